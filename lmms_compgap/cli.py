@@ -1,0 +1,137 @@
+"""The `compgap` command: score responses, build and verify data (report/submit/verify grow here)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.core import data as data_files
+from lmms_compgap.core.results import score_response
+from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.tasks import FAMILIES, get_family
+
+
+def parse_task_name(task: str) -> tuple[str, str]:
+    """`compgap_<family>_<setting>` -> (family, setting), with a clear error otherwise."""
+    parts = task.split("_")
+    if len(parts) != 3 or parts[0] != "compgap" or parts[1] not in FAMILIES or parts[2] not in SETTINGS:
+        names = [f"compgap_{family}_{setting}" for family in sorted(FAMILIES) for setting in SETTINGS]
+        raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
+    return parts[1], parts[2]
+
+
+def load_rows(family: str) -> list[dict[str, Any]]:
+    """The family's canonical rows from its data file, refused unless intact."""
+    path = data_files.data_path(family)
+    data_files.verify_file(get_family(family))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _score(args: argparse.Namespace) -> int:
+    family, setting = parse_task_name(args.task)
+    rows = load_rows(family)
+    totals = {"n": 0, "correct": 0, "strict": 0}
+    problems = 0
+    source = sys.stdin if args.responses == "-" else open(args.responses, encoding="utf-8")  # noqa: SIM115
+    with source:
+        for number, line in enumerate(source, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                doc_id, response = entry["doc_id"], entry["response"]
+                if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not 0 <= doc_id < len(rows):
+                    raise ValueError(f"doc_id must be an integer in [0, {len(rows)})")
+                if not isinstance(response, str):
+                    raise ValueError("response must be a string")
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+                problems += 1
+                detail = f"missing key {error}" if isinstance(error, KeyError) else str(error)
+                print(f"compgap score: {args.responses}:{number}: skipped: {detail}", file=sys.stderr)
+                continue
+            record = score_response(rows[doc_id], setting, response)["compgap"]
+            out = {
+                "doc_id": doc_id,
+                "target": record["target"],
+                "extracted": record["extracted"] if setting != "vision" else record["intermediate_response"],
+                "correct": record["correct"],
+                "strict": record["strict"],
+            }
+            print(json.dumps(out, ensure_ascii=False))
+            totals["n"] += 1
+            totals["correct"] += record["correct"]
+            totals["strict"] += record["strict"]
+    n = totals["n"]
+    if n:
+        print(
+            f"{args.task}: n={n} accuracy={totals['correct'] / n:.4f} strict_accuracy={totals['strict'] / n:.4f}",
+            file=sys.stderr,
+        )
+    else:
+        print(f"{args.task}: no responses scored", file=sys.stderr)
+    return 2 if problems else 0
+
+
+def _families(selected: str | None) -> list[str]:
+    return [selected] if selected else sorted(FAMILIES)
+
+
+def _data_build(args: argparse.Namespace) -> int:
+    root = Path(args.root) if args.root else data_files.task_yamls_root()
+    for name in _families(args.task):
+        path, fingerprint = data_files.build_data(get_family(name), root)
+        print(f"{name}: wrote {path} ({fingerprint})")
+    return 0
+
+
+def _data_verify(args: argparse.Namespace) -> int:
+    root = Path(args.root) if args.root else data_files.task_yamls_root()
+    failures = 0
+    for name in _families(args.task):
+        try:
+            fingerprint = data_files.verify_file(get_family(name), root)
+        except data_files.DataIntegrityError as error:
+            failures += 1
+            print(f"{name}: FAILED: {error}", file=sys.stderr)
+        else:
+            print(f"{name}: ok ({fingerprint})")
+    return 1 if failures else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="compgap", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    score = commands.add_parser("score", help="score responses outside an lmms-eval run (the same scorer)")
+    score.add_argument("task", help="a task name, e.g. compgap_mathtext_direct")
+    score.add_argument("responses", help='JSON lines {"doc_id": int, "response": str}; - for stdin')
+    score.set_defaults(handler=_score)
+
+    data = commands.add_parser("data", help="build or verify the generated data files")
+    data_commands = data.add_subparsers(dest="data_command", required=True)
+    for name, handler, text in (
+        ("build", _data_build, "regenerate the canonical data files (and their fingerprints in the YAML)"),
+        ("verify", _data_verify, "check the data files byte for byte against a fresh generation"),
+    ):
+        sub = data_commands.add_parser(name, help=text)
+        sub.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
+        sub.add_argument("--root", help="the task_yamls folder (default: the one in use)")
+        sub.set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (data_files.DataIntegrityError, FileNotFoundError, KeyError) as error:
+        print(f"compgap: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The composition core: task families, settings, data files and the cascade envelope."""

@@ -1,0 +1,131 @@
+"""The committed data files: where they are, how they are built, fingerprinted and verified."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.core.family import TaskFamily
+
+DATA_FILE = "data/test.jsonl"
+TEMPLATE_FILE = "_{family}_template_yaml"
+_FINGERPRINT_LINE = re.compile(r"^(\s*data_fingerprint:\s*).*$", re.MULTILINE)
+_DATA_VERSION_LINE = re.compile(r"^(\s*data_version:\s*).*$", re.MULTILINE)
+
+
+class DataIntegrityError(RuntimeError):
+    """A data file does not match what its generator and version produce."""
+
+
+def task_yamls_root() -> Path:
+    """The folder holding the task YAMLs and data.
+
+    A source checkout's `task_yamls/` wins (developers edit it); otherwise the copy the wheel
+    installed inside lmms-eval's task tree (see docs/registration.md).
+    """
+    checkout = Path(__file__).resolve().parents[2] / "task_yamls"
+    if (checkout / "compgap.yaml").is_file():
+        return checkout
+    spec = importlib.util.find_spec("lmms_eval")
+    if spec is not None and spec.submodule_search_locations:
+        installed = Path(next(iter(spec.submodule_search_locations))) / "tasks" / "compgap"
+        if (installed / "compgap.yaml").is_file():
+            return installed
+    raise FileNotFoundError(
+        "cannot find the compgap task YAMLs: neither a source checkout's task_yamls/ nor lmms_eval/tasks/compgap "
+        "(reinstall with `pip install lmms-compgap`)"
+    )
+
+
+def data_path(family: str, root: Path | None = None) -> Path:
+    return (root or task_yamls_root()) / family / DATA_FILE
+
+
+def canonical_line(row: dict[str, Any]) -> str:
+    """One row as the exact bytes written to the data file (fixed key order, no spaces)."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def serialize_rows(rows: Iterable[dict[str, Any]]) -> bytes:
+    return "".join(canonical_line(row) + "\n" for row in rows).encode("utf-8")
+
+
+def fingerprint_bytes(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def fingerprint_rows(rows: Iterable[dict[str, Any]]) -> str:
+    """The fingerprint of rows as they would be written: equal to the data file's when it is intact."""
+    return fingerprint_bytes(serialize_rows(rows))
+
+
+def build_data(family: TaskFamily, root: Path | None = None) -> tuple[Path, str]:
+    """Generate the canonical split, write its data file and record its fingerprint in the template YAML."""
+    root = root or task_yamls_root()
+    rows = family.generate()
+    payload = serialize_rows(rows)
+    path = data_path(family.name, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(payload)
+    fingerprint = fingerprint_bytes(payload)
+    template = root / family.name / TEMPLATE_FILE.format(family=family.name)
+    if template.is_file():
+        text = template.read_text(encoding="utf-8")
+        text = _FINGERPRINT_LINE.sub(lambda m: f"{m.group(1)}{fingerprint}", text)
+        text = _DATA_VERSION_LINE.sub(lambda m: f"{m.group(1)}{family.data_version}", text)
+        template.write_text(text, encoding="utf-8")
+    return path, fingerprint
+
+
+def regenerate_hint(family: str) -> str:
+    return f"regenerate it with `compgap data build --task {family}` or reinstall lmms-compgap"
+
+
+def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = "") -> None:
+    """Raise DataIntegrityError unless `rows` are exactly the family's canonical split.
+
+    Compares against a fresh generation (the generator is the source of truth), so a corrupt,
+    truncated, reordered or hand-edited file is named, with the first differing item.
+    """
+    where = source or str(data_path(family.name))
+    expected = family.generate()
+    if len(rows) != len(expected):
+        raise DataIntegrityError(
+            f"{where}: {len(rows)} items, expected {len(expected)} for {family.name} "
+            f"data v{family.data_version}; {regenerate_hint(family.name)}"
+        )
+    for position, (got, want) in enumerate(zip(rows, expected)):
+        mismatched = sorted(key for key in want if got.get(key) != want[key])
+        if mismatched or set(got) != set(want):
+            fields = ", ".join(mismatched) or "columns"
+            raise DataIntegrityError(
+                f"{where}: item {position} ({want['uid']}) differs from {family.name} data "
+                f"v{family.data_version} in {fields}; the file was edited or is corrupt; {regenerate_hint(family.name)}"
+            )
+
+
+def verify_file(family: TaskFamily, root: Path | None = None) -> str:
+    """Check a data file byte for byte against a fresh generation; return its fingerprint."""
+    path = data_path(family.name, root)
+    try:
+        payload = path.read_bytes()
+    except FileNotFoundError:
+        raise DataIntegrityError(f"{path}: missing; {regenerate_hint(family.name)}") from None
+    expected = serialize_rows(family.generate())
+    if payload != expected:
+        rows: list[dict[str, Any]] = []
+        for number, line in enumerate(payload.decode("utf-8", errors="replace").splitlines(), start=1):
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise DataIntegrityError(
+                    f"{path}:{number}: not valid JSON ({error.msg}); {regenerate_hint(family.name)}"
+                ) from None
+        verify_rows(family, rows, source=str(path))
+        raise DataIntegrityError(f"{path}: bytes differ from a fresh generation; {regenerate_hint(family.name)}")
+    return fingerprint_bytes(payload)

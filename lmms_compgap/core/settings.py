@@ -1,0 +1,117 @@
+"""The five settings, and the envelopes that carry a two-step cascade through lmms-eval.
+
+A cascade request is one lmms-eval request whose context is a JSON *request envelope* holding
+both steps' prompts; `compgap_cascade` unpacks it, runs step 1 (image + visual prompt) and step 2
+(text only: the textual prompt filled with step 1's output), and answers with a JSON *response
+envelope* holding both outputs. Because both travel inside lmms-eval's own request and response
+strings, they are logged with `--log_samples`, cached by `--use_cache`, and gathered across
+ranks like any other response.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "vision", "language")
+ANSWER_SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "language")
+
+REQUEST_TAG = "compgap_cascade_request"
+RESPONSE_TAG = "compgap_cascade_response"
+ENVELOPE_VERSION = 1
+#: What lmms-eval's API backends return instead of raising when a request failed.
+REQUEST_FAILED_MARKER = "[LMMS_EVAL_REQUEST_FAILED"
+
+
+@dataclass(frozen=True)
+class CascadeRequest:
+    """Step 1's prompt (sent with the image) and step 2's template (sent as text only)."""
+
+    step1_prompt: str
+    step2_template: str
+    values: dict[str, str]
+
+    def encode(self) -> str:
+        payload = {"tag": REQUEST_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class CascadeResponse:
+    """Both steps' outputs; `failed_step` (1 or 2) and `error` say which step failed and why."""
+
+    step1: str | None
+    step2: str | None
+    failed_step: int | None = None
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def encode(self) -> str:
+        payload = {"tag": RESPONSE_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
+        return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
+def decode_cascade_request(context: Any) -> CascadeRequest | None:
+    """The request envelope in an lmms-eval context string, or None for an ordinary request."""
+    if not isinstance(context, str) or REQUEST_TAG not in context[:200]:
+        return None
+    try:
+        payload = json.loads(context)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict) or payload.get("tag") != REQUEST_TAG:
+        return None
+    values = payload.get("values")
+    if not (
+        isinstance(payload.get("step1_prompt"), str)
+        and isinstance(payload.get("step2_template"), str)
+        and isinstance(values, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
+    ):
+        return None
+    return CascadeRequest(payload["step1_prompt"], payload["step2_template"], values)
+
+
+def decode_cascade_response(text: Any) -> CascadeResponse:
+    """Parse a response envelope; anything else becomes a response that failed with a clear error."""
+    if not isinstance(text, str):
+        return CascadeResponse(None, None, failed_step=1, error=f"cascade response is {type(text).__name__}, not text")
+    try:
+        payload = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        payload = None
+    if not isinstance(payload, dict) or payload.get("tag") != RESPONSE_TAG:
+        return CascadeResponse(
+            None,
+            None,
+            failed_step=1,
+            error="response is not a compgap_cascade envelope: was this task run with --model compgap_cascade?",
+        )
+    step1, step2 = payload.get("step1"), payload.get("step2")
+    failed_step = payload.get("failed_step")
+    error = payload.get("error")
+    extra = payload.get("extra") if isinstance(payload.get("extra"), dict) else {}
+    if step1 is not None and not isinstance(step1, str):
+        return CascadeResponse(None, None, failed_step=1, error="malformed cascade envelope: step1 is not text")
+    if step2 is not None and not isinstance(step2, str):
+        return CascadeResponse(step1, None, failed_step=2, error="malformed cascade envelope: step2 is not text")
+    if failed_step not in (None, 1, 2):
+        failed_step = 1 if step1 is None else 2
+    if failed_step is None and (step1 is None or step2 is None):
+        failed_step = 1 if step1 is None else 2
+        error = error or f"step {failed_step} produced no output"
+    return CascadeResponse(step1, step2, failed_step, error if isinstance(error, str) else None, extra)
+
+
+def failure_reason(output: Any) -> str | None:
+    """Why a model output counts as a failed call (None when it is a real answer)."""
+    if output is None:
+        return "no output"
+    if not isinstance(output, str):
+        return f"output is {type(output).__name__}, not text"
+    if not output.strip():
+        return "empty output"
+    if output.lstrip().startswith(REQUEST_FAILED_MARKER):
+        return output.strip()[:300]
+    return None

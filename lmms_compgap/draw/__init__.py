@@ -1,0 +1,1 @@
+"""Deterministic drawing helpers shared by the task families (fonts, colours, text layout)."""

@@ -1,0 +1,1 @@
+"""Models lmms-compgap registers into lmms-eval (through the `lmms_eval.models` entry point)."""

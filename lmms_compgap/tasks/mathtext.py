@@ -1,0 +1,214 @@
+"""Reasoning over rendered text: read a word problem in an image (OCR), then solve it."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from PIL import Image, ImageDraw
+
+from lmms_compgap import scoring
+from lmms_compgap.core.family import IntermediateScore, Item, TaskFamily
+from lmms_compgap.draw.fonts import FONTS, load_font, wrap_text
+
+NAMES: dict[str, str] = {
+    # name -> pronoun set key
+    "Ana": "she", "Ben": "he", "Carla": "she", "Dev": "he", "Elena": "she", "Farid": "he", "Grace": "she",
+    "Hugo": "he", "Ines": "she", "Jonas": "he", "Keiko": "she", "Liam": "he", "Maya": "she", "Nikhil": "he",
+    "Olga": "she", "Pablo": "he", "Quinn": "they", "Rosa": "she", "Sam": "they", "Tariq": "he", "Uma": "she",
+    "Victor": "he", "Wen": "she", "Xavier": "he", "Yara": "she", "Zane": "he", "Aitor": "he", "Nerea": "she",
+    "Malik": "he", "Sofia": "she", "Omar": "he", "Lucia": "she",
+}  # fmt: skip
+PRONOUNS: dict[str, dict[str, str]] = {
+    "she": {"sub": "she", "obj": "her", "pos": "her", "has": "has"},
+    "he": {"sub": "he", "obj": "him", "pos": "his", "has": "has"},
+    "they": {"sub": "they", "obj": "them", "pos": "their", "has": "have"},
+}
+OBJECTS = [
+    "marbles", "stickers", "apples", "pencils", "stamps", "seashells", "coins", "cookies", "books", "cards",
+    "balloons", "buttons", "crayons", "beads", "shells", "toy cars", "postcards", "oranges", "cupcakes", "eggs",
+    "plums", "candles", "feathers", "puzzles", "comics", "notebooks", "pebbles", "lemons", "ribbons", "tickets",
+]  # fmt: skip
+PLACES = ["box", "drawer", "backpack", "basket", "room", "bag", "collection"]
+MULTIPLIER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
+
+# Each template is filled with: N (name), P/p (subject pronoun, capitalised or not), O (object pronoun),
+# S (possessive), H ("has"/"have"), F (a friend), X (plural noun), L (place), a/b (numbers), k (multiplier word).
+START = [
+    "{N} has {a} {X}.",
+    "{N} starts the day with {a} {X}.",
+    "There are {a} {X} in {N}'s {L}.",
+    "{N} keeps {a} {X} in a {L}.",
+]
+ADD = [
+    "{P} buys {b} more {X}.",
+    "{F} gives {O} {b} more {X}.",
+    "{P} finds another {b} {X}.",
+    "Later, {p} gets {b} more {X} as a gift.",
+]
+SUB = [
+    "{P} gives {b} {X} to {F}.",
+    "{P} sells {b} of the {X}.",
+    "{P} loses {b} {X} on the way home.",
+    "{F} borrows {b} {X} and does not return them.",
+]
+MUL = [
+    "By the end of the month, {p} {H} {k} times as many {X} as before.",
+    "Then the number of {X} {p} {H} becomes {k} times larger.",
+]
+DIV = [
+    "{P} splits the {X} into {k} equal groups and keeps only one group.",
+    "{P} shares the {X} equally among {k} people, {O}self included, and keeps one share.",
+]
+QUESTION = [
+    "How many {X} does {N} have now?",
+    "How many {X} does {N} have at the end?",
+    "How many {X} are left with {N}?",
+]
+
+MAX_VALUE = 999
+
+
+@dataclass(frozen=True)
+class _Step:
+    op: str
+    value: int
+
+
+def _apply(total: int, step: _Step) -> int | None:
+    """The running total after one step, or None when the step would make a bad problem."""
+    if step.op == "add":
+        result = total + step.value
+    elif step.op == "sub":
+        result = total - step.value
+    elif step.op == "mul":
+        result = total * step.value
+    else:
+        if total % step.value:
+            return None
+        result = total // step.value
+    return result if 1 <= result <= MAX_VALUE else None
+
+
+class MathText(TaskFamily):
+    """Multi-step arithmetic word problems with integer answers, drawn as text in an image."""
+
+    name: ClassVar[str] = "mathtext"
+    data_version: ClassVar[int] = 1
+    intermediate_metric: ClassVar[str] = "cer"
+
+    def _plan(self, rng: random.Random, steps: int) -> tuple[int, list[_Step]] | None:
+        start = rng.randint(4, 80)
+        total = start
+        plan: list[_Step] = []
+        for _ in range(steps):
+            op = rng.choice(["add", "sub", "mul", "div"])
+            if op in ("add", "sub"):
+                step = _Step(op, rng.randint(2, 60))
+            elif op == "mul":
+                step = _Step(op, rng.randint(2, 4))
+            else:
+                divisors = [k for k in (2, 3, 4, 5) if total % k == 0]
+                if not divisors:
+                    return None
+                step = _Step(op, rng.choice(divisors))
+            new_total = _apply(total, step)
+            if new_total is None:
+                return None
+            plan.append(step)
+            total = new_total
+        return start, plan
+
+    def generate_item(self, rng: random.Random) -> Item:
+        steps = rng.randint(1, 4)
+        while (planned := self._plan(rng, steps)) is None:
+            pass
+        start, plan = planned
+        name = rng.choice(sorted(NAMES))
+        pronoun = PRONOUNS[NAMES[name]]
+        friend = rng.choice([n for n in sorted(NAMES) if n != name])
+        noun = rng.choice(OBJECTS)
+        fields = {
+            "N": name,
+            "P": pronoun["sub"].capitalize(),
+            "p": pronoun["sub"],
+            "O": pronoun["obj"],
+            "S": pronoun["pos"],
+            "H": pronoun["has"],
+            "F": friend,
+            "X": noun,
+            "L": rng.choice(PLACES),
+        }
+        sentences = [rng.choice(START).format(a=start, **fields)]
+        total = start
+        templates = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV}
+        previous = ""
+        for step in plan:
+            template = rng.choice([t for t in templates[step.op] if t != previous])
+            previous = template
+            sentence = template.format(b=step.value, k=MULTIPLIER_WORDS.get(step.value, step.value), **fields)
+            # "themself" reads oddly; "{O}self" covers her/him, fix the plural form.
+            sentences.append(sentence.replace("themself", "themselves"))
+            total = _apply(total, step)
+            assert total is not None
+        question = rng.choice(QUESTION).format(**fields)
+        text = " ".join([*sentences, question])
+
+        font = rng.choice(sorted(FONTS))
+        size = rng.randint(18, 30)
+        width = rng.choice([448, 512, 576, 640])
+        margin = rng.randint(12, 40)
+        light = rng.randint(225, 255)
+        background = [min(255, light + rng.randint(-8, 8)) for _ in range(3)]
+        foreground = [rng.randint(0, 70)] * 3 if rng.random() < 0.7 else [rng.randint(0, 90) for _ in range(3)]
+        spec = {
+            "text": text,
+            "font": font,
+            "size": size,
+            "width": width,
+            "margin": margin,
+            "line_spacing": round(rng.uniform(1.15, 1.6), 2),
+            "background": background,
+            "foreground": foreground,
+        }
+        lines = len(wrap_text(text, font, size, width - 2 * margin))
+        attributes = {
+            "steps": steps,
+            "operations": "+".join(step.op for step in plan),
+            "font": font,
+            "font_size": size,
+            "chars": len(text),
+            "lines": lines,
+        }
+        return Item(question=question, answer=str(total), intermediate=text, attributes=attributes, spec=spec)
+
+    def draw(self, spec: dict[str, Any]) -> Image.Image:
+        font = load_font(spec["font"], spec["size"])
+        width, margin = spec["width"], spec["margin"]
+        lines = wrap_text(spec["text"], spec["font"], spec["size"], width - 2 * margin)
+        line_height = round(spec["size"] * spec["line_spacing"])
+        height = 2 * margin + line_height * len(lines)
+        image = Image.new("RGB", (width, height), tuple(spec["background"]))
+        pen = ImageDraw.Draw(image)
+        for row, line in enumerate(lines):
+            pen.text((margin, margin + row * line_height), line, font=font, fill=tuple(spec["foreground"]))
+        return image
+
+    def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
+        gold = row["intermediate"]
+        hypothesis = scoring.strip_thinking(response)
+        cer = scoring.character_error_rate(hypothesis, gold)
+        exact = int(scoring.normalize_text(hypothesis) == scoring.normalize_text(gold))
+        # Usable: every quantity survived, in order, and the text is otherwise close.
+        numbers_kept = _numbers(hypothesis) == _numbers(gold)
+        usable = int(exact or (numbers_kept and cer <= 0.1))
+        return IntermediateScore(exact=exact, score=max(0.0, 1.0 - cer), usable=usable, details={"cer": cer})
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def _numbers(text: str) -> list[str]:
+    return _NUMBER.findall(text)
