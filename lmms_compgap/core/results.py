@@ -34,7 +34,8 @@ def _attributes(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_text(response: Any) -> str:
-    return response if isinstance(response, str) else ""
+    # lmms-eval strips responses before process_results; doing it here too keeps re-scoring identical.
+    return response.strip() if isinstance(response, str) else ""
 
 
 def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str, Any]:
@@ -63,7 +64,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
 
     if setting == "vision":
         record["intermediate_response"] = _as_text(response)
-        record["error"] = failure_reason(response)
+        record["error"] = failure_reason(record["intermediate_response"] if isinstance(response, str) else response)
         intermediate = family.score_intermediate(_as_text(response), doc)
         record.update(
             intermediate_exact=intermediate.exact,
@@ -89,10 +90,10 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
                 intermediate_score=intermediate.score,
                 intermediate_usable=intermediate.usable,
             )
-        final = envelope.step2 if envelope.failed_step is None else None
+        final = envelope.step2.strip() if envelope.failed_step is None and envelope.step2 is not None else None
     else:
         final = _as_text(response)
-        reason = failure_reason(response)
+        reason = failure_reason(final if isinstance(response, str) else response)
         if reason:
             record.update(failed_step=1, error=reason)
             final = None

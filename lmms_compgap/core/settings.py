@@ -34,7 +34,7 @@ class CascadeRequest:
 
     def encode(self) -> str:
         payload = {"tag": REQUEST_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        return json.dumps(payload, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,12 @@ class CascadeResponse:
 
     def encode(self) -> str:
         payload = {"tag": RESPONSE_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
-        return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        return json.dumps(payload, ensure_ascii=False)
 
 
 def decode_cascade_request(context: Any) -> CascadeRequest | None:
     """The request envelope in an lmms-eval context string, or None for an ordinary request."""
-    if not isinstance(context, str) or REQUEST_TAG not in context[:200]:
+    if not isinstance(context, str) or REQUEST_TAG not in context:
         return None
     try:
         payload = json.loads(context)

@@ -1,0 +1,70 @@
+"""Shared fixtures: a tiny random-weight Qwen2.5-VL and a runner for the real lmms-eval CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        TOKENIZERS_PARALLELISM="false",
+        PYTHONHASHSEED="0",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl
+
+    return build_tiny_qwen2_5_vl(tmp_path_factory.mktemp("models") / "tiny-qwen2.5-vl")
+
+
+@dataclass
+class LmmsEvalRun:
+    """What one `lmms-eval` invocation printed and wrote."""
+
+    returncode: int
+    output: str
+    results: dict[str, Any] | None
+    samples: dict[str, list[dict[str, Any]]]
+    output_path: Path
+
+    def task_results(self, task: str) -> dict[str, Any]:
+        assert self.results is not None, self.output[-3000:]
+        return self.results["results"][task]
+
+
+def run_lmms_eval(args: list[str], output_path: Path, timeout: float = 900, env: dict[str, str] | None = None) -> LmmsEvalRun:
+    """Run the real `lmms-eval` command line and collect its result and sample files.
+
+    lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
+    """
+    command = [sys.executable, "-m", "lmms_eval", *args, "--output_path", str(output_path)]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=env or offline_env(), cwd=output_path.parent
+    )
+    output = completed.stdout + completed.stderr
+    result_files = sorted(output_path.rglob("*_results.json"))
+    results = json.loads(result_files[-1].read_text()) if result_files else None
+    samples: dict[str, list[dict[str, Any]]] = {}
+    for sample_file in sorted(output_path.rglob("*_samples_*.jsonl")):
+        task = sample_file.stem.split("_samples_", 1)[1]
+        samples[task] = [json.loads(line) for line in sample_file.read_text().splitlines() if line.strip()]
+    return LmmsEvalRun(completed.returncode, output, results, samples, output_path)

@@ -1,0 +1,92 @@
+"""End to end through the real `lmms-eval` command line with a tiny random-weight Qwen2.5-VL.
+
+The model's answers are noise; these tests check the plumbing: registration, every setting's
+requests reach the model, both cascade steps are logged and scored, results files are complete.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
+from lmms_compgap.tasks import FAMILIES
+from tests.conftest import TINY_QWEN_ARGS, run_lmms_eval
+
+pytestmark = pytest.mark.e2e
+
+LIMIT = 4
+COMMON = ["--device", "cpu", "--batch_size", "2", "--limit", str(LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]
+
+
+def _assert_answer_metrics(task_results: dict) -> None:
+    for metric in ("accuracy,none", "strict_accuracy,none"):
+        assert 0.0 <= task_results[metric] <= 1.0
+
+
+def test_plain_model_runs_direct_cot_and_language(tiny_qwen_dir: Path, tmp_path: Path) -> None:
+    tasks = [f"compgap_{family}_{setting}" for family in FAMILIES for setting in ("direct", "cot", "language")]
+    run = run_lmms_eval(
+        ["--model", "qwen2_5_vl", "--model_args", f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}", "--tasks", ",".join(tasks), *COMMON],
+        tmp_path / "out",
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.results is not None, run.output[-3000:]
+    for task in tasks:
+        _assert_answer_metrics(run.task_results(task))
+        assert len(run.samples[task]) == LIMIT
+        family = task.split("_")[1]
+        for sample in run.samples[task]:
+            record = sample["compgap"]
+            assert record["family"] == family and record["setting"] == task.split("_")[2]
+            assert record["uid"].startswith(f"{family}-v")
+            assert isinstance(sample["filtered_resps"], str)
+        # Versions of the task and its data reach the results file.
+        metadata = run.results["configs"][task]["metadata"]
+        assert metadata["data_fingerprint"].startswith("sha256:") and "data_version" in metadata
+
+
+def test_cascade_task_with_a_plain_model_fails_at_once_with_instructions(tiny_qwen_dir: Path, tmp_path: Path) -> None:
+    run = run_lmms_eval(
+        ["--model", "qwen2_5_vl", "--model_args", f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+         "--tasks", "compgap_mathtext_cascade", *COMMON],
+        tmp_path / "out",
+    )  # fmt: skip
+    assert run.results is None, "a cascade task must not be scored with a plain model"
+    assert "--model compgap_cascade" in run.output
+    assert "Model Responding" not in run.output, "no model call may happen before the error"
+
+
+def test_cascade_model_runs_every_setting_in_one_run(tiny_qwen_dir: Path, tmp_path: Path) -> None:
+    run = run_lmms_eval(
+        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+         "--tasks", "compgap", *COMMON],
+        tmp_path / "out",
+    )  # fmt: skip
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.results is not None, run.output[-3000:]
+    for family, family_object in FAMILIES.items():
+        for setting in SETTINGS:
+            task = f"compgap_{family}_{setting}"
+            results = run.task_results(task)
+            assert len(run.samples[task]) == LIMIT, task
+            if setting == "vision":
+                assert 0.0 <= results["exact_match,none"] <= 1.0
+                assert f"{family_object.intermediate_metric},none" in results
+            else:
+                _assert_answer_metrics(results)
+        cascade = f"compgap_{family}_cascade"
+        assert run.task_results(cascade)["failed_steps,none"] >= 0
+        for sample in run.samples[cascade]:
+            envelope = decode_cascade_response(sample["filtered_resps"])
+            record = sample["compgap"]
+            # Both steps are logged, and the intermediate is scored against the gold one.
+            assert envelope.failed_step is None, envelope.error
+            assert isinstance(envelope.step1, str) and isinstance(envelope.step2, str)
+            assert record["intermediate_response"] == envelope.step1
+            assert record["response"] == envelope.step2.strip()
+            assert record["intermediate_score"] is not None
+            request = json.loads(sample["input"])
+            assert request["tag"] == "compgap_cascade_request"
