@@ -68,3 +68,18 @@ def run_lmms_eval(args: list[str], output_path: Path, timeout: float = 900, env:
         task = sample_file.stem.split("_samples_", 1)[1]
         samples[task] = [json.loads(line) for line in sample_file.read_text().splitlines() if line.strip()]
     return LmmsEvalRun(completed.returncode, output, results, samples, output_path)
+
+
+E2E_LIMIT = 4
+E2E_COMMON_ARGS = ["--device", "cpu", "--batch_size", "2", "--limit", str(E2E_LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]
+
+
+@pytest.fixture(scope="session")
+def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
+    """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests."""
+    out = tmp_path_factory.mktemp("cascade-run") / "out"
+    return run_lmms_eval(
+        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+         "--tasks", "compgap", *E2E_COMMON_ARGS],
+        out,
+    )  # fmt: skip

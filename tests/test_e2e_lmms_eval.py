@@ -13,12 +13,11 @@ import pytest
 
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.tasks import FAMILIES
-from tests.conftest import TINY_QWEN_ARGS, run_lmms_eval
+from tests.conftest import E2E_COMMON_ARGS as COMMON
+from tests.conftest import E2E_LIMIT as LIMIT
+from tests.conftest import TINY_QWEN_ARGS, LmmsEvalRun, run_lmms_eval
 
 pytestmark = pytest.mark.e2e
-
-LIMIT = 4
-COMMON = ["--device", "cpu", "--batch_size", "2", "--limit", str(LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]
 
 
 def _assert_answer_metrics(task_results: dict) -> None:
@@ -59,12 +58,8 @@ def test_cascade_task_with_a_plain_model_fails_at_once_with_instructions(tiny_qw
     assert "Model Responding" not in run.output, "no model call may happen before the error"
 
 
-def test_cascade_model_runs_every_setting_in_one_run(tiny_qwen_dir: Path, tmp_path: Path) -> None:
-    run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", "compgap", *COMMON],
-        tmp_path / "out",
-    )  # fmt: skip
+def test_cascade_model_runs_every_setting_in_one_run(cascade_run: LmmsEvalRun) -> None:
+    run = cascade_run
     assert run.returncode == 0, run.output[-3000:]
     assert run.results is not None, run.output[-3000:]
     for family, family_object in FAMILIES.items():

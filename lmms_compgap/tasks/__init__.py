@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lmms_compgap.core.family import TaskFamily
+from lmms_compgap.tasks.count import Count
 from lmms_compgap.tasks.mathtext import MathText
 
-FAMILIES: dict[str, TaskFamily] = {family.name: family for family in (MathText(),)}
+FAMILIES: dict[str, TaskFamily] = {family.name: family for family in (MathText(), Count())}
 
 
 def get_family(name: str) -> TaskFamily:

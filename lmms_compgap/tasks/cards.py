@@ -213,7 +213,7 @@ _WORD_RANK = r"ace|one|two|three|four|five|six|seven|eight|nine|ten|jack|queen|k
 _SYMBOL = "[\u2660-\u2667]\ufe0f?"
 _CARD = re.compile(
     rf"(?<![\w.])(?P<r1>{_WORD_RANK})\s+of\s+(?P<s1>spade|heart|diamond|club)s?\b"  # 7 of hearts, King of Spades
-    rf"|(?<![\w.])(?P<r2>{_WORD_RANK}|t)\s*(?P<s2>{_SYMBOL})"  # K♠, 10 ♥, Queen ♦
+    rf"|(?<![\w.])(?P<r2>{_WORD_RANK}|t)\s*(?:of\s*)?(?P<s2>{_SYMBOL})"  # K♠, 10 ♥, Queen ♦, 7 of ♥
     rf"|(?P<s3>{_SYMBOL})\s*(?P<r3>{_WORD_RANK}|t)(?![\w])"  # ♠K
     r"|(?<![\w.])(?P<r4>10|[2-9TAJQK])(?P<s4>[SHDCshdc])(?![\w])",  # 7H, 10c, KS, Ah (case-sensitive rank)
     re.IGNORECASE,
@@ -519,16 +519,23 @@ class Cards(TaskFamily):
         return score_make24(response, question["values"])
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
+        """The card list against the gold one, as multisets (order is reported, not scored).
+
+        `exact`: the same cards; `score`: multiset F1; `usable`: the question's answer computed from the
+        listed cards is the gold answer (make-24: the listed values are the gold values, as a multiset).
+        """
         gold = parse_cards(row["intermediate"])
         listed = parse_cards(scoring.strip_thinking(response))
         overlap = scoring.multiset_f1(format_cards(listed).splitlines(), format_cards(gold).splitlines())
         exact, f1 = int(overlap["exact"]), float(overlap["f1"])
         question = _spec(row)["question"]
+        computed: Any
         if question["kind"] == "make24":
-            listed_values = sorted(card_value(rank, question["rule"]) for rank, _ in listed)
-            usable = int(listed_values == sorted(question["values"]))
+            computed = sorted(card_value(rank, question["rule"]) for rank, _ in listed)
+            usable = int(computed == sorted(question["values"]))
         else:
-            usable = int(numeric_answer(listed, question) == numeric_answer(gold, question))
+            computed = numeric_answer(listed, question)
+            usable = int(computed is not None and str(computed) == row["answer"])
         details = {
             "f1": f1,
             "precision": overlap["precision"],
@@ -536,6 +543,7 @@ class Cards(TaskFamily):
             "listed": len(listed),
             "gold": len(gold),
             "in_order": int(listed == gold),
+            "computed": computed,
         }
         return IntermediateScore(exact=exact, score=f1, usable=usable, details=details)
 
