@@ -92,7 +92,7 @@ class CompgapCascade(lmms):
 
     def __init__(
         self,
-        inner: str | None = None,
+        inner: str | lmms | None = None,
         inner_force_simple: bool = False,
         batch_size: int | str | None = None,
         max_batch_size: int | None = None,
@@ -100,17 +100,22 @@ class CompgapCascade(lmms):
         **inner_args: Any,
     ) -> None:
         super().__init__()
-        if not inner:
-            raise ValueError(
-                "compgap_cascade needs the model to wrap: --model_args inner=<lmms-eval model name>,<its args>, "
-                "e.g. inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct"
-            )
-        if inner == "compgap_cascade":
-            raise ValueError("compgap_cascade cannot wrap itself")
-        inner_class = get_model(inner, force_simple=bool(inner_force_simple))
-        framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
-        self.inner_name = inner
-        self.inner = inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
+        if isinstance(inner, lmms):
+            # Python API: wrap a model object the caller already built.
+            self.inner_name = type(inner).__name__
+            self.inner = inner
+        else:
+            if not inner:
+                raise ValueError(
+                    "compgap_cascade needs the model to wrap: --model_args inner=<lmms-eval model name>,<its args>, "
+                    "e.g. inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct"
+                )
+            if inner == "compgap_cascade":
+                raise ValueError("compgap_cascade cannot wrap itself")
+            inner_class = get_model(inner, force_simple=bool(inner_force_simple))
+            framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
+            self.inner_name = inner
+            self.inner = inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
         # lmms-eval fills `lm.task_dict` in place; the inner model must see the same docs.
         self.task_dict = self.inner.task_dict

@@ -1,0 +1,186 @@
+"""compgap_cascade's call plan and failure handling, with a recording stand-in for the inner model."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from lmms_eval.api.instance import Instance
+from lmms_eval.api.model import lmms
+from PIL import Image
+
+from lmms_compgap import hooks
+from lmms_compgap.core.settings import (
+    REQUEST_FAILED_MARKER,
+    decode_cascade_request,
+    decode_cascade_response,
+)
+from lmms_compgap.models.cascade import CompgapCascade
+from lmms_compgap.tasks import get_family
+
+PROMPTS = {
+    "answer_format": 'End with "Answer: <number>".',
+    "direct_prompt": "Solve the problem in the image. {answer_format}",
+    "cot_prompt": "Transcribe, then solve. {answer_format}",
+    "visual_prompt": "Transcribe the text in the image.",
+    "textual_prompt": "Solve:\n{intermediate}\n{answer_format}",
+    "cascade_runner": True,
+}
+N = 5
+ROWS = get_family("mathtext").generate(size=N)
+SPLIT = "test"
+
+
+class RecordingModel(lmms):
+    """Answers every request with a description of what it was sent; can be told to fail."""
+
+    def __init__(self, is_simple: bool = True, fail_when: Any = None, empty_when: Any = None) -> None:
+        super().__init__()
+        self.is_simple = is_simple
+        self.calls: list[list[dict[str, Any]]] = []
+        self.fail_when = fail_when or (lambda seen: False)
+        self.empty_when = empty_when or (lambda seen: False)
+
+    def _what_was_sent(self, request: Instance) -> dict[str, Any]:
+        doc_id, task, split = request.args[-3:]
+        doc = self.task_dict[task][split][doc_id]
+        if self.is_simple:
+            text, visuals = request.args[0], request.args[2](doc)
+        else:
+            messages = request.args[1](doc)
+            parts = [part for message in messages for part in message["content"]]
+            text = " ".join(part["text"] for part in parts if part["type"] == "text")
+            visuals = [part["url"] for part in parts if part["type"] == "image"]
+        return {"text": text, "images": sum(isinstance(v, Image.Image) for v in visuals), "uid": doc["uid"]}
+
+    def generate_until(self, requests: list[Instance]) -> list[str]:
+        seen = [self._what_was_sent(request) for request in requests]
+        if any(self.fail_when(item) for item in seen):
+            raise RuntimeError("inner model exploded")
+        self.calls.append(seen)
+        return ["" if self.empty_when(item) else f"out({item['uid']}|{item['images']}|{item['text'][:40]})" for item in seen]
+
+    def loglikelihood(self, requests):  # pragma: no cover - not used
+        raise NotImplementedError
+
+    def generate_until_multi_round(self, requests):  # pragma: no cover - not used
+        raise NotImplementedError
+
+
+class FakeTask:
+    """Like lmms-eval's task objects: requests carry its bound doc_to_visual / doc_to_messages."""
+
+    def __init__(self, text_fn: Any, visual_fn: Any) -> None:
+        self.config = SimpleNamespace(doc_to_visual=visual_fn)
+        self.text_fn = text_fn
+
+    def doc_to_visual(self, doc: dict[str, Any]) -> list[Any]:
+        return self.config.doc_to_visual(doc)
+
+    def doc_to_messages(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        content = [{"type": "image", "url": image} for image in self.doc_to_visual(doc)]
+        return [{"role": "user", "content": [*content, {"type": "text", "text": self.text_fn(doc, PROMPTS)}]}]
+
+
+def _request(model: CompgapCascade, task_name: str, doc_id: int, task: FakeTask) -> Instance:
+    gen_kwargs = {"max_new_tokens": 16, "temperature": 0}
+    text = task.text_fn(ROWS[doc_id], PROMPTS)
+    if model.is_simple:
+        arguments = (text, gen_kwargs, task.doc_to_visual, doc_id, task_name, SPLIT)
+    else:
+        arguments = (text, task.doc_to_messages, gen_kwargs, doc_id, task_name, SPLIT)
+    metadata = {"task": task_name, "doc_id": doc_id, "repeats": 1, "split": SPLIT}
+    return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=metadata)
+
+
+def _setup(is_simple: bool, **inner_kwargs: Any) -> tuple[CompgapCascade, RecordingModel, list[Instance]]:
+    inner = RecordingModel(is_simple=is_simple, **inner_kwargs)
+    model = CompgapCascade(inner=inner)
+    tasks = {
+        "compgap_mathtext_direct": FakeTask(hooks.direct_text, hooks.doc_to_visual),
+        "compgap_mathtext_cascade": FakeTask(hooks.cascade_text, hooks.doc_to_visual),
+        "compgap_mathtext_vision": FakeTask(hooks.vision_text, hooks.doc_to_visual),
+    }
+    for task_name in tasks:
+        model.task_dict[task_name] = {SPLIT: ROWS}
+    requests = [
+        _request(model, task_name, doc_id, task) for doc_id in range(len(ROWS)) for task_name, task in tasks.items()
+    ]
+    return model, inner, requests
+
+
+@pytest.mark.parametrize("is_simple", [True, False], ids=["simple", "chat"])
+def test_cascade_makes_one_batched_call_per_step_and_shares_vision_requests(is_simple: bool) -> None:
+    model, inner, requests = _setup(is_simple)
+    responses = model.generate_until(requests)
+
+    assert len(inner.calls) == 2, "step 1 (with every other request) and step 2: two batched calls"
+    round1, round2 = inner.calls
+    # Round 1: N direct + N step-1 (the N vision requests are the same call, computed once).
+    assert len(round1) == 2 * N
+    assert all(item["images"] == 1 for item in round1)
+    # Round 2: N step-2 calls, text only, each carrying its own item's step-1 output.
+    assert len(round2) == N and all(item["images"] == 0 for item in round2)
+    stats = model.last_stats
+    assert (stats.cascade_items, stats.passthrough, stats.round1_calls, stats.round1_shared) == (N, 2 * N, 2 * N, N)
+    assert stats.step2_calls == N
+
+    for position, request in enumerate(requests):
+        if decode_cascade_request(request.args[0]) is None:
+            assert responses[position].startswith("out(")
+            continue
+        envelope = decode_cascade_response(responses[position])
+        uid = ROWS[request.args[-3]]["uid"]
+        assert envelope.failed_step is None
+        assert envelope.step1.startswith(f"out({uid}|1|Transcribe the text in the image.")
+        assert envelope.step2.startswith(f"out({uid}|0|Solve:\nout({uid}|1|")
+        # The vision request of the same item got exactly step 1's output.
+        vision_position = position + 1
+        assert responses[vision_position] == envelope.step1
+
+
+@pytest.mark.parametrize("is_simple", [True, False], ids=["simple", "chat"])
+def test_a_failing_step_is_recorded_and_the_rest_of_the_run_goes_on(is_simple: bool) -> None:
+    bad_uid = ROWS[2]["uid"]
+    model, inner, requests = _setup(
+        is_simple,
+        fail_when=lambda item: item["uid"] == bad_uid and item["images"] == 1 and "Transcribe" in item["text"],
+        empty_when=lambda item: item["uid"] == ROWS[3]["uid"] and item["images"] == 0,
+    )
+    responses = model.generate_until(requests)
+    by_uid = {}
+    for request, response in zip(requests, responses):
+        by_uid.setdefault(ROWS[request.args[-3]]["uid"], []).append((request, response))
+
+    for request, response in by_uid[bad_uid]:
+        if decode_cascade_request(request.args[0]) is not None:
+            envelope = decode_cascade_response(response)
+            assert envelope.failed_step == 1 and "exploded" in envelope.error
+        elif "Transcribe" in request.args[0]:
+            assert response.startswith(REQUEST_FAILED_MARKER)
+        else:
+            assert response.startswith("out(")  # the same item's direct request was unaffected
+
+    (cascade_of_empty,) = [r for q, r in by_uid[ROWS[3]["uid"]] if decode_cascade_request(q.args[0]) is not None]
+    envelope = decode_cascade_response(cascade_of_empty)
+    assert envelope.failed_step == 2 and envelope.error == "empty output"
+    assert model.last_stats.failed_step1 == 1 and model.last_stats.failed_step2 == 1
+
+    # Scored as wrong, with the reason kept in the record.
+    record = hooks.process_cascade(ROWS[3], [cascade_of_empty])
+    assert record["accuracy"] == 0 and record["failed_steps"] == 1
+    assert record["compgap"]["error"] == "empty output"
+
+
+def test_cascade_refuses_to_wrap_nothing_or_itself() -> None:
+    with pytest.raises(ValueError, match="inner="):
+        CompgapCascade()
+    with pytest.raises(ValueError, match="itself"):
+        CompgapCascade(inner="compgap_cascade")
+
+
+def test_cascade_prompt_is_refused_for_a_plain_model_before_any_call() -> None:
+    prompts = {key: value for key, value in PROMPTS.items() if key != "cascade_runner"}
+    with pytest.raises(hooks.CascadeModelRequired, match="--model compgap_cascade"):
+        hooks.cascade_text(ROWS[0], prompts)
