@@ -28,7 +28,9 @@ def verified_docs(dataset: Any) -> Any:
     rows = dataset.to_list()
     families = {row.get("family") for row in rows}
     if len(families) != 1:
-        raise data_files.DataIntegrityError(f"compgap data file mixes or lacks task families: {sorted(map(str, families))}")
+        raise data_files.DataIntegrityError(
+            f"compgap data file mixes or lacks task families: {sorted(map(str, families))}"
+        )
     family = get_family(str(families.pop()))
     data_files.verify_rows(family, rows)
     return dataset
@@ -94,8 +96,8 @@ def cascade_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] 
         raise CascadeModelRequired(
             "compgap cascade tasks need two model calls per item (see the image, then reason over text): run them "
             "with `--model compgap_cascade --model_args inner=<lmms-eval model>,<its model_args>`, "
-            "e.g. `lmms-eval --model compgap_cascade --model_args inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct "
-            "--tasks compgap`"
+            "e.g. `lmms-eval --model compgap_cascade "
+            "--model_args inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct --tasks compgap`"
         )
     values = _values(doc, lmms_eval_specific_kwargs)
     step1 = fill_prompt(_prompt(lmms_eval_specific_kwargs, "visual_prompt"), values)

@@ -51,7 +51,9 @@ class LmmsEvalRun:
         return self.results["results"][task]
 
 
-def run_lmms_eval(args: list[str], output_path: Path, timeout: float = 900, env: dict[str, str] | None = None) -> LmmsEvalRun:
+def run_lmms_eval(
+    args: list[str], output_path: Path, timeout: float = 900, env: dict[str, str] | None = None
+) -> LmmsEvalRun:
     """Run the real `lmms-eval` command line and collect its result and sample files.
 
     lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
@@ -71,7 +73,17 @@ def run_lmms_eval(args: list[str], output_path: Path, timeout: float = 900, env:
 
 
 E2E_LIMIT = 4
-E2E_COMMON_ARGS = ["--device", "cpu", "--batch_size", "2", "--limit", str(E2E_LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]
+E2E_COMMON_ARGS = [
+    "--device",
+    "cpu",
+    "--batch_size",
+    "2",
+    "--limit",
+    str(E2E_LIMIT),
+    "--gen_kwargs",
+    "max_new_tokens=8",
+    "--log_samples",
+]
 
 
 @pytest.fixture(scope="session")

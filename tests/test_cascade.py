@@ -59,7 +59,9 @@ class RecordingModel(lmms):
         if any(self.fail_when(item) for item in seen):
             raise RuntimeError("inner model exploded")
         self.calls.append(seen)
-        return ["" if self.empty_when(item) else f"out({item['uid']}|{item['images']}|{item['text'][:40]})" for item in seen]
+        return [
+            "" if self.empty_when(item) else f"out({item['uid']}|{item['images']}|{item['text'][:40]})" for item in seen
+        ]
 
     def loglikelihood(self, requests):  # pragma: no cover - not used
         raise NotImplementedError
@@ -150,7 +152,7 @@ def test_a_failing_step_is_recorded_and_the_rest_of_the_run_goes_on(is_simple: b
     )
     responses = model.generate_until(requests)
     by_uid = {}
-    for request, response in zip(requests, responses):
+    for request, response in zip(requests, responses, strict=True):
         by_uid.setdefault(ROWS[request.args[-3]]["uid"], []).append((request, response))
 
     for request, response in by_uid[bad_uid]:

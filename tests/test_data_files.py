@@ -43,7 +43,9 @@ def test_edited_answer_is_named_with_its_item(yaml_copy: Path) -> None:
         return lines
 
     _rewrite(path, edit)
-    with pytest.raises(data_files.DataIntegrityError, match=r"item 7 \(mathtext-v1-00007\).*answer.*compgap data build"):
+    with pytest.raises(
+        data_files.DataIntegrityError, match=r"item 7 \(mathtext-v1-00007\).*answer.*compgap data build"
+    ):
         data_files.verify_file(get_family("mathtext"), yaml_copy)
 
 

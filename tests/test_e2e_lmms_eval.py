@@ -28,7 +28,15 @@ def _assert_answer_metrics(task_results: dict) -> None:
 def test_plain_model_runs_direct_cot_and_language(tiny_qwen_dir: Path, tmp_path: Path) -> None:
     tasks = [f"compgap_{family}_{setting}" for family in FAMILIES for setting in ("direct", "cot", "language")]
     run = run_lmms_eval(
-        ["--model", "qwen2_5_vl", "--model_args", f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}", "--tasks", ",".join(tasks), *COMMON],
+        [
+            "--model",
+            "qwen2_5_vl",
+            "--model_args",
+            f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            ",".join(tasks),
+            *COMMON,
+        ],
         tmp_path / "out",
     )
     assert run.returncode == 0, run.output[-3000:]

@@ -79,7 +79,11 @@ def test_picture_is_drawn_from_the_spec_with_the_text_wrapped_inside() -> None:
     assert image.getpixel((0, 0)) == tuple(spec["background"])
     pixels = image.load()
     ink = [(x, y) for x in range(image.width) for y in range(image.height) if pixels[x, y] != tuple(spec["background"])]
-    assert ink and min(x for x, _ in ink) >= spec["margin"] - 2 and max(x for x, _ in ink) <= image.width - spec["margin"] + 2
+    assert (
+        ink
+        and min(x for x, _ in ink) >= spec["margin"] - 2
+        and max(x for x, _ in ink) <= image.width - spec["margin"] + 2
+    )
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,8 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 def test_readme_main_job_installs_the_same_way_and_runs_every_setting() -> None:
     main_job = _bash_blocks((REPO / "README.md").read_text())[0]
-    install = "python3 -m venv .venv && .venv/bin/pip install torch==2.14.1 torchvision==0.29.1 && .venv/bin/pip install"
+    install = (
+        "python3 -m venv .venv && .venv/bin/pip install torch==2.14.1 torchvision==0.29.1 && .venv/bin/pip install"
+    )
     assert main_job.startswith(install)
     assert "--model compgap_cascade" in main_job and "--tasks compgap " in main_job and "--log_samples" in main_job

@@ -99,7 +99,7 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
             f"{where}: {len(rows)} items, expected {len(expected)} for {family.name} "
             f"data v{family.data_version}; {regenerate_hint(family.name)}"
         )
-    for position, (got, want) in enumerate(zip(rows, expected)):
+    for position, (got, want) in enumerate(zip(rows, expected, strict=True)):
         mismatched = sorted(key for key in want if got.get(key) != want[key])
         if mismatched or set(got) != set(want):
             fields = ", ".join(mismatched) or "columns"

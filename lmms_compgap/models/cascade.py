@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from loguru import logger
-
 from lmms_eval.api.instance import Instance, unwrap_generation_output
 from lmms_eval.api.model import lmms
 from lmms_eval.models import get_model
+from loguru import logger
+
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
@@ -170,7 +170,14 @@ class CompgapCascade(lmms):
             arguments = (prompt, gen_kwargs, doc_to_visual, doc_id, task, split)
         else:
             _, doc_to_messages, gen_kwargs = request.args[:3]
-            arguments = (prompt, partial(_replace_envelope_text, doc_to_messages, prompt), gen_kwargs, doc_id, task, split)
+            arguments = (
+                prompt,
+                partial(_replace_envelope_text, doc_to_messages, prompt),
+                gen_kwargs,
+                doc_id,
+                task,
+                split,
+            )
         return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=dict(request.metadata))
 
     def _step2_instance(self, request: Instance, prompt: str) -> Instance:
@@ -204,12 +211,14 @@ class CompgapCascade(lmms):
             results.append((text if isinstance(text, str) else None, failure_reason(text)))
         return results
 
-    def _run_deduplicated(self, keyed: list[tuple[str, Instance]]) -> tuple[dict[str, tuple[str | None, str | None]], int]:
+    def _run_deduplicated(
+        self, keyed: list[tuple[str, Instance]]
+    ) -> tuple[dict[str, tuple[str | None, str | None]], int]:
         unique: dict[str, Instance] = {}
         for key, instance in keyed:
             unique.setdefault(key, instance)
         outputs = self._run_inner(list(unique.values()))
-        return dict(zip(unique, outputs)), len(keyed) - len(unique)
+        return dict(zip(unique, outputs, strict=True)), len(keyed) - len(unique)
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         stats = self.last_stats = CascadeStats(requests=len(requests))
@@ -217,7 +226,7 @@ class CompgapCascade(lmms):
 
         # Round 1: every ordinary request and every step 1, deduplicated.
         round1: list[tuple[str, Instance]] = []
-        for request, envelope in zip(requests, envelopes):
+        for request, envelope in zip(requests, envelopes, strict=True):
             if envelope is None:
                 stats.passthrough += 1
                 visual_fn = request.args[2] if self.is_simple else request.args[1]
@@ -237,7 +246,7 @@ class CompgapCascade(lmms):
         round2: list[tuple[str, Instance]] = []
         round2_owner: dict[int, str] = {}
         step1_texts: dict[int, str] = {}
-        for position, ((key, _), request, envelope) in enumerate(zip(round1, requests, envelopes)):
+        for position, ((key, _), request, envelope) in enumerate(zip(round1, requests, envelopes, strict=True)):
             text, error = round1_outputs[key]
             if envelope is None:
                 stats.failed_passthrough += bool(error)
