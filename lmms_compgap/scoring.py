@@ -254,27 +254,27 @@ def boxed_contents(text: str) -> list[str]:
     """Contents of every closed ``\\boxed{...}`` / ``\\fbox{...}`` that holds no other box, in order of
     appearance; nested braces are respected (``\\boxed{\\text{42}}`` -> ``\\text{42}``). Linear time."""
     found: list[tuple[int, int]] = []
-    stack: list[list[int]] = []  # [content start or -1 for a plain brace, 1 if a box closed inside]
+    # One entry per open brace: [content start (-1: not a box), 1 if a box closed inside, innermost open box].
+    stack: list[list[int]] = []
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
+        enclosing = -1 if not stack else (len(stack) - 1 if stack[-1][0] >= 0 else stack[-1][2])
         if ch == "\\":
             m = _BOXED_RE.match(text, i)
             if m:
-                stack.append([m.end(), 0])
+                stack.append([m.end(), 0, enclosing])
                 i = m.end()
                 continue
         elif ch == "{":
-            stack.append([-1, 0])
+            stack.append([-1, 0, enclosing])
         elif ch == "}" and stack:
-            start, holds_box = stack.pop()
+            start, holds_box, outer = stack.pop()
             if start >= 0:
                 if not holds_box:
                     found.append((start, i))
-                for entry in stack:
-                    if entry[0] >= 0:
-                        entry[1] = 1
-                        break
+                if outer >= 0:
+                    stack[outer][1] = 1
         i += 1
     return [text[start:end] for start, end in sorted(found)]
 

@@ -56,10 +56,10 @@ def _solve_from_text(text: str) -> int:
         elif "equal" in sentence:
             assert total % value == 0
             total //= value
-        elif re.search(r"\b(more|another|finds)\b", sentence):
+        elif re.search(r"\b(more|another)\b", sentence):
             total += value
         else:
-            assert re.search(r"\b(gives|sells|loses|borrows)\b", sentence), sentence
+            assert re.search(r"\b(gives?|sells?|loses?|borrows)\b", sentence), sentence
             total -= value
     return total
 

@@ -199,7 +199,7 @@ def solve_target(values: list[int] | tuple[int, ...], target: int = TARGET) -> s
 
 # ---- reading a card list ------------------------------------------------------------------------
 _RANK_WORDS: dict[str, str] = {
-    "ace": "A", "one": "A", "1": "A", "a": "A", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "ace": "A", "1": "A", "a": "A", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "t": "10", "jack": "J", "j": "J", "queen": "Q",
     "q": "Q", "king": "K", "k": "K",
 }  # fmt: skip
@@ -209,16 +209,17 @@ _SUIT_NAMES: dict[str, str] = {
     "\u2666": "diamonds", "\u2662": "diamonds", "\u2663": "clubs", "\u2667": "clubs",
     "s": "spades", "h": "hearts", "d": "diamonds", "c": "clubs",
 }  # fmt: skip
-_WORD_RANK = r"ace|one|two|three|four|five|six|seven|eight|nine|ten|jack|queen|king|10|[1-9]|[ajqk]"
+# Single-letter ranks must be capitals ("a ♠ in the corner" is not the ace of spades).
+_WORD_RANK = r"ace|two|three|four|five|six|seven|eight|nine|ten|jack|queen|king|10|[1-9]|(?-i:[AJQK])"
 _SYMBOL = "[\u2660-\u2667]\ufe0f?"
+_LOWER_WORD = re.compile(r"\s+[a-z]")
 _CARD = re.compile(
     rf"(?<![\w.])(?P<r1>{_WORD_RANK})\s+of\s+(?P<s1>spade|heart|diamond|club)s?\b"  # 7 of hearts, King of Spades
-    rf"|(?<![\w.])(?P<r2>{_WORD_RANK}|t)\s*(?:of\s*)?(?P<s2>{_SYMBOL})"  # K♠, 10 ♥, Queen ♦, 7 of ♥
-    rf"|(?P<s3>{_SYMBOL})\s*(?P<r3>{_WORD_RANK}|t)(?![\w])"  # ♠K
-    r"|(?<![\w.])(?P<r4>10|[2-9TAJQK])(?P<s4>[SHDCshdc])(?![\w])",  # 7H, 10c, KS, Ah (case-sensitive rank)
+    rf"|(?<![\w.])(?P<r2>{_WORD_RANK}|(?-i:T))\s*(?:of\s*)?(?P<s2>{_SYMBOL})"  # K♠, 10 ♥, Queen ♦, 7 of ♥
+    rf"|(?P<s3>{_SYMBOL})\s*(?P<r3>{_WORD_RANK}|(?-i:T))(?![\w])"  # ♠K
+    r"|(?<![\w.])(?P<r4>(?-i:10|[2-9TAJQK]))(?P<s4>[SHDC])(?![\w])",  # 7H, 10c, KS, Ah (capital rank letter)
     re.IGNORECASE,
 )
-_SHORT_RANK = re.compile(r"10|[2-9TAJQK]")
 
 
 def parse_cards(text: str) -> list[tuple[str, str]]:
@@ -235,13 +236,9 @@ def parse_cards(text: str) -> list[tuple[str, str]]:
             groups = match.groupdict()
             number = next(i for i in "1234" if groups[f"r{i}"] is not None)
             rank_text, suit_text = groups[f"r{number}"], groups[f"s{number}"]
-            if number == "4":
-                # Short codes: the rank letter must be a capital ("As the..." is not the ace of spades),
-                # and a capital-letter rank with a lowercase suit must not start an English word.
-                if not _SHORT_RANK.fullmatch(rank_text):
-                    continue
-                if rank_text.isalpha() and suit_text.islower() and re.match(r"\s+[a-z]", line[match.end() :]):
-                    continue
+            # A short code of a capital and a lowercase letter must not start an English sentence ("As the").
+            if number == "4" and rank_text.isalpha() and suit_text.islower() and _LOWER_WORD.match(line, match.end()):
+                continue
             suit_key = suit_text.rstrip("\ufe0f").lower()
             card = (_RANK_WORDS.get(rank_text.lower(), rank_text.upper()), _SUIT_NAMES[suit_key])
             if card[0] in RANKS and card not in line_cards:
@@ -308,11 +305,12 @@ def _text_centered(pen: ImageDraw.ImageDraw, xy: tuple[float, float], text: str,
     pen.text(xy, text, font=font, fill=fill, anchor="mm", **kw)
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=64)
 def _card_face(rank: str, suit: str, width: int, index_font: str) -> Image.Image:
     """One card face up on a transparent canvas with a margin for its shadow, drawn supersampled.
 
-    Cached: a face depends only on its rank, suit, width and font. Callers must not modify it.
+    Cached (a few, about 100 kB each): a face depends only on its rank, suit, width and font. Callers must
+    not modify it.
     """
     s = SUPERSAMPLE
     w, h = width * s, round(width * CARD_RATIO) * s
@@ -378,10 +376,10 @@ def _background(spec: dict[str, Any]) -> Image.Image:
         # Wood: wavy streaks along x with a random brightness each, and faint rings.
         streaks = rng.normal(0.0, 1.0, height // 4 + 2).astype(np.float32)
         streaks = np.convolve(streaks, np.ones(3, dtype=np.float32) / 3, mode="same")
-        phase, period, ring = rng.uniform(0, 2 * math.pi), rng.uniform(140, 260), rng.uniform(9, 15)
-        warp = ys + 9.0 * np.sin(xs / period * 2 * math.pi + phase)
+        phase, period, ring = rng.uniform(0, 2 * math.pi), rng.uniform(220, 360), rng.uniform(16, 28)
+        warp = ys + 6.0 * np.sin(xs / period * 2 * math.pi + phase)
         streak = np.interp(warp / 4.0, np.arange(streaks.size, dtype=np.float32), streaks)
-        shade = 1.0 + 0.07 * streak + 0.04 * np.sin(warp / ring * 2 * math.pi)
+        shade = 1.0 + 0.06 * streak + 0.02 * np.sin(warp / ring * 2 * math.pi)
     else:  # noise: a fine felt-like grain
         shade = 1.0 + 0.05 * rng.normal(0.0, 1.0, (small_h, small_w)).astype(np.float32)
     pixels = np.clip(shade[:, :, None] * base + 0.5, 0, 255).astype(np.uint8)
@@ -443,7 +441,7 @@ def _scene(rng: random.Random, cards: list[tuple[str, str]]) -> dict[str, Any]:
     table = rng.choice(sorted(BACKGROUNDS))
     style = rng.choice(BACKGROUND_STYLES[table])
     shift = rng.randint(-14, 14)  # lighter or darker, keeping the hue
-    colour = [max(0, min(255, c + shift + rng.randint(-4, 4))) for c in BACKGROUNDS[table]]
+    colour = [max(0, min(255, c + shift + rng.randint(-2, 2))) for c in BACKGROUNDS[table]]
     return {
         "size": [width, height],
         "rows": len(rows),

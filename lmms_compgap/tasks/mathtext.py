@@ -22,9 +22,9 @@ NAMES: dict[str, str] = {
     "Malik": "he", "Sofia": "she", "Omar": "he", "Lucia": "she",
 }  # fmt: skip
 PRONOUNS: dict[str, dict[str, str]] = {
-    "she": {"sub": "she", "obj": "her", "pos": "her", "has": "has"},
-    "he": {"sub": "he", "obj": "him", "pos": "his", "has": "has"},
-    "they": {"sub": "they", "obj": "them", "pos": "their", "has": "have"},
+    "she": {"sub": "she", "obj": "her", "pos": "her", "has": "has", "s": "s"},
+    "he": {"sub": "he", "obj": "him", "pos": "his", "has": "has", "s": "s"},
+    "they": {"sub": "they", "obj": "them", "pos": "their", "has": "have", "s": ""},
 }
 OBJECTS = [
     "marbles", "stickers", "apples", "pencils", "stamps", "seashells", "coins", "cookies", "books", "cards",
@@ -35,7 +35,8 @@ PLACES = ["box", "drawer", "backpack", "basket", "room", "bag", "collection"]
 MULTIPLIER_WORDS = {2: "two", 3: "three", 4: "four", 5: "five"}
 
 # Each template is filled with: N (name), P/p (subject pronoun, capitalised or not), O (object pronoun),
-# S (possessive), H ("has"/"have"), F (a friend), X (plural noun), L (place), a/b (numbers), k (multiplier word).
+# S (possessive), H ("has"/"have"), s (the verb ending that agrees with the pronoun), F (a friend),
+# X (plural noun), L (place), a/b (numbers), k (multiplier word).
 START = [
     "{N} has {a} {X}.",
     "{N} starts the day with {a} {X}.",
@@ -43,15 +44,15 @@ START = [
     "{N} keeps {a} {X} in a {L}.",
 ]
 ADD = [
-    "{P} buys {b} more {X}.",
+    "{P} buy{s} {b} more {X}.",
     "{F} gives {O} {b} more {X}.",
-    "{P} finds another {b} {X}.",
-    "Later, {p} gets {b} more {X} as a gift.",
+    "{P} find{s} another {b} {X}.",
+    "Later, {p} get{s} {b} more {X} as a gift.",
 ]
 SUB = [
-    "{P} gives {b} {X} to {F}.",
-    "{P} sells {b} of the {X}.",
-    "{P} loses {b} {X} on the way home.",
+    "{P} give{s} {b} {X} to {F}.",
+    "{P} sell{s} {b} of the {X}.",
+    "{P} lose{s} {b} {X} on the way home.",
     "{F} borrows {b} {X} and does not return them.",
 ]
 MUL = [
@@ -59,8 +60,8 @@ MUL = [
     "Then the number of {X} {p} {H} becomes {k} times larger.",
 ]
 DIV = [
-    "{P} splits the {X} into {k} equal groups and keeps only one group.",
-    "{P} shares the {X} equally among {k} people, {O}self included, and keeps one share.",
+    "{P} split{s} the {X} into {k} equal groups and keep{s} only one group.",
+    "{P} share{s} the {X} equally among {k} people, {O}self included, and keep{s} one share.",
 ]
 QUESTION = [
     "How many {X} does {N} have now?",
@@ -137,6 +138,7 @@ class MathText(TaskFamily):
             "O": pronoun["obj"],
             "S": pronoun["pos"],
             "H": pronoun["has"],
+            "s": pronoun["s"],
             "F": friend,
             "X": noun,
             "L": rng.choice(PLACES),

@@ -1,0 +1,100 @@
+"""The gap sliced by the difficulty attributes recorded per item (steps, font, objects, cards, ...)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from lmms_compgap.report.gap import SettingScores, paired_comparison
+from lmms_compgap.report.stats import BootstrapParams
+
+#: Attributes with at most this many distinct values are sliced by value; others are grouped.
+MAX_VALUES = 8
+#: Numeric attributes with more values are cut into this many groups of about equal size.
+NUMERIC_GROUPS = 4
+OTHER = "other"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _numeric_groups(values: Mapping[str, float]) -> dict[str, list[str]]:
+    """Consecutive value ranges holding about equal numbers of items (a value is never split)."""
+    counts = sorted(Counter(values.values()).items())
+    target = len(values) / NUMERIC_GROUPS
+    ranges: list[list[float]] = [[]]
+    seen = 0
+    for value, count in counts:
+        if ranges[-1] and seen >= target * len(ranges):
+            ranges.append([])
+        ranges[-1].append(value)
+        seen += count
+    groups: dict[str, list[str]] = {}
+    for members in ranges:
+        low, high = members[0], members[-1]
+        label = f"{low:g}" if low == high else f"{low:g}-{high:g}"
+        wanted = set(members)
+        groups[label] = sorted(uid for uid, value in values.items() if value in wanted)
+    return groups
+
+
+def _value_groups(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """One group per value; beyond MAX_VALUES, the most frequent ones and `other`."""
+    frequency = Counter(values.values())
+    keep = {value for value, _ in frequency.most_common(MAX_VALUES - 1)} if len(frequency) > MAX_VALUES else set(frequency)
+    ordered = sorted(keep, key=lambda value: (not _is_number(value), value if _is_number(value) else str(value)))
+    groups = {str(value): sorted(uid for uid, v in values.items() if v == value) for value in ordered}
+    rest = sorted(uid for uid, value in values.items() if value not in keep)
+    if rest:
+        groups[OTHER] = rest
+    return groups
+
+
+def attribute_groups(settings: SettingScores) -> dict[str, dict[str, list[str]]]:
+    """attribute -> group label -> uids, over every item of the family with that (scalar) attribute."""
+    by_attribute: dict[str, dict[str, Any]] = {}
+    for items in settings.values():
+        for uid, item in items.items():
+            for name, value in item.attributes.items():
+                if value is None or isinstance(value, (str, int, float, bool)):
+                    by_attribute.setdefault(name, {})[uid] = value
+    groups: dict[str, dict[str, list[str]]] = {}
+    for name in sorted(by_attribute):
+        values = by_attribute[name]
+        distinct = set(values.values())
+        if len(distinct) > MAX_VALUES and all(_is_number(value) for value in distinct):
+            groups[name] = _numeric_groups(values)
+        else:
+            groups[name] = _value_groups(values)
+    return groups
+
+
+def slice_rows(family: str, settings: SettingScores, params: BootstrapParams) -> list[dict[str, Any]]:
+    """One row per attribute group: accuracies (flexible) and the cascade - direct gap under both scores."""
+    if "direct" not in settings or "cascade" not in settings:
+        return []
+    rows = []
+    for attribute, groups in attribute_groups(settings).items():
+        for label, uids in groups.items():
+            subset = {setting: {uid: items[uid] for uid in uids if uid in items} for setting, items in settings.items()}
+            comparisons = {
+                score: paired_comparison(
+                    subset["cascade"], subset["direct"], ("cascade", "direct"), score, params,
+                    f"{family}/slice/{attribute}={label}/{score}",
+                )
+                for score in ("flexible", "strict")
+            }  # fmt: skip
+            flexible, strict = comparisons["flexible"], comparisons["strict"]
+            if flexible is None or strict is None:
+                continue
+            row: dict[str, Any] = {"family": family, "attribute": attribute, "value": label, "n": flexible["n"]}
+            for setting in ("direct", "cascade", "cot", "language"):
+                items = subset.get(setting)
+                row[setting] = sum(item.correct for item in items.values()) / len(items) if items else None
+            row.update(
+                gap=flexible["gap"], ci=flexible["ci"], mcnemar_p=flexible["mcnemar_p"], strict_gap=strict["gap"]
+            )
+            rows.append(row)
+    return rows

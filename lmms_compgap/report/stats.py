@@ -1,0 +1,93 @@
+"""Paired statistics for 0/1 item scores: bootstrap intervals, exact McNemar test, Wilson intervals."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+DEFAULT_RESAMPLES = 10_000
+DEFAULT_SEED = 20261123
+DEFAULT_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class BootstrapParams:
+    """How intervals are computed; recorded in submissions so `verify` can reproduce them exactly."""
+
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = DEFAULT_SEED
+    confidence: float = DEFAULT_CONFIDENCE
+
+    def rng(self, label: str) -> np.random.Generator:
+        """A generator for one comparison: independent streams per label, reproducible from the seed."""
+        return np.random.default_rng([self.seed, zlib.crc32(label.encode("utf-8"))])
+
+
+@dataclass(frozen=True)
+class PairedTable:
+    """The 2x2 table of two 0/1 scores on the same items: (a right, b right), (a only), (b only), (neither)."""
+
+    both: int
+    only_a: int
+    only_b: int
+    neither: int
+
+    @classmethod
+    def from_scores(cls, a: np.ndarray, b: np.ndarray) -> PairedTable:
+        a, b = np.asarray(a, dtype=bool), np.asarray(b, dtype=bool)
+        if a.shape != b.shape or a.ndim != 1:
+            raise ValueError(f"paired scores must be 1-d arrays of one length, got {a.shape} and {b.shape}")
+        return cls(int(np.sum(a & b)), int(np.sum(a & ~b)), int(np.sum(~a & b)), int(np.sum(~a & ~b)))
+
+    @property
+    def n(self) -> int:
+        return self.both + self.only_a + self.only_b + self.neither
+
+    @property
+    def accuracy_a(self) -> float:
+        return (self.both + self.only_a) / self.n
+
+    @property
+    def accuracy_b(self) -> float:
+        return (self.both + self.only_b) / self.n
+
+
+def bootstrap_draws(table: PairedTable, resamples: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Resampled (accuracy of a - accuracy of b, accuracy of b) under a paired bootstrap over items.
+
+    Resampling n items with replacement only changes how many land in each cell of the 2x2 table,
+    so the cell counts are drawn from Multinomial(n, cell shares): the same distribution as index
+    resampling, in O(resamples) memory.
+    """
+    n = table.n
+    cells = np.array([table.both, table.only_a, table.only_b, table.neither], dtype=float) / n
+    counts = rng.multinomial(n, cells, size=resamples)
+    accuracy_a = (counts[:, 0] + counts[:, 1]) / n
+    accuracy_b = (counts[:, 0] + counts[:, 2]) / n
+    return accuracy_a - accuracy_b, accuracy_b
+
+
+def percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
+    """The percentile bootstrap interval of `draws` at `confidence` (e.g. 0.95 -> 2.5th and 97.5th)."""
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(draws, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p-value: a binomial test of the discordant pairs against 1/2."""
+    discordant = only_a + only_b
+    if discordant == 0:
+        return 1.0
+    return float(stats.binomtest(only_b, discordant, 0.5, alternative="two-sided").pvalue)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
+    """Wilson score interval of a proportion (well behaved at 0 and 1, unlike the normal one)."""
+    if n == 0:
+        return (float("nan"), float("nan"))
+    interval = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(interval.low), float(interval.high)
