@@ -32,11 +32,18 @@ ROWS = get_family("mathtext").generate(size=N)
 SPLIT = "test"
 
 
+class Interrupted(BaseException):
+    """Stands in for a kill: not an Exception, so the cascade does not record it as a failed call."""
+
+
 class RecordingModel(lmms):
     """Answers every request with a description of what it was sent; can be told to fail."""
 
-    def __init__(self, is_simple: bool = True, fail_when: Any = None, empty_when: Any = None) -> None:
+    def __init__(
+        self, is_simple: bool = True, fail_when: Any = None, empty_when: Any = None, die_after_calls: int | None = None
+    ) -> None:
         super().__init__()
+        self.die_after_calls = die_after_calls
         self.is_simple = is_simple
         self.calls: list[list[dict[str, Any]]] = []
         self.fail_when = fail_when or (lambda seen: False)
@@ -55,6 +62,8 @@ class RecordingModel(lmms):
         return {"text": text, "images": sum(isinstance(v, Image.Image) for v in visuals), "uid": doc["uid"]}
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
+        if self.die_after_calls is not None and len(self.calls) == self.die_after_calls:
+            raise Interrupted()
         seen = [self._what_was_sent(request) for request in requests]
         if any(self.fail_when(item) for item in seen):
             raise RuntimeError("inner model exploded")
@@ -186,3 +195,36 @@ def test_cascade_prompt_is_refused_for_a_plain_model_before_any_call() -> None:
     prompts = {key: value for key, value in PROMPTS.items() if key != "cascade_runner"}
     with pytest.raises(hooks.CascadeModelRequired, match="--model compgap_cascade"):
         hooks.cascade_text(ROWS[0], prompts)
+
+
+def test_an_interrupted_cascade_resumes_from_its_cache_without_recomputing(tmp_path) -> None:
+    reference_model, reference_inner, requests = _setup(True)
+    reference = reference_model.generate_until(requests)
+
+    dying = RecordingModel(die_after_calls=2)
+    model = CompgapCascade(inner=dying, cache_dir=str(tmp_path / "cache"), cache_chunk=3)
+    model.task_dict.update(reference_model.task_dict)
+    with pytest.raises(Interrupted):
+        model.generate_until(_rebuild(model, requests))
+    finished = sum(len(call) for call in dying.calls)
+    assert finished == 6
+
+    # A torn line from a kill mid-write is skipped, not fatal.
+    with (tmp_path / "cache" / "calls.rank0.jsonl").open("a") as handle:
+        handle.write('{"format": 1, "model": "x", "key": "trunc')
+
+    fresh = RecordingModel()
+    resumed = CompgapCascade(inner=fresh, cache_dir=str(tmp_path / "cache"), cache_chunk=3)
+    resumed.task_dict.update(reference_model.task_dict)
+    responses = resumed.generate_until(_rebuild(resumed, requests))
+    assert responses == reference
+    made = sum(len(call) for call in fresh.calls)
+    assert made == sum(len(call) for call in reference_inner.calls) - finished
+    assert resumed.last_stats.cache_hits == finished
+
+
+def _rebuild(model: CompgapCascade, requests: list[Instance]) -> list[Instance]:
+    """The same requests, as a new run would build them (Instances are single-use in lmms-eval)."""
+    return [
+        Instance(request_type=r.request_type, arguments=r.arguments, idx=r.idx, metadata=r.metadata) for r in requests
+    ]

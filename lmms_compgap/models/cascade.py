@@ -9,6 +9,11 @@ step 1's output). Identical requests within a round (same item, prompt, generati
 visual source; e.g. a `vision` request and a cascade's step 1) are computed once. A step that
 raises, returns nothing or returns lmms-eval's request-failed marker is recorded in the response
 envelope and the item is scored wrong; the run goes on.
+
+Own arguments (the rest of `--model_args` goes to the inner model):
+- `inner`: the lmms-eval model to wrap (required); `inner_force_simple`: use its simple variant;
+- `cache_dir`: record every finished inner call there (crash-safe), so that the same command
+  re-run after an interruption resumes without recomputing them; `cache_chunk`: calls per chunk.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from lmms_eval.models import get_model
 from loguru import logger
 
 from lmms_compgap.core.prompts import fill_prompt
+from lmms_compgap.models.call_cache import CallCache, model_identity
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
     REQUEST_TAG,
@@ -33,8 +39,6 @@ from lmms_compgap.core.settings import (
     decode_cascade_request,
     failure_reason,
 )
-
-_OWN_ARGS = ("inner", "inner_force_simple")
 
 
 @dataclass
@@ -51,6 +55,7 @@ class CascadeStats:
     failed_step1: int = 0
     failed_step2: int = 0
     failed_passthrough: int = 0
+    cache_hits: int = 0
     inner_batches: list[int] = field(default_factory=list)
 
 
@@ -94,6 +99,8 @@ class CompgapCascade(lmms):
         self,
         inner: str | lmms | None = None,
         inner_force_simple: bool = False,
+        cache_dir: str | None = None,
+        cache_chunk: int = 64,
         batch_size: int | str | None = None,
         max_batch_size: int | None = None,
         device: str | None = None,
@@ -117,6 +124,13 @@ class CompgapCascade(lmms):
             self.inner_name = inner
             self.inner = inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
+        # With a cache the inner model is called in chunks, each recorded as soon as it returns.
+        self.cache_chunk = max(1, int(cache_chunk))
+        self.call_cache = (
+            CallCache(cache_dir, model_identity(self.inner_name, inner_args), rank=self.inner.rank)
+            if cache_dir
+            else None
+        )
         # lmms-eval fills `lm.task_dict` in place; the inner model must see the same docs.
         self.task_dict = self.inner.task_dict
         self.last_stats = CascadeStats()
@@ -214,11 +228,29 @@ class CompgapCascade(lmms):
     def _run_deduplicated(
         self, keyed: list[tuple[str, Instance]]
     ) -> tuple[dict[str, tuple[str | None, str | None]], int]:
+        """Run each distinct call once (or take it from the cache); returns outputs by key and the shared count."""
         unique: dict[str, Instance] = {}
         for key, instance in keyed:
             unique.setdefault(key, instance)
-        outputs = self._run_inner(list(unique.values()))
-        return dict(zip(unique, outputs, strict=True)), len(keyed) - len(unique)
+        outputs: dict[str, tuple[str | None, str | None]] = {}
+        pending: list[tuple[str, Instance]] = []
+        for key, instance in unique.items():
+            cached = self.call_cache.get(key) if self.call_cache is not None else None
+            if cached is not None:
+                outputs[key] = (cached, failure_reason(cached))
+                self.last_stats.cache_hits += 1
+            else:
+                pending.append((key, instance))
+        chunk = self.cache_chunk if self.call_cache is not None else max(1, len(pending))
+        for start in range(0, len(pending), chunk):
+            part = pending[start : start + chunk]
+            results = self._run_inner([instance for _, instance in part])
+            for (key, _), result in zip(part, results, strict=True):
+                outputs[key] = result
+            if self.call_cache is not None:
+                self.call_cache.put_many((key, text) for (key, _), (text, error) in zip(part, results, strict=True)
+                                         if error is None and text is not None)  # fmt: skip
+        return outputs, len(keyed) - len(unique)
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         stats = self.last_stats = CascadeStats(requests=len(requests))
@@ -277,7 +309,8 @@ class CompgapCascade(lmms):
             f"compgap_cascade: {stats.requests} requests ({stats.cascade_items} cascade, {stats.passthrough} other); "
             f"round 1: {stats.round1_calls} calls ({stats.round1_shared} shared); "
             f"step 2: {stats.step2_calls} calls ({stats.step2_shared} shared); "
-            f"failed: step 1 {stats.failed_step1}, step 2 {stats.failed_step2}, other {stats.failed_passthrough}"
+            f"failed: step 1 {stats.failed_step1}, step 2 {stats.failed_step2}, other {stats.failed_passthrough}; "
+            f"reused from cache: {stats.cache_hits}"
         )
         return [response if response is not None else _failed("no response") for response in responses]
 
