@@ -30,7 +30,6 @@ from lmms_eval.models import get_model
 from loguru import logger
 
 from lmms_compgap.core.prompts import fill_prompt
-from lmms_compgap.models.call_cache import CallCache, model_identity
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
     REQUEST_TAG,
@@ -39,6 +38,7 @@ from lmms_compgap.core.settings import (
     decode_cascade_request,
     failure_reason,
 )
+from lmms_compgap.models.call_cache import CallCache, model_identity
 
 
 @dataclass
