@@ -149,7 +149,7 @@ class _Parser:
                 )
             self.pos += 1
             return value
-        if token[0] == ")":
+        if token[0] == ")" and depth == 0:
             raise ExpressionError(f"unbalanced parentheses: unexpected ')' at position {token[2]}")
         raise ExpressionError(f"expected a number or '(' but found {self._describe(token)}")
 

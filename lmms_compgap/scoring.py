@@ -332,9 +332,7 @@ def _word_number_at(text: str, pos: int) -> tuple[int, int] | None:
     return found
 
 
-def _find_numbers(
-    text: str, *, spaced: bool = False, skip_pronoun_one: bool = False
-) -> list[tuple[int, int, str]]:
+def _find_numbers(text: str, *, spaced: bool = False, skip_pronoun_one: bool = False) -> list[tuple[int, int, str]]:
     """Every number (digits or words) in ``text`` as (start, end, canonical string), in order."""
     regex = _NUMBER_SPACED_RE if spaced else _NUMBER_RE
     found: list[tuple[int, int, str]] = []
@@ -354,7 +352,10 @@ def _find_numbers(
         if (
             skip_pronoun_one
             and text[m.start() : end].lower() == "one"
-            and (_PRONOUN_BEFORE_RE.search(text[max(0, m.start() - 20) : m.start()]) or _PRONOUN_AFTER_RE.match(text, end))
+            and (
+                _PRONOUN_BEFORE_RE.search(text[max(0, m.start() - 20) : m.start()])
+                or _PRONOUN_AFTER_RE.match(text, end)
+            )
         ):
             continue
         found.append((m.start(), end, str(value)))
@@ -470,14 +471,12 @@ _THERE_ARE_NONE_RE = re.compile(r"\bthere\s+(?:are|is|were|was)\s+(?:no|none)\b"
 _IN_TOTAL_AFTER_RE = re.compile(r"[^\n.0-9]{0,40}?\b(?:in\s+total|altogether)\b", re.IGNORECASE)
 _EQUALS_RE = re.compile(r"=" + _DECOR)
 _END_TAIL_RE = re.compile(r"(?:[ \t]*[A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})?[\s.!*_`$})\]\\]*")
-_GSM8K_RE = re.compile(
-    r"^[ \t]*####[ \t]*(?P<num>" + _NUMBER_RE.pattern + r")[ \t]*\.?[ \t]*$", re.MULTILINE
-)
+_GSM8K_RE = re.compile(r"^[ \t]*####[ \t]*(?P<num>" + _NUMBER_RE.pattern + r")[ \t]*\.?[ \t]*$", re.MULTILINE)
 _BOLD_RE = re.compile(r"\*\*([^*\n]{1,100})\*\*")
 _BOLD_LABEL_RE = re.compile(r"\s*(?:[A-Za-z][A-Za-z ]{0,30}[:=]\s*)?")
 _BOLD_TAIL_RE = re.compile(r"(?:\s*[A-Za-z]+(?:\s+[A-Za-z]+){0,2})?\s*[.!]?\s*")
 _REFUSAL_RE = re.compile(
-    r"\s*(?:I['’]?m sorry|I am sorry|sorry\b|I apologi[sz]e|unfortunately\b|I can(?:not|['’]t| not)\b"
+    r"\s*(?:I['’]?m sorry|I am sorry|sorry\b|I apologi[sz]e|unfortunately,? I\b|I can(?:not|['’]t| not)\b"
     r"|I['’]?m (?:unable|not able)\b|I am (?:unable|not able)\b|as an AI\b)",
     re.IGNORECASE,
 )
@@ -550,7 +549,7 @@ def extract_flexible_answer(response: str) -> str | None:
     4. Answer phrases: whichever comes last of "the answer is N", "the total/sum/result/number (of ...) is N",
        "a total of N", "there are N" (and "there are no ..." = 0), "I count/see/found N", "N ... in total", and
        an "= N" that ends the response. N may be wrapped in Markdown/LaTeX and be written in words.
-    5. If the response opens with a refusal or apology ("I'm sorry", "I cannot", "Unfortunately", ...), stop
+    5. If the response opens with a refusal or apology ("I'm sorry", "I cannot", "Unfortunately, I", ...), stop
        here: None. Rules 1-4 still apply to a model that apologises and then answers.
     6. A bold number (``**42**``, ``**$18**``, ``**7 triangles**``, ``**Total: 42**``) in the last three
        non-empty lines: the last such.

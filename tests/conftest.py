@@ -59,9 +59,15 @@ def run_lmms_eval(
     lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
     """
     command = [sys.executable, "-m", "lmms_eval", *args, "--output_path", str(output_path)]
+    output_path.parent.mkdir(parents=True, exist_ok=True)
     completed = subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, env=env or offline_env(), cwd=output_path.parent
     )
+    return collect_run(completed, output_path)
+
+
+def collect_run(completed: subprocess.CompletedProcess, output_path: Path) -> LmmsEvalRun:
+    """What a finished lmms-eval process printed and wrote under `output_path`."""
     output = completed.stdout + completed.stderr
     result_files = sorted(output_path.rglob("*_results.json"))
     results = json.loads(result_files[-1].read_text()) if result_files else None
