@@ -1,0 +1,99 @@
+"""Model output is untrusted: every parser and scorer survives 10,000 hostile inputs, quickly.
+
+Each property runs 10,000 generated cases in CI (arbitrary unicode, control characters, huge
+numbers, deeply nested and enormous expressions, envelope look-alikes) and asserts no crash other
+than the documented error types, and a bounded time per call. CI sets CI=true; elsewhere the
+default is 500 cases (about 5 s) so that the test suite stays quick; COMPGAP_FUZZ_CASES=N overrides.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lmms_compgap import arith, scoring
+from lmms_compgap.core.results import score_response
+from lmms_compgap.core.settings import SETTINGS, decode_cascade_request, decode_cascade_response
+from lmms_compgap.tasks import FAMILIES
+from lmms_compgap.tasks.cards import parse_cards
+from lmms_compgap.tasks.count import parse_objects
+
+CASES = int(os.environ.get("COMPGAP_FUZZ_CASES") or (10_000 if os.environ.get("CI") else 500))
+MAX_SECONDS_PER_CALL = 2.0  # generous: a loaded CI machine must not flake; a hang or blow-up is far above it
+HOSTILE = settings(max_examples=CASES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+
+ROWS = {name: family.generate(size=20) for name, family in FAMILIES.items()}
+
+_expression_alphabet = st.sampled_from(list("0123456789+-*/() ×÷−x.^,=\\{}") + ["\\times", "\\div", "**", "Answer: "])
+hostile_text = st.one_of(
+    st.text(max_size=2_000),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=500),
+    st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Nd", "No", "Sm"]), max_size=1_000),
+    st.lists(_expression_alphabet, max_size=600).map("".join),
+    st.integers(min_value=0, max_value=3_000).map(lambda n: "(" * n + "1" + ")" * n),
+    st.integers(min_value=1, max_value=400).map(lambda n: "9" * n),
+    st.integers(min_value=0, max_value=2_000).map(lambda n: "1+" * n + "1"),
+    st.builds(lambda n, s: f"Answer: {s}" * n, st.integers(0, 200), st.text(max_size=20)),
+    st.builds(lambda n: "\\boxed{" * n + "42" + "}" * n, st.integers(0, 500)),
+    st.recursive(
+        st.just("1"), lambda inner: st.builds(lambda a, op, b: f"({a}{op}{b})", inner, st.sampled_from("+-*/"), inner)
+    ),
+)
+
+
+def _bounded(call: Callable[[], Any], allowed: tuple[type[BaseException], ...] = ()) -> Any:
+    started = time.perf_counter()
+    try:
+        return call()
+    except allowed:
+        return None
+    finally:
+        elapsed = time.perf_counter() - started
+        assert elapsed < MAX_SECONDS_PER_CALL, f"call took {elapsed:.2f}s"
+
+
+@HOSTILE
+@given(hostile_text, st.text(max_size=400))
+def test_every_parser_of_model_output_survives_hostile_text(text: str, reference: str) -> None:
+    """One generated input per case, fed to every extractor, parser and decoder (10,000 cases each)."""
+    strict = _bounded(lambda: scoring.extract_strict_answer(text))
+    flexible = _bounded(lambda: scoring.extract_flexible_answer(text))
+    assert strict is None or isinstance(strict, str)
+    assert flexible is None or isinstance(flexible, str)
+    _bounded(lambda: scoring.normalize_number(text))
+    _bounded(lambda: scoring.words_to_int(text))
+    result = _bounded(lambda: scoring.score_number(text, "42"))
+    assert result["strict"] <= result["correct"]
+
+    assert _bounded(lambda: scoring.character_error_rate(text, reference)) >= 0.0
+    _bounded(lambda: scoring.normalize_text(text))
+
+    value = _bounded(lambda: arith.evaluate_expression(text), allowed=(arith.ExpressionError,))
+    assert value is None or value.denominator > 0
+    _bounded(lambda: arith.extract_expression(text))
+    assert _bounded(lambda: arith.check_make_target(text, [3, 3, 8, 8]))["valid"] in (True, False)
+
+    _bounded(lambda: parse_objects(text))
+    _bounded(lambda: parse_cards(text))
+
+    assert _bounded(lambda: decode_cascade_request(text)) is None or "compgap_cascade_request" in text
+    assert _bounded(lambda: decode_cascade_response(text)).failed_step in (None, 1, 2)
+
+
+@HOSTILE
+@given(hostile_text, st.sampled_from(sorted(FAMILIES)), st.sampled_from(SETTINGS), st.integers(0, 19))
+def test_every_setting_scores_any_response_as_a_plain_record(text: str, family: str, setting: str, index: int) -> None:
+    row = ROWS[family][index]
+    response = text
+    if setting == "cascade":  # half the time a well-formed envelope carrying the hostile text
+        response = json.dumps({"tag": "compgap_cascade_response", "step1": text, "step2": text}) if index % 2 else text
+    result = _bounded(lambda: score_response(row, setting, response))
+    record = result["compgap"]
+    assert record["correct"] in (0, 1) and record["strict"] in (0, 1)
+    json.dumps(result)  # everything logged is plain JSON
