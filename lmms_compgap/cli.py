@@ -12,6 +12,8 @@ from typing import Any
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.commands import add_report_commands
+from lmms_compgap.report.errors import ReportError
 from lmms_compgap.tasks import FAMILIES, get_family
 
 
@@ -121,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
         sub.add_argument("--root", help="the task_yamls folder (default: the one in use)")
         sub.set_defaults(handler=handler)
+
+    add_report_commands(commands)
     return parser
 
 
@@ -128,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (data_files.DataIntegrityError, FileNotFoundError, KeyError) as error:
+    except (data_files.DataIntegrityError, FileNotFoundError, KeyError, ReportError) as error:
         print(f"compgap: {error}", file=sys.stderr)
         return 1
 

@@ -93,7 +93,9 @@ def family_summary(family: str, settings: SettingScores, params: BootstrapParams
     for name, (a, b) in COMPARISONS.items():
         if a in settings and b in settings:
             comparisons[name] = {
-                score: paired_comparison(settings[a], settings[b], (a, b), score, params, comparison_label(family, name, score))
+                score: paired_comparison(
+                    settings[a], settings[b], (a, b), score, params, comparison_label(family, name, score)
+                )
                 for score in SCORES
             }
         else:
@@ -102,7 +104,9 @@ def family_summary(family: str, settings: SettingScores, params: BootstrapParams
     if "direct" in settings:
         empty: dict[str, ItemScore] = {}
         attribution = {
-            score: attribution_counts(settings["direct"], settings.get("cascade", empty), settings.get("language", empty), score)
+            score: attribution_counts(
+                settings["direct"], settings.get("cascade", empty), settings.get("language", empty), score
+            )
             for score in SCORES
         }
     return {

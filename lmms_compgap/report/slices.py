@@ -43,7 +43,9 @@ def _numeric_groups(values: Mapping[str, float]) -> dict[str, list[str]]:
 def _value_groups(values: Mapping[str, Any]) -> dict[str, list[str]]:
     """One group per value; beyond MAX_VALUES, the most frequent ones and `other`."""
     frequency = Counter(values.values())
-    keep = {value for value, _ in frequency.most_common(MAX_VALUES - 1)} if len(frequency) > MAX_VALUES else set(frequency)
+    keep = (
+        {value for value, _ in frequency.most_common(MAX_VALUES - 1)} if len(frequency) > MAX_VALUES else set(frequency)
+    )
     ordered = sorted(keep, key=lambda value: (not _is_number(value), value if _is_number(value) else str(value)))
     groups = {str(value): sorted(uid for uid, v in values.items() if v == value) for value in ordered}
     rest = sorted(uid for uid, value in values.items() if value not in keep)

@@ -6,7 +6,6 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 DEFAULT_RESAMPLES = 10_000
 DEFAULT_SEED = 20261123
@@ -79,14 +78,18 @@ def percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, fl
 
 def mcnemar_exact(only_a: int, only_b: int) -> float:
     """Two-sided exact McNemar p-value: a binomial test of the discordant pairs against 1/2."""
+    from scipy import stats  # here, not at the top: scipy.stats takes a second to import and `compgap` starts fast
+
     discordant = only_a + only_b
     if discordant == 0:
         return 1.0
-    return float(stats.binomtest(only_b, discordant, 0.5, alternative="two-sided").pvalue)
+    return min(1.0, float(stats.binomtest(only_b, discordant, 0.5, alternative="two-sided").pvalue))
 
 
 def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDENCE) -> tuple[float, float]:
     """Wilson score interval of a proportion (well behaved at 0 and 1, unlike the normal one)."""
+    from scipy import stats
+
     if n == 0:
         return (float("nan"), float("nan"))
     interval = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")

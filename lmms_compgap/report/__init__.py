@@ -1,0 +1,1 @@
+"""Reporting: gap statistics and attribution, tables and plots, submissions, verification, the leaderboard."""

@@ -1,0 +1,152 @@
+"""The `compgap report | submit | verify | leaderboard` subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lmms_compgap.report.errors import ReportError, SubmissionRejected
+from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
+from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
+
+# The handlers import their modules when they run: matplotlib and jsonschema would slow every `compgap` start.
+
+
+def _params(args: argparse.Namespace) -> BootstrapParams:
+    if not 100 <= args.resamples <= 100_000:
+        raise ReportError(f"--resamples must be in [100, 100000], not {args.resamples}")
+    if not 0.5 < args.confidence < 1:
+        raise ReportError(f"--confidence must be in (0.5, 1), not {args.confidence}")
+    if args.seed < 0:
+        raise ReportError(f"--seed must be >= 0, not {args.seed}")
+    return BootstrapParams(args.resamples, args.seed, args.confidence)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.report_files import write_report
+    from lmms_compgap.report.summary import summarize_model
+
+    params = _params(args)
+    loaded = load_outputs(args.output_paths)
+    summaries = [summarize_model(model, params) for model in group_by_model(loaded.tasks, by_run=args.by_run)]
+    issues = loaded.issues + [issue for summary in summaries for issue in summary.issues]
+    files = write_report(summaries, issues, Path(args.out), params, with_plots=not args.no_plots)
+    print(files.markdown)
+    print("Wrote " + ", ".join(str(path) for path in files.paths))
+    if not summaries:
+        print("compgap report: no compgap results with samples found", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.submission import build_submission
+
+    params = _params(args)
+    loaded = load_outputs([args.output_path])
+    models = group_by_model(loaded.tasks)
+    names = [model.label for model in models]
+    if not models:
+        raise ReportError(
+            f"{args.output_path}: no compgap runs with samples ({'; '.join(loaded.issues) or 'nothing found'})"
+        )
+    if args.model:
+        models = [model for model in models if model.label == args.model]
+    if len(models) != 1:
+        wanted = f"no model {args.model!r}" if args.model else f"{len(models)} models"
+        raise ReportError(f"{args.output_path}: {wanted} in these runs; choose one with --model from {names}")
+    model = models[0]
+    for issue in loaded.issues + model.issues:
+        print(f"note: {issue}", file=sys.stderr)
+    document, notes = build_submission(model, params, allow_partial=args.partial)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    kind = "partial" if document["partial"] else "complete"
+    items = sum(task["n_items"] for task in document["tasks"])
+    print(f"Wrote {out}: {kind} submission for {model.model_name}, {len(document['tasks'])} tasks, {items} responses")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.verify import verify_submission
+
+    failures = 0
+    for name in args.files:
+        try:
+            verified = verify_submission(Path(name), args.max_bytes)
+        except SubmissionRejected as error:
+            failures += 1
+            print(f"REJECTED {error}", file=sys.stderr)
+            continue
+        kind = "partial: " + "; ".join(verified.coverage_gaps) if verified.partial else "complete"
+        counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
+        print(f"OK {name}: {verified.model_name} ({counts}; {kind})")
+    return 1 if failures else 0
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.leaderboard import build_leaderboard, write_leaderboard
+
+    directory = Path(args.directory)
+    if not directory.is_dir():
+        raise ReportError(f"{directory}: not a folder of submission files")
+    board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args))
+    paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
+    print(f"{len(board.ranked)} ranked, {len(board.unranked)} partial (not ranked), {len(board.rejected)} rejected")
+    for path, reason in board.rejected:
+        print(f"REJECTED {path.name}: {reason}", file=sys.stderr)
+    print("Wrote " + ", ".join(str(path) for path in paths))
+    return 0
+
+
+def _statistics_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--resamples", type=int, default=DEFAULT_RESAMPLES, help="bootstrap resamples (default %(default)s)"
+    )
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="bootstrap seed (default %(default)s)")
+    parser.add_argument(
+        "--confidence", type=float, default=DEFAULT_CONFIDENCE, help="interval level (default %(default)s)"
+    )
+
+
+def _max_bytes_option(parser: argparse.ArgumentParser) -> None:
+    text = "refuse submission files larger than this many bytes, before parsing (default %(default)s)"
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help=text)
+
+
+def add_report_commands(commands: argparse._SubParsersAction) -> None:
+    """Register `report`, `submit`, `verify` and `leaderboard` on the `compgap` command's subparsers."""
+    report = commands.add_parser("report", help="gap tables, attribution, CSV and plots from lmms-eval output folders")
+    report.add_argument("output_paths", nargs="+", metavar="OUTPUT_PATH", help="lmms-eval --output_path folders")
+    report.add_argument("--out", default="compgap-report", help="folder for the files (default %(default)s)")
+    report.add_argument("--by-run", action="store_true", help="one row per run instead of merging a model's runs")
+    report.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    _statistics_options(report)
+    report.set_defaults(handler=_report)
+
+    submit = commands.add_parser("submit", help="write a leaderboard submission from one model's logged runs")
+    submit.add_argument("output_path", metavar="OUTPUT_PATH", help="an lmms-eval --output_path folder (with samples)")
+    submit.add_argument("--out", required=True, help="the submission file to write (JSON)")
+    submit.add_argument("--model", help="the model to submit, when the folder holds several")
+    submit.add_argument("--partial", action="store_true", help="allow a run that lacks tasks, settings or items")
+    _statistics_options(submit)
+    submit.set_defaults(handler=_submit)
+
+    verify = commands.add_parser("verify", help="re-score a submission's responses and check every number")
+    verify.add_argument("files", nargs="+", metavar="FILE", help="submission files")
+    _max_bytes_option(verify)
+    verify.set_defaults(handler=_verify)
+
+    board = commands.add_parser("leaderboard", help="rank verified submissions: Markdown and a static HTML page")
+    board.add_argument("directory", metavar="DIR", help="a folder of submission files (*.json)")
+    board.add_argument("--out", help="folder for the files (default DIR/leaderboard)")
+    board.add_argument("--include-partial", action="store_true", help="rank partial submissions too (marked)")
+    _max_bytes_option(board)
+    _statistics_options(board)
+    board.set_defaults(handler=_leaderboard)

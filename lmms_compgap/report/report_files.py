@@ -1,0 +1,102 @@
+"""Write a report: Markdown (terminal and file), CSV tables and PNG plots into one folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lmms_compgap.report import plots, tables
+from lmms_compgap.report.attribution import DESCRIPTIONS
+from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.report.summary import ModelSummary
+
+DOCS_HINT = "How to read this: docs/report.md in lmms-compgap."
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    markdown: str
+    """What goes to the terminal: the gap, attribution and failed-call tables and the issues."""
+    paths: list[Path]
+
+
+def _runs_section(summaries: Sequence[ModelSummary]) -> str:
+    lines = []
+    for summary in summaries:
+        lines.append(f"- **{tables._cell(summary.label)}**")
+        for run in summary.runs:
+            limit = f", limit {run.limit:g}" if run.limit is not None else ""
+            lines.append(
+                f"  - `{run.results_path}`: `{run.lmms_eval_model}` `{run.model_args}`, gen_kwargs `{run.gen_kwargs}`"
+                f"{limit}, lmms-eval {run.lmms_eval_version}"
+            )
+    return "\n".join(lines)
+
+
+def _issues_section(issues: Sequence[str]) -> str:
+    return "\n".join(f"- {issue}" for issue in issues) if issues else "None."
+
+
+def _tables(
+    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, slices: bool
+) -> list[str]:
+    level = f"{100 * params.confidence:.0f}%"
+    parts = [
+        f"## Composition gap (cascade − direct, points; {level} paired bootstrap CI, exact McNemar p)",
+        tables.gap_markdown(summaries),
+        "## Why the direct setting failed (share of its wrong answers)",
+        tables.attribution_markdown(summaries),
+        "## Failed model calls",
+        tables.failed_markdown(summaries),
+    ]
+    if slices:
+        parts += ["## Slices by difficulty attribute (flexible score)", tables.slices_markdown(summaries)]
+    return [*parts, "## Issues (incomplete or skipped inputs)", _issues_section(issues)]
+
+
+def terminal_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams) -> str:
+    """The gap, attribution and failed-call tables and the issues (the slices are in the file only)."""
+    return "\n\n".join(_tables(summaries, issues, params, slices=False)) + "\n"
+
+
+def full_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams) -> str:
+    level = f"{100 * params.confidence:.0f}%"
+    categories = "\n".join(f"- **{name}**: {text}" for name, text in DESCRIPTIONS.items())
+    parts = [
+        "# lmms-compgap report",
+        f"{DOCS_HINT} Accuracies in %, gaps in points. Gap = cascade − direct on the items both settings answered; "
+        f"relative = gap / direct accuracy. CIs: {level} percentile paired bootstrap over items "
+        f"({params.resamples} resamples, seed {params.seed}); p: two-sided exact McNemar test. Flexible score: the "
+        "answer is found anywhere sensible; strict: it follows the requested format. A gap under the flexible score "
+        "only is formatting, not composition. Vision: exact intermediate (transcription, object or card list).",
+        "## Runs",
+        _runs_section(summaries),
+        *_tables(summaries, issues, params, slices=True),
+        "## Attribution categories (a partition of the items the direct setting gets wrong, tested in this order)",
+        categories,
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(
+    summaries: Sequence[ModelSummary],
+    issues: Sequence[str],
+    out: Path,
+    params: BootstrapParams,
+    with_plots: bool = True,
+) -> ReportFiles:
+    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "report.md"]
+    paths[0].write_text(full_markdown(summaries, issues, params), encoding="utf-8")
+    paths.append(tables.write_csv(out / "gap.csv", tables.gap_rows(summaries)))
+    paths.append(tables.write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
+    paths.append(tables.write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
+    paths.append(tables.write_csv(out / "slices.csv", tables.slice_csv_rows(summaries)))
+    if with_plots and summaries:
+        entries = [(summary.label, summary.families) for summary in summaries]
+        plots.plot_gaps(entries, out / "gap.png", params.confidence)
+        plots.plot_accuracies(entries, out / "accuracy.png", params.confidence)
+        paths.extend([out / "gap.png", out / "accuracy.png"])
+    return ReportFiles(terminal_markdown(summaries, issues, params), paths)

@@ -1,0 +1,255 @@
+"""Find and load what `lmms-eval --log_samples --output_path` wrote, and group it by model.
+
+lmms-eval writes `<output_path>/<model_name_sanitized>/<date>_results.json` and, per task,
+`<date>_samples_<task>.jsonl` beside it. Everything odd (a run without samples, samples without
+results, bad lines, too few samples, mixed versions) becomes an issue naming the file, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.errors import join_problems
+from lmms_compgap.report.scores import ItemScore, item_score
+
+TASK_NAME = re.compile(r"^compgap_([a-z0-9]+)_([a-z]+)$")
+RESULTS_SUFFIX = "_results.json"
+SAMPLES_INFIX = "_samples_"
+#: The task metadata that must agree across settings of a family before their items are paired.
+VERSION_KEYS: tuple[str, ...] = ("version", "data_version", "data_fingerprint")
+_MAX_LINE_ISSUES = 3
+
+
+def parse_task(task: str) -> tuple[str, str] | None:
+    """`compgap_<family>_<setting>` -> (family, setting); None for any other task name."""
+    match = TASK_NAME.match(task)
+    if not match or match.group(2) not in SETTINGS:
+        return None
+    return match.group(1), match.group(2)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One lmms-eval invocation, from its results file."""
+
+    results_path: Path
+    date: str
+    model_name: str
+    lmms_eval_model: str
+    model_args: str
+    gen_kwargs: str
+    limit: float | None
+    lmms_eval_version: str
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One logged sample: the row index, the response exactly as logged, and the scorer's record."""
+
+    doc_id: int
+    response: Any
+    record: dict[str, Any]
+
+
+@dataclass
+class TaskLog:
+    """One compgap task of one run: its metadata and logged samples."""
+
+    run: RunInfo
+    task: str
+    family: str
+    setting: str
+    metadata: dict[str, Any]
+    samples_path: Path
+    samples: list[Sample]
+
+    def versions(self) -> tuple[Any, ...]:
+        return tuple(self.metadata.get(key) for key in VERSION_KEYS)
+
+
+@dataclass
+class Loaded:
+    tasks: list[TaskLog] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+
+def _results_files(paths: Sequence[Path], issues: list[str]) -> tuple[list[Path], list[Path]]:
+    results: list[Path] = []
+    samples: list[Path] = []
+    for path in paths:
+        if path.is_file() and path.name.endswith(RESULTS_SUFFIX):
+            results.append(path)
+            samples.extend(path.parent.glob(f"{path.name[: -len(RESULTS_SUFFIX)]}{SAMPLES_INFIX}*.jsonl"))
+        elif path.is_dir():
+            results.extend(sorted(path.rglob(f"*{RESULTS_SUFFIX}")))
+            samples.extend(sorted(path.rglob(f"*{SAMPLES_INFIX}*.jsonl")))
+        else:
+            issues.append(f"{path}: not an lmms-eval output folder or *_results.json file; skipped")
+    return sorted(set(results)), sorted(set(samples))
+
+
+def _run_info(path: Path, results: dict[str, Any]) -> RunInfo:
+    config = results.get("config") if isinstance(results.get("config"), dict) else {}
+    limit = config.get("limit")
+    gen_kwargs = config.get("gen_kwargs")
+    return RunInfo(
+        results_path=path,
+        date=str(results.get("date") or path.name[: -len(RESULTS_SUFFIX)]),
+        model_name=str(
+            results.get("model_name") or config.get("model_args") or config.get("model") or path.parent.name
+        ),
+        lmms_eval_model=str(config.get("model") or ""),
+        model_args=str(config.get("model_args") or ""),
+        gen_kwargs=gen_kwargs if isinstance(gen_kwargs, str) else json.dumps(gen_kwargs, sort_keys=True),
+        limit=float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) else None,
+        lmms_eval_version=str(results.get("lmms_eval_version") or "unknown"),
+    )
+
+
+def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> list[Sample]:
+    samples: list[Sample] = []
+    seen: set[int] = set()
+    bad: list[str] = []
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                doc_id, record = entry["doc_id"], entry["compgap"]
+                if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not isinstance(record, dict):
+                    raise TypeError("doc_id is not an integer or compgap is not a record")
+                if record.get("family") != family or record.get("setting") != setting:
+                    raise ValueError(f"record is for {record.get('family')}/{record.get('setting')}")
+                item_score(record)  # refuse a record the report could not read, here, with its line
+            except (json.JSONDecodeError, RecursionError, KeyError, TypeError, ValueError) as error:
+                detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+                bad.append(f"line {number}: {detail}")
+                continue
+            if doc_id in seen:
+                bad.append(f"line {number}: doc_id {doc_id} again (two runs with one date wrote this file?)")
+                continue
+            seen.add(doc_id)
+            samples.append(Sample(doc_id, entry.get("filtered_resps"), record))
+    if bad:
+        issues.append(f"{path}: {len(bad)} sample line(s) skipped: {join_problems(bad, _MAX_LINE_ISSUES)}")
+    return samples
+
+
+def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
+            raise ValueError("no `results` table")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
+        issues.append(f"{path}: unreadable results file ({error}); skipped")
+        return []
+    run = _run_info(path, results)
+    prefix = path.name[: -len(RESULTS_SUFFIX)]
+    configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
+    counts = results.get("n-samples") if isinstance(results.get("n-samples"), dict) else {}
+    tasks = []
+    for task in sorted(results["results"]):
+        parsed = parse_task(task)
+        if parsed is None:
+            continue
+        family, setting = parsed
+        samples_path = path.parent / f"{prefix}{SAMPLES_INFIX}{task}.jsonl"
+        if not samples_path.is_file():
+            issues.append(
+                f"{path}: {task} has results but no samples file (run lmms-eval with --log_samples); left out"
+            )
+            continue
+        samples = _read_samples(samples_path, family, setting, issues)
+        expected = (counts.get(task) or {}).get("effective") if isinstance(counts.get(task), dict) else None
+        if isinstance(expected, int) and len(samples) != expected:
+            issues.append(f"{samples_path}: {len(samples)} usable samples, the results file says {expected}")
+        if not samples:
+            issues.append(f"{samples_path}: no usable samples; {task} left out")
+            continue
+        config = configs.get(task) if isinstance(configs.get(task), dict) else {}
+        metadata = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
+        tasks.append(TaskLog(run, task, family, setting, metadata, samples_path, samples))
+    if not tasks and not any(parse_task(task) for task in results["results"]):
+        issues.append(f"{path}: no compgap tasks in this run; skipped")
+    return tasks
+
+
+def load_outputs(paths: Iterable[str | Path]) -> Loaded:
+    """Every compgap task with samples under `paths` (output folders or results files), and the issues."""
+    loaded = Loaded()
+    results_files, samples_files = _results_files([Path(path) for path in paths], loaded.issues)
+    for path in results_files:
+        loaded.tasks.extend(_load_run(path, loaded.issues))
+    prefixes = {(path.parent, path.name[: -len(RESULTS_SUFFIX)]) for path in results_files}
+    for path in samples_files:
+        if (path.parent, path.name.split(SAMPLES_INFIX, 1)[0]) not in prefixes:
+            loaded.issues.append(f"{path}: samples without a results file beside them (an unfinished run?); skipped")
+    if not results_files:
+        loaded.issues.append("no lmms-eval results files (*_results.json) found under " + ", ".join(map(str, paths)))
+    return loaded
+
+
+@dataclass
+class ModelLogs:
+    """One model's tasks, the latest run of each, with the runs used and what was left out."""
+
+    label: str
+    model_name: str
+    tasks: dict[str, TaskLog] = field(default_factory=dict)
+    issues: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[RunInfo]:
+        return sorted({log.run for log in self.tasks.values()}, key=lambda run: (run.date, str(run.results_path)))
+
+    def families(self) -> dict[str, dict[str, TaskLog]]:
+        """family -> setting -> task log."""
+        grouped: dict[str, dict[str, TaskLog]] = {}
+        for log in self.tasks.values():
+            grouped.setdefault(log.family, {})[log.setting] = log
+        return {family: grouped[family] for family in sorted(grouped)}
+
+
+def _keep_consistent_versions(model: ModelLogs) -> None:
+    """Drop settings whose task or data version differs from the family's latest run: they cannot be paired."""
+    for family, settings in model.families().items():
+        newest = max(settings.values(), key=lambda log: (log.run.date, str(log.run.results_path)))
+        for setting, log in settings.items():
+            if log.versions() != newest.versions():
+                del model.tasks[log.task]
+                model.issues.append(
+                    f"{model.label}: {log.task} from {log.run.results_path} has task/data versions {log.versions()}, "
+                    f"the latest {family} run has {newest.versions()}; {setting} left out (re-run it)"
+                )
+
+
+def group_by_model(tasks: Iterable[TaskLog], by_run: bool = False) -> list[ModelLogs]:
+    """Group task logs by model name (or by run); when a task was run more than once, the latest run wins."""
+    models: dict[str, ModelLogs] = {}
+    for log in sorted(tasks, key=lambda log: (log.run.date, str(log.run.results_path))):
+        label = f"{log.run.model_name} @ {log.run.date}" if by_run else log.run.model_name
+        model = models.setdefault(label, ModelLogs(label, log.run.model_name))
+        older = model.tasks.get(log.task)
+        if older is not None:
+            model.issues.append(
+                f"{label}: {log.task} is in {older.run.results_path} and {log.run.results_path}; using the later one"
+            )
+        model.tasks[log.task] = log
+    for model in models.values():
+        _keep_consistent_versions(model)
+    return [models[label] for label in sorted(models)]
+
+
+def logged_scores(settings: dict[str, TaskLog]) -> dict[str, dict[str, ItemScore]]:
+    """setting -> uid -> score, from the records lmms-eval logged (no re-scoring)."""
+    return {
+        setting: {score.uid: score for score in (item_score(sample.record) for sample in log.samples)}
+        for setting, log in settings.items()
+    }

@@ -1,0 +1,74 @@
+"""Parse an untrusted JSON file within limits: size, number of values, nesting depth, and strict syntax."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.report.errors import SubmissionRejected
+
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Upper bound on JSON values (counted as commas and opening brackets, in strings too): bounds memory.
+MAX_VALUES = 20_000_000
+MAX_DEPTH = 32
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(document: Any) -> int:
+    """The nesting depth, walked iteratively so a deep document cannot exhaust the stack."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
+    """The parsed document, or SubmissionRejected naming why it is refused. Nothing in it is executed."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SubmissionRejected(f"{path}: {size} bytes, above the size cap of {max_bytes} (--max-bytes); not read")
+        with path.open("rb") as handle:
+            payload = handle.read(max_bytes + 1)  # a file that grows, or a device, still stops at the cap
+    except OSError as error:
+        raise SubmissionRejected(f"{path}: cannot read ({error.strerror or error})") from None
+    if len(payload) > max_bytes:
+        raise SubmissionRejected(f"{path}: more than {max_bytes} bytes (--max-bytes); not parsed")
+    values = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
+    if values > MAX_VALUES:
+        raise SubmissionRejected(f"{path}: about {values} JSON values, above the limit of {MAX_VALUES}; not parsed")
+    try:
+        text = payload.decode("utf-8")
+        document = json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
+    except RecursionError:
+        raise SubmissionRejected(f"{path}: nested too deeply to parse (limit {MAX_DEPTH} levels)") from None
+    except UnicodeDecodeError as error:
+        raise SubmissionRejected(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except ValueError as error:  # JSONDecodeError, duplicate keys, NaN/Infinity, over-long integers
+        raise SubmissionRejected(f"{path}: not valid JSON: {error}") from None
+    if _depth(document) > MAX_DEPTH:
+        raise SubmissionRejected(f"{path}: nested more than {MAX_DEPTH} levels deep; not a submission")
+    return document

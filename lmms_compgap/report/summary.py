@@ -1,0 +1,52 @@
+"""Per model and task family: the aggregates, the attribute slices and what is missing, from loaded runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.gap import family_summary
+from lmms_compgap.report.runs import ModelLogs, RunInfo, logged_scores
+from lmms_compgap.report.slices import slice_rows
+from lmms_compgap.report.stats import BootstrapParams
+
+
+@dataclass
+class ModelSummary:
+    """What the report says about one model."""
+
+    label: str
+    families: dict[str, dict[str, Any]]
+    slices: list[dict[str, Any]] = field(default_factory=list)
+    runs: list[RunInfo] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+
+def missing_settings_issue(label: str, family: str, present: set[str]) -> str | None:
+    """What a family without every setting cannot report, or None when all settings are there."""
+    missing = [setting for setting in SETTINGS if setting not in present]
+    if not missing:
+        return None
+    consequences = []
+    if "direct" in missing or "cascade" in missing:
+        consequences.append("no composition gap (needs direct and cascade)")
+    if "cot" in missing:
+        consequences.append("no cascade - cot comparison")
+    if "language" in missing and "direct" in present:
+        consequences.append("attribution partly unresolved (needs language)")
+    tail = f": {'; '.join(consequences)}" if consequences else ""
+    return f"{label}: compgap_{family} lacks {', '.join(missing)}{tail}"
+
+
+def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool = True) -> ModelSummary:
+    summary = ModelSummary(model.label, {}, runs=model.runs, issues=list(model.issues))
+    for family, settings in model.families().items():
+        scores = logged_scores(settings)
+        summary.families[family] = family_summary(family, scores, params)
+        if with_slices:
+            summary.slices.extend(slice_rows(family, scores, params))
+        issue = missing_settings_issue(model.label, family, set(settings))
+        if issue:
+            summary.issues.append(issue)
+    return summary

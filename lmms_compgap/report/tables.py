@@ -1,0 +1,202 @@
+"""Report tables: rows for CSV files (numbers in points) and their Markdown rendering."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.attribution import CATEGORIES
+from lmms_compgap.report.scores import SCORES
+from lmms_compgap.report.summary import ModelSummary
+
+Row = dict[str, Any]
+
+
+def points(value: float | None) -> float | None:
+    """A proportion as points (percent), rounded for files people read."""
+    return None if value is None else round(100.0 * value, 2)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{100.0 * value:.1f}"
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{100.0 * value:+.1f}"
+
+
+def _interval(ci: Sequence[float] | None) -> str:
+    return "" if ci is None else f" [{100.0 * ci[0]:+.1f}, {100.0 * ci[1]:+.1f}]"
+
+
+def p_text(p: float | None) -> str:
+    if p is None:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _cell(value: Any) -> str:
+    # Labels come from files: keep them from breaking a Markdown table.
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    return tabulate([[_cell(cell) for cell in row] for row in rows], headers=list(headers), tablefmt="github",
+                    disable_numparse=True)  # fmt: skip
+
+
+def write_csv(path: Path, rows: Sequence[Row]) -> Path:
+    fields: list[str] = []
+    for row in rows:
+        fields.extend(key for key in row if key not in fields)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _entries(summaries: Iterable[ModelSummary]) -> Iterable[tuple[str, str, dict[str, Any]]]:
+    for summary in summaries:
+        for family, aggregates in summary.families.items():
+            yield summary.label, family, aggregates
+
+
+def _accuracy(aggregates: dict[str, Any], setting: str, score: str) -> float | None:
+    summary = aggregates["settings"].get(setting)
+    if summary is None:
+        return None
+    return summary["accuracy"] if score == "flexible" or setting == "vision" else summary["strict_accuracy"]
+
+
+# ---- the gap table ------------------------------------------------------------------------------
+def gap_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
+    """One row per model, family and score: accuracies, both comparisons, failed calls (points)."""
+    rows = []
+    for label, family, aggregates in _entries(summaries):
+        for score in SCORES:
+            row: Row = {"model": label, "family": family, "score": score}
+            for setting in SETTINGS:
+                row[f"{setting}_pct"] = points(_accuracy(aggregates, setting, score))
+                summary = aggregates["settings"].get(setting)
+                row[f"{setting}_n"] = summary["n"] if summary else None
+            for name, comparisons in aggregates["comparisons"].items():
+                result = (comparisons or {}).get(score)
+                prefix = "gap" if name == "cascade_vs_direct" else "cot_gap"
+                row[f"{prefix}_n"] = result["n"] if result else None
+                row[f"{prefix}_pts"] = points(result["gap"]) if result else None
+                row[f"{prefix}_ci_low_pts"] = points(result["ci"][0]) if result else None
+                row[f"{prefix}_ci_high_pts"] = points(result["ci"][1]) if result else None
+                if name == "cascade_vs_direct":
+                    row["relative_gap"] = result["relative"] if result else None
+                    relative_ci = result["relative_ci"] if result else None
+                    row["relative_ci_low"] = relative_ci[0] if relative_ci else None
+                    row["relative_ci_high"] = relative_ci[1] if relative_ci else None
+                    row["cascade_only"] = result["discordant"]["cascade_only"] if result else None
+                    row["direct_only"] = result["discordant"]["direct_only"] if result else None
+                row[f"{prefix}_mcnemar_p"] = result["mcnemar_p"] if result else None
+            cascade = aggregates["settings"].get("cascade")
+            row["cascade_step1_usable_pct"] = points(cascade["usable"]) if cascade else None
+            rows.append(row)
+    return rows
+
+
+def gap_markdown(summaries: Sequence[ModelSummary]) -> str:
+    rows = []
+    for label, family, aggregates in _entries(summaries):
+        for score in SCORES:
+            cells: list[Any] = [label, family, score]
+            gap = (aggregates["comparisons"].get("cascade_vs_direct") or {}).get(score)
+            cot = (aggregates["comparisons"].get("cascade_vs_cot") or {}).get(score)
+            cells.append(gap["n"] if gap else "—")
+            cells.extend(_pct(_accuracy(aggregates, setting, score)) for setting in SETTINGS)
+            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}" if gap else "—")
+            cells.append(f"{100 * gap['relative']:+.0f}%" if gap and gap["relative"] is not None else "—")
+            cells.append(p_text(gap["mcnemar_p"]) if gap else "—")
+            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}" if cot else "—")
+            cells.append(p_text(cot["mcnemar_p"]) if cot else "—")
+            rows.append(cells)
+    headers = ["model", "task", "score", "n", *SETTINGS, "gap (pts) [CI]", "relative", "p"]
+    headers += ["cascade − cot [CI]", "p (cot)"]
+    return markdown_table(rows, headers)
+
+
+# ---- attribution --------------------------------------------------------------------------------
+def attribution_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
+    rows = []
+    for label, family, aggregates in _entries(summaries):
+        for score, counts in (aggregates["attribution"] or {}).items():
+            wrong = counts["direct_wrong"]
+            row: Row = {"model": label, "family": family, "score": score, "direct_wrong": wrong}
+            for category in CATEGORIES:
+                row[category] = counts[category]
+                row[f"{category}_share"] = round(counts[category] / wrong, 4) if wrong else None
+            rows.append(row)
+    return rows
+
+
+def attribution_markdown(summaries: Sequence[ModelSummary]) -> str:
+    table = []
+    for row in attribution_rows(summaries):
+        shares = [
+            f"{row[c]} ({100 * row[f'{c}_share']:.0f}%)" if row[f"{c}_share"] is not None else str(row[c])
+            for c in CATEGORIES
+        ]
+        table.append([row["model"], row["family"], row["score"], row["direct_wrong"], *shares])
+    return markdown_table(table, ["model", "task", "score", "direct wrong", *CATEGORIES])
+
+
+# ---- failed calls -------------------------------------------------------------------------------
+def failed_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
+    rows = []
+    for label, family, aggregates in _entries(summaries):
+        row: Row = {"model": label, "family": family}
+        for setting in SETTINGS:
+            summary = aggregates["settings"].get(setting)
+            for step in ("step1", "step2"):
+                if step == "step2" and setting != "cascade":
+                    continue
+                key = f"{setting}_{step}" if setting == "cascade" else setting
+                row[key] = summary["failed_calls"][step] if summary else None
+        rows.append(row)
+    return rows
+
+
+def failed_markdown(summaries: Sequence[ModelSummary]) -> str:
+    rows = failed_rows(summaries)
+    headers = ["model", "family", *SETTINGS[:1], "cascade_step1", "cascade_step2", *SETTINGS[2:]]
+    return markdown_table([["—" if row.get(h) is None else row[h] for h in headers] for row in rows], headers)
+
+
+# ---- slices -------------------------------------------------------------------------------------
+def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
+    rows = []
+    for summary in summaries:
+        for entry in summary.slices:
+            rows.append({
+                "model": summary.label, "family": entry["family"], "attribute": entry["attribute"],
+                "value": entry["value"], "n": entry["n"],
+                **{f"{s}_pct": points(entry[s]) for s in ("direct", "cascade", "cot", "language")},
+                "gap_pts": points(entry["gap"]), "gap_ci_low_pts": points(entry["ci"][0]),
+                "gap_ci_high_pts": points(entry["ci"][1]), "mcnemar_p": entry["mcnemar_p"],
+                "strict_gap_pts": points(entry["strict_gap"]),
+            })  # fmt: skip
+    return rows
+
+
+def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
+    rows = [
+        [summary.label, entry["family"], entry["attribute"], entry["value"], entry["n"], _pct(entry["direct"]),
+         _pct(entry["cascade"]), _pct(entry["cot"]), _pct(entry["language"]),
+         f"{_signed(entry['gap'])}{_interval(entry['ci'])}", p_text(entry["mcnemar_p"]), _signed(entry["strict_gap"])]
+        for summary in summaries
+        for entry in summary.slices
+    ]  # fmt: skip
+    headers = ["model", "task", "attribute", "value", "n", "direct", "cascade", "cot", "language", "gap [CI]", "p",
+               "strict gap"]  # fmt: skip
+    return markdown_table(rows, headers)

@@ -1,0 +1,221 @@
+"""Verify a submission: re-score every raw response with the installed scorer and recompute every aggregate.
+
+Nothing in the file is executed or trusted: it is parsed within limits (safe_json), checked against
+the schema, matched to the installed tasks and data, and every number it claims is recomputed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.core.data import DataIntegrityError
+from lmms_compgap.report.errors import SubmissionRejected, join_problems
+from lmms_compgap.report.installed import installed_fingerprint, installed_rows, task_metadata
+from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES, load_json_file
+from lmms_compgap.report.scores import ItemScore
+from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.report.submission import (
+    FORMAT_VERSION,
+    REQUIRED_SETTINGS,
+    aggregates,
+    coverage_gaps,
+    rescore,
+    response_sha256,
+    schema_problem,
+)
+from lmms_compgap.tasks import FAMILIES
+
+#: Recomputed numbers must match the file's this closely (JSON keeps floats exactly; this absorbs printing).
+TOLERANCE = 1e-9
+_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class VerifiedSubmission:
+    """A submission that passed every check, with the numbers as recomputed (never as claimed)."""
+
+    path: Path
+    model_name: str
+    partial: bool
+    coverage_gaps: list[str]
+    params: BootstrapParams
+    aggregates: dict[str, Any]
+    scores: dict[str, dict[str, dict[str, ItemScore]]]
+    n_items: dict[str, int]
+
+
+def _reject(path: Path, problems: list[str]) -> None:
+    if problems:
+        raise SubmissionRejected(f"{path}: {join_problems(problems)}")
+
+
+def first_difference(claimed: Any, recomputed: Any, where: str) -> str | None:
+    """Where two JSON values first differ (numbers within TOLERANCE), or None when they agree."""
+    if isinstance(claimed, dict) and isinstance(recomputed, dict):
+        if claimed.keys() != recomputed.keys():
+            extra, absent = sorted(claimed.keys() - recomputed.keys()), sorted(recomputed.keys() - claimed.keys())
+            return f"{where}: keys differ (unexpected {extra}, missing {absent})"
+        for key in recomputed:
+            found = first_difference(claimed[key], recomputed[key], f"{where}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(claimed, list) and isinstance(recomputed, list):
+        if len(claimed) != len(recomputed):
+            return f"{where}: {len(claimed)} values, recomputed {len(recomputed)}"
+        for index, (a, b) in enumerate(zip(claimed, recomputed, strict=True)):
+            found = first_difference(a, b, f"{where}[{index}]")
+            if found:
+                return found
+        return None
+    numbers = (int, float)
+    if isinstance(claimed, numbers) and isinstance(recomputed, numbers) and not isinstance(claimed, bool):
+        if math.isclose(claimed, recomputed, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
+            return None
+    elif claimed == recomputed and type(claimed) is type(recomputed):
+        return None
+    return f"{where}: the file says {claimed!r}, recomputed {recomputed!r}"
+
+
+def _check_tasks(path: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    """family -> setting -> task entry, after the task identities, versions and fingerprints check out."""
+    problems: list[str] = []
+    by_family: dict[str, dict[str, dict[str, Any]]] = {}
+    for entry in tasks:
+        family, setting, name = entry["family"], entry["setting"], entry["task"]
+        if name != f"compgap_{family}_{setting}":
+            problems.append(f"task {name!r} does not match its family {family!r} and setting {setting!r}")
+            continue
+        if family not in FAMILIES:
+            problems.append(f"{name}: {family!r} is not an installed task family (known: {sorted(FAMILIES)})")
+            continue
+        if setting in by_family.get(family, {}):
+            problems.append(f"{name}: listed twice")
+            continue
+        installed = task_metadata(family, setting)
+        for key, value in installed.items():
+            if entry[key] != value:
+                problems.append(f"{name}: {key} {entry[key]!r} does not match the installed tasks' {value!r}")
+        try:
+            actual = installed_fingerprint(family)
+        except DataIntegrityError as error:
+            problems.append(f"{name}: the installed data cannot be used ({error})")
+            continue
+        if entry["data_fingerprint"] != actual:
+            problems.append(
+                f"{name}: data fingerprint {entry['data_fingerprint']} is not the installed data's {actual}"
+            )
+        by_family.setdefault(family, {})[setting] = entry
+    for family, settings in by_family.items():
+        for setting in REQUIRED_SETTINGS:
+            if setting not in settings:
+                problems.append(f"compgap_{family}: no {setting} task, so no gap (a family needs direct and cascade)")
+    _reject(path, problems)
+    return by_family
+
+
+def _check_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]], runs: int) -> None:
+    """Every setting of a family holds rows 0..n-1 exactly once, with the right uids and declared count."""
+    problems: list[str] = []
+    rows = installed_rows(family)
+    expected: set[int] | None = None
+    for entry in settings.values():
+        name, items = entry["task"], entry["items"]
+        if entry["run"] >= runs:
+            problems.append(f"{name}: run {entry['run']} is not in `runs`")
+        doc_ids = [item["doc_id"] for item in items]
+        duplicated = sorted(doc_id for doc_id, count in Counter(doc_ids).items() if count > 1)
+        if duplicated:
+            problems.append(f"{name}: duplicated items (doc_id {', '.join(map(str, duplicated[:_SHOWN]))})")
+        if entry["n_items"] != len(items):
+            problems.append(f"{name}: declares n_items {entry['n_items']} but holds {len(items)} items")
+        present = set(doc_ids)
+        wanted = set(range(len(present)))
+        if present != wanted:
+            absent = sorted(wanted - present)[:_SHOWN]
+            problems.append(f"{name}: the items are not rows 0..{len(present) - 1}: missing doc_id {absent}")
+        if expected is None:
+            expected = present
+        elif present != expected:
+            problems.append(f"{name}: covers {len(present)} items, another setting of compgap_{family} {len(expected)}")
+        for item in items:
+            doc_id = item["doc_id"]
+            if doc_id >= len(rows):
+                problems.append(f"{name}: doc_id {doc_id} is not a row of the data ({len(rows)} rows)")
+            elif item["uid"] != rows[doc_id]["uid"]:
+                problems.append(
+                    f"{name}: doc_id {doc_id} has uid {item['uid']!r}, the data has {rows[doc_id]['uid']!r}"
+                )
+    _reject(path, problems)
+
+
+def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, ItemScore]]:
+    """Check each response against its hash, re-score it, and compare with the per-item scores claimed."""
+    problems: list[str] = []
+    rows = installed_rows(family)
+    scores: dict[str, dict[str, ItemScore]] = {}
+    for setting, entry in settings.items():
+        scored: dict[str, ItemScore] = {}
+        for item in entry["items"]:
+            where = f"{entry['task']} doc_id {item['doc_id']}"
+            if response_sha256(item["response"]) != item["sha256"]:
+                problems.append(f"{where}: the response does not match its sha256 (edited after it was hashed?)")
+                continue
+            score = rescore(rows[item["doc_id"]], setting, item["response"])
+            claimed = (item["correct"], item["strict"], item["intermediate_usable"])
+            if claimed != (score.correct, score.strict, score.usable):
+                problems.append(
+                    f"{where}: claims correct/strict/usable {'/'.join(map(str, claimed))}, the scorer gives "
+                    f"{score.correct}/{score.strict}/{score.usable}"
+                )
+            scored[score.uid] = score
+        scores[setting] = scored
+    _reject(path, problems)
+    return scores
+
+
+def verify_document(document: Any, path: Path) -> VerifiedSubmission:
+    """Every check on an already-parsed document (see docs/submissions.md for the list)."""
+    problem = schema_problem(document)
+    if problem:
+        raise SubmissionRejected(f"{path}: {problem}")
+    if document["format_version"] != FORMAT_VERSION:
+        raise SubmissionRejected(
+            f"{path}: format version {document['format_version']}, this verifier reads {FORMAT_VERSION}"
+        )
+    by_family = _check_tasks(path, document["tasks"])
+    for family, settings in sorted(by_family.items()):
+        _check_items(path, family, settings, len(document["runs"]))
+    scores = {family: _rescore_items(path, family, settings) for family, settings in sorted(by_family.items())}
+    n_items = {(entry["family"], entry["setting"]): entry["n_items"] for entry in document["tasks"]}
+    gaps = coverage_gaps(n_items)
+    if document["partial"] != bool(gaps):
+        claim = "partial" if document["partial"] else "complete"
+        detail = "; ".join(gaps) if gaps else "it covers every task, setting and item"
+        raise SubmissionRejected(f"{path}: claims to be {claim}, but {detail}")
+    statistics = document["statistics"]
+    params = BootstrapParams(statistics["resamples"], statistics["seed"], statistics["confidence"])
+    recomputed = aggregates(scores, params)
+    difference = first_difference(document["aggregates"], recomputed, "aggregates")
+    if difference:
+        raise SubmissionRejected(f"{path}: a changed aggregate: {difference}")
+    return VerifiedSubmission(
+        path=path,
+        model_name=document["model"]["name"],
+        partial=bool(gaps),
+        coverage_gaps=gaps,
+        params=params,
+        aggregates=recomputed,
+        scores=scores,
+        n_items={family: next(iter(settings.values()))["n_items"] for family, settings in by_family.items()},
+    )
+
+
+def verify_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> VerifiedSubmission:
+    """Load `path` within limits and verify it; SubmissionRejected names the first problem found."""
+    return verify_document(load_json_file(path, max_bytes), path)
