@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core import pictures
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeRequest
@@ -38,8 +39,8 @@ def verified_docs(dataset: Any) -> Any:
 
 # ---- visuals ------------------------------------------------------------------------------------
 def doc_to_visual(doc: dict[str, Any]) -> list[Image.Image]:
-    """The item's picture, drawn on demand from its spec (never all held at once)."""
-    return [get_family(doc["family"]).draw_row(doc)]
+    """The item's picture, drawn from its spec on first use and cached on disk (never all held at once)."""
+    return [pictures.picture(get_family(doc["family"]), doc)]
 
 
 def no_visual(doc: dict[str, Any]) -> list[Image.Image]:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A fresh picture cache per test session (inherited by the lmms-eval subprocesses), so that a
+    # cache left by another version of the code can never stand in for drawing.
+    os.environ["COMPGAP_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="compgap-pictures-")
 
 
 def offline_env(**extra: str) -> dict[str, str]:

@@ -93,7 +93,7 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
     truncated, reordered or hand-edited file is named, with the first differing item.
     """
     where = source or str(data_path(family.name))
-    expected = family.generate()
+    expected = family.canonical_rows()
     if len(rows) != len(expected):
         raise DataIntegrityError(
             f"{where}: {len(rows)} items, expected {len(expected)} for {family.name} "
@@ -116,7 +116,7 @@ def verify_file(family: TaskFamily, root: Path | None = None) -> str:
         payload = path.read_bytes()
     except FileNotFoundError:
         raise DataIntegrityError(f"{path}: missing; {regenerate_hint(family.name)}") from None
-    expected = serialize_rows(family.generate())
+    expected = serialize_rows(family.canonical_rows())
     if payload != expected:
         rows: list[dict[str, Any]] = []
         for number, line in enumerate(payload.decode("utf-8", errors="replace").splitlines(), start=1):

@@ -90,6 +90,13 @@ class TaskFamily(abc.ABC):
             rows.append(self.to_row(len(rows), item))
         return rows
 
+    def canonical_rows(self) -> tuple[dict[str, Any], ...]:
+        """The canonical split, generated once per process (every task of the family checks its data against it)."""
+        cached = self.__dict__.get("_canonical_rows")
+        if cached is None:
+            cached = self.__dict__["_canonical_rows"] = tuple(self.generate())
+        return cached
+
     def to_row(self, index: int, item: Item) -> dict[str, Any]:
         """A data row: flat, with attributes and spec as canonical JSON strings (a stable schema)."""
         return {
