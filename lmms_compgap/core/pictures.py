@@ -77,4 +77,3 @@ def picture(family: TaskFamily, row: dict[str, Any]) -> Image.Image:
     image = family.draw_row(row)
     _write(image, path)
     return image
-
