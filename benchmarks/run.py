@@ -1,0 +1,316 @@
+"""Measure what lmms-compgap adds next to the model and to lmms-eval, and print the figures.
+
+    python benchmarks/run.py            # the full measurement (about 10 minutes on 2 CPU cores)
+    python benchmarks/run.py --smoke    # a short run of every section (CI runs it through the tests)
+
+Sections: per-item overhead of each family (data, picture, prompt, scoring) next to lmms-eval's own
+per-request overhead; a full `--tasks compgap` pass with an instant stand-in model (wall time
+beyond lmms-eval's start-up, peak memory); the start-up our registration adds; the cascade's
+wall time against direct with a tiny Qwen2.5-VL at several batch sizes; `compgap report` on 10
+models; generation and drawing throughput; `compgap data check` time. No figure is asserted
+here: targets are printed next to the measurements (see docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # tests.fixtures (the tiny model) lives in the checkout
+
+GIB = 1024**3
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    env.update(extra)
+    return env
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95
+
+
+def _timed(call: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _run_measured(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> dict[str, Any]:
+    """Run a command in a child process; its wall time, exit status and peak RSS (its own, not ours)."""
+    probe = (
+        "import json, resource, subprocess, sys, time\n"
+        "started = time.perf_counter()\n"
+        "done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)\n"
+        "wall = time.perf_counter() - started\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024\n"
+        "print(json.dumps({'wall': wall, 'rss': rss, 'returncode': done.returncode, 'tail': done.stdout[-4000:]}))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, env=env or _env(), cwd=cwd, check=True
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _require_results(outcome: dict[str, Any], output_path: Path, what: str) -> None:
+    """lmms-eval exits 0 even when an evaluation failed: check its status and its result files."""
+    if outcome["returncode"] != 0 or not list(output_path.rglob("*_results.json")):
+        raise SystemExit(f"benchmark: {what} failed (exit {outcome['returncode']}):\n{outcome['tail']}")
+
+
+# ---- sections -----------------------------------------------------------------------------------------
+def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
+    """Median/p95 ms per item of each step lmms-compgap performs for a request, per family."""
+    import datasets
+
+    from lmms_compgap import hooks
+    from lmms_compgap.core import data as data_files
+    from lmms_compgap.core import pictures
+    from lmms_compgap.tasks import FAMILIES
+
+    prompts = {
+        "answer_format": 'End your reply with a final line of the form "Answer: <number>".',
+        "direct_prompt": "Solve. {answer_format}",
+        "cot_prompt": "Step by step. {answer_format}",
+        "visual_prompt": "Transcribe.",
+        "textual_prompt": "{intermediate}\n{question} {answer_format}",
+        "cascade_runner": True,
+    }
+    figures: dict[str, dict[str, tuple[float, float]]] = {}
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ[pictures.CACHE_ENV] = cache
+        for name in FAMILIES:
+            dataset = datasets.load_dataset("json", data_files={"test": str(data_files.data_path(name))}, split="test")
+            timings: dict[str, list[float]] = {k: [] for k in ("data", "draw", "picture", "prompt", "scoring", "total")}
+            for index in range(items):
+                spent = {}
+                spent["data"] = _timed(lambda index=index, dataset=dataset: dataset[index])
+                row = dataset[index]
+                spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # first use: drawn, then cached
+                spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # every later use
+                spent["prompt"] = _timed(
+                    lambda row=row: [
+                        hooks.direct_text(row, prompts), hooks.cot_text(row, prompts), hooks.vision_text(row, prompts),
+                        hooks.language_text(row, prompts), hooks.cascade_text(row, prompts),
+                    ]
+                ) / 5  # fmt: skip
+                answer = f"Let me work it out.\nAnswer: {row['answer']}"
+                spent["scoring"] = _timed(
+                    lambda row=row, answer=answer: [
+                        hooks.process_direct(row, [answer]), hooks.process_vision(row, [row["intermediate"]]),
+                    ]
+                ) / 2  # fmt: skip
+                # One request as lmms-eval sees it: a lookup, a (cached) picture, a prompt, a score.
+                spent["total"] = spent["data"] + spent["picture"] + spent["prompt"] + spent["scoring"]
+                for key, seconds in spent.items():
+                    timings[key].append(seconds * 1000)
+            figures[name] = {key: _percentiles(values) for key, values in timings.items()}
+        del os.environ[pictures.CACHE_ENV]
+    return figures
+
+
+def full_pass(limit: int | None, workdir: Path) -> dict[str, Any]:
+    """A `--tasks compgap` pass through compgap_cascade with the instant model: cold and warm picture cache."""
+    cache = workdir / "pictures"
+    env = _env(COMPGAP_IMAGE_CACHE=str(cache))
+    base = [sys.executable, "-m", "lmms_eval", "--model", "compgap_cascade", "--model_args", "inner=compgap_instant",
+            "--tasks", "compgap", "--log_samples"]  # fmt: skip
+    outcomes = {}
+    startup_out = workdir / "startup"
+    outcomes["startup"] = _run_measured([*base, "--limit", "1", "--output_path", str(startup_out)], env=env)
+    _require_results(outcomes["startup"], startup_out, "the start-up run")
+    for label in ("cold", "warm"):
+        if label == "cold":
+            shutil.rmtree(cache, ignore_errors=True)
+        out = workdir / label
+        limit_args = ["--limit", str(limit)] if limit else []
+        outcomes[label] = _run_measured([*base, *limit_args, "--output_path", str(out)], env=env)
+        _require_results(outcomes[label], out, f"the {label} full pass")
+    requests = (limit or 1000) * 15
+    warm_beyond = outcomes["warm"]["wall"] - outcomes["startup"]["wall"]
+    return {
+        "requests": requests,
+        "startup_s": outcomes["startup"]["wall"],
+        "cold_s": outcomes["cold"]["wall"],
+        "warm_s": outcomes["warm"]["wall"],
+        "warm_beyond_startup_s": warm_beyond,
+        "cold_beyond_startup_s": outcomes["cold"]["wall"] - outcomes["startup"]["wall"],
+        "per_request_ms": 1000 * warm_beyond / requests,
+        "peak_rss_gib": max(outcomes["cold"]["rss"], outcomes["warm"]["rss"]) / GIB,
+        "output": workdir / "warm",
+    }
+
+
+def registration_startup(repeats: int) -> dict[str, float]:
+    """What our registration adds to every lmms-eval start: indexing our YAMLs and loading our entry point."""
+    from lmms_compgap.core.data import task_yamls_root
+
+    script = (
+        "import sys, time\n"
+        "from lmms_eval.tasks import TaskManager\n"
+        "started = time.perf_counter(); TaskManager('ERROR', include_path=sys.argv[1], include_defaults=False)\n"
+        "index = time.perf_counter() - started\n"
+        "started = time.perf_counter(); import lmms_compgap.models.manifest\n"
+        "print(index, time.perf_counter() - started)\n"
+    )
+    index_times, entry_times = [], []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", script, str(task_yamls_root())], capture_output=True, text=True,
+                             env=_env(), check=True).stdout.split()  # fmt: skip
+        index_times.append(float(out[0]))
+        entry_times.append(float(out[1]))
+    return {"index_s": statistics.median(index_times), "entry_point_s": statistics.median(entry_times)}
+
+
+def cascade_vs_direct(batch_sizes: list[int], limit: int, max_new_tokens: int, workdir: Path) -> list[dict[str, Any]]:
+    """Model time of cascade (two calls per item) against direct (one), tiny Qwen2.5-VL, in one process."""
+    from lmms_eval.evaluator import simple_evaluate
+    from lmms_eval.models import get_model
+    from lmms_eval.tasks import TaskManager
+
+    from lmms_compgap.models.cascade import CompgapCascade
+    from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl
+
+    model_dir = build_tiny_qwen2_5_vl(workdir / "tiny-qwen")
+    manager = TaskManager("ERROR", model_name="compgap_cascade")
+    rows = []
+    for batch_size in batch_sizes:
+        inner = get_model("qwen2_5_vl").create_from_arg_string(
+            f"pretrained={model_dir},device_map=cpu,max_pixels=50176,min_pixels=3136",
+            {"batch_size": batch_size, "device": "cpu"},
+        )
+        wall = {}
+        for setting, model in (("direct", inner), ("cascade", CompgapCascade(inner=inner))):
+            started = time.perf_counter()
+            simple_evaluate(
+                model=model, tasks=[f"compgap_mathtext_{setting}"], limit=limit, task_manager=manager,
+                gen_kwargs=f"max_new_tokens={max_new_tokens}", verbosity="ERROR", bootstrap_iters=0,
+            )  # fmt: skip
+            wall[setting] = time.perf_counter() - started
+        rows.append({"batch_size": batch_size, **wall, "ratio": wall["cascade"] / wall["direct"]})
+    return rows
+
+
+def report_on_models(models: int, limit: int | None, workdir: Path) -> dict[str, Any]:
+    from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+
+    paths = []
+    for index in range(models):
+        path = workdir / f"model-{index}"
+        simulate_run(path, SimulatedModel(f"model-{index}", compose=0.6 + 0.03 * index, seed=index), limit=limit)
+        paths.append(str(path))
+    outcome = _run_measured([sys.executable, "-m", "lmms_compgap.cli", "report", *paths, "--out", str(workdir / "r")])
+    if outcome["returncode"] != 0:
+        raise SystemExit(f"benchmark: compgap report failed:\n{outcome['tail']}")
+    return {"models": models, "wall_s": outcome["wall"], "peak_rss_gib": outcome["rss"] / GIB}
+
+
+def throughput(items: int) -> dict[str, dict[str, float]]:
+    from lmms_compgap.tasks import FAMILIES
+
+    figures = {}
+    for name, family in FAMILIES.items():
+        generation = _timed(lambda family=family: family.generate(size=items))
+        rows = family.generate(size=min(items, 200))
+        drawing = _timed(lambda rows=rows, family=family: [family.draw_row(row) for row in rows])
+        figures[name] = {"generate_per_s": items / generation, "draw_per_s": len(rows) / drawing}
+    return figures
+
+
+def data_check_time(limit: int | None) -> dict[str, Any] | None:
+    command = [sys.executable, "-m", "lmms_compgap.cli", "data", "check"] + (["--limit", str(limit)] if limit else [])
+    if subprocess.run([sys.executable, "-m", "lmms_compgap.cli", "data", "check", "--help"],
+                      capture_output=True).returncode != 0:  # fmt: skip
+        return None
+    outcome = _run_measured(command)
+    return {"wall_s": outcome["wall"], "returncode": outcome["returncode"], "items": limit or 1000}
+
+
+# ---- printing -----------------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="a short run of every section (figures are rough)")
+    args = parser.parse_args(argv)
+    smoke = args.smoke
+    print(f"# lmms-compgap benchmark ({'smoke' if smoke else 'full'}), {time.strftime('%Y-%m-%d %H:%M')}, "
+          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+
+        items = 20 if smoke else 300
+        print(f"\n## Per-item overhead of lmms-compgap (ms, median / p95 over {items} items per family)")
+        print("| family | data lookup | draw (first use) | picture (cached) | prompt | scoring | per request |")
+        print("|---|---|---|---|---|---|---|")
+        overhead = per_item_overhead(items)
+        for name, figures in overhead.items():
+            cells = " | ".join(f"{m:.2f} / {p:.2f}" for m, p in (figures[k] for k in
+                               ("data", "draw", "picture", "prompt", "scoring", "total")))  # fmt: skip
+            print(f"| {name} | {cells} |")
+
+        limit = 10 if smoke else None
+        print(f"\n## Full pass: lmms-eval --model compgap_cascade --model_args inner=compgap_instant --tasks compgap"
+              f"{f' --limit {limit}' if limit else ''}")  # fmt: skip
+        run = full_pass(limit, workdir / "pass")
+        ours_ms = statistics.mean(figures["total"][0] for figures in overhead.values())
+        lmms_eval_ms = max(run["per_request_ms"] - ours_ms, 1e-9)
+        print(f"- lmms-eval fixed start-up (a --limit 1 run): {run['startup_s']:.1f} s")
+        print(f"- {run['requests']} requests: cold picture cache {run['cold_s']:.1f} s "
+              f"({run['cold_beyond_startup_s']:.1f} s beyond start-up), warm {run['warm_s']:.1f} s "
+              f"({run['warm_beyond_startup_s']:.1f} s beyond start-up; target < 60 s for the full pass)")  # fmt: skip
+        print(f"- per request (warm): {run['per_request_ms']:.2f} ms in all; ours (median per request, above) "
+              f"{ours_ms:.2f} ms; lmms-eval's own about {lmms_eval_ms:.2f} ms; our share "
+              f"{100 * ours_ms / lmms_eval_ms:.0f}% of lmms-eval's (target < 10%)")  # fmt: skip
+        print(f"- peak RSS: {run['peak_rss_gib']:.2f} GiB (target < 1.5 GiB)")
+
+        print("\n## Start-up our registration adds to every lmms-eval run (median of 5)")
+        startup = registration_startup(2 if smoke else 5)
+        print(f"- indexing our task YAMLs: {startup['index_s'] * 1000:.0f} ms; loading our model entry point: "
+              f"{startup['entry_point_s'] * 1000:.0f} ms; total "
+              f"{(startup['index_s'] + startup['entry_point_s']) * 1000:.0f} ms (target < 300 ms)")  # fmt: skip
+
+        sizes = [1, 4] if smoke else [1, 4, 16]
+        limit_ratio = 4 if smoke else 32
+        print(f"\n## Cascade vs direct wall time, tiny Qwen2.5-VL, compgap_mathtext, {limit_ratio} items, "
+              "max_new_tokens 16")  # fmt: skip
+        print("| batch size | direct (s) | cascade (s) | cascade / direct |")
+        print("|---|---|---|---|")
+        for row in cascade_vs_direct(sizes, limit_ratio, 16, workdir):
+            print(f"| {row['batch_size']} | {row['direct']:.2f} | {row['cascade']:.2f} | {row['ratio']:.2f} |")
+
+        models = 10
+        print(f"\n## compgap report on {models} models' outputs")
+        report = report_on_models(models, 20 if smoke else None, workdir / "report")
+        print(f"- {report['wall_s']:.1f} s, peak RSS {report['peak_rss_gib']:.2f} GiB")
+
+        print("\n## Generation and drawing throughput (items/s, one core)")
+        print("| family | generate | draw |")
+        print("|---|---|---|")
+        for name, figures in throughput(200 if smoke else 1000).items():
+            print(f"| {name} | {figures['generate_per_s']:.0f} | {figures['draw_per_s']:.0f} |")
+
+        print("\n## compgap data check")
+        check = data_check_time(5 if smoke else None)
+        if check is None:
+            print("- not available in this installation")
+        else:
+            print(f"- {check['items']} items per family: {check['wall_s']:.1f} s (exit {check['returncode']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
