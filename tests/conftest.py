@@ -36,6 +36,15 @@ def offline_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:
+    """The first row whose difficulty attributes have these values."""
+    for row in rows:
+        found = json.loads(row["attributes"])
+        if all(found.get(key) == value for key, value in attributes.items()):
+            return row
+    raise LookupError(attributes)
+
+
 @pytest.fixture(scope="session")
 def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl

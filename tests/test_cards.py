@@ -21,38 +21,23 @@ from scipy import ndimage
 from lmms_compgap import arith, hooks, tasks
 from lmms_compgap.core.data import data_path, fingerprint_bytes, verify_file
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import CascadeResponse
+from lmms_compgap.core.settings import SETTINGS, CascadeResponse
 from lmms_compgap.scoring import strip_thinking
 from lmms_compgap.tasks import cards as cards_module
 from lmms_compgap.tasks.cards import Cards, parse_cards, solve_target
+from tests.conftest import REPO, row_with
 
-REPO = Path(__file__).resolve().parents[1]
 YAMLS = REPO / "task_yamls" / "cards"
-SETTINGS = ("direct", "cascade", "cot", "vision", "language")
 
 
 @pytest.fixture(scope="module")
 def family() -> Cards:
-    return Cards()
+    return tasks.get_family("cards")  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
 def rows(family: Cards) -> list[dict[str, Any]]:
-    return family.generate()
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch, family: Cards) -> None:
-    """Register the family for hooks and results (until lmms_compgap.tasks lists it)."""
-    monkeypatch.setitem(tasks.FAMILIES, "cards", family)
-
-
-def _row(rows: list[dict[str, Any]], **wanted: Any) -> dict[str, Any]:
-    for row in rows:
-        attributes = json.loads(row["attributes"])
-        if all(attributes.get(key) == value for key, value in wanted.items()):
-            return row
-    raise LookupError(wanted)
+    return list(family.canonical_rows())
 
 
 # ---- an independent reading of a row: gold list and question text only ----------------------------
@@ -284,7 +269,7 @@ def test_gold_list_scores_perfectly(family: Cards, rows: list[dict[str, Any]]) -
 
 
 def test_realistic_card_lists(family: Cards, rows: list[dict[str, Any]]) -> None:
-    row = _row(rows, kind="total", cards=4, rule="ace1")
+    row = row_with(rows, kind="total", cards=4, rule="ace1")
     cards = _gold_cards(row)
     names = {"A": "Ace", "J": "Jack", "Q": "Queen", "K": "King"}
     symbols = {"spades": "♠", "hearts": "♥", "diamonds": "♦", "clubs": "♣"}
@@ -341,7 +326,7 @@ def test_usable_for_make24_compares_values(family: Cards, rows: list[dict[str, A
 def test_numeric_answers_use_the_default_scorer(
     family: Cards, rows: list[dict[str, Any]], response: str, correct: int, strict: int
 ) -> None:
-    row = dict(_row(rows, kind="total"), answer="23")
+    row = dict(row_with(rows, kind="total"), answer="23")
     score = family.score_answer(response, row)
     assert (score.correct, score.strict) == (correct, strict)
 
@@ -430,7 +415,7 @@ def test_yamls_mirror_mathtext(family: Cards) -> None:
 
 def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> None:
     kwargs = _config("_cards_template_yaml")["lmms_eval_specific_kwargs"]["default"]
-    row = _row(rows, kind="suit_sum")
+    row = row_with(rows, kind="suit_sum")
     direct, language = hooks.direct_text(row, kwargs), hooks.language_text(row, kwargs)
     # Direct and step-2 prompts differ only by the image's place taken by the card list.
     tail = f"\n\n{row['question']} {kwargs['answer_format']}"
@@ -446,7 +431,7 @@ def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> No
     cascade = score_response(row, "cascade", CascadeResponse(step1=row["intermediate"], step2=answer).encode())
     assert (cascade["accuracy"], cascade["step1_usable"], cascade["failed_steps"]) == (1, 1, 0)
 
-    make24 = _row(rows, kind="make24")
+    make24 = row_with(rows, kind="make24")
     result = score_response(
         make24, "cascade", CascadeResponse(make24["intermediate"], f"Answer: {make24['answer']}").encode()
     )

@@ -17,36 +17,21 @@ import yaml
 from lmms_compgap import hooks, tasks
 from lmms_compgap.core.data import data_path, fingerprint_bytes, verify_file
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import CascadeResponse
+from lmms_compgap.core.settings import SETTINGS, CascadeResponse
 from lmms_compgap.tasks.count import COLOURS, MAX_OBJECTS, SHAPES, Count, parse_objects
+from tests.conftest import REPO, row_with
 
-REPO = Path(__file__).resolve().parents[1]
 YAMLS = REPO / "task_yamls" / "count"
-SETTINGS = ("direct", "cascade", "cot", "vision", "language")
 
 
 @pytest.fixture(scope="module")
 def family() -> Count:
-    return Count()
+    return tasks.get_family("count")  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
 def rows(family: Count) -> list[dict[str, Any]]:
-    return family.generate()
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch, family: Count) -> None:
-    """Register the family for hooks and results (done for real in lmms_compgap.tasks)."""
-    monkeypatch.setitem(tasks.FAMILIES, "count", family)
-
-
-def _row(rows: list[dict[str, Any]], **wanted: Any) -> dict[str, Any]:
-    for row in rows:
-        attributes = json.loads(row["attributes"])
-        if all(attributes.get(key) == value for key, value in wanted.items()):
-            return row
-    raise LookupError(wanted)
+    return list(family.canonical_rows())
 
 
 # ---- generation -----------------------------------------------------------------------------------
@@ -225,7 +210,7 @@ def test_gold_list_scores_perfectly(family: Count, rows: list[dict[str, Any]]) -
 
 
 def test_realistic_lists(family: Count, rows: list[dict[str, Any]]) -> None:
-    row = _row(rows, kind="colour+shape", objects=6, answer=3)
+    row = row_with(rows, kind="colour+shape", objects=6, answer=3)
     gold = row["intermediate"].splitlines()
     attributes = json.loads(row["attributes"])
     target = f"{attributes['colour']} {attributes['shape']}"
@@ -258,7 +243,7 @@ def test_realistic_lists(family: Count, rows: list[dict[str, Any]]) -> None:
 
 def test_usable_for_each_question_kind(family: Count, rows: list[dict[str, Any]]) -> None:
     for kind in ("colour", "shape", "colour+shape"):
-        row = _row(rows, kind=kind)
+        row = row_with(rows, kind=kind)
         answer = int(row["answer"])
         attributes = json.loads(row["attributes"])
         # A wrong list that still holds the right number of asked-for objects is usable.
@@ -270,7 +255,7 @@ def test_usable_for_each_question_kind(family: Count, rows: list[dict[str, Any]]
 
 
 def test_zero_answer_items(family: Count, rows: list[dict[str, Any]]) -> None:
-    row = _row(rows, answer=0)
+    row = row_with(rows, answer=0)
     assert family.score_intermediate(row["intermediate"], row).usable == 1
     assert family.score_answer("Answer: 0", row).correct == 1
     assert family.score_answer("There are no such objects in the image.\nAnswer: zero", row).correct == 1
@@ -339,7 +324,7 @@ def test_yamls(family: Count) -> None:
 
 def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> None:
     kwargs = _config("_count_template_yaml")["lmms_eval_specific_kwargs"]["default"]
-    row = _row(rows, kind="colour+shape", objects=4)
+    row = row_with(rows, kind="colour+shape", objects=4)
     direct = hooks.direct_text(row, kwargs)
     language = hooks.language_text(row, kwargs)
     assert direct == f"{row['question']} {kwargs['answer_format']}"
