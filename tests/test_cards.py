@@ -7,7 +7,6 @@ import json
 import math
 import random
 import re
-import time
 from collections import Counter
 from fractions import Fraction
 from pathlib import Path
@@ -112,22 +111,6 @@ def test_generation_is_deterministic(family: Cards, rows: list[dict[str, Any]]) 
     assert [row["uid"] for row in rows[:2]] == ["cards-v1-00000", "cards-v1-00001"]
     assert len(rows) == 1000
 
-
-def test_generation_and_drawing_are_fast(family: Cards, rows: list[dict[str, Any]]) -> None:
-    timings = []
-    for _ in range(2):  # best of two, each from cold solver caches: a busy machine should not fail the test
-        cards_module._reachable.cache_clear()
-        cards_module._solve_sorted.cache_clear()
-        start = time.perf_counter()
-        family.generate()
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 1.0
-    cards_module._card_face.cache_clear()
-    sample = rows[::40]
-    start = time.perf_counter()
-    for row in sample:
-        family.draw_row(row)
-    assert (time.perf_counter() - start) / len(sample) < 0.06  # ~0.02 s measured; generous for slow machines
 
 
 def test_drawing_is_byte_identical(family: Cards, rows: list[dict[str, Any]]) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -41,19 +40,6 @@ def test_generation_is_deterministic(family: Count, rows: list[dict[str, Any]]) 
     assert family.generate(seed=7, size=50) != family.generate(seed=8, size=50)
     assert [row["uid"] for row in rows[:2]] == ["count-v1-00000", "count-v1-00001"]
 
-
-def test_generation_and_drawing_are_fast(family: Count, rows: list[dict[str, Any]]) -> None:
-    timings = []
-    for _ in range(2):  # best of two: a busy machine should not fail the test
-        start = time.perf_counter()
-        family.generate()
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 1.0
-    sample = rows[::40]
-    start = time.perf_counter()
-    for row in sample:
-        family.draw_row(row)
-    assert (time.perf_counter() - start) / len(sample) < 0.025
 
 
 def test_drawing_is_byte_identical(family: Count, rows: list[dict[str, Any]]) -> None:
