@@ -130,3 +130,12 @@ def test_committed_data_file_is_the_canonical_split_and_its_fingerprint_is_in_th
     template = data_files.task_yamls_root() / "mathtext" / "_mathtext_template_yaml"
     assert f"data_fingerprint: {fingerprint}" in template.read_text()
     assert f"data_version: {FAMILY.data_version}" in template.read_text()
+
+
+def test_a_runaway_response_is_scored_from_its_end_in_bounded_time() -> None:
+    row = ROWS[0]
+    runaway = "blah 7 " * 300_000 + f"\nAnswer: {row['answer']}"
+    result = score_response(row, "direct", runaway)
+    assert result["accuracy"] == 1 and result["strict_accuracy"] == 1
+    vision = score_response(row, "vision", row["intermediate"] + " noise" * 500_000)
+    assert vision["exact_match"] == 0 and vision["cer"] > 1

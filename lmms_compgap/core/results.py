@@ -22,6 +22,19 @@ SETTING_METRICS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: A runaway generation can be megabytes long. Answers are read from its last characters and
+#: intermediates (lists, transcriptions) from its first, so scoring time stays bounded.
+MAX_SCORED_CHARS = 20_000
+
+
+def _answer_part(text: str) -> str:
+    return text if len(text) <= MAX_SCORED_CHARS else text[-MAX_SCORED_CHARS:]
+
+
+def _intermediate_part(text: str) -> str:
+    return text if len(text) <= MAX_SCORED_CHARS else text[:MAX_SCORED_CHARS]
+
+
 def _attributes(doc: dict[str, Any]) -> dict[str, Any]:
     raw = doc.get("attributes")
     if isinstance(raw, dict):
@@ -65,7 +78,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
     if setting == "vision":
         record["intermediate_response"] = _as_text(response)
         record["error"] = failure_reason(record["intermediate_response"] if isinstance(response, str) else response)
-        intermediate = family.score_intermediate(_as_text(response), doc)
+        intermediate = family.score_intermediate(_intermediate_part(_as_text(response)), doc)
         record.update(
             intermediate_exact=intermediate.exact,
             intermediate_score=intermediate.score,
@@ -84,7 +97,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
         envelope = decode_cascade_response(response)
         record.update(intermediate_response=envelope.step1, failed_step=envelope.failed_step, error=envelope.error)
         if envelope.step1 is not None and envelope.failed_step != 1:
-            intermediate = family.score_intermediate(envelope.step1, doc)
+            intermediate = family.score_intermediate(_intermediate_part(envelope.step1), doc)
             record.update(
                 intermediate_exact=intermediate.exact,
                 intermediate_score=intermediate.score,
@@ -100,7 +113,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
 
     record["response"] = final
     if final is not None:
-        answer = family.score_answer(final, doc)
+        answer = family.score_answer(_answer_part(final), doc)
         record.update(extracted=answer.extracted, correct=answer.correct, strict=answer.strict)
 
     metrics: dict[str, Any] = {"accuracy": record["correct"], "strict_accuracy": record["strict"]}
