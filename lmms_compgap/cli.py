@@ -12,6 +12,7 @@ from typing import Any
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.tasks import FAMILIES, get_family
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
         sub.add_argument("--root", help="the task_yamls folder (default: the one in use)")
         sub.set_defaults(handler=handler)
+    add_check_command(data_commands)
 
     add_report_commands(commands)
     return parser
