@@ -1,0 +1,109 @@
+"""`compgap data check`: prove each item's image agrees with its label, with OCR and classical vision."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tabulate import tabulate
+
+from lmms_compgap.tasks import FAMILIES, get_family
+
+if TYPE_CHECKING:
+    from lmms_compgap.datacheck.runner import FamilyCheck
+
+#: How many disagreeing items the summary lists per family (all of them go to --out).
+SHOWN = 20
+
+
+def add_check_command(data_commands: Any) -> None:
+    """Register `check` under the `compgap data` subcommands (OpenCV and the checkers load only when it runs)."""
+    check = data_commands.add_parser(
+        "check",
+        help="check every item's image against its label with tools not written here (Tesseract OCR, OpenCV)",
+        description="Read every item's image with Tesseract OCR (mathtext, cards) or OpenCV (count) and report "
+        "the share of items whose image agrees with its label (docs/data_check.md).",
+    )
+    check.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
+    check.add_argument("--limit", type=int, metavar="N", help="check only the first N items of each family")
+    check.add_argument("--out", metavar="FILE.json", help="write every item's verdict and measurements here")
+    check.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default: 2)")
+    check.set_defaults(handler=run_check)
+
+
+def tool_versions(families: list[str]) -> dict[str, str]:
+    """The versions of the tools the checks of `families` use."""
+    import cv2
+
+    from lmms_compgap.datacheck import tesseract
+    from lmms_compgap.datacheck.runner import TOOLS
+
+    needed = {tool for family in families for tool in TOOLS[family]}
+    versions = {}
+    if "tesseract" in needed:
+        versions["tesseract"] = tesseract.tesseract_version()
+    if "opencv" in needed:
+        versions["opencv"] = cv2.__version__
+    return versions
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check the families, print the summary, write --out; 0 if all pass, 1 if one fails, 2 if one cannot run."""
+    from lmms_compgap.datacheck import tesseract
+    from lmms_compgap.datacheck.runner import check_family
+
+    families = [args.task] if args.task else sorted(FAMILIES)
+    if args.limit is not None and args.limit < 1:
+        print("compgap data check: --limit must be at least 1", file=sys.stderr)
+        return 2
+    checks: list[FamilyCheck] = []
+    try:
+        versions = tool_versions(families)
+        for name in families:
+            rows = get_family(name).generate()[: args.limit]
+            checks.append(check_family(name, rows, workers=args.workers, progress=True))
+    except tesseract.TesseractError as error:
+        print(f"compgap data check: {error}", file=sys.stderr)
+        return 2
+    print(summary(checks, versions))
+    if args.out:
+        families_json = {check.family: check.to_json() for check in checks}
+        record = {"tools": versions, "limit": args.limit, "families": families_json}
+        Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.out}")
+    return 0 if all(check.passed for check in checks) else 1
+
+
+def summary(checks: list[FamilyCheck], versions: dict[str, str]) -> str:
+    """The agreement table, then each family's disagreeing items (what the tool read against the gold)."""
+    table = tabulate(
+        [
+            [
+                check.family,
+                len(check.items),
+                check.agreeing,
+                f"{check.agreement:.1f}%",
+                f"{check.threshold:.1f}%",
+                "ok" if check.passed else "FAILED",
+                f"{check.seconds:.0f} s",
+            ]
+            for check in checks
+        ],
+        headers=["family", "items", "agree", "agreement", "threshold", "status", "time"],
+        tablefmt="github",
+    )
+    parts = [table, "tools: " + ", ".join(f"{tool} {version}" for tool, version in versions.items())]
+    for check in checks:
+        disagreements = check.disagreements
+        if not disagreements:
+            continue
+        parts.append(f"\n{check.family}: {len(disagreements)} item(s) disagree")
+        for item in disagreements[:SHOWN]:
+            parts.append(f"- {item.uid}: {item.note}")
+        if len(disagreements) > SHOWN:
+            parts.append(f"- ... and {len(disagreements) - SHOWN} more (see --out)")
+    return "\n".join(parts)
