@@ -150,9 +150,6 @@ class CompgapCascade(lmms):
     def world_size(self) -> int:
         return self.inner.world_size
 
-    def set_cache_hook(self, cache_hook: Any) -> None:
-        super().set_cache_hook(cache_hook)
-
     def clean(self) -> None:
         self.inner.clean()
 
