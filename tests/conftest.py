@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
@@ -34,6 +35,24 @@ def offline_env(**extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """Reads task YAMLs without importing the functions they name (`!function x` becomes the text)."""
+
+
+_YamlLoader.add_constructor("!function", lambda loader, node: f"!function {loader.construct_scalar(node)}")
+
+
+def load_task_yaml(family: str | None, name: str) -> dict[str, Any]:
+    """A task YAML of `task_yamls/<family>/` with its includes merged, as lmms-eval merges them."""
+    folder = REPO / "task_yamls" / family if family else REPO / "task_yamls"
+    config = yaml.load((folder / name).read_text(), Loader=_YamlLoader)
+    if "include" in config:
+        included = (folder / config.pop("include")).resolve()
+        base = load_task_yaml(included.parent.name if included.parent != REPO / "task_yamls" else None, included.name)
+        config = {**base, **config}
+    return config
 
 
 def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:

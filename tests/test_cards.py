@@ -9,24 +9,19 @@ import random
 import re
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 from scipy import ndimage
 
 from lmms_compgap import arith, hooks, tasks
-from lmms_compgap.core.data import data_path, fingerprint_bytes, verify_file
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import SETTINGS, CascadeResponse
+from lmms_compgap.core.settings import CascadeResponse
 from lmms_compgap.scoring import strip_thinking
 from lmms_compgap.tasks import cards as cards_module
 from lmms_compgap.tasks.cards import Cards, parse_cards, solve_target
-from tests.conftest import REPO, row_with
-
-YAMLS = REPO / "task_yamls" / "cards"
+from tests.conftest import load_task_yaml, row_with
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +105,6 @@ def test_generation_is_deterministic(family: Cards, rows: list[dict[str, Any]]) 
     assert family.generate(seed=7, size=50) != family.generate(seed=8, size=50)
     assert [row["uid"] for row in rows[:2]] == ["cards-v1-00000", "cards-v1-00001"]
     assert len(rows) == 1000
-
 
 
 def test_drawing_is_byte_identical(family: Cards, rows: list[dict[str, Any]]) -> None:
@@ -356,48 +350,8 @@ def test_make24_stored_solutions_score_as_answers(family: Cards, rows: list[dict
 
 
 # ---- the data file, the YAMLs and the hooks ---------------------------------------------------------------
-def test_data_file_is_intact(family: Cards) -> None:
-    fingerprint = verify_file(family)
-    assert fingerprint == fingerprint_bytes(data_path("cards").read_bytes())
-    assert f"data_fingerprint: {fingerprint}" in (YAMLS / "_cards_template_yaml").read_text()
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-_Loader.add_constructor("!function", lambda loader, node: f"!function {loader.construct_scalar(node)}")
-
-
-def _config(name: str) -> dict[str, Any]:
-    """A task YAML with its includes merged (what lmms-eval does, without importing it: that is slow)."""
-    config = yaml.load((YAMLS / name).read_text(), Loader=_Loader)
-    if "include" in config:
-        base = _config(str(Path(name).parent / config.pop("include")))
-        config = {**base, **config}
-    return config
-
-
-def test_yamls_mirror_mathtext(family: Cards) -> None:
-    template = _config("_cards_template_yaml")
-    assert template["metadata"]["family"] == "cards" and template["metadata"]["data_version"] == family.data_version
-    prompts = template["lmms_eval_specific_kwargs"]
-    assert prompts["compgap_cascade"] == {**prompts["default"], "cascade_runner": True}
-    assert _config("compgap_cards.yaml")["task"] == [f"compgap_cards_{setting}" for setting in SETTINGS]
-    for setting in SETTINGS:
-        ours = (YAMLS / f"compgap_cards_{setting}.yaml").read_text().replace("cards", "FAMILY")
-        theirs = (REPO / "task_yamls" / "mathtext" / f"compgap_mathtext_{setting}.yaml").read_text()
-        theirs = theirs.replace("mathtext", "FAMILY")
-        if setting == "vision":
-            theirs = theirs.replace("{metric: cer, aggregation: mean, higher_is_better: false}",
-                                    "{metric: f1, aggregation: mean, higher_is_better: true}")  # fmt: skip
-        assert ours == theirs, setting
-    vision = _config("compgap_cards_vision.yaml")
-    assert [m["metric"] for m in vision["metric_list"]] == ["exact_match", family.intermediate_metric, "usable"]
-
-
 def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> None:
-    kwargs = _config("_cards_template_yaml")["lmms_eval_specific_kwargs"]["default"]
+    kwargs = load_task_yaml("cards", "_cards_template_yaml")["lmms_eval_specific_kwargs"]["default"]
     row = row_with(rows, kind="suit_sum")
     direct, language = hooks.direct_text(row, kwargs), hooks.language_text(row, kwargs)
     # Direct and step-2 prompts differ only by the image's place taken by the card list.

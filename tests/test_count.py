@@ -5,22 +5,17 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 import pytest
-import yaml
 
 from lmms_compgap import hooks, tasks
-from lmms_compgap.core.data import data_path, fingerprint_bytes, verify_file
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import SETTINGS, CascadeResponse
+from lmms_compgap.core.settings import CascadeResponse
 from lmms_compgap.tasks.count import COLOURS, MAX_OBJECTS, SHAPES, Count, parse_objects
-from tests.conftest import REPO, row_with
-
-YAMLS = REPO / "task_yamls" / "count"
+from tests.conftest import load_task_yaml, row_with
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +34,6 @@ def test_generation_is_deterministic(family: Count, rows: list[dict[str, Any]]) 
     assert family.generate(seed=7, size=50) == family.generate(seed=7, size=50)
     assert family.generate(seed=7, size=50) != family.generate(seed=8, size=50)
     assert [row["uid"] for row in rows[:2]] == ["count-v1-00000", "count-v1-00001"]
-
 
 
 def test_drawing_is_byte_identical(family: Count, rows: list[dict[str, Any]]) -> None:
@@ -268,48 +262,8 @@ def test_score_answer_reads_digits_and_words(family: Count, response: str, corre
 
 
 # ---- the data file, the YAMLs and the hooks ---------------------------------------------------------------
-def test_data_file_is_intact(family: Count) -> None:
-    fingerprint = verify_file(family)
-    assert fingerprint == fingerprint_bytes(data_path("count").read_bytes())
-    assert f"data_fingerprint: {fingerprint}" in (YAMLS / "_count_template_yaml").read_text()
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-_Loader.add_constructor("!function", lambda loader, node: f"!function {loader.construct_scalar(node)}")
-
-
-def _config(name: str) -> dict[str, Any]:
-    """A task YAML with its includes merged (what lmms-eval does, without importing it: that is slow)."""
-    path = YAMLS / name
-    config = yaml.load(path.read_text(), Loader=_Loader)
-    if "include" in config:
-        base = _config(str(Path(name).parent / config.pop("include")))
-        config = {**base, **config}
-    return config
-
-
-def test_yamls(family: Count) -> None:
-    template = _config("_count_template_yaml")
-    assert template["metadata"]["family"] == "count" and template["metadata"]["data_version"] == family.data_version
-    prompts = template["lmms_eval_specific_kwargs"]
-    assert prompts["compgap_cascade"] == {**prompts["default"], "cascade_runner": True}
-    group = _config("compgap_count.yaml")
-    assert group["task"] == [f"compgap_count_{setting}" for setting in SETTINGS]
-    for setting in SETTINGS:
-        config = _config(f"compgap_count_{setting}.yaml")
-        assert config["task"] == f"compgap_count_{setting}"
-        assert config["process_results"] == f"!function lmms_compgap.hooks.process_{setting}"
-        assert config["dataset_kwargs"]["data_files"]["test"] == "data/test.jsonl"
-    vision = _config("compgap_count_vision.yaml")
-    assert [m["metric"] for m in vision["metric_list"]] == ["exact_match", family.intermediate_metric, "usable"]
-    assert all(m["higher_is_better"] for m in vision["metric_list"])
-
-
 def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> None:
-    kwargs = _config("_count_template_yaml")["lmms_eval_specific_kwargs"]["default"]
+    kwargs = load_task_yaml("count", "_count_template_yaml")["lmms_eval_specific_kwargs"]["default"]
     row = row_with(rows, kind="colour+shape", objects=4)
     direct = hooks.direct_text(row, kwargs)
     language = hooks.language_text(row, kwargs)
