@@ -1,0 +1,55 @@
+"""Scoring primitives: final answers (strict and flexible), numbers, transcriptions (CER) and multisets (F1).
+
+Modules: `text` (preparing output for reading), `numbers` (number words and canonical forms), `statements`
+(one statement's one value), `retraction` (where a response takes an answer back), `answers` (the final
+answer of a response), `similarity` (intermediates against the gold: CER, multiset F1).
+"""
+
+from lmms_compgap.scoring.answers import (
+    AnswerReading,
+    AnswerSegment,
+    answer_segments,
+    extract_flexible_answer,
+    extract_strict_answer,
+    read_answer,
+    reading_text,
+    score_number,
+)
+from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
+from lmms_compgap.scoring.retraction import Cue, retraction_cues
+from lmms_compgap.scoring.similarity import character_error_rate, edit_distance, multiset_f1, normalize_text
+from lmms_compgap.scoring.statements import Reading, read_statement
+from lmms_compgap.scoring.text import (
+    boxed_contents,
+    prepare_for_reading,
+    strip_code_fences,
+    strip_thinking,
+    unwrap_latex,
+)
+
+__all__ = [
+    "AnswerReading",
+    "AnswerSegment",
+    "Cue",
+    "Reading",
+    "answer_segments",
+    "boxed_contents",
+    "character_error_rate",
+    "edit_distance",
+    "extract_flexible_answer",
+    "extract_strict_answer",
+    "find_numbers",
+    "multiset_f1",
+    "normalize_number",
+    "normalize_text",
+    "prepare_for_reading",
+    "read_answer",
+    "read_statement",
+    "reading_text",
+    "retraction_cues",
+    "score_number",
+    "strip_code_fences",
+    "strip_thinking",
+    "unwrap_latex",
+    "words_to_int",
+]

@@ -1,0 +1,339 @@
+"""The final answer of a response, as a careful grader finds it: where it is, what it says, whether it stands.
+
+`read_answer` gives both scores' answers with the rule that found them and, when there is none, why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lmms_compgap.scoring.numbers import find_numbers, normalize_number, number_at
+from lmms_compgap.scoring.retraction import retraction_cues
+from lmms_compgap.scoring.statements import Choice, Reading, clean_statement, read_statement, zero_statement
+from lmms_compgap.scoring.text import boxed_spans, prepare_for_reading, strip_thinking
+
+__all__ = [
+    "AnswerReading",
+    "AnswerSegment",
+    "answer_segments",
+    "extract_flexible_answer",
+    "extract_strict_answer",
+    "read_answer",
+    "reading_text",
+    "score_number",
+]
+
+
+def reading_text(response: str) -> str:
+    """A response as every reader of answers sees it: reasoning blocks dropped (`strip_thinking`), then
+    `prepare_for_reading` (NFKC, format characters, digits of every script, whitespace)."""
+    return prepare_for_reading(strip_thinking(response))
+
+
+# ---- "Answer:" lines ------------------------------------------------------------------------------
+_ANSWER_MARKER_RE = re.compile(r"\banswer[ \t]*(?:(?:\*\*|__)[ \t]*)?:[ \t]*(?:\*\*|__)?", re.IGNORECASE)
+_STRICT_LINE_RE = re.compile(
+    r"[ \t]*(?:(?:\*\*|__|\*|_)[ \t]*)?"
+    r"(?P<num>-?[$€£]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?)"
+    r"(?![0-9])[ \t]*(?:\*\*|__|\*|_)?"
+    r"(?:[ \t]+[A-Za-z]+){0,3}"
+    r"[ \t]*[.!]?[ \t]*(?:\*\*|__|\*|_)?[ \t]*"
+)
+_NEXT_LINES = 5
+
+
+@dataclass(frozen=True)
+class AnswerSegment:
+    """One "Answer:" marker: `line` is the rest of its line; `segment` what it answers (that rest, or the next
+    non-empty line when the rest is blank: then `on_marker_line` is False) and `start` where the segment begins
+    in the text."""
+
+    line: str
+    segment: str
+    start: int
+    on_marker_line: bool = True
+
+
+def answer_segments(text: str) -> Iterator[AnswerSegment]:
+    """Every "Answer:" marker (any case, Markdown bold around it allowed), the last first. A segment never runs
+    into the next marker. Linear in the length of ``text`` overall."""
+    markers = list(_ANSWER_MARKER_RE.finditer(text))
+    for idx in range(len(markers) - 1, -1, -1):
+        start = markers[idx].end()
+        stop = markers[idx + 1].start() if idx + 1 < len(markers) else len(text)
+        line_end = text.find("\n", start, stop)
+        line = text[start : line_end if line_end >= 0 else stop]
+        if line_end < 0 or clean_statement(line).strip():
+            yield AnswerSegment(line, line, start)
+            continue
+        segment, segment_start, pos = "", start, line_end + 1
+        for _ in range(_NEXT_LINES):
+            nl = text.find("\n", pos, stop)
+            candidate = text[pos : nl if nl >= 0 else stop]
+            if candidate.strip() or nl < 0:
+                segment, segment_start = candidate, pos
+                break
+            pos = nl + 1
+        yield AnswerSegment(line, segment, segment_start, on_marker_line=False)
+
+
+# ---- the rules, in priority order ---------------------------------------------------------------
+@dataclass(frozen=True)
+class _Found:
+    reading: Reading
+    end: int  # where the statement read ends in the text: what comes after may retract it
+    rule: str
+    strict: str | None = None
+
+
+_MAX_STATEMENT = 300
+_STATEMENT_END_RE = re.compile(r"[.!?;](?=\s|$)|\n")
+_DECOR = r"(?:[ \t:*_`$]|\\\(|\\\[)*"
+_FILLER = r"(?:[ \t]+(?:therefore|thus|then|simply|just|exactly|clearly|indeed|now|also|probably|likely))?"
+_PHRASES = (
+    r"\banswer[ \t]+(?:is|would[ \t]+be|will[ \t]+be|should[ \t]+be|equals|=)",
+    r"\b(?:total|sum|result|count|difference|product|quotient|amount|number)\b(?:[ \t]+number)?"
+    r"(?:[ \t]+of[ \t]+[^\n.=]{1,60}?)?[ \t]+(?:is|are|was|were|equals|comes[ \t]+to|would[ \t]+be|will[ \t]+be)\b",
+    r"\b(?:a[ \t]+)?total[ \t]+of",
+    r"\bthere[ \t]+(?:are|is|were|was|will[ \t]+be)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
+    r"|altogether))?",
+    r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
+)
+_PHRASE_RE = re.compile("|".join(f"(?:{p})" for p in _PHRASES) + _FILLER + _DECOR, re.IGNORECASE)
+# After a retraction the correction is often phrased "it should be 70", "it's actually 70".
+_CORRECTION_RE = re.compile(
+    r"(?:\b(?:should|must|would|will)[ \t]+(?:actually[ \t]+)?be|\b(?:it|that|this)(?:'s|[ \t]+is)(?:[ \t]+actually)?"
+    r"|\bis[ \t]+actually)" + _DECOR,
+    re.IGNORECASE,
+)
+_IN_TOTAL_AFTER_RE = re.compile(r"[^\n.0-9]{0,40}?\b(?:in[ \t]+total|altogether)\b", re.IGNORECASE)
+_END_TAIL_RE = re.compile(r"(?:[ \t]*[A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})?[\s.!*_`$})\]\\]*")
+_GSM8K_RE = re.compile(r"^[ \t]*####(?P<rest>[^\n]*)$", re.MULTILINE)
+_BOLD_RE = re.compile(r"\*\*([^*\n]{1,100})\*\*")
+_REFUSAL_RE = re.compile(
+    r"\s*(?:I['’]?m sorry|I am sorry|sorry\b|I apologi[sz]e|unfortunately,? I\b|I can(?:not|['’]t| not)\b"
+    r"|I['’]?m (?:unable|not able)\b|I am (?:unable|not able)\b|as an AI\b)",
+    re.IGNORECASE,
+)
+_SENTENCE_START_RE = re.compile(r"[.!?](?=\s)|\n")
+_CLAUSE_BREAK_RE = re.compile(r"[,;:]")
+
+
+def _statement_at(
+    text: str, start: int, rule: str, *, choose: Choice = "first", limit: int | None = None
+) -> _Found | None:
+    """The statement running from `start` to the end of its sentence (at most _MAX_STATEMENT characters), if its
+    value comes first: at most two words ("not", "exactly", "at least") stand before its first number, so "there
+    are many shapes, including 3 stars" does not state 3."""
+    stop = min(len(text) if limit is None else limit, start + _MAX_STATEMENT)
+    end = _STATEMENT_END_RE.search(text, start, stop)
+    raw = text[start : end.end() if end else stop]
+    numbers = find_numbers(raw)
+    if not numbers and not zero_statement(raw):
+        return None
+    if numbers and (len(raw[: numbers[0][0]].split()) > 2 or _CLAUSE_BREAK_RE.search(raw, 0, numbers[0][0])):
+        return None
+    reading = read_statement(raw, choose)
+    return _Found(reading, start + reading.consumed, rule) if reading.states_something else None
+
+
+def _answer_line(text: str) -> _Found | None:
+    """Rule 1: the last "Answer:" marker whose segment states a value (an echoed ``Answer: <number>`` is not)."""
+    for marker in answer_segments(text):
+        reading = read_statement(marker.segment)
+        if reading.states_something:
+            strict = None
+            if reading.value is not None and marker.on_marker_line:
+                m = _STRICT_LINE_RE.fullmatch(marker.line)
+                strict = normalize_number(m.group("num")) if m else None
+            return _Found(reading, marker.start + reading.consumed, "answer line", strict)
+    return None
+
+
+def _boxed(text: str) -> _Found | None:
+    """Rule 2: the last innermost ``\\boxed{...}`` that states a value."""
+    for start, end in reversed(boxed_spans(text)):
+        reading = read_statement(text[start:end])
+        if reading.states_something:
+            return _Found(reading, end, "boxed")
+    return None
+
+
+def _gsm8k(text: str) -> _Found | None:
+    """Rule 3: GSM8K's ``#### 42`` line, the last one."""
+    lines = list(_GSM8K_RE.finditer(text))
+    if not lines:
+        return None
+    reading = read_statement(lines[-1].group("rest"))
+    return _Found(reading, lines[-1].end(), "####") if reading.states_something else None
+
+
+def _phrase(text: str, correction: bool = False) -> _Found | None:
+    """Rule 4: whichever answer phrase comes last: "the answer is N", "the total (of ...) is N", "a total of N",
+    "there are N", "I count N", "N ... in total", an "= N" that ends the response (with `correction`, also
+    "it should be N" and "it's actually N")."""
+    candidates: list[tuple[int, _Found]] = []
+    regexes = (_PHRASE_RE, _CORRECTION_RE) if correction else (_PHRASE_RE,)
+    starts = sorted(m.end() for regex in regexes for m in regex.finditer(text))
+    # The last phrase that states something; a phrase's statement ends where the next phrase starts, so all
+    # the readings together cover the text at most once.
+    for index in range(len(starts) - 1, -1, -1):
+        limit = starts[index + 1] if index + 1 < len(starts) else len(text)
+        found = _statement_at(text, starts[index], "phrase", limit=limit)
+        if found is not None:
+            candidates.append((starts[index], found))
+            break
+    for start, end, _ in reversed(find_numbers(text)):
+        in_total = _IN_TOTAL_AFTER_RE.match(text, end)
+        if in_total:
+            found = _statement_at(text, start, "phrase", limit=in_total.end())
+            if found is not None:
+                candidates.append((start, found))
+                break
+    last_eq = text.rfind("=")
+    if last_eq >= 0:
+        numbers = find_numbers(text[last_eq + 1 : last_eq + 1 + _MAX_STATEMENT])
+        if numbers and _END_TAIL_RE.fullmatch(text, last_eq + 1 + numbers[0][1]):
+            found = _statement_at(text, last_eq + 1, "phrase")
+            if found is not None:
+                candidates.append((last_eq, found))
+    return max(candidates, key=lambda candidate: candidate[0])[1] if candidates else None
+
+
+def _bold(text: str) -> _Found | None:
+    """Rule 6: a bold value (``**42**``, ``**7 triangles**``, ``**Total: 42**``) in the last three non-empty
+    lines, the last such."""
+    lines = text.rstrip().split("\n")
+    kept, count = len(lines), 0
+    while kept > 0 and count < 3:
+        kept -= 1
+        count += bool(lines[kept].strip())
+    offset = sum(len(line) + 1 for line in lines[:kept])
+    for m in reversed(list(_BOLD_RE.finditer(text, offset))):
+        reading = read_statement(m.group(1))
+        if reading.states_something:
+            return _Found(reading, m.end(), "bold")
+    return None
+
+
+def _last_number(text: str) -> _Found | None:
+    """Rule 7: the last number of the response (the pronoun "one" aside), read within its sentence."""
+    numbers = find_numbers(text[-_MAX_STATEMENT * 4 :], skip_pronoun_one=True)
+    if not numbers:
+        return None
+    shift = max(0, len(text) - _MAX_STATEMENT * 4)
+    start, end = numbers[-1][0] + shift, numbers[-1][1] + shift
+    low = max(0, start - _MAX_STATEMENT)
+    boundaries = list(_SENTENCE_START_RE.finditer(text, low, start))
+    sentence_start = boundaries[-1].end() if boundaries else low
+    sentence_end = _STATEMENT_END_RE.search(text, end, min(len(text), end + _MAX_STATEMENT))
+    raw = text[sentence_start : sentence_end.end() if sentence_end else min(len(text), end + _MAX_STATEMENT)]
+    reading = read_statement(raw, "last")
+    return _Found(reading, sentence_start + reading.consumed, "last number") if reading.states_something else None
+
+
+def _final_answer(text: str, *, correction: bool = False, last_number: bool = True) -> _Found | None:
+    """The first rule that finds a statement of a value (or of an ambiguous one) wins."""
+    for rule in (_answer_line, _boxed, _gsm8k):
+        found = rule(text)
+        if found is not None:
+            return found
+    found = _phrase(text, correction)
+    if found is not None:
+        return found
+    if _REFUSAL_RE.match(text):  # rule 5: a response that opens by refusing has no answer unless rules 1-4 found one
+        return None
+    found = _bold(text)
+    if found is not None or not last_number:
+        return found
+    return _last_number(text)
+
+
+_LEADING_RE = re.compile(
+    r"[\s,.;:!\u2014-]*(?:(?:no|nope|actually|sorry|oops|I[ \t]+mean|rather|make[ \t]+that|it's|it[ \t]+is)\b"
+    r"[\s,.;:!\u2014-]*)*",
+    re.IGNORECASE,
+)
+
+
+def _leading_value(text: str) -> _Found | None:
+    """After a second thought, a value that opens what follows is the corrected answer ("wait, no, 70")."""
+    start = _LEADING_RE.match(text).end()  # type: ignore[union-attr]  # the pattern matches the empty string
+    if number_at(text, start) is None:
+        return None
+    return _statement_at(text, start, "correction")
+
+
+# ---- the answer, and whether it stands --------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerReading:
+    """A response's final answer: `value` for the flexible score, `strict` for the strict one (the value when
+    the final ``Answer:`` line gives it in digits and nothing takes it back), `rule` that found it, and
+    `reason` when there is no value (ambiguous, negated, qualified, retracted)."""
+
+    value: str | None
+    strict: str | None
+    rule: str | None
+    reason: str | None
+
+
+def read_answer(response: str) -> AnswerReading:
+    """Read a response's final answer the way a careful grader does (rules in docs/scoring.md).
+
+    The rules, first that finds a statement wins: the last ``Answer:`` line; the last ``\\boxed{}``; GSM8K's
+    ``####``; the last answer phrase ("the answer is", "there are", ...); unless the response opens with a
+    refusal, a bold value near the end; the last number. The statement found must state one value
+    (`read_statement`). If the response then takes it back ("No wait, that is wrong. It should be 70."), what
+    follows decides: a value stated after the last retraction replaces it; a plain second thought ("wait",
+    "let me recheck") with no new value leaves it; an outright retraction ("that is wrong") with no new value
+    leaves no answer. The strict answer is the ``Answer:`` line's, in digits, only if it still stands.
+    """
+    text = reading_text(response)
+    if not text.strip():
+        return AnswerReading(None, None, None, "empty response")
+    found = _final_answer(text)
+    if found is None:
+        return AnswerReading(None, None, None, "no answer found")
+    value, strict, reason = found.reading.value, found.strict, found.reading.reason
+    cues = retraction_cues(text, found.end)
+    if cues:
+        strong = any(cue.strong for cue in cues)
+        after = text[cues[-1].end :]
+        tail = _final_answer(after, correction=True, last_number=strong) or _leading_value(after)
+        if tail is not None and tail.reading.states_something:
+            if tail.reading.value != value:
+                strict = None
+            value, reason = tail.reading.value, tail.reading.reason
+        elif strong:
+            value, strict, reason = None, None, "the answer is retracted"
+    if strict != value:
+        strict = None
+    return AnswerReading(value, strict, found.rule, reason)
+
+
+def extract_flexible_answer(response: str) -> str | None:
+    """The final answer wherever a careful grader would find it, as a canonical number; None if there is none
+    or it is not one unambiguous value (see `read_answer`)."""
+    return read_answer(response).value
+
+
+def extract_strict_answer(response: str) -> str | None:
+    """The answer in the asked-for format: the final ``Answer:`` line gives it in digits on the same line
+    (thousands separators, a leading ``$`` or ``-``, a trailing ``%``, up to three unit words, a final ``.``;
+    Markdown bold allowed), it is the flexible answer, and nothing after it takes it back; else None."""
+    return read_answer(response).strict
+
+
+def score_number(response: str, target: str) -> dict[str, str | int | None]:
+    """Score a numeric answer: ``{"extracted": flexible answer or None, "correct": 0/1, "strict": 0/1}``.
+
+    Comparison is numeric on canonical forms ("42.0" == "42", "1,234" == "1234"). Raises ValueError if the
+    target itself is not a number.
+    """
+    gold = normalize_number(str(target))
+    if gold is None:
+        raise ValueError(f"target is not a number: {target!r}")
+    reading = read_answer(response)
+    return {"extracted": reading.value, "correct": int(reading.value == gold), "strict": int(reading.strict == gold)}

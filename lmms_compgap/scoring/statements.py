@@ -1,0 +1,323 @@
+"""Reading one answer statement (an answer line, a box, the words after "the answer is") for its one value.
+
+A statement is credited with a value only when it states exactly one: not two (``68 or 70``,
+``68, 70``), not a negated one (``not 68``), not an approximate or bounded one (``about 68``,
+``at least 68``), not an operation left undone (``68 - 1``, ``68/3``, ``\\sqrt{68}``, ``68^2``,
+``68e5``) and not one scaled by a word (``68 thousand``, ``68k``). See docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, normalize_number
+from lmms_compgap.scoring.retraction import retraction_cues
+from lmms_compgap.scoring.text import unwrap_latex
+
+__all__ = ["NOTHING", "Choice", "Reading", "clean_statement", "read_statement", "zero_statement"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a statement says: ``value`` (canonical number) when it states exactly one; else ``reason`` says why
+    it does not count (both None: it states no value at all). ``consumed`` is how much of the raw statement
+    was read (it stops at a retraction cue such as "wait")."""
+
+    value: str | None = None
+    reason: str | None = None
+    consumed: int = 0
+
+    @property
+    def states_something(self) -> bool:
+        return self.value is not None or self.reason is not None
+
+
+NOTHING = Reading()
+
+# ---- cleaning ------------------------------------------------------------------------------------
+_LATEX_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\\[dt]?frac\s*\{([^{}]{0,60})\}\s*\{([^{}]{0,60})\}"), r" (\1)/(\2) "),
+    (re.compile(r"\\(?:times|cdot|ast)(?![A-Za-z])"), " × "),
+    (re.compile(r"\\div(?![A-Za-z])"), " ÷ "),
+    (re.compile(r"\\(?:pm|mp)(?![A-Za-z])"), " ± "),
+    (re.compile(r"\\(?:approx|sim|simeq)(?![A-Za-z])"), " ≈ "),
+    (re.compile(r"\\(?:neq|ne)(?![A-Za-z])"), " ≠ "),
+    (re.compile(r"\\(?:leq|le|geq|ge|lt|gt|ll|gg)(?![A-Za-z])"), " < "),
+    (re.compile(r"\\sqrt(?![A-Za-z])"), " √"),
+    (re.compile(r"\\(?:ln|log|exp|lg|sin|cos|tan|lfloor|rfloor|lceil|rceil|binom|bmod|pmod|mod)(?![A-Za-z])"), " √"),
+    (re.compile(r"\\(?:left|right|big|Big|bigg|Bigg|displaystyle|quad|qquad)(?![A-Za-z])|\\[,;:! ]|\\[()\[\]]"), " "),
+    (re.compile(r"\\%"), "%"),
+)
+# Emphasis marks around a value (``*68*``, ``_68_``), not a product (``2*34``) or a subscript (``x_2``).
+_EMPHASIS_RE = re.compile(r"`|(?<![\w)\]])(?:\*\*|__|[*_])(?=[\w$\\(\[.-])|(?<=[\w.!?)\]%])(?:\*\*|__|[*_])(?![\w(\[])")
+
+
+def clean_statement(text: str) -> str:
+    """A statement without presentation: LaTeX wrappers unwrapped (``\\boxed``, ``\\text``), LaTeX operators as
+    symbols (``\\times`` -> ``×``, ``\\frac{a}{b}`` -> ``(a)/(b)``, ``\\sqrt`` and functions such as ``\\ln``
+    -> ``√``), ``$``, braces, Markdown emphasis and code marks removed. Linear time."""
+    s = unwrap_latex(text)
+    for regex, replacement in _LATEX_REWRITES:
+        s = regex.sub(replacement, s)
+    s = s.replace("$", " ").replace("{", " ").replace("}", " ").replace("!=", " ≠ ")
+    # Twice: a mark may stand next to another ("***68***", "**_68_**").
+    return _EMPHASIS_RE.sub(" ", _EMPHASIS_RE.sub(" ", s))
+
+
+# ---- the context of one number -------------------------------------------------------------------
+_SCALE_WORDS = r"thousand|million|billion|trillion|hundred|dozen|grand|lakh|crore"
+_AFTER_QUALIFIER_RE = re.compile(
+    r"[ \t]*(?:"
+    r"(?P<fraction>[/÷][ \t]*[-−]?[0-9(])"
+    r"|(?P<exponent>[eE][-+]?[0-9]|\^|\*\*[ \t]*[0-9(])"
+    r"|(?P<operation>[-+×*·x−][ \t]*[-−]?[0-9(√])"
+    r"|(?P<factorial>![ \t]*[-+×*·/÷=0-9(])"
+    r"|(?P<plusminus>±|\+[ \t]*/[ \t]*-|\+(?![ \t]*[0-9]))"
+    r"|(?P<range>(?:to|through|thru|[–—])[ \t]*[-−$]?[0-9])"
+    r"|(?P<hedge>or[ \t]+(?:so|more|less|fewer|higher|lower|above|below|greater|larger|smaller|thereabouts)\b)"
+    rf"|(?P<scale>(?:{_SCALE_WORDS})\b)"
+    r")",
+    re.IGNORECASE,
+)
+_GLUED_SCALE_RE = re.compile(r"(?:k|K|M|B|bn|mn|mil)(?![A-Za-z])")
+_BEFORE_WINDOW = 48
+_BEFORE_QUALIFIER_RE = re.compile(
+    r"(?:"
+    r"(?P<root>(?:√|\bsqrt|\broot[ \t]+of|\blog|\bln|\bexp)[ \t]*[(\[]?[ \t]*(?:of[ \t]+)?)"
+    r"|(?P<operand>[0-9)\]][ \t]*[-+×*·x÷/^−][ \t]*[(\[]?[ \t]*)"
+    r"|(?P<bound>[<>≤≥≈~][ \t]*=?[ \t]*)"
+    r"|(?P<approximate>\b(?:about|approximately|approx\.?|around|roughly|nearly|almost|circa|ca\.|over|under|above"
+    r"|below|at[ \t]+least|at[ \t]+most|more[ \t]+than|less[ \t]+than|fewer[ \t]+than|greater[ \t]+than|up[ \t]+to"
+    r"|close[ \t]+to|upwards[ \t]+of|between|either)[ \t]+)"
+    r")$",
+    re.IGNORECASE,
+)
+_NEGATED_RE = re.compile(
+    r"(?:\bnot|n't|\bnever|\bnor|\bneither|\bno[ \t]+longer|\brather[ \t]+than|\binstead[ \t]+of|\bexcept"
+    r"|\bother[ \t]+than|≠|!=)[ \t]+(?:(?:be|equal|equals|equal[ \t]+to|exactly|just|quite|simply|only|really"
+    r"|actually|even|the|a|an|it|is)[ \t]+){0,3}$|(?:≠|!=)[ \t]*$",
+    re.IGNORECASE,
+)
+_ANCHOR_RE = re.compile(
+    r"(?:\b(?:is|are|was|were|be|equals?|equal[ \t]+to|has|have|had|makes?|gives?|leaves?|gets?|got|totals?"
+    r"|remains?|remaining|comes?[ \t]+to|results?[ \t]+in|sums?[ \t]+to|adds?[ \t]+up[ \t]+to|total[ \t]+of)|=)"
+    r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
+    re.IGNORECASE,
+)
+_ALTERNATIVE_WORD_RE = re.compile(
+    r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
+)
+_CANNOT_RE = re.compile(
+    r"\b(?:cannot|can't|can[ \t]+not|unable|not[ \t]+able|not[ \t]+sure|unclear|don't[ \t]+know|no[ \t]+image"
+    r"|impossible)\b",
+    re.IGNORECASE,
+)
+_LETTER_RE = re.compile(r"[A-Za-z]")
+
+_REASONS = {
+    "fraction": "a fraction, not one whole value",
+    "exponent": "a power or scientific notation",
+    "operation": "an operation left undone",
+    "factorial": "a factorial",
+    "plusminus": "a value with a margin",
+    "range": "a range of values",
+    "hedge": "an approximate value",
+    "scale": "a value scaled by a word",
+    "root": "a root, logarithm or other function of the value",
+    "operand": "an operation left undone",
+    "bound": "a bound or an approximation, not a value",
+    "approximate": "an approximate or bounded value",
+}
+
+
+def _qualifier(text: str, span: NumberSpan) -> str | None:
+    """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
+    start, end, _ = span
+    after = _AFTER_QUALIFIER_RE.match(text, end)
+    if after:
+        return _REASONS[after.lastgroup or "operation"]
+    if _GLUED_SCALE_RE.match(text, end):
+        return _REASONS["scale"]
+    before = _BEFORE_QUALIFIER_RE.search(text[max(0, start - _BEFORE_WINDOW) : start])
+    if before:
+        return _REASONS[before.lastgroup or "operation"]
+    return None
+
+
+def _negated(text: str, span: NumberSpan) -> bool:
+    return bool(_NEGATED_RE.search(text[max(0, span[0] - _BEFORE_WINDOW) : span[0]]))
+
+
+def _anchored(text: str, span: NumberSpan) -> bool:
+    return bool(_ANCHOR_RE.search(text[max(0, span[0] - _BEFORE_WINDOW) : span[0]]))
+
+
+# ---- the parts of a statement --------------------------------------------------------------------
+_SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
+_JUSTIFICATION_RE = re.compile(
+    r"(?:[,;][ \t]*|[ \t]*[\u2014\u2013][ \t]*|[ \t]+--[ \t]+|[ \t]+)"
+    r"(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is|that[ \t]+is"
+    r"|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
+    re.IGNORECASE,
+)
+_APPROXIMATE_ASIDE_RE = re.compile(r"\b(?:approx\w*|about|around|roughly|rounded|estimated?|maybe|perhaps|possibly)\b",
+                                   re.IGNORECASE)  # fmt: skip
+_HEDGED_SENTENCE_RE = re.compile(r"^\W*(?:or|maybe|perhaps|possibly|alternatively|otherwise|either)\b", re.IGNORECASE)
+_LABEL_RE = re.compile(r"[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]*)?")
+_NOT_A_UNIT = rf"(?:{_SCALE_WORDS}|or|and|to|not|plus|minus|times|over|more|less|fewer|each|squared|cubed)\b"
+_UNIT_TAIL_RE = re.compile(
+    rf"[ \t]*%?(?:[ \t]+(?!{_NOT_A_UNIT})[A-Za-z][A-Za-z'\-]*\b){{0,3}}[ \t]*[.!,;]?[ \t]*", re.IGNORECASE
+)
+_MAX_TAIL = 120
+_ZERO_RE = re.compile(
+    r"[ \t]*(?:(?:there[ \t]+(?:are|is|were|was)|I[ \t]+(?:see|count|counted|found|find|can[ \t]+see))[ \t]+)?"
+    r"(?:none|nothing|nil|no(?:[ \t]+(?!(?:answer|solution|idea|clue|way|image|picture|information|data|such"
+    r"|clear|definitive|valid|number|numeric|numerical|one[ \t]+knows)\b)[A-Za-z][A-Za-z\-]*){1,4})\b",
+    re.IGNORECASE,
+)
+
+
+def zero_statement(text: str) -> bool:
+    """Whether a statement opens by saying there are none: "none", "nothing", "no red circles", "there are
+    no ...", "I see no ..." (but not "no answer", "no idea")."""
+    return _ZERO_RE.match(clean_statement(text)) is not None
+
+
+def _first_sentence(text: str) -> tuple[str, str]:
+    m = _SENTENCE_END_RE.search(text)
+    return (text, "") if m is None else (text[: m.end()], text[m.end() :])
+
+
+def _asides(text: str) -> tuple[str, list[str]]:
+    """The text without bracketed asides that follow a word or a value (``68 (49 + 19)``, ``68 [3 large]``),
+    and the asides. A group after an operator (``2 × (30 + 4)``) or opening the text is kept. Linear time."""
+    out: list[str] = []
+    asides: list[str] = []
+    depth, start, last = 0, 0, 0
+    previous = ""  # the last non-space character outside asides
+    for index, char in enumerate(text):
+        if depth == 0 and char in "([" and (previous.isalnum() or previous in ("%", ".", ",")) and previous:
+            out.append(text[last:index])
+            start, depth = index, 1
+        elif depth and char in "([":
+            depth += 1
+        elif depth and char in ")]":
+            depth -= 1
+            if depth == 0:
+                asides.append(text[start + 1 : index])
+                last = index + 1
+        elif depth == 0 and not char.isspace():
+            previous = char
+    if depth:  # an aside never closed is not an aside
+        out.append(text[start:])
+    else:
+        out.append(text[last:])
+    return "".join(out), asides
+
+
+def _single(part: str) -> NumberSpan | None:
+    """The one number of a part that is nothing but that number, with an optional label (``Total:``), unit
+    words (``apples``), ``%`` and final punctuation; else None."""
+    spans = find_numbers(part, spaced=True)
+    if len(spans) != 1:
+        return None
+    start, end, _ = spans[0]
+    if not _LABEL_RE.fullmatch(part, 0, start) or len(part) - end > _MAX_TAIL:
+        return None
+    if not _UNIT_TAIL_RE.fullmatch(part, end) or _qualifier(part, spans[0]):
+        return None
+    return spans[0]
+
+
+Choice = Literal["stated", "first", "last"]
+"""Which number of a sentence is its value: "stated" (an answer line: the last one after a verb such as "is",
+"has", "=", and no choice when several stand without one), "first" (after an answer phrase: the value right
+after "the answer is"), "last" (the last number of a response)."""
+
+
+def _sentence_value(text: str, choose: Choice) -> Reading:
+    """The value a sentence states, among its numbers that are not negated ("not 70"), chosen by `choose`;
+    refused when the sentence offers alternatives or the chosen value is qualified (`_qualifier`)."""
+    spans = find_numbers(text, spaced=True, skip_pronoun_one=True)
+    if not spans:
+        if _ZERO_RE.match(text):
+            return Reading(reason="it says it cannot answer") if _CANNOT_RE.search(text) else Reading(value="0")
+        return NOTHING
+    kept = [span for span in spans if not _negated(text, span)]
+    if not kept:
+        return Reading(reason="the value is negated")
+    values = {span[2] for span in kept}
+    qualified = next((reason for span in kept if (reason := _qualifier(text, span))), None)
+    if len(values) > 1 and _ALTERNATIVE_WORD_RE.search(text):
+        return Reading(reason="it offers alternative values")
+    if choose == "first":
+        chosen = kept[0]
+    elif choose == "last":
+        chosen = kept[-1]
+    else:
+        anchored = [span for span in kept if _anchored(text, span)]
+        if not anchored and len(values) > 1:
+            return Reading(reason=qualified or "it states several values")
+        chosen = (anchored or kept)[-1]
+    reason = _qualifier(text, chosen)
+    return Reading(reason=reason) if reason else Reading(value=chosen[2])
+
+
+def _equation_value(parts: list[str]) -> Reading:
+    """``3 + 4 = 7``: the value of the last part, else of the first (``68 = 49 + 19``); all parts that are a
+    single value must agree."""
+    singles = [span[2] if (span := _single(part)) else None for part in parts]
+    if singles[-1] is not None:
+        value = singles[-1]
+    elif singles[0] is not None:
+        value = singles[0]
+    else:
+        return _sentence_value(parts[-1], "stated")
+    if any(other is not None and other != value for other in singles):
+        return Reading(reason="it states two different values")
+    return Reading(value=value)
+
+
+def read_statement(raw: str, choose: Choice = "stated") -> Reading:
+    """The one value a statement states (see the module docstring), read the way a careful grader reads it.
+
+    Reading stops at a retraction cue that follows a value ("68, wait, 70": what follows is for the caller);
+    only the first sentence counts, but a later one offering another value ("68. Or maybe 70.") makes the
+    statement ambiguous; bracketed working (``68 (49 + 19)``) and a justification (``68, because ...``) are set
+    aside; in an equation the value of the last side counts (``3 + 4 = 7``).
+    """
+    consumed = len(raw)
+    numbers = find_numbers(raw)
+    if numbers:
+        cue = next((cue for cue in retraction_cues(raw, numbers[0][1])), None)
+        consumed = cue.start if cue else consumed
+    text = clean_statement(raw[:consumed])
+    first, rest = _first_sentence(text.strip())
+    if find_numbers(rest) and any(_HEDGED_SENTENCE_RE.match(s) for s in _SENTENCE_END_RE.split(rest)):
+        return Reading(reason="a later sentence offers another value", consumed=consumed)
+    first, asides = _asides(first)
+    spans = find_numbers(first)
+    if spans:
+        justification = _JUSTIFICATION_RE.search(first, spans[0][1])
+        if justification:
+            first = first[: justification.start()]
+    if "≈" in first:
+        return Reading(reason="an approximate value", consumed=consumed)
+    parts = first.split("=")
+    if len(parts) > 1:
+        reading = _equation_value(parts)
+    else:
+        single = _single(first)
+        reading = Reading(value=single[2]) if single else _sentence_value(first, choose)
+    if reading.value == "0" and not find_numbers(first) and any(_CANNOT_RE.search(aside) for aside in asides):
+        return Reading(reason="it says it cannot answer", consumed=consumed)
+    if reading.value is not None:
+        for aside in asides:
+            other = _single(aside)
+            if other is not None and normalize_number(other[2]) != reading.value:
+                return Reading(reason="it gives another value in brackets", consumed=consumed)
+            if _APPROXIMATE_ASIDE_RE.search(aside) or (find_numbers(aside) and _ALTERNATIVE_WORD_RE.search(aside)):
+                return Reading(reason="an aside offers another or an approximate value", consumed=consumed)
+    return Reading(reading.value, reading.reason, consumed)
