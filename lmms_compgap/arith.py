@@ -1,4 +1,7 @@
-"""Safe exact arithmetic over untrusted text: a small recursive-descent parser, never eval()."""
+"""Safe exact arithmetic over untrusted text: a small recursive-descent parser, never eval().
+
+Reading an expression out of a model's response is `lmms_compgap.scoring.expressions`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,12 @@ import unicodedata
 from collections import Counter
 from fractions import Fraction
 
-from lmms_compgap.scoring import boxed_contents, strip_thinking
+from lmms_compgap.scoring.text import prepare_for_reading
 
 __all__ = [
     "ExpressionError",
     "check_make_target",
     "evaluate_expression",
-    "extract_expression",
     "normalize_expression",
     "numbers_in_expression",
 ]
@@ -258,78 +260,9 @@ def normalize_expression(text: str) -> str:
     """Rewrite LaTeX and Unicode arithmetic into the evaluator's ASCII: ``\\times``/``\\cdot``/``×``/``·`` -> ``*``,
     ``\\div``/``÷`` -> ``/``, ``−`` -> ``-``, ``\\frac{a}{b}`` -> ``((a)/(b))``, braces and brackets -> parentheses,
     ``\\left``/``\\right``, ``$`` and ``\\(``/``\\)`` dropped, ``3 x 4`` -> ``3 * 4``; whitespace collapsed."""
-    s = unicodedata.normalize("NFKC", text).translate(_UNICODE_OPS)
+    s = prepare_for_reading(text).translate(_UNICODE_OPS)
     for regex, replacement in _LATEX_REPLACEMENTS:
         s = regex.sub(replacement, s)
     s = _frac_to_division(s).replace("[", "(").replace("]", ")")
     s = _TIMES_X_RE.sub(" * ", s)
     return " ".join(s.split())
-
-
-_ANSWER_MARKER_RE = re.compile(r"\banswer[ \t]*(?:(?:\*\*|__)[ \t]*)?[:：][ \t]*(?:\*\*|__)?", re.IGNORECASE)
-_RUN_RE = re.compile(r"[-+*/() 0-9]+")
-_LITERAL_RE = re.compile(r"[0-9]+")
-_BINARY_OP_RE = re.compile(r"[0-9)] ?[-+*/]")
-_BULLET_RE = re.compile(r"^\s*(?:[-*•]|[0-9]+[.)]|step\s+[0-9]+\s*[:.)])\s+", re.IGNORECASE)
-
-
-def _trim_span(run: str) -> str:
-    """Cut a run down to a plausible expression: no dangling operators at the ends, unmatched outer
-    parentheses dropped."""
-    span = run.strip(" +*/").rstrip("-( ").strip(" +*/")
-    excess = span.count(")") - span.count("(")
-    end = len(span)
-    while excess > 0 and end > 0 and span[end - 1] in ") ":
-        excess -= span[end - 1] == ")"
-        end -= 1
-    start = 0
-    while excess < 0 and start < end and span[start] in "( ":
-        excess += span[start] == "("
-        start += 1
-    return span[start:end].strip()
-
-
-def _expression_in(segment: str) -> str | None:
-    """The expression in one line: among the maximal runs of digits, operators, parentheses and spaces (split at
-    "=", so ``... = 24`` is dropped) with at least two literals and a binary operator, the one with the most
-    literals (the last of equals)."""
-    text = normalize_expression(_BULLET_RE.sub("", segment.replace("**", " ").replace("`", " ")))
-    best: tuple[int, str] | None = None
-    for part in re.split(r"=|≈|\\approx", text):
-        for m in _RUN_RE.finditer(part):
-            span = _trim_span(m.group())
-            count = len(_LITERAL_RE.findall(span))
-            if count >= 2 and _BINARY_OP_RE.search(span) and (best is None or count >= best[0]):
-                best = (count, span)
-    return best[1] if best else None
-
-
-def extract_expression(response: str) -> str | None:
-    """The arithmetic expression a model gave as its answer, normalised (see `normalize_expression`), or None.
-
-    In order: the last ``Answer:`` line holding an expression (the rest of its line, or the next non-empty line
-    if that is empty); else the last ``\\boxed{...}`` holding one; else the last line of the response holding
-    one. Within a line the expression is the longest run of digits, operators, parentheses and spaces with at
-    least one binary operator, after splitting at "=" (so ``(8 - 4) * 6 * 1 = 24`` gives ``(8 - 4) * 6 * 1``).
-    Reasoning in ``<think>`` blocks is ignored.
-    """
-    text = unicodedata.normalize("NFKC", strip_thinking(response)).replace("\r", "\n")
-    markers = list(_ANSWER_MARKER_RE.finditer(text))
-    for idx in range(len(markers) - 1, -1, -1):
-        stop = markers[idx + 1].start() if idx + 1 < len(markers) else len(text)
-        lines = text[markers[idx].end() : stop].split("\n", 6)
-        segment = lines[0]
-        if not segment.replace("*", "").strip():
-            segment = next((line for line in lines[1:6] if line.strip()), "")
-        found = _expression_in(segment)
-        if found:
-            return found
-    for content in reversed(boxed_contents(text)):
-        found = _expression_in(content.replace("\n", " "))
-        if found:
-            return found
-    for line in reversed(text.split("\n")):
-        found = _expression_in(line)
-        if found:
-            return found
-    return None

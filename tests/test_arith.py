@@ -14,10 +14,10 @@ from lmms_compgap.arith import (
     ExpressionError,
     check_make_target,
     evaluate_expression,
-    extract_expression,
     normalize_expression,
     numbers_in_expression,
 )
+from lmms_compgap.scoring import extract_expression
 
 # ---- evaluation ----------------------------------------------------------------------------------------------------
 

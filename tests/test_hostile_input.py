@@ -76,7 +76,7 @@ def test_every_parser_of_model_output_survives_hostile_text(text: str, reference
 
     value = _bounded(lambda: arith.evaluate_expression(text), allowed=(arith.ExpressionError,))
     assert value is None or value.denominator > 0
-    _bounded(lambda: arith.extract_expression(text))
+    _bounded(lambda: scoring.extract_expression(text))
     assert _bounded(lambda: arith.check_make_target(text, [3, 3, 8, 8]))["valid"] in (True, False)
 
     _bounded(lambda: parse_objects(text))

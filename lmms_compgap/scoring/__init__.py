@@ -1,8 +1,9 @@
-"""Scoring primitives: final answers (strict and flexible), numbers, transcriptions (CER) and multisets (F1).
+"""Scoring primitives: final answers (strict and flexible), numbers, expressions, transcriptions (CER), multisets.
 
-Modules: `text` (preparing output for reading), `numbers` (number words and canonical forms), `statements`
-(one statement's one value), `retraction` (where a response takes an answer back), `answers` (the final
-answer of a response), `similarity` (intermediates against the gold: CER, multiset F1).
+Modules: `text` (preparing output for reading), `numbers` (number words and canonical forms),
+`statements` (one statement's one value), `retraction` (where a response takes an answer back),
+`answers` (the final answer of a response), `expressions` (an arithmetic expression given as the
+answer), `similarity` (intermediates against the gold: CER, multiset F1).
 """
 
 from lmms_compgap.scoring.answers import (
@@ -14,6 +15,12 @@ from lmms_compgap.scoring.answers import (
     read_answer,
     reading_text,
     score_number,
+)
+from lmms_compgap.scoring.expressions import (
+    ExpressionReading,
+    derive_expression,
+    extract_expression,
+    read_expression,
 )
 from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
 from lmms_compgap.scoring.retraction import Cue, retraction_cues
@@ -31,11 +38,14 @@ __all__ = [
     "AnswerReading",
     "AnswerSegment",
     "Cue",
+    "ExpressionReading",
     "Reading",
     "answer_segments",
     "boxed_contents",
     "character_error_rate",
+    "derive_expression",
     "edit_distance",
+    "extract_expression",
     "extract_flexible_answer",
     "extract_strict_answer",
     "find_numbers",
@@ -44,6 +54,7 @@ __all__ = [
     "normalize_text",
     "prepare_for_reading",
     "read_answer",
+    "read_expression",
     "read_statement",
     "reading_text",
     "retraction_cues",

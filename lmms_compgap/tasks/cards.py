@@ -551,7 +551,6 @@ def _spec(row: dict[str, Any]) -> dict[str, Any]:
     return json.loads(spec) if isinstance(spec, str) else spec
 
 
-_ANSWER_MARKER = re.compile(r"\banswer[ \t]*(?:(?:\*\*|__)[ \t]*)?[:：][ \t]*", re.IGNORECASE)
 _TRAILING_TARGET = re.compile(rf"\s*=\s*{TARGET}\s*$")
 
 
@@ -559,18 +558,15 @@ def _valid_make24(expr: str | None, values: list[int]) -> bool:
     return expr is not None and bool(arith.check_make_target(expr, values, target=TARGET)["valid"])
 
 
-def strict_expression(response: str) -> str | None:
+def strict_expression(answer_line: str | None) -> str | None:
     """The expression on the final `Answer:` line when that line holds nothing else, normalised; else None.
 
     Allowed around it: Markdown emphasis or code marks, LaTeX math (normalised by `arith`), a trailing
     "= 24" and a final full stop. Anything else on the line (words, a second expression) is not strict.
     """
-    text = scoring.strip_thinking(response)
-    markers = list(_ANSWER_MARKER.finditer(text))
-    if not markers:
+    if answer_line is None:
         return None
-    rest = text[markers[-1].end() :].split("\n", 1)[0]
-    rest = re.sub(r"\*\*|__|`", " ", rest).strip().rstrip(".").strip()
+    rest = re.sub(r"\*\*|__|`", " ", answer_line).strip().rstrip(".").strip()
     rest = _TRAILING_TARGET.sub("", arith.normalize_expression(rest)).strip()
     if not rest:
         return None
@@ -582,13 +578,20 @@ def strict_expression(response: str) -> str | None:
 
 
 def score_make24(response: str, values: list[int]) -> AnswerScore:
-    """A make-24 answer: `correct` if `arith.extract_expression` finds an expression that uses each card value
-    exactly once and equals 24 exactly; `strict` if the final `Answer:` line is such an expression and nothing
-    else (`strict_expression`). `extracted` is the expression found."""
-    extracted = arith.extract_expression(response)
-    strict_expr = strict_expression(response)
+    """A make-24 answer (`scoring.read_expression`): `correct` if the expression the response answers with uses
+    each card value exactly once, only + - * / and parentheses, and equals 24 exactly; or, failing that, if the
+    response works it out in final steps that do (`scoring.derive_expression`). `strict` if the final `Answer:`
+    line is such an expression and nothing else (`strict_expression`) and nothing takes it back. `extracted` is
+    the expression credited or found."""
+    reading = scoring.read_expression(response, literals=len(values))
+    extracted = reading.expression
+    strict_expr = strict_expression(reading.answer_line)
     strict = _valid_make24(strict_expr, values)
     correct = _valid_make24(extracted, values)
     if strict and not correct:  # the two readers disagree only on odd layouts; the strict one was valid
         extracted, correct = strict_expr, True
+    if not correct and reading.reason is None:
+        derived = scoring.derive_expression(response, values, TARGET, final=extracted)
+        if derived is not None:
+            extracted, correct = derived, True
     return AnswerScore(extracted=extracted, correct=int(correct), strict=int(strict))
