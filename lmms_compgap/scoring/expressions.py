@@ -28,6 +28,8 @@ _BINARY_OP_RE = re.compile(r"[0-9)] ?[-+*/]")
 _BULLET_RE = re.compile(r"^[ \t]*(?:[-*•]|[0-9]+[.)]|step[ \t]+[0-9]+[ \t]*[:.)])[ \t]+", re.IGNORECASE)
 _POWER_RE = re.compile(r"[0-9)][ \t]*\*\*[ \t]*[0-9(]")
 _MARKDOWN_RE = re.compile(r"\*\*|__|`")
+_IF_RE = re.compile(r"\bif\b")
+_ELSE_RE = re.compile(r"\belse\b")
 _ALLOWED_COMMANDS = "times|cdot|ast|div|frac|dfrac|tfrac|left|right|big|Big|bigg|Bigg|quad|qquad|displaystyle|approx"
 _FOREIGN: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(rf"\\(?!(?:{_ALLOWED_COMMANDS})(?![A-Za-z]))[A-Za-z]+"), "the LaTeX command {}"),
@@ -37,7 +39,7 @@ _FOREIGN: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"//"), "floor division (//)"),
     (re.compile(r"√"), "a root (√)"),
     (re.compile(r"[0-9]\.[0-9]"), "a decimal number"),
-    (re.compile(r";|==|:=|\bif\b[^\n]*\belse\b|\b__[A-Za-z]+__\b"), "code"),
+    (re.compile(r";|==|:=|\b__[A-Za-z]+__\b"), "code"),
     (re.compile(r"(?<![\\A-Za-z0-9_.)])[A-Za-z_][A-Za-z0-9_.]*\("), "a function call"),
     (
         re.compile(
@@ -74,6 +76,8 @@ def _foreign(text: str) -> str | None:
     """What in `text` lies outside the grammar, described, or None."""
     if _POWER_RE.search(text):
         return "a power (**)"
+    if _IF_RE.search(text) and _ELSE_RE.search(text):  # Python's "x if c else y"
+        return "code"
     for regex, description in _FOREIGN:
         found = regex.search(text)
         if found:

@@ -39,6 +39,7 @@ _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 _NUMERIC_WORDS = frozenset([*_UNITS, *_TEENS, *_TENS, *_SCALES, "hundred", "zero", "dozen"])
 _NUMBER_VOCAB = frozenset([*_NUMERIC_WORDS, "and", "a", "an", "minus", "negative"])
 _MAX_WORD_TOKENS = 40
+_MAX_WORD_CHARS = 40 * _MAX_WORD_TOKENS
 
 _WORD_RE = re.compile(r"[A-Za-z]+")
 _WORD_JOINER_RE = re.compile(r"[ \t]*-[ \t]*|\s+")
@@ -109,6 +110,8 @@ def _parse_word_tokens(tokens: Iterable[str]) -> tuple[int | None, int]:
 def words_to_int(text: str) -> int | None:
     """English number words to an int: "seven", "twenty-one", "one hundred and five", "minus three",
     "one thousand two hundred", "a dozen" (up to the billions). None unless the whole text is one number."""
+    if len(text) > _MAX_WORD_CHARS:  # no number in words is this long; bail out before splitting
+        return None
     tokens = [t for t in _WORD_SPLIT_RE.split(text.strip().lower()) if t]
     if not tokens or len(tokens) > _MAX_WORD_TOKENS or not all(t.isascii() and t.isalpha() for t in tokens):
         return None
@@ -170,6 +173,16 @@ def _canonical(integer: str, fraction: str, negative: bool) -> str:
     return f"-{out}" if negative and out != "0" else out
 
 
+def _digits_value(match: str) -> str | None:
+    """The canonical value of what `_NUMBER_RE` matched (a sign, a currency sign, digits, a percent sign)."""
+    negative = match[:1] in ("-", "\u2212")
+    digits = match.lstrip("-\u2212").lstrip("$€£").rstrip("%")
+    m = _FULL_DIGITS_RE.fullmatch(digits)
+    if not m or not (m.group("int") or m.group("frac")):
+        return None
+    return _canonical(m.group("int") or "", m.group("frac") or "", negative)
+
+
 def normalize_number(text: str) -> str | None:
     """Canonical form of a number written in digits or English words, else None.
 
@@ -228,7 +241,7 @@ def find_numbers(text: str, *, spaced: bool = False, skip_pronoun_one: bool = Fa
     regex = _NUMBER_SPACED_RE if spaced else _NUMBER_RE
     found: list[NumberSpan] = []
     for m in regex.finditer(text):
-        value = normalize_number(m.group())
+        value = _digits_value(m.group())
         if value is not None:
             found.append((m.start(), m.end(), value))
     covered_until = -1
@@ -258,7 +271,7 @@ def number_at(text: str, pos: int) -> NumberSpan | None:
     """The number (digits or words) starting exactly at ``pos``: (start, end, canonical value), else None."""
     m = _NUMBER_RE.match(text, pos)
     if m:
-        value = normalize_number(m.group())
+        value = _digits_value(m.group())
         return None if value is None else (m.start(), m.end(), value)
     hit = _word_number_at(text, pos)
     return None if hit is None else (pos, hit[1], str(hit[0]))

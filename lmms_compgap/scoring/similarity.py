@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+
+from lmms_compgap.scoring.text import prepare_for_reading
 
 __all__ = ["character_error_rate", "edit_distance", "multiset_f1", "normalize_text"]
 
@@ -47,10 +48,11 @@ _HYP_CAP_SLACK = 100
 
 def normalize_text(text: str, *, casefold: bool = False) -> str:
     """Normalise a transcription for comparison: typographic quotes to ``'``/``"``, dashes and the minus sign
-    to ``-``, zero-width characters and soft hyphens removed, Unicode NFKC (full-width forms, ligatures,
-    ``…`` -> ``...``), every run of whitespace (newlines included) to one space, stripped. Case is kept unless
+    to ``-``, then `prepare_for_reading` (format characters such as zero-width spaces and soft hyphens removed,
+    NFKC: full-width forms, ligatures, ``…`` -> ``...``; digits of every script as ASCII digits), every run of
+    whitespace (newlines included) to one space, stripped. Case is kept unless
     ``casefold``."""
-    s = unicodedata.normalize("NFKC", text.translate(_TEXT_TABLE)).translate(_TEXT_TABLE)
+    s = prepare_for_reading(text.translate(_TEXT_TABLE)).translate(_TEXT_TABLE)
     s = _WHITESPACE_RE.sub(" ", s).strip()
     return s.casefold() if casefold else s
 

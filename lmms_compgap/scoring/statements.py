@@ -132,36 +132,43 @@ _REASONS = {
 }
 
 
-def _qualifier(text: str, span: NumberSpan) -> str | None:
+def _window(text: str, span: NumberSpan, low: int) -> str:
+    """The text before a number that its context is read from: at most _BEFORE_WINDOW characters, and not past
+    `low` (the last digit of the previous number: "68 - 1" still sees "8 - " before the 1)."""
+    return text[max(low, span[0] - _BEFORE_WINDOW) : span[0]]
+
+
+def _qualifier(text: str, span: NumberSpan, low: int = 0) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
-    start, end, _ = span
-    after = _AFTER_QUALIFIER_RE.match(text, end)
+    after = _AFTER_QUALIFIER_RE.match(text, span[1])
     if after:
         return _REASONS[after.lastgroup or "operation"]
-    if _GLUED_SCALE_RE.match(text, end):
+    if _GLUED_SCALE_RE.match(text, span[1]):
         return _REASONS["scale"]
-    before = _BEFORE_QUALIFIER_RE.search(text[max(0, start - _BEFORE_WINDOW) : start])
+    before = _BEFORE_QUALIFIER_RE.search(_window(text, span, low))
     if before:
         return _REASONS[before.lastgroup or "operation"]
     return None
 
 
-def _negated(text: str, span: NumberSpan) -> bool:
-    return bool(_NEGATED_RE.search(text[max(0, span[0] - _BEFORE_WINDOW) : span[0]]))
+def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
+    return bool(_NEGATED_RE.search(_window(text, span, low)))
 
 
-def _anchored(text: str, span: NumberSpan) -> bool:
-    return bool(_ANCHOR_RE.search(text[max(0, span[0] - _BEFORE_WINDOW) : span[0]]))
+def _anchored(text: str, span: NumberSpan, low: int = 0) -> bool:
+    return bool(_ANCHOR_RE.search(_window(text, span, low)))
 
 
 # ---- the parts of a statement --------------------------------------------------------------------
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
+# A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
+# before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?:[,;][ \t]*|[ \t]*[\u2014\u2013][ \t]*|[ \t]+--[ \t]+|[ \t]+)"
-    r"(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is|that[ \t]+is"
-    r"|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
+    r"(?<![A-Za-z])(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
+    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
     re.IGNORECASE,
 )
+_JUSTIFICATION_LEAD = " \t,;\u2014\u2013-"
 _APPROXIMATE_ASIDE_RE = re.compile(r"\b(?:approx\w*|about|around|roughly|rounded|estimated?|maybe|perhaps|possibly)\b",
                                    re.IGNORECASE)  # fmt: skip
 _HEDGED_SENTENCE_RE = re.compile(r"^\W*(?:or|maybe|perhaps|possibly|alternatively|otherwise|either)\b", re.IGNORECASE)
@@ -245,11 +252,11 @@ def _sentence_value(text: str, choose: Choice) -> Reading:
         if _ZERO_RE.match(text):
             return Reading(reason="it says it cannot answer") if _CANNOT_RE.search(text) else Reading(value="0")
         return NOTHING
-    kept = [span for span in spans if not _negated(text, span)]
+    lows = [0] + [span[1] - 1 for span in spans[:-1]]  # each number's context stops at the previous number
+    kept = [(span, low) for span, low in zip(spans, lows, strict=True) if not _negated(text, span, low)]
     if not kept:
         return Reading(reason="the value is negated")
-    values = {span[2] for span in kept}
-    qualified = next((reason for span in kept if (reason := _qualifier(text, span))), None)
+    values = {span[2] for span, _ in kept}
     if len(values) > 1 and _ALTERNATIVE_WORD_RE.search(text):
         return Reading(reason="it offers alternative values")
     if choose == "first":
@@ -257,12 +264,13 @@ def _sentence_value(text: str, choose: Choice) -> Reading:
     elif choose == "last":
         chosen = kept[-1]
     else:
-        anchored = [span for span in kept if _anchored(text, span)]
+        anchored = [(span, low) for span, low in kept if _anchored(text, span, low)]
         if not anchored and len(values) > 1:
+            qualified = next((reason for span, low in kept if (reason := _qualifier(text, span, low))), None)
             return Reading(reason=qualified or "it states several values")
         chosen = (anchored or kept)[-1]
-    reason = _qualifier(text, chosen)
-    return Reading(reason=reason) if reason else Reading(value=chosen[2])
+    reason = _qualifier(text, *chosen)
+    return Reading(reason=reason) if reason else Reading(value=chosen[0][2])
 
 
 def _equation_value(parts: list[str]) -> Reading:
@@ -301,8 +309,8 @@ def read_statement(raw: str, choose: Choice = "stated") -> Reading:
     spans = find_numbers(first)
     if spans:
         justification = _JUSTIFICATION_RE.search(first, spans[0][1])
-        if justification:
-            first = first[: justification.start()]
+        if justification and first[justification.start() - 1] in _JUSTIFICATION_LEAD:
+            first = first[: justification.start()].rstrip(_JUSTIFICATION_LEAD)
     if "≈" in first:
         return Reading(reason="an approximate value", consumed=consumed)
     parts = first.split("=")

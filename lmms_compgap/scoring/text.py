@@ -16,7 +16,7 @@ __all__ = [
 _THINK_OPEN_RE = re.compile(r"<(think|thinking)>", re.IGNORECASE)
 _THINK_CLOSE_RE = re.compile(r"</(?:think|thinking)>", re.IGNORECASE)
 _FENCE_LINE_RE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*(?:\n|$)", re.MULTILINE)
-_HSPACE_RE = re.compile(r"[^\S\n]+")
+_HSPACE_RE = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # runs, and single tabs or other spaces
 _BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*\{")
 _UNWRAP_COMMAND_RE = re.compile(r"\\(?:boxed|fbox|text|textbf|textrm|mathbf|mathrm|mathit|operatorname)\s*\{")
 _LATEX_THOUSANDS_RE = re.compile(r"(?<=[0-9])(?:\{,\}|\\,)(?=[0-9]{3})")
@@ -52,10 +52,13 @@ def prepare_for_reading(text: str) -> str:
     ligatures), every script's decimal digits as ASCII digits, ``\\r\\n`` as ``\\n``, each run of horizontal
     whitespace as one space (which keeps every pattern applied afterwards free of long ambiguous runs), LaTeX
     thousands separators (``1{,}234``, ``1\\,234``) as commas. Linear time."""
-    text = unicodedata.normalize("NFKC", text.translate(_SCRIPT_TABLE)).replace("\u2044", "/")  # "½": "1⁄2"
-    text = _NON_ASCII_DIGIT_RE.sub(_ascii_digit, text).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # everything but the whitespace and LaTeX steps leaves ASCII text as it is
+        text = unicodedata.normalize("NFKC", text.translate(_SCRIPT_TABLE)).replace("\u2044", "/")  # "½": "1⁄2"
+        text = _NON_ASCII_DIGIT_RE.sub(_ascii_digit, text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _HSPACE_RE.sub(" ", text)
-    return _LATEX_THOUSANDS_RE.sub(",", text)
+    return _LATEX_THOUSANDS_RE.sub(",", text) if "\\" in text or "{," in text else text
 
 
 def strip_thinking(text: str) -> str:

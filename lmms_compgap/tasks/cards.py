@@ -230,7 +230,7 @@ def parse_cards(text: str) -> list[tuple[str, str]]:
     counts once; a card on two lines counts twice (a deck has no duplicates, so that is an error).
     """
     cards: list[tuple[str, str]] = []
-    for line in text.splitlines():
+    for line in scoring.prepare_for_reading(text).splitlines():
         line_cards: list[tuple[str, str]] = []
         for match in _CARD.finditer(line):
             groups = match.groupdict()

@@ -341,7 +341,9 @@ def parse_objects(text: str) -> Counter[tuple[str, str]]:
     circles", "dark blue square"). Case does not matter.
     """
     found: Counter[tuple[str, str]] = Counter()
-    for line in text.splitlines():
+    # One space for each run of horizontal whitespace (and NFKC, digits of every script): the mention pattern
+    # has adjacent optional spaces, which would make a long run of spaces quadratic to scan.
+    for line in scoring.prepare_for_reading(text).splitlines():
         for mention in _MENTION.finditer(line):
             count = _mention_count(mention)
             if count:

@@ -204,12 +204,12 @@ class MathText(TaskFamily):
         cer = scoring.character_error_rate(hypothesis, gold)
         exact = int(scoring.normalize_text(hypothesis) == scoring.normalize_text(gold))
         # Usable: every quantity survived, in order, and the text is otherwise close.
-        numbers_kept = _numbers(hypothesis) == _numbers(gold)
+        numbers_kept = _numbers(scoring.normalize_text(hypothesis)) == _numbers(scoring.normalize_text(gold))
         usable = int(exact or (numbers_kept and cer <= 0.1))
         return IntermediateScore(exact=exact, score=max(0.0, 1.0 - cer), usable=usable, details={"cer": cer})
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER = re.compile(r"[0-9]+")
 
 
 def _numbers(text: str) -> list[str]:
