@@ -8,8 +8,9 @@ are the known worst cases (KNOWN_WORST) and random units drawn from adversarial 
 parser's name; CANDIDATES of them, many more in CI); all are screened by their cost per character, and the
 most expensive (WORST of them) get the ratio test. The reference input is made long enough to take at
 least REFERENCE_SECONDS, so that timer and cache noise are small against what is measured; each time is
-the minimum of several runs, the one least disturbed by other work on the machine. Times are the process's CPU time, not wall-clock time: other
-processes competing for the CPU then slow neither measurement.
+the minimum of several runs, the one least disturbed by other work on the machine. Times are the
+process's CPU time, not wall-clock time: other processes competing for the CPU then slow neither
+measurement.
 """
 
 from __future__ import annotations
