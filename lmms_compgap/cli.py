@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
+from lmms_compgap.report.literal import plain_text
 from lmms_compgap.tasks import FAMILIES, get_family
 
 
@@ -34,27 +36,40 @@ def load_rows(family: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
+def _line_problem(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing key {error}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start} of the line)"
+    if isinstance(error, RecursionError):
+        return "JSON nested too deeply to parse"
+    return plain_text(error)[:300]
+
+
 def _score(args: argparse.Namespace) -> int:
     family, setting = parse_task_name(args.task)
     rows = load_rows(family)
     totals = {"n": 0, "correct": 0, "strict": 0}
     problems = 0
-    source = sys.stdin if args.responses == "-" else open(args.responses, encoding="utf-8")  # noqa: SIM115
+    # Bytes, decoded line by line: a bad line (invalid UTF-8, nesting too deep to parse) is reported by number
+    # and skipped, and every good line is still scored.
+    source = sys.stdin.buffer if args.responses == "-" else open(args.responses, "rb")  # noqa: SIM115
     with source:
-        for number, line in enumerate(source, start=1):
-            if not line.strip():
+        for number, raw in enumerate(source, start=1):
+            if not raw.strip():
                 continue
             try:
-                entry = json.loads(line)
+                entry = json.loads(raw.decode("utf-8"))
+                if not isinstance(entry, dict):
+                    raise TypeError("a line must be a JSON object")
                 doc_id, response = entry["doc_id"], entry["response"]
                 if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not 0 <= doc_id < len(rows):
                     raise ValueError(f"doc_id must be an integer in [0, {len(rows)})")
                 if not isinstance(response, str):
                     raise ValueError("response must be a string")
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
+            except (UnicodeDecodeError, RecursionError, KeyError, TypeError, ValueError) as error:
                 problems += 1
-                detail = f"missing key {error}" if isinstance(error, KeyError) else str(error)
-                print(f"compgap score: {args.responses}:{number}: skipped: {detail}", file=sys.stderr)
+                print(f"compgap score: {args.responses}:{number}: skipped: {_line_problem(error)}", file=sys.stderr)
                 continue
             record = score_response(rows[doc_id], setting, response)["compgap"]
             out = {
@@ -130,12 +145,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _literal_streams() -> None:
+    """Print anything: a lone surrogate or an unencodable character from an input file becomes an escape
+    (``\\ud800``) instead of stopping the command with UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _literal_streams()
     try:
         return args.handler(args)
-    except (data_files.DataIntegrityError, FileNotFoundError, KeyError, ReportError) as error:
-        print(f"compgap: {error}", file=sys.stderr)
+    except (data_files.DataIntegrityError, OSError, KeyError, ReportError) as error:
+        print(f"compgap: {plain_text(error)}", file=sys.stderr)
         return 1
 
 

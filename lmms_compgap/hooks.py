@@ -7,8 +7,12 @@ All are pure functions of their arguments, safe to call from lmms-eval's scoring
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
 from typing import Any
 
+from loguru import logger
 from PIL import Image
 
 from lmms_compgap.core import data as data_files
@@ -16,6 +20,8 @@ from lmms_compgap.core import pictures
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeRequest
+from lmms_compgap.core.shadowing import describe_shadowing, shadowed_task_yamls
+from lmms_compgap.core.versions import installed_version
 from lmms_compgap.tasks import get_family
 
 
@@ -23,17 +29,80 @@ class CascadeModelRequired(RuntimeError):
     """A cascade task was asked of a model that cannot run two steps."""
 
 
+class DataRefused(SystemExit):
+    """A data file that is not the canonical split stops the run, with the reason as its last words.
+
+    It is a SystemExit, not an Exception, on purpose: lmms-eval builds tasks inside `download()`, which
+    tenacity retries on every Exception for up to 60 s and then reports only as ``RetryError[...]``, and
+    its command line catches every Exception and exits 0. This one passes through both: the run stops at
+    once, prints the message and exits with status 1.
+    """
+
+
 # ---- data ---------------------------------------------------------------------------------------
+_TASK_MANAGER_CLASS = "TaskManager"
+_MAX_FRAMES = 64
+
+
+def _lmms_eval_context() -> tuple[Any, Any]:
+    """lmms-eval's task being built and its TaskManager, found on the call stack of `process_docs`.
+
+    lmms-eval 0.7.3 hands `process_docs` the dataset only; which YAML and data file the task came from, and
+    which --include_path the run was given, live on the `ConfigurableTask` and `TaskManager` objects that
+    are building it. (None, None) when called outside lmms-eval."""
+    task = manager = None
+    frame = sys._getframe(1)
+    for _ in range(_MAX_FRAMES):
+        if frame is None or (task is not None and manager is not None):
+            break
+        owner = frame.f_locals.get("self")
+        config = getattr(owner, "config", None)
+        if task is None and isinstance(getattr(config, "dataset_kwargs", None), dict):
+            task = owner
+        if manager is None and type(owner).__name__ == _TASK_MANAGER_CLASS and hasattr(owner, "include_path"):
+            manager = owner
+        frame = frame.f_back
+    return task, manager
+
+
+def _loaded_data_file(task: Any) -> str | None:
+    """The data file lmms-eval loaded for `task` (absolute: lmms-eval resolves it against the YAML's folder)."""
+    data = (getattr(getattr(task, "config", None), "dataset_kwargs", None) or {}).get("data_files")
+    if isinstance(data, dict):
+        data = data.get("test") or next(iter(data.values()), None)
+    if isinstance(data, list) and data:
+        data = data[0]
+    return data if isinstance(data, str) else None
+
+
+@functools.cache
+def _warn_shadowing(include_paths: tuple[str, ...]) -> None:
+    """Warn, once per process and include path, about compgap task copies the installed tasks shadow."""
+    shadowed = shadowed_task_yamls(include_paths)
+    if shadowed:
+        logger.warning(describe_shadowing(shadowed))
+
+
 def verified_docs(dataset: Any) -> Any:
-    """`process_docs`: refuse a data file that is not exactly the family's canonical split."""
+    """`process_docs`: refuse a data file that is not exactly the family's canonical split, naming the file
+    lmms-eval actually loaded; and warn when copies of the tasks passed with --include_path are ignored
+    because the installed ones share their names (`core.shadowing`)."""
+    task, manager = _lmms_eval_context()
+    include = getattr(manager, "include_path", None)
+    if include:
+        _warn_shadowing(tuple(map(str, [include] if isinstance(include, (str, os.PathLike)) else include)))
+    source = _loaded_data_file(task) or ""
     rows = dataset.to_list()
     families = {row.get("family") for row in rows}
-    if len(families) != 1:
-        raise data_files.DataIntegrityError(
-            f"compgap data file mixes or lacks task families: {sorted(map(str, families))}"
-        )
-    family = get_family(str(families.pop()))
-    data_files.verify_rows(family, rows)
+    try:
+        if len(families) != 1:
+            raise data_files.DataIntegrityError(
+                f"{source or 'compgap data file'}: mixes or lacks task families: {sorted(map(str, families))}"
+            )
+        data_files.verify_rows(get_family(str(families.pop())), rows, source=source)
+    except (data_files.DataIntegrityError, KeyError) as error:
+        name = getattr(getattr(task, "config", None), "task", None)
+        raise DataRefused(f"compgap: task {name or '?'} refused its data: {error}") from error
     return dataset
 
 
@@ -107,24 +176,32 @@ def cascade_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] 
 
 
 # ---- scoring (`process_results`) ----------------------------------------------------------------
+def _scored(doc: dict[str, Any], setting: str, response: Any) -> dict[str, Any]:
+    """The scorer's metrics and record, the record also naming the installed lmms-eval version: lmms-eval's
+    results file records only the git state of the folder it was started from (`compgap report` shows this)."""
+    result = score_response(doc, setting, response)
+    result["compgap"]["lmms_eval_version"] = installed_version("lmms_eval")
+    return result
+
+
 def process_direct(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
-    return score_response(doc, "direct", results[0])
+    return _scored(doc, "direct", results[0])
 
 
 def process_cot(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
-    return score_response(doc, "cot", results[0])
+    return _scored(doc, "cot", results[0])
 
 
 def process_language(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
-    return score_response(doc, "language", results[0])
+    return _scored(doc, "language", results[0])
 
 
 def process_vision(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
-    return score_response(doc, "vision", results[0])
+    return _scored(doc, "vision", results[0])
 
 
 def process_cascade(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
-    return score_response(doc, "cascade", results[0])
+    return _scored(doc, "cascade", results[0])
 
 
 def aggregate_sum(values: list[float]) -> float:

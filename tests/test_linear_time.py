@@ -184,4 +184,3 @@ def test_the_timing_check_catches_a_quadratic_parser() -> None:
 
     with pytest.raises(AssertionError, match="not linear"):
         assert_linear(quadratic, "", "ab", "")
-

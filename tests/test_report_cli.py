@@ -100,11 +100,12 @@ def test_an_incomplete_run_is_reported_not_fatal(two_models: Path, tmp_path: Pat
     assert "compgap_count_direct has results but no samples file" in printed
 
 
-def test_report_without_any_runs_fails_with_a_message(tmp_path: Path, capsys) -> None:
+def test_report_without_any_runs_fails_with_a_message_and_writes_nothing(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path), "--out", str(tmp_path / "r")]) == 1
     captured = capsys.readouterr()
-    assert "no lmms-eval results files" in captured.out
-    assert "no compgap results with samples found" in captured.err
+    assert "no lmms-eval results files" in captured.err
+    assert "no compgap results with samples found; nothing written" in captured.err
+    assert not (tmp_path / "r").exists()
 
 
 def test_bad_statistics_options_are_refused(two_models: Path, tmp_path: Path, capsys) -> None:

@@ -120,7 +120,7 @@ def test_by_run_keeps_each_run_apart(output: Path) -> None:
 def test_settings_with_another_task_version_are_not_paired(output: Path) -> None:
     later = simulate_run(output, MODEL, families=[FAMILY], settings=["direct"], limit=LIMIT, date="20260105_000000")
     results = json.loads(later.read_text())
-    results["configs"]["compgap_mathtext_direct"]["metadata"]["version"] = 2
+    results["configs"]["compgap_mathtext_direct"]["metadata"]["version"] = 99
     later.write_text(json.dumps(results))
     (model,) = group_by_model(load_outputs([output]).tasks)
     assert set(model.tasks) == {"compgap_mathtext_direct"}
@@ -128,9 +128,11 @@ def test_settings_with_another_task_version_are_not_paired(output: Path) -> None
 
 
 def test_paths_that_are_not_output_folders_are_reported(tmp_path: Path) -> None:
-    loaded = load_outputs([tmp_path / "missing"])
+    (tmp_path / "notes.txt").write_text("hello")
+    loaded = load_outputs([tmp_path / "missing", tmp_path / "notes.txt"])
     assert loaded.tasks == []
-    assert any("not an lmms-eval output folder" in issue for issue in loaded.issues)
+    assert f"{tmp_path / 'missing'}: does not exist; skipped" in loaded.issues
+    assert any("notes.txt: not an lmms-eval output folder" in issue for issue in loaded.issues)
     assert any("no lmms-eval results files" in issue for issue in loaded.issues)
 
 

@@ -40,9 +40,9 @@ def test_the_size_cap_is_configurable(tmp_path: Path, capsys) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_a_stream_that_reports_no_size_is_still_capped() -> None:
-    # /dev/zero (like a pipe) reports size 0 and never ends; reading stops at the cap anyway.
-    _rejected(Path("/dev/zero"), "more than 1000 bytes", max_bytes=1000)
+def test_a_device_is_refused_without_reading() -> None:
+    # /dev/zero reports size 0 and never ends: it is not read at all.
+    _rejected(Path("/dev/zero"), "/dev/zero: a character device, not a regular file; not read", max_bytes=1000)
 
 
 def test_deep_nesting_past_the_parser_is_refused(tmp_path: Path) -> None:

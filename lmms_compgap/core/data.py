@@ -22,6 +22,18 @@ class DataIntegrityError(RuntimeError):
     """A data file does not match what its generator and version produce."""
 
 
+def installed_task_root() -> Path | None:
+    """The copy of the task YAMLs the wheel installed inside lmms-eval's own task tree
+    (``lmms_eval/tasks/compgap``), which lmms-eval indexes on every run; None when there is none (an editable
+    or source install)."""
+    spec = importlib.util.find_spec("lmms_eval")
+    if spec is not None and spec.submodule_search_locations:
+        installed = Path(next(iter(spec.submodule_search_locations))) / "tasks" / "compgap"
+        if (installed / "compgap.yaml").is_file():
+            return installed
+    return None
+
+
 def task_yamls_root() -> Path:
     """The folder holding the task YAMLs and data.
 
@@ -31,11 +43,9 @@ def task_yamls_root() -> Path:
     checkout = Path(__file__).resolve().parents[2] / "task_yamls"
     if (checkout / "compgap.yaml").is_file():
         return checkout
-    spec = importlib.util.find_spec("lmms_eval")
-    if spec is not None and spec.submodule_search_locations:
-        installed = Path(next(iter(spec.submodule_search_locations))) / "tasks" / "compgap"
-        if (installed / "compgap.yaml").is_file():
-            return installed
+    installed = installed_task_root()
+    if installed is not None:
+        return installed
     raise FileNotFoundError(
         "cannot find the compgap task YAMLs: neither a source checkout's task_yamls/ nor lmms_eval/tasks/compgap "
         "(reinstall with `pip install lmms-compgap`)"

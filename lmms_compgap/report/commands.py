@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
+from lmms_compgap.report.literal import plain_text
 from lmms_compgap.report.runs import group_by_model, load_outputs
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
@@ -33,12 +34,14 @@ def _report(args: argparse.Namespace) -> int:
     loaded = load_outputs(args.output_paths)
     summaries = [summarize_model(model, params) for model in group_by_model(loaded.tasks, by_run=args.by_run)]
     issues = loaded.issues + [issue for summary in summaries for issue in summary.issues]
+    if not summaries:
+        for issue in issues:
+            print(f"compgap report: {plain_text(issue)}", file=sys.stderr)
+        print(f"compgap report: no compgap results with samples found; nothing written to {args.out}", file=sys.stderr)
+        return 1
     files = write_report(summaries, issues, Path(args.out), params, with_plots=not args.no_plots)
     print(files.markdown)
     print("Wrote " + ", ".join(str(path) for path in files.paths))
-    if not summaries:
-        print("compgap report: no compgap results with samples found", file=sys.stderr)
-        return 1
     return 0
 
 
@@ -61,15 +64,17 @@ def _submit(args: argparse.Namespace) -> int:
     model = models[0]
     for issue in loaded.issues + model.issues:
         print(f"note: {issue}", file=sys.stderr)
-    document, notes = build_submission(model, params, allow_partial=args.partial)
+    document, notes = build_submission(model, params, allow_partial=args.partial, name=args.name)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    # ASCII JSON: a response may hold lone surrogates, which JSON carries as escapes and UTF-8 cannot encode.
+    out.write_text(json.dumps(document, ensure_ascii=True, indent=1) + "\n", encoding="utf-8")
     kind = "partial" if document["partial"] else "complete"
     items = sum(task["n_items"] for task in document["tasks"])
-    print(f"Wrote {out}: {kind} submission for {model.model_name}, {len(document['tasks'])} tasks, {items} responses")
+    shown = plain_text(document["model"]["name"])
+    print(f"Wrote {out}: {kind} submission for {shown}, {len(document['tasks'])} tasks, {items} responses")
     return 0
 
 
@@ -82,11 +87,11 @@ def _verify(args: argparse.Namespace) -> int:
             verified = verify_submission(Path(name), args.max_bytes)
         except SubmissionRejected as error:
             failures += 1
-            print(f"REJECTED {error}", file=sys.stderr)
+            print(f"REJECTED {plain_text(error)}", file=sys.stderr)
             continue
         kind = "partial: " + "; ".join(verified.coverage_gaps) if verified.partial else "complete"
         counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
-        print(f"OK {name}: {verified.model_name} ({counts}; {kind})")
+        print(f"OK {plain_text(name)}: {verified.model_name} ({counts}; {kind})")
     return 1 if failures else 0
 
 
@@ -100,7 +105,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
     print(f"{len(board.ranked)} ranked, {len(board.unranked)} partial (not ranked), {len(board.rejected)} rejected")
     for path, reason in board.rejected:
-        print(f"REJECTED {path.name}: {reason}", file=sys.stderr)
+        print(f"REJECTED {plain_text(path.name)}: {plain_text(reason)}", file=sys.stderr)
     print("Wrote " + ", ".join(str(path) for path in paths))
     return 0
 
@@ -134,6 +139,9 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     submit.add_argument("output_path", metavar="OUTPUT_PATH", help="an lmms-eval --output_path folder (with samples)")
     submit.add_argument("--out", required=True, help="the submission file to write (JSON)")
     submit.add_argument("--model", help="the model to submit, when the folder holds several")
+    submit.add_argument(
+        "--name", help="the model's name on the leaderboard (default: what lmms-eval recorded, often a local path)"
+    )
     submit.add_argument("--partial", action="store_true", help="allow a run that lacks tasks, settings or items")
     _statistics_options(submit)
     submit.set_defaults(handler=_submit)

@@ -14,6 +14,7 @@ from tabulate import tabulate
 from lmms_compgap.report import plots
 from lmms_compgap.report.errors import SubmissionRejected
 from lmms_compgap.report.gap import comparison_label, gap_draws, paired_scores
+from lmms_compgap.report.literal import markdown_text, plain_text
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.stats import BootstrapParams, PairedTable, percentile_interval
 from lmms_compgap.report.submission import aggregates
@@ -104,7 +105,7 @@ def build_leaderboard(
         try:
             entries.append(make_entry(verify_submission(path, max_bytes), board.params))
         except SubmissionRejected as error:
-            board.rejected.append((path, str(error).removeprefix(f"{path}: ")))
+            board.rejected.append((path, plain_text(str(error).removeprefix(f"{path}: "))))
     names = [entry.label for entry in entries]
     for entry in entries:
         if names.count(entry.label) > 1:
@@ -159,18 +160,27 @@ def _rows(entries: list[Entry], families: list[str], ranked: bool) -> tuple[list
     return rows, headers
 
 
+def _markdown_rows(entries: list[Entry], families: list[str], ranked: bool) -> str:
+    """The table of `_rows`, with what came from the submissions (model name, file name) escaped as the HTML
+    page escapes it, so a name cannot inject HTML or Markdown into leaderboard.md."""
+    rows, headers = _rows(entries, families, ranked)
+    label = headers.index("model")
+    for row in rows:
+        row[label], row[-1] = markdown_text(row[label]), markdown_text(row[-1])
+    return markdown_table(rows, headers)
+
+
 def leaderboard_markdown(board: Leaderboard, images: dict[str, str] | None = None) -> str:
     families = _families(board)
     parts = ["# lmms-compgap leaderboard", RANKING_RULE, _legend(board)]
-    parts += ["## Ranking", markdown_table(*_rows(board.ranked, families, ranked=True)) if board.ranked else "None."]
+    parts += ["## Ranking", _markdown_rows(board.ranked, families, ranked=True) if board.ranked else "None."]
     if board.unranked:
-        parts += [
-            "## Partial submissions (verified, not ranked)",
-            markdown_table(*_rows(board.unranked, families, False)),
-        ]
+        parts += ["## Partial submissions (verified, not ranked)", _markdown_rows(board.unranked, families, False)]
     parts += ["## Rejected files"]
     parts.append(
-        "\n".join(f"- `{path.name}`: {reason}" for path, reason in board.rejected) if board.rejected else "None."
+        "\n".join(f"- {markdown_text(path.name)}: {markdown_text(reason)}" for path, reason in board.rejected)
+        if board.rejected
+        else "None."
     )
     for title, name in (images or {}).items():
         parts.append(f"![{title}]({name})")
@@ -235,7 +245,7 @@ def write_leaderboard(board: Leaderboard, out: Path) -> list[Path]:
             images[title] = plot(entries, out / name, board.params.confidence)
             files[title] = name
     markdown = out / "leaderboard.md"
-    markdown.write_text(leaderboard_markdown(board, files), encoding="utf-8")
+    markdown.write_text(leaderboard_markdown(board, files), encoding="utf-8", errors="backslashreplace")
     page = out / "leaderboard.html"
-    page.write_text(leaderboard_html(board, images), encoding="utf-8")
+    page.write_text(leaderboard_html(board, images), encoding="utf-8", errors="backslashreplace")
     return [markdown, page, *(out / name for name in files.values())]

@@ -11,6 +11,7 @@ from typing import Any
 from matplotlib.figure import Figure  # the object API renders with Agg and never needs a display
 
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.literal import plain_text, plot_text
 from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, wilson_interval
 
 #: (label, family -> aggregates), one per model or submission.
@@ -20,8 +21,10 @@ _SCORE_STYLE = {"flexible": {"marker": "o", "color": "tab:blue"}, "strict": {"ma
 
 
 def short_label(label: str) -> str:
-    """Long model paths lose their beginning, which is usually the least telling part."""
-    return label if len(label) <= _LABEL_CHARS else "…" + label[-(_LABEL_CHARS - 1) :]
+    """A model label as plot text: long paths lose their beginning (usually the least telling part), and the
+    label is shown literally (`plot_text`: no maths markup, no control characters, no lone surrogates)."""
+    label = plain_text(label)
+    return plot_text(label if len(label) <= _LABEL_CHARS else "…" + label[-(_LABEL_CHARS - 1) :])
 
 
 def _families(entries: Sequence[PlotEntry]) -> list[str]:

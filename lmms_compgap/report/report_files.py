@@ -8,6 +8,8 @@ from pathlib import Path
 
 from lmms_compgap.report import plots, tables
 from lmms_compgap.report.attribution import DESCRIPTIONS
+from lmms_compgap.report.literal import markdown_text
+from lmms_compgap.report.scores import SCORES_EXPLAINED
 from lmms_compgap.report.stats import BootstrapParams
 from lmms_compgap.report.summary import ModelSummary
 
@@ -24,18 +26,21 @@ class ReportFiles:
 def _runs_section(summaries: Sequence[ModelSummary]) -> str:
     lines = []
     for summary in summaries:
-        lines.append(f"- **{tables._cell(summary.label)}**")
+        lines.append(f"- **{markdown_text(summary.label)}**")
         for run in summary.runs:
             limit = f", limit {run.limit:g}" if run.limit is not None else ""
-            lines.append(
-                f"  - `{run.results_path}`: `{run.lmms_eval_model}` `{run.model_args}`, gen_kwargs `{run.gen_kwargs}`"
-                f"{limit}, lmms-eval {run.lmms_eval_version}"
-            )
+            fields = (run.results_path, run.lmms_eval_model, run.model_args, run.gen_kwargs)
+            path, model, model_args, gen_kwargs = (markdown_text(field) for field in fields)
+            version = f"lmms-eval {markdown_text(run.lmms_eval_version)}"
+            if run.launch_git:
+                version += f" (lmms-eval wrote {markdown_text(run.launch_git)}: the git state of its launch folder)"
+            run_line = f"  - {path}: model {model}, model_args {model_args}, gen_kwargs {gen_kwargs}{limit}"
+            lines.append(f"{run_line}, {version}")
     return "\n".join(lines)
 
 
 def _issues_section(issues: Sequence[str]) -> str:
-    return "\n".join(f"- {issue}" for issue in issues) if issues else "None."
+    return "\n".join(f"- {markdown_text(issue)}" for issue in issues) if issues else "None."
 
 
 def _tables(
@@ -67,9 +72,8 @@ def full_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], para
         "# lmms-compgap report",
         f"{DOCS_HINT} Accuracies in %, gaps in points. Gap = cascade − direct on the items both settings answered; "
         f"relative = gap / direct accuracy. CIs: {level} percentile paired bootstrap over items "
-        f"({params.resamples} resamples, seed {params.seed}); p: two-sided exact McNemar test. Flexible score: the "
-        "answer is found anywhere sensible; strict: it follows the requested format. A gap under the flexible score "
-        "only is formatting, not composition. Vision: exact intermediate (transcription, object or card list).",
+        f"({params.resamples} resamples, seed {params.seed}); p: two-sided exact McNemar test. {SCORES_EXPLAINED} "
+        f"Vision: exact intermediate (transcription, object or card list). {tables.TOO_SMALL_NOTE}",
         "## Runs",
         _runs_section(summaries),
         *_tables(summaries, issues, params, slices=True),
@@ -86,15 +90,19 @@ def write_report(
     params: BootstrapParams,
     with_plots: bool = True,
 ) -> ReportFiles:
-    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`."""
+    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`.
+
+    With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
+    if not summaries:
+        return ReportFiles(terminal_markdown(summaries, issues, params), [])
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "report.md"]
-    paths[0].write_text(full_markdown(summaries, issues, params), encoding="utf-8")
+    paths[0].write_text(full_markdown(summaries, issues, params), encoding="utf-8", errors="backslashreplace")
     paths.append(tables.write_csv(out / "gap.csv", tables.gap_rows(summaries)))
     paths.append(tables.write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
     paths.append(tables.write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
     paths.append(tables.write_csv(out / "slices.csv", tables.slice_csv_rows(summaries)))
-    if with_plots and summaries:
+    if with_plots:
         entries = [(summary.label, summary.families) for summary in summaries]
         plots.plot_gaps(entries, out / "gap.png", params.confidence)
         plots.plot_accuracies(entries, out / "accuracy.png", params.confidence)

@@ -7,7 +7,9 @@ results, bad lines, too few samples, mixed versions) becomes an issue naming the
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ from typing import Any
 
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.errors import join_problems
+from lmms_compgap.report.files import NotReadable, is_regular, open_regular
+from lmms_compgap.report.literal import plain_text
 from lmms_compgap.report.scores import ItemScore, item_score
 
 TASK_NAME = re.compile(r"^compgap_([a-z0-9]+)_([a-z]+)$")
@@ -24,6 +28,7 @@ SAMPLES_INFIX = "_samples_"
 #: The task metadata that must agree across settings of a family before their items are paired.
 VERSION_KEYS: tuple[str, ...] = ("version", "data_version", "data_fingerprint")
 _MAX_LINE_ISSUES = 3
+_UID_INDEX_RE = re.compile(r"-v[0-9]+-([0-9]{1,9})$")
 
 
 def parse_task(task: str) -> tuple[str, str] | None:
@@ -46,6 +51,8 @@ class RunInfo:
     gen_kwargs: str
     limit: float | None
     lmms_eval_version: str
+    #: What lmms-eval recorded as its "version" when that is no version: the git state of the launch folder.
+    launch_git: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,40 +90,83 @@ def _results_files(paths: Sequence[Path], issues: list[str]) -> tuple[list[Path]
     results: list[Path] = []
     samples: list[Path] = []
     for path in paths:
-        if path.is_file() and path.name.endswith(RESULTS_SUFFIX):
-            results.append(path)
-            samples.extend(path.parent.glob(f"{path.name[: -len(RESULTS_SUFFIX)]}{SAMPLES_INFIX}*.jsonl"))
+        if not path.exists():
+            issues.append(f"{path}: does not exist; skipped")
         elif path.is_dir():
             results.extend(sorted(path.rglob(f"*{RESULTS_SUFFIX}")))
             samples.extend(sorted(path.rglob(f"*{SAMPLES_INFIX}*.jsonl")))
+        elif is_regular(path) and path.name.endswith(RESULTS_SUFFIX):
+            results.append(path)
+            samples.extend(path.parent.glob(f"{path.name[: -len(RESULTS_SUFFIX)]}{SAMPLES_INFIX}*.jsonl"))
+        elif not is_regular(path):
+            issues.append(f"{path}: not a regular file (a named pipe or a device?); skipped")
         else:
             issues.append(f"{path}: not an lmms-eval output folder or *_results.json file; skipped")
     return sorted(set(results)), sorted(set(samples))
 
 
-def _run_info(path: Path, results: dict[str, Any]) -> RunInfo:
-    config = results.get("config") if isinstance(results.get("config"), dict) else {}
+_VERSION_RE = re.compile(r"[0-9]+(?:\.[0-9]+)*(?:[a-z0-9.+-]*)")
+
+
+def _limit(path: Path, config: dict[str, Any], issues: list[str]) -> float | None:
+    """The run's --limit as a number (items or a share of them), None without one or when it is no number."""
     limit = config.get("limit")
+    if limit is None:
+        return None
+    try:
+        value = float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) else math.nan
+    except OverflowError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        issues.append(f"{path}: config.limit is not a usable number ({plain_text(limit)[:40]}); read as no limit")
+        return None
+    return value
+
+
+def _lmms_eval_version(results: dict[str, Any], records: Iterable[dict[str, Any]]) -> tuple[str, str | None]:
+    """The lmms-eval version the run used, and what the results file says instead when that is no version.
+
+    The version is what our hooks recorded from the installed package. lmms-eval's own `lmms_eval_version` is
+    the git branch and commit of the folder it was started from ("main@1a2b3c4d"), not its version."""
+    written = results.get("lmms_eval_version")
+    written = plain_text(written)[:100] if written else None
+    recorded = {str(record.get("lmms_eval_version")) for record in records if record.get("lmms_eval_version")}
+    if len(recorded) == 1:
+        return plain_text(recorded.pop())[:100], None
+    if written and _VERSION_RE.fullmatch(written):
+        return written, None
+    return "unknown", written
+
+
+def _run_info(path: Path, results: dict[str, Any], version: tuple[str, str | None], issues: list[str]) -> RunInfo:
+    config = results.get("config") if isinstance(results.get("config"), dict) else {}
     gen_kwargs = config.get("gen_kwargs")
     return RunInfo(
         results_path=path,
-        date=str(results.get("date") or path.name[: -len(RESULTS_SUFFIX)]),
-        model_name=str(
+        date=plain_text(results.get("date") or path.name[: -len(RESULTS_SUFFIX)]),
+        model_name=plain_text(
             results.get("model_name") or config.get("model_args") or config.get("model") or path.parent.name
         ),
-        lmms_eval_model=str(config.get("model") or ""),
-        model_args=str(config.get("model_args") or ""),
-        gen_kwargs=gen_kwargs if isinstance(gen_kwargs, str) else json.dumps(gen_kwargs, sort_keys=True),
-        limit=float(limit) if isinstance(limit, (int, float)) and not isinstance(limit, bool) else None,
-        lmms_eval_version=str(results.get("lmms_eval_version") or "unknown"),
+        lmms_eval_model=plain_text(config.get("model") or ""),
+        model_args=plain_text(config.get("model_args") or ""),
+        gen_kwargs=plain_text(gen_kwargs if isinstance(gen_kwargs, str) else json.dumps(gen_kwargs, sort_keys=True)),
+        limit=_limit(path, config, issues),
+        lmms_eval_version=version[0],
+        launch_git=version[1],
     )
 
 
 def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> list[Sample]:
     samples: list[Sample] = []
     seen: set[int] = set()
+    uids: dict[str, int] = {}
     bad: list[str] = []
-    with path.open(encoding="utf-8", errors="replace") as lines:
+    try:
+        handle = open_regular(path)
+    except NotReadable as error:
+        issues.append(f"{error}; its samples are left out")
+        return []
+    with io.TextIOWrapper(handle, encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -135,7 +185,18 @@ def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> l
             if doc_id in seen:
                 bad.append(f"line {number}: doc_id {doc_id} again (two runs with one date wrote this file?)")
                 continue
+            uid = str(record.get("uid"))
+            if uid in uids:
+                bad.append(f"line {number}: item {plain_text(uid)} again (first on line {uids[uid]}, another doc_id)")
+                continue
+            index = _UID_INDEX_RE.search(uid)
+            if index is not None and int(index.group(1)) != doc_id:
+                issues.append(
+                    f"{path}:{number}: doc_id {doc_id} holds the record of item {plain_text(uid)}; the item is "
+                    "scored as that item (records are paired by item)"
+                )
             seen.add(doc_id)
+            uids[uid] = number
             samples.append(Sample(doc_id, entry.get("filtered_resps"), record))
     if bad:
         issues.append(f"{path}: {len(bad)} sample line(s) skipped: {join_problems(bad, _MAX_LINE_ISSUES)}")
@@ -144,38 +205,45 @@ def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> l
 
 def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
     try:
-        results = json.loads(path.read_text(encoding="utf-8"))
+        with open_regular(path) as handle:
+            results = json.loads(handle.read().decode("utf-8"))
         if not isinstance(results, dict) or not isinstance(results.get("results"), dict):
             raise ValueError("no `results` table")
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
-        issues.append(f"{path}: unreadable results file ({error}); skipped")
+    except NotReadable as error:
+        issues.append(f"{error}; skipped")
         return []
-    run = _run_info(path, results)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as error:
+        issues.append(f"{path}: unreadable results file ({plain_text(error)[:200]}); skipped")
+        return []
     prefix = path.name[: -len(RESULTS_SUFFIX)]
     configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
     counts = results.get("n-samples") if isinstance(results.get("n-samples"), dict) else {}
-    tasks = []
+    found: list[tuple[str, str, str, dict[str, Any], Path, list[Sample]]] = []
     for task in sorted(results["results"]):
         parsed = parse_task(task)
         if parsed is None:
             continue
         family, setting = parsed
         samples_path = path.parent / f"{prefix}{SAMPLES_INFIX}{task}.jsonl"
-        if not samples_path.is_file():
+        if not samples_path.exists():
             issues.append(
                 f"{path}: {task} has results but no samples file (run lmms-eval with --log_samples); left out"
             )
             continue
         samples = _read_samples(samples_path, family, setting, issues)
-        expected = (counts.get(task) or {}).get("effective") if isinstance(counts.get(task), dict) else None
-        if isinstance(expected, int) and len(samples) != expected:
+        entry = counts.get(task)
+        expected = entry.get("effective") if isinstance(entry, dict) else None
+        if isinstance(expected, int) and not isinstance(expected, bool) and len(samples) != expected:
             issues.append(f"{samples_path}: {len(samples)} usable samples, the results file says {expected}")
         if not samples:
             issues.append(f"{samples_path}: no usable samples; {task} left out")
             continue
         config = configs.get(task) if isinstance(configs.get(task), dict) else {}
         metadata = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
-        tasks.append(TaskLog(run, task, family, setting, metadata, samples_path, samples))
+        found.append((task, family, setting, metadata, samples_path, samples))
+    records = (sample.record for *_, samples in found for sample in samples[:1])
+    run = _run_info(path, results, _lmms_eval_version(results, records), issues)
+    tasks = [TaskLog(run, *task) for task in found]
     if not tasks and not any(parse_task(task) for task in results["results"]):
         issues.append(f"{path}: no compgap tasks in this run; skipped")
     return tasks

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from lmms_compgap.report.errors import SubmissionRejected
+from lmms_compgap.report.files import NotReadable, open_regular
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Upper bound on JSON values (counted as commas and opening brackets, in strings too): bounds memory.
@@ -46,13 +48,18 @@ def _depth(document: Any) -> int:
 
 
 def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    """The parsed document, or SubmissionRejected naming why it is refused. Nothing in it is executed."""
+    """The parsed document, or SubmissionRejected naming why it is refused (not a regular file, too large, not
+    JSON, too deep). Nothing in it is executed."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SubmissionRejected(f"{path}: {size} bytes, above the size cap of {max_bytes} (--max-bytes); not read")
-        with path.open("rb") as handle:
-            payload = handle.read(max_bytes + 1)  # a file that grows, or a device, still stops at the cap
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                raise SubmissionRejected(
+                    f"{path}: {size} bytes, above the size cap of {max_bytes} (--max-bytes); not read"
+                )
+            payload = handle.read(max_bytes + 1)  # a file that grows still stops at the cap
+    except NotReadable as error:
+        raise SubmissionRejected(str(error)) from None
     except OSError as error:
         raise SubmissionRejected(f"{path}: cannot read ({error.strerror or error})") from None
     if len(payload) > max_bytes:
@@ -68,7 +75,13 @@ def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     except UnicodeDecodeError as error:
         raise SubmissionRejected(f"{path}: not UTF-8 text (byte {error.start})") from None
     except ValueError as error:  # JSONDecodeError, duplicate keys, NaN/Infinity, over-long integers
-        raise SubmissionRejected(f"{path}: not valid JSON: {error}") from None
+        hint = ""
+        if isinstance(error, json.JSONDecodeError) and error.msg == "Extra data":
+            hint = (
+                " (several JSON documents, one per line: an lmms-eval samples file? Make a submission from the "
+                "output folder with `compgap submit` first)"
+            )
+        raise SubmissionRejected(f"{path}: not valid JSON: {error}{hint}") from None
     if _depth(document) > MAX_DEPTH:
         raise SubmissionRejected(f"{path}: nested more than {MAX_DEPTH} levels deep; not a submission")
     return document

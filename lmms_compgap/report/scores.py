@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCORES: tuple[str, ...] = ("flexible", "strict")
+#: What the two scores mean and how to read a gap under each: the one source of these sentences (the report
+#: opens with them; README.md and docs/report.md quote them, and a test keeps them equal).
+SCORES_EXPLAINED = (
+    "Flexible score: the final answer counts wherever a careful grader finds it; strict score: it must also be in "
+    "the asked-for format. A gap under the strict score only is a formatting effect, not a composition one."
+)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -40,15 +41,32 @@ def _numeric_groups(values: Mapping[str, float]) -> dict[str, list[str]]:
     return groups
 
 
+def _typed(value: Any) -> tuple[str, Any]:
+    """A value with its type: 1, 1.0, "1" and True are different values here (Python finds 1 == True)."""
+    kind = "bool" if isinstance(value, bool) else "number" if _is_number(value) else type(value).__name__
+    return kind, value
+
+
+def _label(key: tuple[str, Any], clash: bool) -> str:
+    """A group's label: the value as text; when two values would read alike ("1" and 1), as JSON ("1", 1)."""
+    kind, value = key
+    if not clash:
+        return str(value)
+    if kind in ("bool", "str", "NoneType"):
+        return json.dumps(value)
+    return f"{value:g}" if kind == "number" else str(value)
+
+
 def _value_groups(values: Mapping[str, Any]) -> dict[str, list[str]]:
-    """One group per value; beyond MAX_VALUES, the most frequent ones and `other`."""
-    frequency = Counter(values.values())
-    keep = (
-        {value for value, _ in frequency.most_common(MAX_VALUES - 1)} if len(frequency) > MAX_VALUES else set(frequency)
-    )
-    ordered = sorted(keep, key=lambda value: (not _is_number(value), value if _is_number(value) else str(value)))
-    groups = {str(value): sorted(uid for uid, v in values.items() if v == value) for value in ordered}
-    rest = sorted(uid for uid, value in values.items() if value not in keep)
+    """One group per value (of its own type); beyond MAX_VALUES, the most frequent ones and `other`."""
+    typed = {uid: _typed(value) for uid, value in values.items()}
+    frequency = Counter(typed.values())
+    keep = {key for key, _ in frequency.most_common(MAX_VALUES - 1)} if len(frequency) > MAX_VALUES else set(frequency)
+    ordered = sorted(keep, key=lambda key: (key[0] != "number", key[0], key[1] if key[0] == "number" else str(key[1])))
+    texts = Counter(str(key[1]) for key in ordered)
+    clash = any(count > 1 for count in texts.values()) or OTHER in texts
+    groups = {_label(key, clash): sorted(uid for uid, other in typed.items() if other == key) for key in ordered}
+    rest = sorted(uid for uid, key in typed.items() if key not in keep)
     if rest:
         groups[OTHER] = rest
     return groups
@@ -65,8 +83,8 @@ def attribute_groups(settings: SettingScores) -> dict[str, dict[str, list[str]]]
     groups: dict[str, dict[str, list[str]]] = {}
     for name in sorted(by_attribute):
         values = by_attribute[name]
-        distinct = set(values.values())
-        if len(distinct) > MAX_VALUES and all(_is_number(value) for value in distinct):
+        distinct = {_typed(value) for value in values.values()}
+        if len(distinct) > MAX_VALUES and all(kind == "number" for kind, _ in distinct):
             groups[name] = _numeric_groups(values)
         else:
             groups[name] = _value_groups(values)

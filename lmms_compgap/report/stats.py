@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,9 @@ import numpy as np
 DEFAULT_RESAMPLES = 10_000
 DEFAULT_SEED = 20261123
 DEFAULT_CONFIDENCE = 0.95
+#: An interval reaching further than this on either side of its estimate (as a proportion: 10 points) says the
+#: sample is too small for the estimate to mean anything (a --limit run, a thin slice).
+MEANINGFUL_HALF_WIDTH = 0.10
 
 
 @dataclass(frozen=True)
@@ -94,3 +98,8 @@ def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDEN
         return (float("nan"), float("nan"))
     interval = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
     return float(interval.low), float(interval.high)
+
+
+def too_wide(interval: Sequence[float] | None) -> bool:
+    """Whether an interval's half-width exceeds MEANINGFUL_HALF_WIDTH (then n is too small to conclude)."""
+    return interval is not None and (interval[1] - interval[0]) / 2 > MEANINGFUL_HALF_WIDTH

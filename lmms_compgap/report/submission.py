@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ import scipy
 from lmms_compgap import __version__
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.versions import installed_version
 from lmms_compgap.report.errors import ReportError, join_problems
 from lmms_compgap.report.gap import family_summary
 from lmms_compgap.report.installed import installed_rows, task_metadata
@@ -29,6 +29,8 @@ from lmms_compgap.tasks import FAMILIES, get_family
 FORMAT = "lmms-compgap-submission"
 FORMAT_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("submission.schema.json")
+#: The longest model name a submission holds (the schema's `label`).
+MAX_NAME = 300
 #: Settings a family must have to be in a submission: without both there is no gap.
 REQUIRED_SETTINGS: tuple[str, ...] = ("direct", "cascade")
 
@@ -100,11 +102,12 @@ def aggregates(scores: Mapping[str, Mapping[str, Mapping[str, ItemScore]]], para
 
 
 def software_versions() -> dict[str, str]:
-    try:
-        lmms_eval = importlib.metadata.version("lmms_eval")
-    except importlib.metadata.PackageNotFoundError:
-        lmms_eval = "not installed"
-    return {"lmms_compgap": __version__, "lmms_eval": lmms_eval, "numpy": np.__version__, "scipy": scipy.__version__}
+    return {
+        "lmms_compgap": __version__,
+        "lmms_eval": installed_version("lmms_eval"),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+    }
 
 
 def _raw_response(value: Any) -> str | None:
@@ -162,10 +165,22 @@ def _run_entry(index: int, run: RunInfo) -> dict[str, Any]:
             "gen_kwargs": run.gen_kwargs, "limit": run.limit, "lmms_eval_version": run.lmms_eval_version}  # fmt: skip
 
 
+def model_entry(recorded: str, name: str | None) -> dict[str, str]:
+    """The submission's `model`: the name to show (`name` when given), and what lmms-eval recorded as the model
+    (often the local folder it was loaded from) next to it."""
+    if name is None:
+        return {"name": recorded}
+    if not name.strip() or len(name) > MAX_NAME:
+        raise ReportError(f"--name must be 1 to {MAX_NAME} characters, not {len(name)}")
+    return {"name": name, "path": recorded}
+
+
 def build_submission(
-    model: ModelLogs, params: BootstrapParams, allow_partial: bool
+    model: ModelLogs, params: BootstrapParams, allow_partial: bool, name: str | None = None
 ) -> tuple[dict[str, Any], list[str]]:
-    """A schema-valid submission for one model, and notes on what it leaves out; ReportError if it cannot be made."""
+    """A schema-valid submission for one model, and notes on what it leaves out; ReportError if it cannot be made.
+
+    `name` is the model's name on the leaderboard (by default what lmms-eval recorded, often a local path)."""
     notes: list[str] = []
     families = {}
     for family, settings in model.families().items():
@@ -211,7 +226,7 @@ def build_submission(
         "format_version": FORMAT_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "partial": bool(missing),
-        "model": {"name": model.model_name},
+        "model": model_entry(model.model_name, name),
         "software": software_versions(),
         "statistics": {"resamples": params.resamples, "seed": params.seed, "confidence": params.confidence},
         "runs": [_run_entry(index, run) for index, run in enumerate(runs)],

@@ -39,6 +39,20 @@ def missing_settings_issue(label: str, family: str, present: set[str]) -> str | 
     return f"{label}: compgap_{family} lacks {', '.join(missing)}{tail}"
 
 
+def uneven_items_issue(label: str, family: str, scores: dict[str, dict[str, Any]]) -> str | None:
+    """What it means when a family's settings hold different items (a shorter run, skipped lines), or None."""
+    items = {setting: set(scored) for setting, scored in scores.items()}
+    union = set().union(*items.values())
+    uneven = {setting: len(uids) for setting, uids in items.items() if uids != union}
+    if not uneven:
+        return None
+    counts = ", ".join(f"{setting} {len(items[setting])}" for setting in SETTINGS if setting in items)
+    return (
+        f"{label}: compgap_{family}: the settings hold different items ({counts}, of {len(union)} in all); each "
+        "accuracy is over its own setting's items and each comparison over the items both its settings hold"
+    )
+
+
 def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool = True) -> ModelSummary:
     summary = ModelSummary(model.label, {}, runs=model.runs, issues=list(model.issues))
     for family, settings in model.families().items():
@@ -46,7 +60,8 @@ def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool
         summary.families[family] = family_summary(family, scores, params)
         if with_slices:
             summary.slices.extend(slice_rows(family, scores, params))
-        issue = missing_settings_issue(model.label, family, set(settings))
-        if issue:
-            summary.issues.append(issue)
+        for issue in (missing_settings_issue(model.label, family, set(settings)),
+                      uneven_items_issue(model.label, family, scores)):  # fmt: skip
+            if issue:
+                summary.issues.append(issue)
     return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,19 @@ from tabulate import tabulate
 
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.attribution import CATEGORIES
+from lmms_compgap.report.literal import markdown_text
 from lmms_compgap.report.scores import SCORES
+from lmms_compgap.report.stats import MEANINGFUL_HALF_WIDTH, too_wide
 from lmms_compgap.report.summary import ModelSummary
 
 Row = dict[str, Any]
+_UNESCAPED_PIPE_RE = re.compile(r"(?<!\\)\|")
+#: Marks an estimate whose interval is too wide to mean anything (see `stats.too_wide`).
+TOO_SMALL = "(n too small)"
+TOO_SMALL_NOTE = (
+    f"{TOO_SMALL}: the interval reaches more than {100 * MEANINGFUL_HALF_WIDTH:.0f} points on either side of the "
+    "estimate, so the sample is too small for it to mean anything (a --limit run, a thin slice)."
+)
 
 
 def points(value: float | None) -> float | None:
@@ -34,6 +44,10 @@ def _interval(ci: Sequence[float] | None) -> str:
     return "" if ci is None else f" [{100.0 * ci[0]:+.1f}, {100.0 * ci[1]:+.1f}]"
 
 
+def _too_small(ci: Sequence[float] | None) -> str:
+    return f" {TOO_SMALL}" if too_wide(ci) else ""
+
+
 def p_text(p: float | None) -> str:
     if p is None:
         return "—"
@@ -41,8 +55,8 @@ def p_text(p: float | None) -> str:
 
 
 def _cell(value: Any) -> str:
-    # Labels come from files: keep them from breaking a Markdown table.
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    # Keep any cell from breaking a Markdown table (labels from files are escaped before: `markdown_text`).
+    return _UNESCAPED_PIPE_RE.sub(r"\\|", str(value)).replace("\n", " ")
 
 
 def markdown_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
@@ -54,7 +68,7 @@ def write_csv(path: Path, rows: Sequence[Row]) -> Path:
     fields: list[str] = []
     for row in rows:
         fields.extend(key for key in row if key not in fields)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
@@ -100,6 +114,7 @@ def gap_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
                     row["cascade_only"] = result["discordant"]["cascade_only"] if result else None
                     row["direct_only"] = result["discordant"]["direct_only"] if result else None
                 row[f"{prefix}_mcnemar_p"] = result["mcnemar_p"] if result else None
+                row[f"{prefix}_ci_too_wide"] = too_wide(result["ci"]) if result else None
             cascade = aggregates["settings"].get("cascade")
             row["cascade_step1_usable_pct"] = points(cascade["usable"]) if cascade else None
             rows.append(row)
@@ -110,15 +125,15 @@ def gap_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = []
     for label, family, aggregates in _entries(summaries):
         for score in SCORES:
-            cells: list[Any] = [label, family, score]
+            cells: list[Any] = [markdown_text(label), family, score]
             gap = (aggregates["comparisons"].get("cascade_vs_direct") or {}).get(score)
             cot = (aggregates["comparisons"].get("cascade_vs_cot") or {}).get(score)
             cells.append(gap["n"] if gap else "—")
             cells.extend(_pct(_accuracy(aggregates, setting, score)) for setting in SETTINGS)
-            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}" if gap else "—")
+            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}{_too_small(gap['ci'])}" if gap else "—")
             cells.append(f"{100 * gap['relative']:+.0f}%" if gap and gap["relative"] is not None else "—")
             cells.append(p_text(gap["mcnemar_p"]) if gap else "—")
-            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}" if cot else "—")
+            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}{_too_small(cot['ci'])}" if cot else "—")
             cells.append(p_text(cot["mcnemar_p"]) if cot else "—")
             rows.append(cells)
     headers = ["model", "task", "score", "n", *SETTINGS, "gap (pts) [CI]", "relative", "p"]
@@ -147,7 +162,7 @@ def attribution_markdown(summaries: Sequence[ModelSummary]) -> str:
             f"{row[c]} ({100 * row[f'{c}_share']:.0f}%)" if row[f"{c}_share"] is not None else str(row[c])
             for c in CATEGORIES
         ]
-        table.append([row["model"], row["family"], row["score"], row["direct_wrong"], *shares])
+        table.append([markdown_text(row["model"]), row["family"], row["score"], row["direct_wrong"], *shares])
     return markdown_table(table, ["model", "task", "score", "direct wrong", *CATEGORIES])
 
 
@@ -170,7 +185,10 @@ def failed_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
 def failed_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = failed_rows(summaries)
     headers = ["model", "family", *SETTINGS[:1], "cascade_step1", "cascade_step2", *SETTINGS[2:]]
-    return markdown_table([["—" if row.get(h) is None else row[h] for h in headers] for row in rows], headers)
+    cells = [["—" if row.get(h) is None else row[h] for h in headers] for row in rows]
+    for row in cells:
+        row[0] = markdown_text(row[0])
+    return markdown_table(cells, headers)
 
 
 # ---- slices -------------------------------------------------------------------------------------
@@ -184,16 +202,17 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
                 **{f"{s}_pct": points(entry[s]) for s in ("direct", "cascade", "cot", "language")},
                 "gap_pts": points(entry["gap"]), "gap_ci_low_pts": points(entry["ci"][0]),
                 "gap_ci_high_pts": points(entry["ci"][1]), "mcnemar_p": entry["mcnemar_p"],
-                "strict_gap_pts": points(entry["strict_gap"]),
+                "strict_gap_pts": points(entry["strict_gap"]), "gap_ci_too_wide": too_wide(entry["ci"]),
             })  # fmt: skip
     return rows
 
 
 def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
-        [summary.label, entry["family"], entry["attribute"], entry["value"], entry["n"], _pct(entry["direct"]),
-         _pct(entry["cascade"]), _pct(entry["cot"]), _pct(entry["language"]),
-         f"{_signed(entry['gap'])}{_interval(entry['ci'])}", p_text(entry["mcnemar_p"]), _signed(entry["strict_gap"])]
+        [markdown_text(summary.label), entry["family"], entry["attribute"], markdown_text(entry["value"]), entry["n"],
+         _pct(entry["direct"]), _pct(entry["cascade"]), _pct(entry["cot"]), _pct(entry["language"]),
+         f"{_signed(entry['gap'])}{_interval(entry['ci'])}{_too_small(entry['ci'])}", p_text(entry["mcnemar_p"]),
+         _signed(entry["strict_gap"])]
         for summary in summaries
         for entry in summary.slices
     ]  # fmt: skip

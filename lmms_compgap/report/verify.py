@@ -16,6 +16,7 @@ from typing import Any
 from lmms_compgap.core.data import DataIntegrityError
 from lmms_compgap.report.errors import SubmissionRejected, join_problems
 from lmms_compgap.report.installed import installed_fingerprint, installed_rows, task_metadata
+from lmms_compgap.report.literal import plain_text
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES, load_json_file
 from lmms_compgap.report.scores import ItemScore
 from lmms_compgap.report.stats import BootstrapParams
@@ -75,8 +76,11 @@ def first_difference(claimed: Any, recomputed: Any, where: str) -> str | None:
         return None
     numbers = (int, float)
     if isinstance(claimed, numbers) and isinstance(recomputed, numbers) and not isinstance(claimed, bool):
-        if math.isclose(claimed, recomputed, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
-            return None
+        try:
+            if math.isclose(claimed, recomputed, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
+                return None
+        except OverflowError:  # an integer too large for a float is no proportion
+            return f"{where}: the file says a number of {len(str(abs(claimed)))} digits, recomputed {recomputed!r}"
     elif claimed == recomputed and type(claimed) is type(recomputed):
         return None
     return f"{where}: the file says {claimed!r}, recomputed {recomputed!r}"
@@ -181,6 +185,11 @@ def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any
 
 def verify_document(document: Any, path: Path) -> VerifiedSubmission:
     """Every check on an already-parsed document (see docs/submissions.md for the list)."""
+    if is_lmms_eval_results(document):
+        raise SubmissionRejected(
+            f"{path}: this is an lmms-eval results file, not a submission. Make a submission from the lmms-eval "
+            "output folder first: `compgap submit <output folder> --out <model>.json`, then verify that file"
+        )
     problem = schema_problem(document)
     if problem:
         raise SubmissionRejected(f"{path}: {problem}")
@@ -206,7 +215,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         raise SubmissionRejected(f"{path}: a changed aggregate: {difference}")
     return VerifiedSubmission(
         path=path,
-        model_name=document["model"]["name"],
+        model_name=plain_text(document["model"]["name"]),
         partial=bool(gaps),
         coverage_gaps=gaps,
         params=params,
@@ -216,6 +225,28 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
     )
 
 
+def is_lmms_eval_results(document: Any) -> bool:
+    """Whether a parsed document is an lmms-eval `*_results.json` (a common mistake: it is not a submission)."""
+    return (
+        isinstance(document, dict)
+        and "format" not in document
+        and isinstance(document.get("results"), dict)
+        and ("configs" in document or "config" in document)
+    )
+
+
 def verify_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> VerifiedSubmission:
-    """Load `path` within limits and verify it; SubmissionRejected names the first problem found."""
-    return verify_document(load_json_file(path, max_bytes), path)
+    """Load `path` within limits and verify it; SubmissionRejected names the first problem found.
+
+    Whatever the file holds, the answer is a verified submission or SubmissionRejected: an unexpected error
+    while checking it is a rejection too (with its type), so that one file can never stop the check of others.
+    """
+    document = load_json_file(path, max_bytes)
+    try:
+        return verify_document(document, path)
+    except SubmissionRejected:
+        raise
+    except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError) as error:
+        raise SubmissionRejected(
+            f"{path}: could not be checked ({type(error).__name__}: {plain_text(error)[:300]}); rejected"
+        ) from None
