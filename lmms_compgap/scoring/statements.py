@@ -106,6 +106,8 @@ _ANCHOR_RE = re.compile(
     r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
     re.IGNORECASE,
 )
+_WHOLE_RE = re.compile(r"\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))[ \t]+$", re.IGNORECASE)
+_PART_RE = re.compile(r"[ \t]+of[ \t]+(?:which|whom|them|these|those)\b", re.IGNORECASE)
 _ALTERNATIVE_WORD_RE = re.compile(
     r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
 )
@@ -155,6 +157,12 @@ def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
     return bool(_NEGATED_RE.search(_window(text, span, low)))
 
 
+def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
+    """A number that is not the value: the whole the value is part of ("7 out of 10", "5 of the 12"), or a part
+    named in a relative clause ("12 apples, 5 of which are green")."""
+    return bool(_WHOLE_RE.search(_window(text, span, low)) or _PART_RE.match(text, span[1]))
+
+
 def _anchored(text: str, span: NumberSpan, low: int = 0) -> bool:
     return bool(_ANCHOR_RE.search(_window(text, span, low)))
 
@@ -164,7 +172,7 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
 # A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
 # before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?<![A-Za-z])(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
+    r"(?<![A-Za-z])(?<!of )(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
     r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
     re.IGNORECASE,
 )
@@ -173,7 +181,7 @@ _APPROXIMATE_ASIDE_RE = re.compile(r"\b(?:approx\w*|about|around|roughly|rounded
                                    re.IGNORECASE)  # fmt: skip
 _HEDGED_SENTENCE_RE = re.compile(r"^\W*(?:or|maybe|perhaps|possibly|alternatively|otherwise|either)\b", re.IGNORECASE)
 _LABEL_RE = re.compile(r"[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]*)?")
-_NOT_A_UNIT = rf"(?:{_SCALE_WORDS}|or|and|to|not|plus|minus|times|over|more|less|fewer|each|squared|cubed)\b"
+_NOT_A_UNIT = rf"(?:{_SCALE_WORDS}|or|and|to|not|plus|minus|times|over|more|less|fewer|squared|cubed)\b"
 _UNIT_TAIL_RE = re.compile(
     rf"[ \t]*%?(?:[ \t]+(?!{_NOT_A_UNIT})[A-Za-z][A-Za-z'\-]*\b){{0,3}}[ \t]*[.!,;]?[ \t]*", re.IGNORECASE
 )
@@ -245,8 +253,9 @@ after "the answer is"), "last" (the last number of a response)."""
 
 
 def _sentence_value(text: str, choose: Choice) -> Reading:
-    """The value a sentence states, among its numbers that are not negated ("not 70"), chosen by `choose`;
-    refused when the sentence offers alternatives or the chosen value is qualified (`_qualifier`)."""
+    """The value a sentence states, among its numbers that are not negated ("not 70") nor the whole the value is
+    part of ("out of 10"), chosen by `choose`; refused when the sentence offers alternatives or the chosen value
+    is qualified (`_qualifier`)."""
     spans = find_numbers(text, spaced=True, skip_pronoun_one=True)
     if not spans:
         if _ZERO_RE.match(text):
@@ -256,6 +265,7 @@ def _sentence_value(text: str, choose: Choice) -> Reading:
     kept = [(span, low) for span, low in zip(spans, lows, strict=True) if not _negated(text, span, low)]
     if not kept:
         return Reading(reason="the value is negated")
+    kept = [(span, low) for span, low in kept if not _aside_number(text, span, low)] or kept
     values = {span[2] for span, _ in kept}
     if len(values) > 1 and _ALTERNATIVE_WORD_RE.search(text):
         return Reading(reason="it offers alternative values")

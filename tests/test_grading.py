@@ -1,0 +1,295 @@
+"""The verdicts a careful human grader gives, on realistic model outputs: every case with its reason.
+
+Each row: the response, the target, the flexible verdict (`correct`), the strict verdict, why a grader
+decides so, and a fragment of the reason the reader gives when it finds no value (None when it finds one).
+The tables hold every example of issue 11 and the variants found around them, in both directions (wrongly
+credited before, and wrongly refused before).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+import pytest
+
+from lmms_compgap import arith, scoring
+from lmms_compgap.core.results import score_response
+from lmms_compgap.tasks import get_family
+from lmms_compgap.tasks.cards import score_make24
+
+
+class Verdict(NamedTuple):
+    response: str
+    target: str
+    correct: int
+    strict: int
+    why: str
+    reason: str | None = None  # a fragment of `read_answer(...).reason` (None: the reader finds a value)
+
+
+def _params(cases: list[Verdict]) -> list[Any]:
+    return [pytest.param(case, id=case.why) for case in cases]
+
+
+# ---- numbers: wrong answers that read like right ones ------------------------------------------------------
+NOT_CREDITED = [
+    Verdict("Answer: 68 or 70", "68", 0, 0, "two values offered: a grader cannot tell which", "alternative"),
+    Verdict("Answer: either 68 or 70", "70", 0, 0, "either/or", "alternative"),
+    Verdict("Answer: 68 (or 70)", "68", 0, 0, "an alternative in brackets", "another or an approximate"),
+    Verdict("Answer: 68, maybe 70", "68", 0, 0, "a second value offered as possible", "alternative"),
+    Verdict("Answer: 68. Or maybe 70.", "68", 0, 0, "a later sentence offers another value", "later sentence"),
+    Verdict("Answer: 68, 70", "68", 0, 0, "a list of values", "several values"),
+    Verdict("Answer: 6 8", "68", 0, 0, "two numbers, not one", "several values"),
+    Verdict("Answer: 68 red circles, 3 blue squares", "68", 0, 0, "two counts stated", "several values"),
+    Verdict("Answer: 68 to 70", "68", 0, 0, "a range", "range"),
+    Verdict("Answer: between 68 and 70", "68", 0, 0, "a range in words", "alternative"),
+    Verdict("Answer: 68-70", "68", 0, 0, "a range written with a dash", "operation"),
+    Verdict("Answer: not 68", "68", 0, 0, "the value is negated", "negated"),
+    Verdict("Answer: It is not 68.", "68", 0, 0, "a negated sentence", "negated"),
+    Verdict("Answer: ≠ 68", "68", 0, 0, "a 'not equal' sign", "negated"),
+    Verdict("The answer is not 68.", "68", 0, 0, "a negated answer phrase", "negated"),
+    Verdict("Answer: 68/3", "68", 0, 0, "a fraction, another value", "fraction"),
+    Verdict("Answer: \\frac{136}{2}", "68", 0, 0, "an unevaluated LaTeX fraction", "operation"),
+    Verdict("Answer: 68e5", "68", 0, 0, "scientific notation scales the value", "scientific"),
+    Verdict("Answer: 68^2", "68", 0, 0, "a power", "power"),
+    Verdict("Answer: 68²", "68", 0, 0, "a superscript power (NFKC must not glue it into 682)", "power"),
+    Verdict("Answer: 68 \\times 10^{3}", "68", 0, 0, "a value times a power of ten", "operation"),
+    Verdict("Answer: 68 thousand", "68", 0, 0, "a scale word", "scaled"),
+    Verdict("Answer: 68 million", "68", 0, 0, "a scale word, million", "scaled"),
+    Verdict("Answer: 68 hundred", "68", 0, 0, "a scale word, hundred", "scaled"),
+    Verdict("Answer: 68 dozen", "68", 0, 0, "a scale word, dozen", "scaled"),
+    Verdict("Answer: 68k", "68", 0, 0, "a scale suffix", "scaled"),
+    Verdict("Answer: 68 - 1", "68", 0, 0, "an operation left undone (it is 67)", "operation"),
+    Verdict("Answer: 68 - 1", "67", 0, 0, "an operation left undone is no final value either", "operation"),
+    Verdict("Answer: 2 × 34", "68", 0, 0, "an unevaluated product", "operation"),
+    Verdict("Answer: 2 × (30 + 4)", "68", 0, 0, "an unevaluated expression", "operation"),
+    Verdict("\\sqrt{68}", "68", 0, 0, "a square root, found as the last number", "root"),
+    Verdict("Answer: \\sqrt{68}", "68", 0, 0, "a square root on the answer line", "root"),
+    Verdict("The result is \\boxed{\\sqrt{68}}.", "68", 0, 0, "a boxed square root", "root"),
+    Verdict("Answer: about 68", "68", 0, 0, "an approximation", "approximate"),
+    Verdict("Answer: approximately 68", "68", 0, 0, "an approximation, spelled out", "approximate"),
+    Verdict("Answer: ~68", "68", 0, 0, "a tilde approximation", "approximation"),
+    Verdict("Answer: ≈ 68", "68", 0, 0, "an approximately-equal sign", "approximate"),
+    Verdict("Answer: 68 or so", "68", 0, 0, "'or so' hedges", "approximate"),
+    Verdict("Answer: 68 (approximately)", "68", 0, 0, "an approximation in brackets", "approximate"),
+    Verdict("Answer: 68 (rounded)", "68", 0, 0, "a rounded value", "approximate"),
+    Verdict("Answer: at least 68", "68", 0, 0, "a lower bound", "bounded"),
+    Verdict("Answer: more than 68", "68", 0, 0, "a strict bound", "bounded"),
+    Verdict("Answer: 68+", "68", 0, 0, "'68+' means at least 68", "margin"),
+    Verdict("Answer: 68 or more", "68", 0, 0, "'or more' is a bound", "approximate"),
+    Verdict("Answer: 68 ± 2", "68", 0, 0, "a margin", "margin"),
+    Verdict("Answer: 22/7 ≈ 3.14", "3.14", 0, 0, "an approximate equation", "approximate"),
+    Verdict("Answer: 3 + 4 = 7 = 8", "8", 0, 0, "an equation stating two values", "two different values"),
+    Verdict(
+        "Tom has 49 apples and buys 19 more, so he has 49 + 19 = 68.\nAnswer: 68\n"
+        "No wait, that is wrong. It should be 70.",
+        "68",
+        0,
+        0,
+        "the answer line is retracted and replaced (reported under both scores)",
+    ),
+    Verdict("Answer: 68\nWait, that's wrong.", "68", 0, 0, "retracted with nothing in its place", "retracted"),
+    Verdict("Answer: 68\nI made a mistake above.", "68", 0, 0, "an admitted mistake retracts it", "retracted"),
+    Verdict("Answer: 68, wait, no, 70", "68", 0, 0, "retracted within the line"),
+    Verdict("Answer: 68\n\nWait, I miscounted: there are 67.", "68", 0, 0, "a recount replaces the answer"),
+    Verdict("\\boxed{68 or 70}", "68", 0, 0, "alternatives in a box", "alternative"),
+    Verdict("The answer is 68 or 70.", "70", 0, 0, "alternatives after an answer phrase", "alternative"),
+    Verdict("It is either 68 or 70.", "70", 0, 0, "alternatives found as the last number", "alternative"),
+    Verdict("I think there are 7, or maybe 8.", "8", 0, 0, "a count hedged between two values", "alternative"),
+    Verdict("Answer: None (I cannot see the image)", "0", 0, 0, "'none' that is a refusal, not a count", "cannot"),
+    Verdict("Answer: 68.5", "68", 0, 0, "another value, plainly"),
+]
+
+# ---- numbers: right answers that the old reader refused -----------------------------------------------------
+CREDITED = [
+    Verdict("Answer: He started with 49 and now has 68.", "68", 1, 0, "an answer sentence: its final value"),
+    Verdict("Answer: He had 49 apples; now he has 68.", "68", 1, 0, "the value after the verb, not the first"),
+    Verdict("Answer: The total is 68, not 70.", "68", 1, 0, "a rejected alternative is not an alternative"),
+    Verdict("Answer: 68, not 70", "68", 1, 0, "the same, without a verb"),
+    Verdict("Answer: ٦٨", "68", 1, 1, "Arabic-Indic digits are digits"),
+    Verdict("Answer: ६८", "68", 1, 1, "Devanagari digits are digits"),
+    Verdict("Answer: 6\u200b8", "68", 1, 1, "a zero-width space inside the number is invisible"),
+    Verdict("Answer: 6\u00ad8", "68", 1, 1, "a soft hyphen inside the number is invisible"),
+    Verdict("Answer: \ufeff68", "68", 1, 1, "a byte-order mark before the number"),
+    Verdict("Answer: ６８", "68", 1, 1, "full-width digits (NFKC)"),
+    Verdict("Answer: none", "0", 1, 0, "'none' is a count of zero"),
+    Verdict("Answer: There are no purple diamonds.", "0", 1, 0, "'there are no ...' is zero"),
+    Verdict("Answer: No red circles.", "0", 1, 0, "'no red circles' is zero"),
+    Verdict("I looked at every shape. There are none.", "0", 1, 0, "'there are none' as a phrase"),
+    Verdict("Answer: zero", "0", 1, 0, "a number word (not digits: not strict)"),
+    Verdict("Answer: 0", "0", 1, 1, "zero in digits"),
+    Verdict("Answer: 68 (49 + 19)", "68", 1, 0, "working in brackets is set aside"),
+    Verdict("Answer: 49 + 19 = 68", "68", 1, 0, "an equation: the value of its last side"),
+    Verdict("Answer: 68 = 49 + 19", "68", 1, 0, "an equation the other way round"),
+    Verdict("Answer: 68, because 49 + 19 = 68", "68", 1, 0, "a justification after the value"),
+    Verdict("Answer: 68 apples in total", "68", 1, 1, "unit words and 'in total'"),
+    Verdict("Answer: **68** red circles", "68", 1, 1, "Markdown bold and a unit"),
+    Verdict("Answer: 68!", "68", 1, 1, "an exclamation mark, not a factorial"),
+    Verdict("Answer: probably 68", "68", 1, 0, "one value, said with confidence short of certainty"),
+    Verdict("Answer: 68\n\nI hope this helps!", "68", 1, 1, "a closing remark changes nothing"),
+    Verdict("Answer: 68\n\nNote: the 3 blue circles are not counted.", "68", 1, 1, "a note with another number"),
+    Verdict("Answer: 68\nWait, I'm not sure.", "68", 1, 1, "a second thought without a new value leaves it"),
+    Verdict(
+        "Answer: 68\nWait, let me double-check: 49 + 19 = 68. Yes, 68.",
+        "68",
+        1,
+        1,
+        "a check that confirms the same value",
+    ),
+    Verdict(
+        "Answer: 67\nWait, I forgot the one behind the square. The answer is 68.",
+        "68",
+        1,
+        0,
+        "a correction after the answer line: right, but not in the asked-for line",
+    ),
+    Verdict(
+        "Answer: 68\nNo wait, that is wrong. It should be 70.",
+        "70",
+        1,
+        0,
+        "the correction is the final answer (flexible only: the answer line no longer stands)",
+    ),
+    Verdict("There are 5 red circles and 3 blue ones.", "5", 1, 0, "the count right after 'there are'"),
+    Verdict("Answer: x = 68", "68", 1, 0, "a named value"),
+    Verdict("Answer: 7 out of 10 shapes are red.", "7", 1, 0, "the part, not the whole it is out of"),
+    Verdict("Answer: She gave away 5 of the 12 apples.", "5", 1, 0, "the part, not 'of the 12'"),
+    Verdict("Answer: 12 apples, 5 of which are green", "12", 1, 0, "a relative clause after the value"),
+    Verdict("Answer: 7 (seven)", "7", 1, 0, "the same value again in brackets"),
+    Verdict("Answer: $4 each", "4", 1, 1, "a price with 'each'"),
+    Verdict("Answer: 68 != 70", "68", 1, 0, "a value and an excluded one"),
+]
+
+CROSS_CHECKS = [  # both readers on the same layouts, as before this issue
+    Verdict("Answer: 1,234", "1234", 1, 1, "thousands separators"),
+    Verdict("Final Answer: The final answer is $\\boxed{18}$. I hope it is correct.", "18", 1, 0, "Minerva style"),
+    Verdict("#### 1,000", "1000", 1, 0, "GSM8K's ####"),
+    Verdict("I'm sorry, I can't see the image.", "3", 0, 0, "a refusal", "no answer found"),
+]
+
+
+@pytest.mark.parametrize("case", _params(NOT_CREDITED + CREDITED + CROSS_CHECKS))
+def test_numeric_answers_get_the_verdict_a_careful_grader_gives(case: Verdict) -> None:
+    verdict = scoring.score_number(case.response, case.target)
+    assert (verdict["correct"], verdict["strict"]) == (case.correct, case.strict), verdict
+    reading = scoring.read_answer(case.response)
+    if case.reason is not None:
+        assert reading.value is None and case.reason in (reading.reason or ""), reading
+    assert verdict["strict"] <= verdict["correct"]
+
+
+def test_the_tables_hold_every_example_of_the_issue() -> None:
+    responses = {case.response for case in NOT_CREDITED + CREDITED}
+    for example in ("Answer: 68 or 70", "Answer: not 68", "Answer: 68/3", "Answer: 68e5", "Answer: 68 thousand",
+                    "Answer: 68 - 1", "\\sqrt{68}", "Answer: He started with 49 and now has 68.", "Answer: ٦٨",
+                    "Answer: 6\u200b8", "Answer: 6\u00ad8", "Answer: none"):  # fmt: skip
+        assert example in responses, example
+    assert len(NOT_CREDITED) >= 50 and len(CREDITED) >= 30
+
+
+@pytest.mark.parametrize("family", ["mathtext", "count", "cards"])
+def test_a_retracted_answer_is_wrong_in_every_numeric_setting(family: str) -> None:
+    row = next(row for row in get_family(family).generate(size=40) if "make24" not in row["spec"])
+    retracted = f"Answer: {row['answer']}\nNo wait, that is wrong. It should be {int(row['answer']) + 2}."
+    for setting in ("direct", "cot", "language"):
+        result = score_response(row, setting, retracted)
+        assert (result["accuracy"], result["strict_accuracy"]) == (0, 0), (family, setting)
+
+
+def test_an_answer_of_none_is_right_for_a_count_of_zero() -> None:
+    row = next(row for row in get_family("count").generate(size=200) if row["answer"] == "0")
+    result = score_response(row, "direct", "I checked every shape in the picture.\nAnswer: none")
+    assert (result["accuracy"], result["strict_accuracy"]) == (1, 0)
+
+
+# ---- make 24 ------------------------------------------------------------------------------------------------------
+CARDS = [3, 8, 4, 3]
+MAKE24 = [
+    # outside the grammar: refused, not read around
+    Verdict("Answer: (8 - 4)^2 + 3 - 3 - 4", "", 0, 0, "a power", "power"),
+    Verdict("Answer: (8 - 4) * (3 + 3)^1", "", 0, 0, "a power of one is still a power", "power"),
+    Verdict("Answer: (8 - 4) * (3 + 3)²", "", 0, 0, "a superscript power", "power"),
+    Verdict("Answer: 2**3 * 3 * (4 - 3)", "", 0, 0, "Python's power", "power"),
+    Verdict("Answer: 4! * (8 - 3 - 3 - 1)", "", 0, 0, "a factorial", "factorial"),
+    Verdict("Answer: (8 - 4) * (3 + 3) mod 25", "", 0, 0, "a modulo", "mod"),
+    Verdict("Answer: (8-4)*(3+3) % 100", "", 0, 0, "a percent sign as modulo", "%"),
+    Verdict("Answer: \\ln(e) * (8 - 4) * (3 + 3)", "", 0, 0, "a natural logarithm", "\\ln"),
+    Verdict("Answer: (8 - 4) * (3 + 3) + \\log 1", "", 0, 0, "a logarithm", "\\log"),
+    Verdict("Answer: √(8 * 3 * (4 - 3) * 24)", "", 0, 0, "a root", "root"),
+    Verdict("Answer: 3.0 * 8 * (4 - 3)", "", 0, 0, "a decimal", "decimal"),
+    Verdict("Answer: 8 * 3 * (4 - 3) // 1", "", 0, 0, "floor division", "floor division"),
+    Verdict("Answer: print((8 - 4) * (3 + 3))", "", 0, 0, "Python code around the expression", "function call"),
+    Verdict("Answer: (8 - 4) * (3 + 3); import os", "", 0, 0, "Python code after the expression", "code"),
+    Verdict("Answer: (8 - 4) * (3 + 3) if True else 0", "", 0, 0, "a Python conditional", "code"),
+    Verdict("Answer: eval('(8-4)*(3+3)')", "", 0, 0, "eval", "function call"),
+    # ambiguous or retracted
+    Verdict("Answer: (8 - 4) * (3 + 3) or 8 * 3 * (4 - 3)", "", 0, 0, "two expressions offered", "more than one"),
+    Verdict("Answer: (8 - 4) * (3 + 3)\nWait, that's wrong.", "", 0, 0, "retracted", "retracted"),
+    # plainly wrong
+    Verdict("Answer: 8 / (3 - 8 / 3)", "", 0, 0, "another hand's solution: the cards are 3, 8, 4, 3"),
+    Verdict("8 - 4 = 4\n4 + 3 = 7\n7 * 3 = 21", "", 0, 0, "steps that end in 21"),
+    Verdict("8 * 3 = 24\n24 * 4 = 96", "", 0, 0, "steps that do not use every card once"),
+    Verdict("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24\nAnswer: 8 * 3 * 4 / 3", "", 0, 0, "a wrong final answer after steps"),
+    # right
+    Verdict("Answer: (8 - 4) * (3 + 3) = 24", "", 1, 1, "the expression and its value"),
+    Verdict("Answer: $(8 - 4) \\times (3 + 3)$", "", 1, 1, "LaTeX"),
+    Verdict("Answer: (8 − 4) × (3 + 3) = 24.", "", 1, 1, "Unicode operators"),
+    Verdict("Answer: (8-4)*(3+3) = 24!", "", 1, 0, "an exclamation after the value, not a factorial"),
+    Verdict("Answer: (8 - 4) * (3 + 3)\n\nThis uses each card exactly once.", "", 1, 1, "a closing remark"),
+    Verdict("Answer: (8 - 4) * (3 + 3)\n\nLet me double-check: 4 * 6 = 24. Correct!", "", 1, 1, "a check"),
+    Verdict(
+        "Answer: (8 - 4) * (3 + 3)\nNo wait, that is wrong. It should be 8 * 3 * (4 - 3) = 24.",
+        "",
+        1,
+        0,
+        "a corrected expression that is right (flexible only)",
+    ),
+    Verdict("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24", "", 1, 0, "worked out in steps, each card once"),
+    Verdict(
+        "Step 1: 8 - 4 = 4\nStep 2: 3 + 3 = 6\nStep 3: 4 × 6 = 24\nAnswer: 4 × 6 = 24",
+        "",
+        1,
+        0,
+        "steps, and the last step restated as the answer",
+    ),
+    Verdict("First, 8 - 4 = 4. Then 3 + 3 = 6. Finally 4 × 6 = 24.", "", 1, 0, "steps in one sentence"),
+    Verdict(
+        "Try 8 * 3 = 24, but 4 and 3 are unused. Instead: 8 - 4 = 4, 3 + 3 = 6, 4 * 6 = 24.",
+        "",
+        1,
+        0,
+        "a failed attempt, then steps that work",
+    ),
+    Verdict("4 - 3 = 1\n8 * 3 = 24\n24 * 1 = 24\nAnswer: 24", "", 1, 0, "steps, then only the value 24"),
+]
+
+
+@pytest.mark.parametrize("case", _params(MAKE24))
+def test_make24_answers_get_the_verdict_a_careful_grader_gives(case: Verdict) -> None:
+    score = score_make24(case.response, CARDS)
+    assert (score.correct, score.strict) == (case.correct, case.strict), score
+    if case.reason is not None:
+        reading = scoring.read_expression(case.response, literals=len(CARDS))
+        assert reading.expression is None and case.reason in (reading.reason or ""), reading
+    if case.correct:
+        assert arith.check_make_target(score.extracted, CARDS)["valid"]
+
+
+def test_steps_are_rebuilt_into_one_expression() -> None:
+    derived = scoring.derive_expression("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24", CARDS, 24)
+    assert derived == "(8 - 4) * (3 + 3)"
+
+
+def test_steps_count_only_when_they_end_the_response_and_match_its_answer() -> None:
+    steps = "8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24"
+    assert scoring.derive_expression(steps, CARDS, 24, final="4 * 6") is not None
+    assert scoring.derive_expression(steps, CARDS, 24, final="8 * 3 * 4 / 3") is None
+    assert scoring.derive_expression(steps + "\nAlso 8 * 3 = 24.", CARDS, 24) is None
+
+
+def test_make24_verdicts_through_the_cards_family() -> None:
+    row = {"answer": "(8 - 4) * (3 + 3)", "spec": json.dumps({"question": {"kind": "make24", "values": CARDS}})}
+    family = get_family("cards")
+    assert family.score_answer("Answer: (8 - 4)^2 + 3 - 3 - 4", row).correct == 0
+    assert family.score_answer("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24", row).correct == 1
