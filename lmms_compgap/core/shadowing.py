@@ -25,7 +25,8 @@ __all__ = ["ShadowedTask", "describe_shadowing", "shadowed_task_yamls"]
 @dataclass(frozen=True)
 class ShadowedTask:
     """A task or group `name` defined by `ignored` (under an include path) and by `used` (the installed copy,
-    which lmms-eval runs); `differs` when the two files are not the same bytes."""
+    which lmms-eval runs); `differs` when they do not amount to the same task (the YAML, what it includes, or
+    its data file differ)."""
 
     name: str
     ignored: Path
@@ -62,11 +63,38 @@ def _defined_names(root: Path) -> dict[str, Path]:
     return names
 
 
-def _same_bytes(a: Path, b: Path) -> bool:
-    try:
-        return a.read_bytes() == b.read_bytes()
-    except OSError:
-        return False
+_MAX_INCLUDES = 8
+
+
+def _effective_bytes(path: Path) -> bytes:
+    """What a task YAML amounts to: its bytes, those of the files it includes (``include:``, followed), and
+    those of the data files it names (``dataset_kwargs.data_files``), relative to their YAML's folder."""
+    parts: list[bytes] = []
+    for _ in range(_MAX_INCLUDES):
+        try:
+            raw = path.read_bytes()
+            config = yaml.load(raw, Loader=_NamesLoader)  # noqa: S506 (safe subclass)
+        except (OSError, yaml.YAMLError):
+            break
+        parts.append(raw)
+        if not isinstance(config, dict):
+            break
+        data = (
+            (config.get("dataset_kwargs") or {}).get("data_files")
+            if isinstance(config.get("dataset_kwargs"), dict)
+            else None
+        )
+        for name in data.values() if isinstance(data, dict) else [data] if isinstance(data, str) else []:
+            if isinstance(name, str):
+                try:
+                    parts.append((path.parent / name).read_bytes())
+                except OSError:
+                    parts.append(b"")
+        include = config.get("include")
+        if not isinstance(include, str):
+            break
+        path = path.parent / include
+    return b"\0".join(parts)
 
 
 def shadowed_task_yamls(
@@ -90,23 +118,24 @@ def shadowed_task_yamls(
         for name, path in sorted(_defined_names(root).items()):
             used = installed.get(name)
             if used is not None and path.resolve() != used.resolve():
-                found.append(ShadowedTask(name, path, used, differs=not _same_bytes(path, used)))
+                found.append(ShadowedTask(name, path, used, differs=_effective_bytes(path) != _effective_bytes(used)))
     return found
 
 
 def describe_shadowing(shadowed: list[ShadowedTask]) -> str:
     """One warning about shadowed copies: what is ignored, what runs instead, and what to do."""
-    folders = sorted({str(task.ignored.parent) for task in shadowed})
+    copies = os.path.commonpath([task.ignored for task in shadowed])
     names = sorted(task.name for task in shadowed)
     shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
     edited = [task for task in shadowed if task.differs]
     detail = (
-        f" {len(edited)} of these files differ from the installed ones: those edits are not run."
+        f" {len(edited)} of them differ from the installed ones (the YAML, a file it includes, or its data): "
+        "those edits are not run."
         if edited
         else " They are the same files as the installed ones."
     )
     return (
-        f"compgap: the task YAMLs under --include_path ({', '.join(folders)}) define {shown}, which the installed "
+        f"compgap: the task YAMLs under --include_path ({copies}) define {shown}, which the installed "
         f"lmms-compgap already defines (in {os.path.commonpath([task.used for task in shadowed])}); lmms-eval runs "
         "the installed ones and "
         f"ignores these copies.{detail} To run a copy, give its tasks and groups names of their own, or uninstall "
