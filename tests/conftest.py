@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
 
@@ -136,3 +138,28 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
          "--tasks", "compgap", *E2E_COMMON_ARGS],
         out,
     )  # fmt: skip
+
+
+# ---- one simulated run and its honest submission, shared by the submission and command tests ----------
+SUBMITTED_LIMIT = 12
+
+
+SUBMITTED_MODEL = SimulatedModel("org/model-a", see=0.8, reason=0.8, compose=0.5, seed=4)
+
+
+@pytest.fixture(scope="session")
+def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A simulated lmms-eval output folder: SUBMITTED_MODEL on SUBMITTED_LIMIT items of every task."""
+    out = tmp_path_factory.mktemp("submission") / "out"
+    simulate_run(out, SUBMITTED_MODEL, limit=SUBMITTED_LIMIT)
+    return out
+
+
+@pytest.fixture(scope="session")
+def honest(run_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The partial submission `compgap submit` makes from `run_output`."""
+    from lmms_compgap.cli import main
+
+    path = tmp_path_factory.mktemp("honest") / "model-a.json"
+    assert main(["submit", str(run_output), "--out", str(path), "--partial", "--resamples", "1000"]) == 0
+    return path

@@ -24,27 +24,12 @@ from lmms_compgap.report.runs import load_outputs
 from lmms_compgap.report.scores import SCORES_EXPLAINED, ItemScore
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.slices import attribute_groups
+from tests.conftest import SUBMITTED_LIMIT as LIMIT
 
 REPO = Path(__file__).resolve().parents[1]
-LIMIT = 8
 FAST = ["--resamples", "1000"]
-MODEL = SimulatedModel("org/model-a", see=0.8, reason=0.8, compose=0.5, seed=4)
 EVIL = "evil$\\frac{$model\ud800<script>alert(1)</script>\x1b[31m"
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
-
-
-@pytest.fixture(scope="module")
-def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("runs") / "out"
-    simulate_run(out, MODEL, limit=LIMIT)
-    return out
-
-
-@pytest.fixture(scope="module")
-def honest(run_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("honest") / "model-a.json"
-    assert main(["submit", str(run_output), "--out", str(path), "--partial", *FAST]) == 0
-    return path
 
 
 def _compgap(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -286,7 +271,7 @@ def test_intervals_too_wide_to_mean_anything_are_marked(run_output: Path, tmp_pa
     assert "(n too small)" in report.split("## Composition gap")[1].split("##")[0]
     with (tmp_path / "r" / "gap.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert {row["gap_ci_too_wide"] for row in rows} == {"True"}  # n = 8 items
+    assert {row["gap_ci_too_wide"] for row in rows} == {"True"}  # n = LIMIT items
 
 
 def test_report_with_hostile_model_names_does_not_crash(tmp_path: Path) -> None:

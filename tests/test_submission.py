@@ -18,24 +18,10 @@ from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.stats import BootstrapParams
 from lmms_compgap.report.submission import build_submission, response_sha256
 from lmms_compgap.report.verify import verify_submission
+from tests.conftest import SUBMITTED_LIMIT as LIMIT
+from tests.conftest import SUBMITTED_MODEL as MODEL
 
-LIMIT = 12
 PARAMS = BootstrapParams(resamples=1000)
-MODEL = SimulatedModel("org/model-a", see=0.8, reason=0.8, compose=0.5, seed=4)
-
-
-@pytest.fixture(scope="module")
-def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("submission") / "out"
-    simulate_run(out, MODEL, limit=LIMIT)
-    return out
-
-
-@pytest.fixture(scope="module")
-def honest(run_output: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("honest") / "model-a.json"
-    assert main(["submit", str(run_output), "--out", str(path), "--partial", "--resamples", "1000"]) == 0
-    return path
 
 
 @pytest.fixture
