@@ -91,13 +91,13 @@ def verified_docs(dataset: Any) -> Any:
     include = getattr(manager, "include_path", None)
     if include:
         _warn_shadowing(tuple(map(str, [include] if isinstance(include, (str, os.PathLike)) else include)))
-    source = _loaded_data_file(task) or ""
+    source = _loaded_data_file(task) or "the compgap data file loaded"
     rows = dataset.to_list()
     families = {row.get("family") for row in rows}
     try:
         if len(families) != 1:
             raise data_files.DataIntegrityError(
-                f"{source or 'compgap data file'}: mixes or lacks task families: {sorted(map(str, families))}"
+                f"{source}: mixes or lacks task families: {sorted(map(str, families))}"
             )
         data_files.verify_rows(get_family(str(families.pop())), rows, source=source)
     except (data_files.DataIntegrityError, KeyError) as error:

@@ -76,7 +76,7 @@ def test_lmms_eval_data_loading_refuses_an_edited_file(yaml_copy: Path) -> None:
     path = data_files.data_path("mathtext", yaml_copy)
     _rewrite(path, lambda lines: [*lines[:3], lines[4], lines[3], *lines[5:]])  # two items swapped
     dataset = datasets.load_dataset("json", data_files={"test": str(path)}, split="test")
-    with pytest.raises(data_files.DataIntegrityError, match=r"item 3 \(mathtext-v1-00003\)"):
+    with pytest.raises(hooks.DataRefused, match=r"the compgap data file loaded: item 3 \(mathtext-v1-00003\)"):
         hooks.verified_docs(dataset)
 
 
