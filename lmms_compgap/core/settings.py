@@ -58,7 +58,7 @@ def decode_cascade_request(context: Any) -> CascadeRequest | None:
         return None
     try:
         payload = json.loads(context)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # bad JSON, an integer too long to convert, nesting too deep
         return None
     if not isinstance(payload, dict) or payload.get("tag") != REQUEST_TAG:
         return None
@@ -79,7 +79,7 @@ def decode_cascade_response(text: Any) -> CascadeResponse:
         return CascadeResponse(None, None, failed_step=1, error=f"cascade response is {type(text).__name__}, not text")
     try:
         payload = json.loads(text)
-    except (json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # bad JSON, an integer too long to convert, nesting too deep
         payload = None
     if not isinstance(payload, dict) or payload.get("tag") != RESPONSE_TAG:
         return CascadeResponse(
