@@ -69,6 +69,14 @@ def bootstrap_draws(table: PairedTable, resamples: int, rng: np.random.Generator
     return accuracy_a - accuracy_b, accuracy_b
 
 
+def proportion_draws(successes: int, n: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Resampled proportions of a 0/1 score over n items: resampling items with replacement draws the
+    number of successes from Binomial(n, successes / n), so no item arrays are needed."""
+    if not 0 <= successes <= n or n == 0:
+        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes} of {n}")
+    return rng.binomial(n, successes / n, size=resamples) / n
+
+
 def percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     """The percentile bootstrap interval of `draws` at `confidence` (e.g. 0.95 -> 2.5th and 97.5th)."""
     tail = (1.0 - confidence) / 2.0
