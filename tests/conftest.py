@@ -1,12 +1,14 @@
-"""Shared fixtures: a tiny random-weight Qwen2.5-VL and a runner for the real lmms-eval CLI."""
+"""Shared fixtures: a tiny random-weight Qwen2.5-VL, a runner for the real lmms-eval CLI, a simulated leaderboard."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,46 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
          "--tasks", "compgap", *E2E_COMMON_ARGS],
         out,
     )  # fmt: skip
+
+
+@contextlib.contextmanager
+def complete_at(limit: int) -> Iterator[None]:
+    """Submissions of `limit` items per family count as complete (simulating the canonical 1,000 is slow)."""
+    from lmms_compgap.report import submission
+    from lmms_compgap.tasks import FAMILIES
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(FAMILIES, limit))
+        yield
+
+
+#: Items per family of the simulated leaderboard field: enough that its groups stand apart by many intervals.
+FIELD_LIMIT = 200
+
+
+@dataclass
+class Field:
+    """`LEADERBOARD_FIELD` as complete submissions (at FIELD_LIMIT items), and the board built from them."""
+
+    folder: Path
+    board: Any  # lmms_compgap.report.leaderboard.Leaderboard (imported lazily, like the package's CLI)
+
+    def entry(self, stem: str) -> Any:
+        return next(
+            entry for entry in self.board.ranked + self.board.unranked if entry.verified.path.name == f"{stem}.json"
+        )
+
+
+@pytest.fixture(scope="session")
+def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
+    from lmms_compgap.report.leaderboard import build_leaderboard
+    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, simulate_submission
+    from lmms_compgap.report.stats import BootstrapParams
+
+    params = BootstrapParams(resamples=1000)
+    folder = tmp_path_factory.mktemp("field") / "submissions"
+    folder.mkdir()
+    with complete_at(FIELD_LIMIT):
+        for stem, model in LEADERBOARD_FIELD.items():
+            simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
+        return Field(folder, build_leaderboard(folder, params=params))

@@ -74,6 +74,7 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.ranking import PARTIAL_EXCLUDED, explain, standing
     from lmms_compgap.report.verify import verify_submission
 
     failures = 0
@@ -87,6 +88,9 @@ def _verify(args: argparse.Namespace) -> int:
         kind = "partial: " + "; ".join(verified.coverage_gaps) if verified.partial else "complete"
         counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
         print(f"OK {name}: {verified.model_name} ({counts}; {kind})")
+        # The ranked quantity, recomputed from the re-scored items like everything else (never read from the file).
+        position = standing(verified.scores, PARTIAL_EXCLUDED if verified.partial else None)
+        print(f"  composed accuracy {100 * position.composed:.1f}% (what the leaderboard ranks): {explain(position)}")
     return 1 if failures else 0
 
 
@@ -98,7 +102,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
         raise ReportError(f"{directory}: not a folder of submission files")
     board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args))
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
-    print(f"{len(board.ranked)} ranked, {len(board.unranked)} partial (not ranked), {len(board.rejected)} rejected")
+    print(f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected")
+    for entry in board.unranked:
+        print(f"LISTED APART {entry.verified.path.name}: {entry.standing.apart}")
     for path, reason in board.rejected:
         print(f"REJECTED {path.name}: {reason}", file=sys.stderr)
     print("Wrote " + ", ".join(str(path) for path in paths))

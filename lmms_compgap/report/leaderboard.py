@@ -15,6 +15,7 @@ from lmms_compgap.report.errors import SubmissionRejected
 from lmms_compgap.report.estimates import EntryEstimates, Estimate, composed_lead, entry_estimates
 from lmms_compgap.report.ranking import (
     LIMITS,
+    PARTIAL_EXCLUDED,
     RANKING_RULE,
     RATIONALE,
     Standing,
@@ -79,7 +80,7 @@ def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_pa
     summaries = aggregates(verified.scores, params)
     excluded = None
     if verified.partial and not include_partial:
-        excluded = f"{coverage(verified)}: partial submissions are ranked only with --include-partial"
+        excluded = f"{coverage(verified)}: {PARTIAL_EXCLUDED}"
     return Entry(
         verified=verified,
         label=verified.model_name,

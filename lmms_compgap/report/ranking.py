@@ -19,6 +19,8 @@ from lmms_compgap.report.scores import ItemScore
 SCORE = "flexible"
 #: An entry that shows both skills on a smaller share of the items (mean over families) is listed apart.
 MIN_SKILLED = 0.10
+#: Why a partial submission is listed apart (unless the board is built with --include-partial).
+PARTIAL_EXCLUDED = "partial submissions are ranked only with --include-partial"
 #: Values are compared rounded to this many decimals (they are means of ratios of counts: this absorbs float
 #: rounding, and nothing real is that close).
 DECIMALS = 12
