@@ -151,13 +151,16 @@ def complete_at(limit: int) -> Iterator[None]:
         yield
 
 
+#: A model name that is markup with scripts (the field holds a partial submission under this name).
+HOSTILE_NAME = """<script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">"""
 #: Items per family of the simulated leaderboard field: enough that its groups stand apart by many intervals.
 FIELD_LIMIT = 200
 
 
 @dataclass
 class Field:
-    """`LEADERBOARD_FIELD` as complete submissions (at FIELD_LIMIT items), and the board built from them."""
+    """`LEADERBOARD_FIELD` as complete submissions (at FIELD_LIMIT items) and a partial one named HOSTILE_NAME,
+    and the board built from them."""
 
     folder: Path
     board: Any  # lmms_compgap.report.leaderboard.Leaderboard (imported lazily, like the package's CLI)
@@ -171,7 +174,7 @@ class Field:
 @pytest.fixture(scope="session")
 def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
     from lmms_compgap.report.leaderboard import build_leaderboard
-    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, simulate_submission
+    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulate_submission
     from lmms_compgap.report.stats import BootstrapParams
 
     params = BootstrapParams(resamples=1000)
@@ -180,4 +183,6 @@ def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
     with complete_at(FIELD_LIMIT):
         for stem, model in LEADERBOARD_FIELD.items():
             simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
+        hostile = SimulatedModel(HOSTILE_NAME, seed=9)
+        simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
         return Field(folder, build_leaderboard(folder, params=params))

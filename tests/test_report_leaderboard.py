@@ -121,3 +121,13 @@ def test_leaderboard_command_writes_the_files(submissions: Path, tmp_path: Path,
 def test_leaderboard_of_a_missing_folder_fails_clearly(tmp_path: Path, capsys) -> None:
     assert main(["leaderboard", str(tmp_path / "absent")]) == 1
     assert "not a folder of submission files" in capsys.readouterr().err
+
+
+def test_verify_prints_the_ranked_quantity_recomputed_from_the_responses(
+    board: Leaderboard, submissions: Path, complete_sizes, capsys
+) -> None:
+    assert main(["verify", str(submissions / "composer.json"), str(submissions / "partial.json")]) == 0
+    out = capsys.readouterr().out
+    composer = board.ranked[0]
+    assert f"composed accuracy {100 * composer.standing.composed:.1f}% (what the leaderboard ranks): shows both" in out
+    assert "ranked only with --include-partial" in out  # the partial file: listed apart, and why
