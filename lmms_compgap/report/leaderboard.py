@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import itertools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -316,7 +317,7 @@ _STYLE = (
     "th{background:#f0f0f0;vertical-align:bottom}th[aria-sort]{background:#dde8f5}"
     "tr:nth-child(even) td{background:#fafafa}td.num{text-align:right;white-space:nowrap}"
     "td.text{min-width:16em;max-width:30em}.ci{display:block;color:#666;font-size:11px}"
-    "img{max-width:100%;display:block;margin:1em 0}code{background:#f3f3f3;padding:1px 3px}"
+    "img{max-width:100%;display:block;margin:1em 0}code{background:#f3f3f3;padding:1px 3px;white-space:nowrap}"
 )
 
 
@@ -344,13 +345,18 @@ def _html_table(table: Table) -> str:
     )
 
 
+def _prose(text: str) -> str:
+    """Our own text, escaped, with command-line options kept on one line."""
+    return re.sub(r"(--[a-z][a-z-]*)", r"<code>\1</code>", html.escape(text))
+
+
 def leaderboard_html(board: Leaderboard, images: dict[str, bytes]) -> str:
     """A self-contained page: every value from a submission is escaped, plots are inline PNGs, no scripts."""
-    body = ["<h1>lmms-compgap leaderboard</h1>", f'<p class="rule">{html.escape(RANKING_RULE)}</p>']
+    body = ["<h1>lmms-compgap leaderboard</h1>", f'<p class="rule">{_prose(RANKING_RULE)}</p>']
     body.append(f"<p>{html.escape(_legend(board))}</p>")
     body += [_html_table(table) for table in _tables(board)]
     for title, lines in (("Why this rule", RATIONALE), ("Known limits", LIMITS)):
-        body.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in lines) + "</ul>")
+        body.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{_prose(line)}</li>" for line in lines) + "</ul>")
     columns = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in COLUMNS)
     body.append(f"<h2>Columns</h2><ul>{columns}</ul>")
     body.append("<h2>Rejected files</h2>")
