@@ -145,7 +145,7 @@ HEADERS: dict[str, str] = {
     "gap": "gap",
 }
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("rank", "place on the ranking; `=` marks a rank shared by equal composed accuracies"),
+    ("rank", "place on the ranking; \"=\" marks a rank shared by equal composed accuracies"),
     ("composed", "the ranked quantity: % of items answered right directly on which the model shows both skills"),
     ("lead", "composed accuracy minus the next ranked entry's, in points, paired by item: an interval that holds 0 "
              "means the two are not told apart by these items"),
