@@ -35,7 +35,7 @@ GAP = ("cascade_vs_direct", "flexible")
 
 
 def coverage(verified: VerifiedSubmission) -> str:
-    """ "complete", or "partial" with the items per family."""
+    """Either "complete" or "partial" with the items per family."""
     if not verified.partial:
         return "complete"
     counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
@@ -70,6 +70,9 @@ class Entry:
 
 @dataclass
 class Leaderboard:
+    """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `rejected`:
+    files that failed verification, with the reason."""
+
     params: BootstrapParams = field(default_factory=BootstrapParams)
     ranked: list[Entry] = field(default_factory=list)
     unranked: list[Entry] = field(default_factory=list)

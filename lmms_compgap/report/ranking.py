@@ -38,7 +38,8 @@ RANKING_RULE = (
 
 RATIONALE: tuple[str, ...] = (
     "Only composition of skills the model has earns credit: a right direct answer counts where the model can also "
-    "do both steps. A model without the skills composes nothing, so it cannot rank above one that has them.",
+    "do both steps. A model without the skills composes nothing, so it cannot rank above one that has them and "
+    "composes any of them.",
     "Among models with the same skills, the one that loses fewer items by answering directly instead of step by "
     "step ranks higher: with the skilled items fixed, composed accuracy is skilled share minus that loss.",
     "Sandbagging cannot pay: answering the cascade, vision or language prompts worse can only remove items from "
