@@ -71,9 +71,9 @@ def test_strong_direct_with_a_weak_language_setting_tops_direct_accuracy_not_the
 ) -> None:
     board = leaderboard_field.board
     weak_language = leaderboard_field.entry("weak-language")
-    assert weak_language.estimates.mean["language"].value < 0.4
+    assert weak_language.estimates.mean["language"].value < 0.3
     # Its direct answers beat everyone's, but most are on items where it shows no language skill: not credited.
-    assert weak_language.standing.skilled < 0.4 and weak_language.rank == len(board.ranked)
+    assert weak_language.standing.skilled < 0.3 and weak_language.rank == len(board.ranked)
     assert "not credited" in explain(weak_language.standing)
     by_direct = leaderboard_markdown(board).split("## By direct accuracy")[1].split("## ")[0]
     first_row = next(line for line in by_direct.splitlines() if line.startswith("| 1 "))

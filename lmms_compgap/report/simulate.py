@@ -165,7 +165,7 @@ LEADERBOARD_FIELD: dict[str, SimulatedModel] = {
     "sandbagger": replace(_STRONG, name="demo/sandbagger", draws=_STRONG.name, sandbag={"cascade": 0.9}),
     "weak-composer": SimulatedModel("demo/weak-composer", see=0.95, reason=0.95, compose=0.4, seed=3),
     "weak-language": SimulatedModel(
-        "demo/strong-direct-weak-language", see=0.95, reason=0.95, compose=1.0, text_reason=0.3, seed=4
+        "demo/strong-direct-weak-language", see=0.95, reason=0.95, compose=1.0, text_reason=0.2, seed=4
     ),
     "twin-a": SimulatedModel("demo/twin-a", see=0.9, reason=0.9, compose=0.8, seed=5),
     "twin-b": SimulatedModel("demo/twin-b", see=0.9, reason=0.9, compose=0.8, seed=6),
