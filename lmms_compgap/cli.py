@@ -13,6 +13,7 @@ from lmms_compgap.core import data as data_files
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.datacheck.command import add_check_command
+from lmms_compgap.doctor import add_doctor_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.tasks import FAMILIES, get_family
@@ -127,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_command(data_commands)
 
     add_report_commands(commands)
+    add_doctor_command(commands)
     return parser
 
 

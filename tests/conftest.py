@@ -89,13 +89,17 @@ class LmmsEvalRun:
 
 
 def run_lmms_eval(
-    args: list[str], output_path: Path, timeout: float = 900, env: dict[str, str] | None = None
+    args: list[str],
+    output_path: Path,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+    python: str | Path = sys.executable,
 ) -> LmmsEvalRun:
-    """Run the real `lmms-eval` command line and collect its result and sample files.
+    """Run the real `lmms-eval` command line (of the environment of `python`) and collect its result and sample files.
 
     lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
     """
-    command = [sys.executable, "-m", "lmms_eval", *args, "--output_path", str(output_path)]
+    command = [str(python), "-m", "lmms_eval", *args, "--output_path", str(output_path)]
     output_path.parent.mkdir(parents=True, exist_ok=True)
     completed = subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, env=env or offline_env(), cwd=output_path.parent
