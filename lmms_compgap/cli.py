@@ -13,6 +13,7 @@ from lmms_compgap.core import data as data_files
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.datacheck.command import add_check_command
+from lmms_compgap.finetune.command import add_finetune_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.tasks import FAMILIES, get_family
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_data_export)
 
     add_report_commands(commands)
+    add_finetune_command(commands)
     return parser
 
 
