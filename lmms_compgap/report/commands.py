@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
-from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.runs import Loaded, ModelLogs, group_by_model, load_outputs
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 
@@ -31,15 +31,37 @@ def _report(args: argparse.Namespace) -> int:
 
     params = _params(args)
     loaded = load_outputs(args.output_paths)
-    summaries = [summarize_model(model, params) for model in group_by_model(loaded.tasks, by_run=args.by_run)]
+    comparison = None
+    if args.base:
+        from lmms_compgap.report.finetune import compare_runs
+
+        base = load_outputs([args.base])
+        before, after = _one_model(base, args.base, "--base"), _one_model(loaded, args.output_paths, "OUTPUT_PATH")
+        before.label, after.label = f"before: {before.label}", f"after: {after.label}"
+        comparison = compare_runs(before, after, params)
+        loaded.issues[:0] = base.issues
+        models = [before, after]
+    else:
+        models = group_by_model(loaded.tasks, by_run=args.by_run)
+    summaries = [summarize_model(model, params) for model in models]
     issues = loaded.issues + [issue for summary in summaries for issue in summary.issues]
-    files = write_report(summaries, issues, Path(args.out), params, with_plots=not args.no_plots)
+    issues += comparison.issues if comparison else []
+    files = write_report(summaries, issues, Path(args.out), params, not args.no_plots, comparison)
     print(files.markdown)
     print("Wrote " + ", ".join(str(path) for path in files.paths))
     if not summaries:
         print("compgap report: no compgap results with samples found", file=sys.stderr)
         return 1
     return 0
+
+
+def _one_model(loaded: Loaded, where: object, option: str) -> ModelLogs:
+    models = group_by_model(loaded.tasks)
+    if len(models) != 1:
+        names = [model.label for model in models]
+        found = f"models {names}" if models else f"no compgap run with samples ({'; '.join(loaded.issues)})"
+        raise ReportError(f"{option} {where}: a before/after report needs one model's runs here, found {found}")
+    return models[0]
 
 
 def _submit(args: argparse.Namespace) -> int:
@@ -127,6 +149,11 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", default="compgap-report", help="folder for the files (default %(default)s)")
     report.add_argument("--by-run", action="store_true", help="one row per run instead of merging a model's runs")
     report.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    report.add_argument(
+        "--base",
+        metavar="BASE_OUTPUT_PATH",
+        help="the base model's run: compare it with the fine-tuned run in OUTPUT_PATH (gap before and after)",
+    )
     _statistics_options(report)
     report.set_defaults(handler=_report)
 
