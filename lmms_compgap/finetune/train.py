@@ -99,8 +99,11 @@ def load_split(folder: str) -> tuple[Any, dict[str, Any]]:
     return datasets.load_from_disk(str(path / name)), manifest
 
 
-def provenance(recipe: Recipe, train: dict[str, Any], evaluation: dict[str, Any] | None) -> dict[str, Any]:
-    """What a checkpoint was trained on and how: compgap data fingerprints and split seeds, method, settings."""
+def provenance(
+    recipe: Recipe, train: dict[str, Any], evaluation: dict[str, Any] | None, log_history: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """What a checkpoint was trained on and how: compgap data fingerprints and split seeds, method, settings,
+    and the training loss as logged."""
 
     def split_record(manifest: dict[str, Any]) -> dict[str, Any]:
         families = {
@@ -126,6 +129,7 @@ def provenance(recipe: Recipe, train: dict[str, Any], evaluation: dict[str, Any]
         "data_fingerprint": train["data_fingerprint"],
         "splits": splits,
         "recipe": recipe.as_dict(),
+        "losses": [{"step": entry.get("step"), "loss": entry["loss"]} for entry in log_history if "loss" in entry],
         "software": {"lmms_compgap": __version__, **{p: version(p) for p in ("trl", "transformers", "peft", "torch")}},
     }
 
@@ -191,7 +195,7 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
     trainer.train()
 
     out = Path(recipe.output_dir)
-    record = provenance(recipe, train_manifest, eval_manifest)
+    record = provenance(recipe, train_manifest, eval_manifest, trainer.state.log_history)
     if recipe.method == "lora":
         if state.is_main_process:
             unwrapped = trainer.accelerator.unwrap_model(trainer.model)
