@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.runs import Loaded, ModelLogs, group_by_model, load_outputs
@@ -64,6 +65,26 @@ def _one_model(loaded: Loaded, where: object, option: str) -> ModelLogs:
     return models[0]
 
 
+def _trained_on(option: str | None, model: ModelLogs) -> dict[str, Any] | None:
+    """The fine-tuning provenance: from --trained-on (a compgap_training.json or a model folder), else found
+    beside the evaluated model (its `pretrained=` folder)."""
+    from lmms_compgap.finetune.train import PROVENANCE_FILE, read_provenance
+    from lmms_compgap.report.finetune import training_record
+
+    if option is None:
+        return training_record(model)
+    path = Path(option)
+    if not path.is_dir() and path.name != PROVENANCE_FILE:
+        raise ReportError(f"--trained-on {option}: give a {PROVENANCE_FILE} or the fine-tuned model's folder")
+    try:
+        record = read_provenance(path if path.is_dir() else path.parent)
+    except (OSError, ValueError) as error:
+        raise ReportError(f"--trained-on {option}: unreadable ({error})") from None
+    if record is None:
+        raise ReportError(f"--trained-on {option}: no {PROVENANCE_FILE} written by `compgap finetune` there")
+    return record
+
+
 def _submit(args: argparse.Namespace) -> int:
     from lmms_compgap.report.submission import build_submission
 
@@ -83,7 +104,10 @@ def _submit(args: argparse.Namespace) -> int:
     model = models[0]
     for issue in loaded.issues + model.issues:
         print(f"note: {issue}", file=sys.stderr)
-    document, notes = build_submission(model, params, allow_partial=args.partial)
+    training = _trained_on(args.trained_on, model)
+    document, notes = build_submission(model, params, allow_partial=args.partial, training=training)
+    if training is not None:
+        notes.append(f"fine-tuned on compgap data {training['data_fingerprint']} (recorded in the submission)")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     out = Path(args.out)
@@ -162,6 +186,12 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     submit.add_argument("--out", required=True, help="the submission file to write (JSON)")
     submit.add_argument("--model", help="the model to submit, when the folder holds several")
     submit.add_argument("--partial", action="store_true", help="allow a run that lacks tasks, settings or items")
+    submit.add_argument(
+        "--trained-on",
+        metavar="PATH",
+        help="the model's compgap_training.json (or its folder) when it was fine-tuned on compgap data; found "
+        "automatically when the run's pretrained= folder holds one",
+    )
     _statistics_options(submit)
     submit.set_defaults(handler=_submit)
 

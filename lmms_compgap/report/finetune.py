@@ -93,10 +93,11 @@ def pretrained_of(run: RunInfo) -> str | None:
     return None
 
 
-def _training_record(after: ModelLogs) -> dict[str, Any] | None:
+def training_record(model: ModelLogs) -> dict[str, Any] | None:
+    """The `compgap finetune` provenance of the model a run evaluated, when its `pretrained=` folder is here."""
     from lmms_compgap.finetune.train import read_provenance
 
-    for run in after.runs:
+    for run in model.runs:
         pretrained = pretrained_of(run)
         if pretrained and Path(pretrained).is_dir():
             record = read_provenance(pretrained)
@@ -107,7 +108,7 @@ def _training_record(after: ModelLogs) -> dict[str, Any] | None:
 
 def compare_runs(before: ModelLogs, after: ModelLogs, params: BootstrapParams) -> Comparison:
     """Pair the two runs family by family; families whose task or data versions differ are left out."""
-    comparison = Comparison(before.label, after.label, training=_training_record(after))
+    comparison = Comparison(before.label, after.label, training=training_record(after))
     if comparison.training is not None:
         bases = {pretrained_of(run) for run in before.runs} - {None}
         if bases and comparison.training["base_model"] not in bases:

@@ -64,6 +64,11 @@ def _mean(values: list[float | None]) -> float | None:
     return sum(present) / len(present) if present else None
 
 
+def finetuned_marker(training: dict[str, Any] | None) -> str:
+    """What a model fine-tuned on compgap training data carries after its name (nothing otherwise)."""
+    return f" [fine-tuned on compgap data {training['data_fingerprint'][:15]}…]" if training else ""
+
+
 def make_entry(verified: VerifiedSubmission, params: BootstrapParams) -> Entry:
     """Recompute with the board's statistics (one confidence level for all); the mean gap's interval averages
     each family's own bootstrap draws (families are independent samples of items)."""
@@ -82,7 +87,7 @@ def make_entry(verified: VerifiedSubmission, params: BootstrapParams) -> Entry:
     }  # fmt: skip
     return Entry(
         verified=verified,
-        label=verified.model_name,
+        label=verified.model_name + finetuned_marker(verified.training),
         mean_gap=float(np.mean([comparison["gap"] for comparison in families.values()])),
         mean_gap_ci=percentile_interval(mean_draws, params.confidence),
         mean_accuracy=accuracy,
