@@ -9,7 +9,9 @@ loss on the response only. See docs/finetuning.md.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,9 +99,15 @@ def _check_types(config: dict[str, Any]) -> None:
     integers = {"max_steps", "effective_batch_size", "per_device_train_batch_size", "seed", "logging_steps"}
     flags = {"freeze_vision_tower", "freeze_projector", "freeze_llm", "bf16", "gradient_checkpointing",
              "assistant_only_loss"}  # fmt: skip
-    for key, value in config.items():
+    for key, value in list(config.items()):
+        if key in numbers and isinstance(value, str):
+            # YAML 1.1 reads 1e-5 (no dot) as a string; take it as the number it plainly is.
+            with contextlib.suppress(ValueError):
+                config[key] = value = float(value)
         if key in numbers and (isinstance(value, bool) or not isinstance(value, (int, float))):
             raise RecipeError(f"{key}: expected a number, got {value!r}")
+        if key in numbers and not math.isfinite(value):
+            raise RecipeError(f"{key}: expected a finite number, got {value!r}")
         if key in integers and (isinstance(value, bool) or not isinstance(value, int)):
             raise RecipeError(f"{key}: expected an integer, got {value!r}")
         if key in flags and not isinstance(value, bool):
