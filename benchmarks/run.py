@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, figures in throughput(200 if smoke else 1000).items():
             print(f"| {name} | {figures['generate_per_s']:.0f} | {figures['draw_per_s']:.0f} |")
 
-        export_items = 20 if smoke else 1000
+        export_items = 20 if smoke else 500
         print(f"\n## compgap data export (fine-tuning data, composition style, {export_items} items per family)")
         print("| drawing processes | items | wall (s) | items/s | of which drawing (s) | on disk (MiB) |")
         print("|---|---|---|---|---|---|")

@@ -113,3 +113,27 @@ def test_lora_adapters_skip_frozen_parts(tiny_model) -> None:
     assert any(name.startswith("model.visual.blocks") for name in excluded)
     assert not any("merger" in name or "language_model" in name for name in excluded)
     assert lora_config(tiny_model, recipe_from_dict({**REQUIRED, "method": "lora"})).exclude_modules is None
+
+
+def test_trls_collator_reads_the_export_and_trains_on_the_targets_only(tiny_qwen_dir: Path, tmp_path: Path) -> None:
+    import datasets
+    from transformers import AutoProcessor
+    from trl.chat_template_utils import get_training_chat_template
+    from trl.trainer.sft_trainer import DataCollatorForVisionLanguageModeling
+
+    from lmms_compgap.finetune.export import export_split
+    from lmms_compgap.finetune.targets import parse_style_mix
+
+    export_split(tmp_path / "e", ["cards"], "train", parse_style_mix("composition,skills"), size=4)
+    dataset = datasets.load_from_disk(str(tmp_path / "e" / "hf"))
+    processor = AutoProcessor.from_pretrained(tiny_qwen_dir)
+    collator = DataCollatorForVisionLanguageModeling(
+        processor, assistant_only_loss=True, chat_template=get_training_chat_template(processor)
+    )
+    rows = [dict(row) for row in dataset]  # a mixed batch: image examples and text-only ones
+    assert {len(row["images"]) for row in rows} == {0, 1}
+    batch = collator(rows)
+    assert batch["image_grid_thw"].shape[0] == sum(len(row["images"]) for row in rows)
+    for index, row in enumerate(rows):
+        trained = batch["input_ids"][index][batch["labels"][index] != -100]
+        assert processor.tokenizer.decode(trained) == row["messages"][1]["content"] + "<|im_end|>\n"

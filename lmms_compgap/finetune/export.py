@@ -60,7 +60,8 @@ def image_path(example: Example) -> str:
 
 def _draw(job: tuple[str, str, str]) -> None:
     family, spec, path = job
-    get_family(family).draw(json.loads(spec)).save(path, format="PNG")
+    # compress_level 1: half the encoding time of the default level for 5-20% larger files (measured).
+    get_family(family).draw(json.loads(spec)).save(path, format="PNG", compress_level=1)
 
 
 def _draw_pictures(jobs: Sequence[tuple[str, str, str]], workers: int) -> None:
