@@ -5,7 +5,7 @@
 
 Sections: per-item overhead of each family (data, picture, prompt, scoring) next to lmms-eval's own
 per-request overhead; a full `--tasks compgap` pass with an instant stand-in model (wall time
-beyond lmms-eval's start-up, peak memory); the start-up our registration adds; the cascade's
+beyond lmms-eval's start-up, peak memory); the start-up our registration adds; fine-tuning data export; the cascade's
 wall time against direct with a tiny Qwen2.5-VL at several batch sizes; `compgap report` on 10
 models; generation and drawing throughput; `compgap data check` time. No figure is asserted
 here: targets are printed next to the measurements (see docs/performance.md).
@@ -301,6 +301,25 @@ def throughput(items: int) -> dict[str, dict[str, float]]:
     return figures
 
 
+def export_throughput(items: int, workers: list[int], workdir: Path) -> list[dict[str, Any]]:
+    """`compgap data export` of `items` per family (composition style): items/s, end to end, and where time goes."""
+    from lmms_compgap.finetune.export import export_split
+    from lmms_compgap.tasks import FAMILIES
+
+    figures = []
+    for count in workers:
+        out = workdir / f"export-{count}"
+        started = time.perf_counter()
+        result = export_split(out, sorted(FAMILIES), "train", {"composition": 1.0}, size=items, workers=count)
+        wall = time.perf_counter() - started
+        total = items * len(FAMILIES)
+        size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+        figures.append({"workers": count, "items": total, "wall_s": wall, "items_per_s": total / wall,
+                        "drawing_s": result.seconds_drawing, "mib": size / 2**20})  # fmt: skip
+        shutil.rmtree(out)
+    return figures
+
+
 def data_check_time(limit: int | None) -> dict[str, Any] | None:
     command = [sys.executable, "-m", "lmms_compgap.cli", "data", "check"] + (["--limit", str(limit)] if limit else [])
     if subprocess.run([sys.executable, "-m", "lmms_compgap.cli", "data", "check", "--help"],
@@ -373,6 +392,14 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|")
         for name, figures in throughput(200 if smoke else 1000).items():
             print(f"| {name} | {figures['generate_per_s']:.0f} | {figures['draw_per_s']:.0f} |")
+
+        export_items = 20 if smoke else 500
+        print(f"\n## compgap data export (fine-tuning data, composition style, {export_items} items per family)")
+        print("| drawing processes | items | wall (s) | items/s | of which drawing (s) | on disk (MiB) |")
+        print("|---|---|---|---|---|---|")
+        for row in export_throughput(export_items, [1, 2], workdir):
+            print(f"| {row['workers']} | {row['items']} | {row['wall_s']:.1f} | {row['items_per_s']:.0f} | "
+                  f"{row['drawing_s']:.1f} | {row['mib']:.0f} |")  # fmt: skip
 
         print("\n## compgap data check")
         check = data_check_time(5 if smoke else None)

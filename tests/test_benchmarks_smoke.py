@@ -25,6 +25,7 @@ def test_benchmark_smoke_mode_prints_every_section() -> None:
         "## Cascade vs direct",
         "## compgap report on 10 models",
         "## Generation and drawing throughput",
+        "## compgap data export",
         "## compgap data check",
     ):
         assert heading in completed.stdout, heading

@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
-from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.runs import Loaded, ModelLogs, group_by_model, load_outputs
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 
@@ -31,15 +32,57 @@ def _report(args: argparse.Namespace) -> int:
 
     params = _params(args)
     loaded = load_outputs(args.output_paths)
-    summaries = [summarize_model(model, params) for model in group_by_model(loaded.tasks, by_run=args.by_run)]
+    comparison = None
+    if args.base:
+        from lmms_compgap.report.finetune import compare_runs
+
+        base = load_outputs([args.base])
+        before, after = _one_model(base, args.base, "--base"), _one_model(loaded, args.output_paths, "OUTPUT_PATH")
+        before.label, after.label = f"before: {before.label}", f"after: {after.label}"
+        comparison = compare_runs(before, after, params)
+        loaded.issues[:0] = base.issues
+        models = [before, after]
+    else:
+        models = group_by_model(loaded.tasks, by_run=args.by_run)
+    summaries = [summarize_model(model, params) for model in models]
     issues = loaded.issues + [issue for summary in summaries for issue in summary.issues]
-    files = write_report(summaries, issues, Path(args.out), params, with_plots=not args.no_plots)
+    issues += comparison.issues if comparison else []
+    files = write_report(summaries, issues, Path(args.out), params, not args.no_plots, comparison)
     print(files.markdown)
     print("Wrote " + ", ".join(str(path) for path in files.paths))
     if not summaries:
         print("compgap report: no compgap results with samples found", file=sys.stderr)
         return 1
     return 0
+
+
+def _one_model(loaded: Loaded, where: object, option: str) -> ModelLogs:
+    models = group_by_model(loaded.tasks)
+    if len(models) != 1:
+        names = [model.label for model in models]
+        found = f"models {names}" if models else f"no compgap run with samples ({'; '.join(loaded.issues)})"
+        raise ReportError(f"{option} {where}: a before/after report needs one model's runs here, found {found}")
+    return models[0]
+
+
+def _trained_on(option: str | None, model: ModelLogs) -> dict[str, Any] | None:
+    """The fine-tuning provenance: from --trained-on (a compgap_training.json or a model folder), else found
+    beside the evaluated model (its `pretrained=` folder)."""
+    from lmms_compgap.finetune.train import PROVENANCE_FILE, read_provenance
+    from lmms_compgap.report.finetune import training_record
+
+    if option is None:
+        return training_record(model)
+    path = Path(option)
+    if not path.is_dir() and path.name != PROVENANCE_FILE:
+        raise ReportError(f"--trained-on {option}: give a {PROVENANCE_FILE} or the fine-tuned model's folder")
+    try:
+        record = read_provenance(path if path.is_dir() else path.parent)
+    except (OSError, ValueError) as error:
+        raise ReportError(f"--trained-on {option}: unreadable ({error})") from None
+    if record is None:
+        raise ReportError(f"--trained-on {option}: no {PROVENANCE_FILE} written by `compgap finetune` there")
+    return record
 
 
 def _submit(args: argparse.Namespace) -> int:
@@ -61,7 +104,10 @@ def _submit(args: argparse.Namespace) -> int:
     model = models[0]
     for issue in loaded.issues + model.issues:
         print(f"note: {issue}", file=sys.stderr)
-    document, notes = build_submission(model, params, allow_partial=args.partial)
+    training = _trained_on(args.trained_on, model)
+    document, notes = build_submission(model, params, allow_partial=args.partial, training=training)
+    if training is not None:
+        notes.append(f"fine-tuned on compgap data {training['data_fingerprint']} (recorded in the submission)")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     out = Path(args.out)
@@ -133,6 +179,11 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", default="compgap-report", help="folder for the files (default %(default)s)")
     report.add_argument("--by-run", action="store_true", help="one row per run instead of merging a model's runs")
     report.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    report.add_argument(
+        "--base",
+        metavar="BASE_OUTPUT_PATH",
+        help="the base model's run: compare it with the fine-tuned run in OUTPUT_PATH (gap before and after)",
+    )
     _statistics_options(report)
     report.set_defaults(handler=_report)
 
@@ -141,6 +192,12 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     submit.add_argument("--out", required=True, help="the submission file to write (JSON)")
     submit.add_argument("--model", help="the model to submit, when the folder holds several")
     submit.add_argument("--partial", action="store_true", help="allow a run that lacks tasks, settings or items")
+    submit.add_argument(
+        "--trained-on",
+        metavar="PATH",
+        help="the model's compgap_training.json (or its folder) when it was fine-tuned on compgap data; found "
+        "automatically when the run's pretrained= folder holds one",
+    )
     _statistics_options(submit)
     submit.set_defaults(handler=_submit)
 

@@ -79,6 +79,11 @@ class Leaderboard:
     rejected: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def finetuned_marker(training: dict[str, Any] | None) -> str:
+    """What a model fine-tuned on compgap training data carries after its name (nothing otherwise)."""
+    return f" [fine-tuned on compgap data {training['data_fingerprint'][:15]}…]" if training else ""
+
+
 def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_partial: bool = False) -> Entry:
     """Recompute everything the board shows with the board's statistics (one confidence level for all)."""
     summaries = aggregates(verified.scores, params)
@@ -87,7 +92,7 @@ def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_pa
         excluded = f"{coverage(verified)}: {PARTIAL_EXCLUDED}"
     return Entry(
         verified=verified,
-        label=verified.model_name,
+        label=verified.model_name + finetuned_marker(verified.training),
         standing=standing(verified.scores, excluded),
         estimates=entry_estimates(verified.scores, params),
         families={family: summary["comparisons"][GAP[0]][GAP[1]] for family, summary in summaries.items()},

@@ -102,3 +102,22 @@ def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDEN
         return (float("nan"), float("nan"))
     interval = stats.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
     return float(interval.low), float(interval.high)
+
+
+def contrast_draws(
+    scores: np.ndarray, weights: np.ndarray | list[float], resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Resampled weighted sums of column accuracies under a paired bootstrap over items (rows).
+
+    `scores` is items x columns of 0/1 scores on the same items (e.g. cascade and direct before and after
+    fine-tuning); weights (1, -1, -1, 1) give the change of the gap. As in `bootstrap_draws`, resampling
+    items only changes how many land on each distinct row of scores, so those counts are drawn from a
+    multinomial: the same distribution as index resampling, in O(resamples x patterns) memory.
+    """
+    scores = np.asarray(scores, dtype=np.int8)
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] != len(weights):
+        raise ValueError(f"scores must be items x {len(weights)} columns, got shape {scores.shape}")
+    patterns, counts = np.unique(scores, axis=0, return_counts=True)
+    n = scores.shape[0]
+    drawn = rng.multinomial(n, counts / n, size=resamples)
+    return drawn @ (patterns @ np.asarray(weights, dtype=float)) / n

@@ -162,8 +162,22 @@ def _run_entry(index: int, run: RunInfo) -> dict[str, Any]:
             "gen_kwargs": run.gen_kwargs, "limit": run.limit, "lmms_eval_version": run.lmms_eval_version}  # fmt: skip
 
 
+def training_claim(provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """A submission's `training` field from a `compgap finetune` provenance record (compgap_training.json)."""
+    try:
+        return {
+            "compgap_data": True,
+            "base_model": str(provenance["base_model"]),
+            "method": provenance["method"],
+            "data_fingerprint": provenance["data_fingerprint"],
+            "splits": provenance["splits"],
+        }
+    except (KeyError, TypeError) as error:
+        raise ReportError(f"not a compgap_training.json record (missing {error})") from None
+
+
 def build_submission(
-    model: ModelLogs, params: BootstrapParams, allow_partial: bool
+    model: ModelLogs, params: BootstrapParams, allow_partial: bool, training: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """A schema-valid submission for one model, and notes on what it leaves out; ReportError if it cannot be made."""
     notes: list[str] = []
@@ -218,6 +232,8 @@ def build_submission(
         "tasks": tasks,
         "aggregates": aggregates(scores, params),
     }
+    if training is not None:
+        document["training"] = training_claim(training)
     problem = schema_problem(document)
     if problem:
         raise ReportError(f"{model.label}: the submission would not be valid ({problem})")
