@@ -133,7 +133,7 @@ class CompgapHF(lmms):
         for request in requests:
             context, doc_to_messages, gen_kwargs, doc_id, task, split = request.args
             messages = doc_to_messages(self.task_dict[task][split][doc_id])
-            group = f"{_has_media(messages)}|{json.dumps(gen_kwargs, sort_keys=True, default=repr)}"
+            group = {"media": _has_media(messages), "settings": json.dumps(gen_kwargs, sort_keys=True, default=repr)}
             prepared.append((messages, gen_kwargs, group, len(str(context))))
         # Longest first within a group of equal settings, so a batch pads little.
         collator = Collator(prepared, lambda item: -item[3], group_fn=lambda item: item[2], grouping=True)
