@@ -108,9 +108,12 @@ def _request(model: CompgapCascade, task_name: str, doc_id: int, task: FakeTask)
 
 
 def _setup(
-    is_simple: bool, cascade_args: dict[str, Any] | None = None, **inner_kwargs: Any
+    is_simple: bool,
+    cascade_args: dict[str, Any] | None = None,
+    inner_class: type[RecordingModel] | None = None,
+    **inner_kwargs: Any,
 ) -> tuple[CompgapCascade, RecordingModel, list[Instance]]:
-    inner = RecordingModel(is_simple=is_simple, **inner_kwargs)
+    inner = (inner_class or RecordingModel)(is_simple=is_simple, **inner_kwargs)
     model = CompgapCascade(inner=inner, **{"startup_check": False, **(cascade_args or {})})
     tasks = {
         "compgap_mathtext_direct": FakeTask(hooks.direct_text, hooks.doc_to_visual),
