@@ -5,8 +5,9 @@
 
 Sections: per-item overhead of each family (data, picture, prompt, scoring) next to lmms-eval's own
 per-request overhead; a full `--tasks compgap` pass with an instant stand-in model (wall time
-beyond lmms-eval's start-up, peak memory); the start-up our registration adds; the cascade's
-wall time against direct with a tiny Qwen2.5-VL at several batch sizes; `compgap report` on 10
+beyond lmms-eval's start-up, peak memory); the start-up our registration adds; fine-tuning data export; the cascade's
+wall time against direct with a tiny Qwen2.5-VL at several batch sizes; an ordinary lmms-eval image
+task run with and without compgap_cascade (what pass-through costs); `compgap report` on 10
 models; generation and drawing throughput; `compgap data check` time. No figure is asserted
 here: targets are printed next to the measurements (see docs/performance.md).
 """
@@ -275,6 +276,88 @@ def cascade_vs_direct(batch_sizes: list[int], limit: int, max_new_tokens: int, w
     return rows
 
 
+PLAIN_TASK_YAML = """task: compgap_bench_plain_images
+dataset_path: parquet
+dataset_kwargs:
+  data_files:
+    test: data.parquet
+test_split: test
+output_type: generate_until
+doc_to_visual: !function plain_task_utils.doc_to_visual
+doc_to_text: !function plain_task_utils.doc_to_text
+doc_to_target: answer
+generation_kwargs:
+  max_new_tokens: 8
+metric_list:
+  - metric: exact_match
+    aggregation: mean
+    higher_is_better: true
+"""
+PLAIN_TASK_UTILS = """def doc_to_visual(doc):
+    return [doc["image"].convert("RGB")]
+
+
+def doc_to_text(doc):
+    return doc["question"]
+"""
+
+
+def plain_image_task(items: int, folder: Path) -> Path:
+    """An ordinary lmms-eval image task like its built-in ones: a local parquet file with an `Image` column."""
+    import datasets
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    # 640x480 noise PNGs: as costly to decode as compgap's pictures, and not compressible to nothing.
+    images = [Image.fromarray(rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)) for _ in range(items)]
+    data = datasets.Dataset.from_dict(
+        {"image": images, "question": [f"What is item {i}?" for i in range(items)], "answer": ["0"] * items},
+        features=datasets.Features(
+            {"image": datasets.Image(), "question": datasets.Value("string"), "answer": datasets.Value("string")}
+        ),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    data.to_parquet(str(folder / "data.parquet"))
+    (folder / "compgap_bench_plain_images.yaml").write_text(PLAIN_TASK_YAML)
+    (folder / "plain_task_utils.py").write_text(PLAIN_TASK_UTILS)
+    return folder
+
+
+def passthrough_cost(items: int, repeats: int, workdir: Path) -> dict[str, Any]:
+    """Wall time of an ordinary image task with the instant model, alone and wrapped by compgap_cascade.
+
+    Both in one process, alternating, the median of `repeats` evaluations each; the start-up check
+    is off (it is a one-off of two requests, not a per-request cost).
+    """
+    from lmms_eval.evaluator import simple_evaluate
+    from lmms_eval.tasks import TaskManager
+
+    from lmms_compgap.models.cascade import CompgapCascade
+    from lmms_compgap.models.instant import CompgapInstant
+
+    folder = plain_image_task(items, workdir / "plain-task")
+    manager = TaskManager("ERROR", include_path=str(folder), include_defaults=False)
+    walls: dict[str, list[float]] = {"alone": [], "wrapped": []}
+    for _ in range(repeats):
+        for mode in walls:
+            model = CompgapInstant() if mode == "alone" else CompgapCascade(inner=CompgapInstant(), startup_check=False)
+            started = time.perf_counter()
+            simple_evaluate(
+                model=model, tasks=["compgap_bench_plain_images"], task_manager=manager, verbosity="ERROR",
+                bootstrap_iters=0,
+            )  # fmt: skip
+            walls[mode].append(time.perf_counter() - started)
+    alone, wrapped = statistics.median(walls["alone"]), statistics.median(walls["wrapped"])
+    return {
+        "items": items,
+        "alone_ms": 1000 * alone / items,
+        "wrapped_ms": 1000 * wrapped / items,
+        "extra_ms": 1000 * (wrapped - alone) / items,
+        "ratio": wrapped / alone,
+    }
+
+
 def report_on_models(models: int, limit: int | None, workdir: Path) -> dict[str, Any]:
     from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 
@@ -298,6 +381,25 @@ def throughput(items: int) -> dict[str, dict[str, float]]:
         rows = family.generate(size=min(items, 200))
         drawing = _timed(lambda rows=rows, family=family: [family.draw_row(row) for row in rows])
         figures[name] = {"generate_per_s": items / generation, "draw_per_s": len(rows) / drawing}
+    return figures
+
+
+def export_throughput(items: int, workers: list[int], workdir: Path) -> list[dict[str, Any]]:
+    """`compgap data export` of `items` per family (composition style): items/s, end to end, and where time goes."""
+    from lmms_compgap.finetune.export import export_split
+    from lmms_compgap.tasks import FAMILIES
+
+    figures = []
+    for count in workers:
+        out = workdir / f"export-{count}"
+        started = time.perf_counter()
+        result = export_split(out, sorted(FAMILIES), "train", {"composition": 1.0}, size=items, workers=count)
+        wall = time.perf_counter() - started
+        total = items * len(FAMILIES)
+        size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+        figures.append({"workers": count, "items": total, "wall_s": wall, "items_per_s": total / wall,
+                        "drawing_s": result.seconds_drawing, "mib": size / 2**20})  # fmt: skip
+        shutil.rmtree(out)
     return figures
 
 
@@ -363,6 +465,15 @@ def main(argv: list[str] | None = None) -> int:
         for row in cascade_vs_direct(sizes, limit_ratio, 16, workdir):
             print(f"| {row['batch_size']} | {row['direct']:.2f} | {row['cascade']:.2f} | {row['ratio']:.2f} |")
 
+        plain_items = 40 if smoke else 500
+        print(
+            f"\n## Pass-through: an ordinary lmms-eval image task ({plain_items} 640x480 PNGs in a local parquet "
+            "file) with the instant model, alone and through compgap_cascade (median of 3, in one process)"
+        )
+        cost = passthrough_cost(plain_items, 3, workdir)
+        print(f"- per request: alone {cost['alone_ms']:.2f} ms, through compgap_cascade {cost['wrapped_ms']:.2f} ms "
+              f"({cost['extra_ms']:+.2f} ms, {cost['ratio']:.2f}x; target: no extra cost)")  # fmt: skip
+
         models = 10
         print(f"\n## compgap report on {models} models' outputs")
         report = report_on_models(models, 20 if smoke else None, workdir / "report")
@@ -373,6 +484,14 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|")
         for name, figures in throughput(200 if smoke else 1000).items():
             print(f"| {name} | {figures['generate_per_s']:.0f} | {figures['draw_per_s']:.0f} |")
+
+        export_items = 20 if smoke else 500
+        print(f"\n## compgap data export (fine-tuning data, composition style, {export_items} items per family)")
+        print("| drawing processes | items | wall (s) | items/s | of which drawing (s) | on disk (MiB) |")
+        print("|---|---|---|---|---|---|")
+        for row in export_throughput(export_items, [1, 2], workdir):
+            print(f"| {row['workers']} | {row['items']} | {row['wall_s']:.1f} | {row['items_per_s']:.0f} | "
+                  f"{row['drawing_s']:.1f} | {row['mib']:.0f} |")  # fmt: skip
 
         print("\n## compgap data check")
         check = data_check_time(5 if smoke else None)

@@ -14,6 +14,8 @@ from lmms_compgap.core import data as data_files
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.datacheck.command import add_check_command
+from lmms_compgap.doctor import add_doctor_command
+from lmms_compgap.finetune.command import add_finetune_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.literal import plain_text
@@ -99,10 +101,62 @@ def _families(selected: str | None) -> list[str]:
 
 
 def _data_build(args: argparse.Namespace) -> int:
+    if args.split != "test":
+        return _build_training_split(args)
+    if args.size is not None or args.seed is not None or args.out is not None:
+        raise SystemExit("compgap data build: --size, --seed and --out are for --split train or validation")
     root = Path(args.root) if args.root else data_files.task_yamls_root()
     for name in _families(args.task):
         path, fingerprint = data_files.build_data(get_family(name), root)
         print(f"{name}: wrote {path} ({fingerprint})")
+    return 0
+
+
+def _build_training_split(args: argparse.Namespace) -> int:
+    from lmms_compgap.core.splits import build_split
+
+    if args.root is not None:
+        raise SystemExit("compgap data build: --root is for the test split; use --out for train or validation")
+    out = Path(args.out or "compgap-data")
+    for name in _families(args.task):
+        try:
+            split = build_split(get_family(name), args.split, args.size, args.seed)
+        except ValueError as error:
+            raise SystemExit(f"compgap data build: {error}") from None
+        path = out / name / f"{args.split}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data_files.serialize_rows(split.rows))
+        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item ({split.fingerprint})")
+    return 0
+
+
+def _data_export(args: argparse.Namespace) -> int:
+    from lmms_compgap.finetune.export import ExportError, export_split, remove_partial_export
+    from lmms_compgap.finetune.targets import parse_style_mix
+
+    try:
+        style = parse_style_mix(args.style)
+        if args.workers < 1:
+            raise ValueError(f"--workers must be at least 1, not {args.workers}")
+    except ValueError as error:
+        raise SystemExit(f"compgap data export: {error}") from None
+    out = Path(args.out)
+    try:
+        result = export_split(
+            out, _families(args.task), args.split, style, args.size, args.seed, args.hf_format, args.workers
+        )
+    except (ExportError, ValueError) as error:
+        raise SystemExit(f"compgap data export: {error}") from None
+    except BaseException:
+        remove_partial_export(out)
+        raise
+    manifest = result.manifest
+    for family, summary in manifest["families"].items():
+        kinds = ", ".join(f"{n} {kind}" for kind, n in summary["examples"].items())
+        print(f"{family}: {summary['size']} items (seed {summary['seed']}, {summary['fingerprint']}): {kinds}")
+    print(
+        f"Wrote {out}: {manifest['examples']} examples, {manifest['images']} pictures ({manifest['data_fingerprint']})"
+    )
     return 0
 
 
@@ -120,6 +174,18 @@ def _data_verify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _split_options(parser: argparse.ArgumentParser, with_test: bool) -> None:
+    from lmms_compgap.core.splits import DEFAULT_SEEDS, DEFAULT_SIZES, SPLITS, TRAINING_SPLITS
+
+    splits = SPLITS if with_test else TRAINING_SPLITS
+    parser.add_argument("--split", choices=splits, default=splits[-1] if with_test else "train",
+                        help="the split (default %(default)s)")  # fmt: skip
+    defaults = ", ".join(f"{split} {DEFAULT_SIZES[split]}" for split in TRAINING_SPLITS)
+    parser.add_argument("--size", type=int, help=f"items per family (default: {defaults})")
+    seeds = ", ".join(f"{split} {DEFAULT_SEEDS[split]}" for split in TRAINING_SPLITS)
+    parser.add_argument("--seed", type=int, help=f"generation seed (default: {seeds})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compgap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -132,16 +198,38 @@ def build_parser() -> argparse.ArgumentParser:
     data = commands.add_parser("data", help="build or verify the generated data files")
     data_commands = data.add_subparsers(dest="data_command", required=True)
     for name, handler, text in (
-        ("build", _data_build, "regenerate the canonical data files (and their fingerprints in the YAML)"),
+        ("build", _data_build, "regenerate the canonical test data files, or generate a train/validation split"),
         ("verify", _data_verify, "check the data files byte for byte against a fresh generation"),
     ):
         sub = data_commands.add_parser(name, help=text)
         sub.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
         sub.add_argument("--root", help="the task_yamls folder (default: the one in use)")
         sub.set_defaults(handler=handler)
+        if name == "build":
+            _split_options(sub, with_test=True)
+            sub.add_argument("--out", help="folder for train/validation rows (default compgap-data/)")
     add_check_command(data_commands)
 
+    export = data_commands.add_parser(
+        "export", help="a train/validation split as fine-tuning data: PNGs, LLaVA/ShareGPT JSON, a TRL-ready dataset"
+    )
+    export.add_argument("--out", required=True, help="a new (or empty) folder for the files")
+    export.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
+    _split_options(export, with_test=False)
+    export.add_argument(
+        "--style",
+        default="composition",
+        help="target style: composition, direct or skills, or a mix such as composition=0.7,skills=0.3 "
+        "(default %(default)s; docs/finetuning.md)",
+    )
+    hf_help = "the Hugging Face dataset as a save_to_disk folder hf/ or as hf.parquet (default %(default)s)"
+    export.add_argument("--hf-format", choices=("disk", "parquet"), default="disk", help=hf_help)
+    export.add_argument("--workers", type=int, default=1, help="processes drawing pictures (default %(default)s)")
+    export.set_defaults(handler=_data_export)
+
     add_report_commands(commands)
+    add_doctor_command(commands)
+    add_finetune_command(commands)
     return parser
 
 

@@ -96,9 +96,7 @@ def verified_docs(dataset: Any) -> Any:
     families = {row.get("family") for row in rows}
     try:
         if len(families) != 1:
-            raise data_files.DataIntegrityError(
-                f"{source}: mixes or lacks task families: {sorted(map(str, families))}"
-            )
+            raise data_files.DataIntegrityError(f"{source}: mixes or lacks task families: {sorted(map(str, families))}")
         data_files.verify_rows(get_family(str(families.pop())), rows, source=source)
     except (data_files.DataIntegrityError, KeyError) as error:
         name = getattr(getattr(task, "config", None), "task", None)

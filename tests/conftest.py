@@ -1,12 +1,14 @@
-"""Shared fixtures: a tiny random-weight Qwen2.5-VL and a runner for the real lmms-eval CLI."""
+"""Shared fixtures: a tiny random-weight Qwen2.5-VL, a runner for the real lmms-eval CLI, a simulated leaderboard."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,13 +91,17 @@ class LmmsEvalRun:
 
 
 def run_lmms_eval(
-    args: list[str], output_path: Path, timeout: float = 900, env: dict[str, str] | None = None
+    args: list[str],
+    output_path: Path,
+    timeout: float = 900,
+    env: dict[str, str] | None = None,
+    python: str | Path = sys.executable,
 ) -> LmmsEvalRun:
-    """Run the real `lmms-eval` command line and collect its result and sample files.
+    """Run the real `lmms-eval` command line (of the environment of `python`) and collect its result and sample files.
 
     lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
     """
-    command = [sys.executable, "-m", "lmms_eval", *args, "--output_path", str(output_path)]
+    command = [str(python), "-m", "lmms_eval", *args, "--output_path", str(output_path)]
     output_path.parent.mkdir(parents=True, exist_ok=True)
     completed = subprocess.run(
         command, capture_output=True, text=True, timeout=timeout, env=env or offline_env(), cwd=output_path.parent
@@ -138,6 +144,54 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
          "--tasks", "compgap", *E2E_COMMON_ARGS],
         out,
     )  # fmt: skip
+
+
+@contextlib.contextmanager
+def complete_at(limit: int) -> Iterator[None]:
+    """Submissions of `limit` items per family count as complete (simulating the canonical 1,000 is slow)."""
+    from lmms_compgap.report import submission
+    from lmms_compgap.tasks import FAMILIES
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(FAMILIES, limit))
+        yield
+
+
+#: A model name that is markup with scripts (the field holds a partial submission under this name).
+HOSTILE_NAME = """<script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">"""
+#: Items per family of the simulated leaderboard field: enough that its groups stand apart by many intervals.
+FIELD_LIMIT = 200
+
+
+@dataclass
+class Field:
+    """`LEADERBOARD_FIELD` as complete submissions (at FIELD_LIMIT items) and a partial one named HOSTILE_NAME,
+    and the board built from them."""
+
+    folder: Path
+    board: Any  # lmms_compgap.report.leaderboard.Leaderboard (imported lazily, like the package's CLI)
+
+    def entry(self, stem: str) -> Any:
+        return next(
+            entry for entry in self.board.ranked + self.board.unranked if entry.verified.path.name == f"{stem}.json"
+        )
+
+
+@pytest.fixture(scope="session")
+def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
+    from lmms_compgap.report.leaderboard import build_leaderboard
+    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulate_submission
+    from lmms_compgap.report.stats import BootstrapParams
+
+    params = BootstrapParams(resamples=1000)
+    folder = tmp_path_factory.mktemp("field") / "submissions"
+    folder.mkdir()
+    with complete_at(FIELD_LIMIT):
+        for stem, model in LEADERBOARD_FIELD.items():
+            simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
+        hostile = SimulatedModel(HOSTILE_NAME, seed=9)
+        simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
+        return Field(folder, build_leaderboard(folder, params=params))
 
 
 # ---- one simulated run and its honest submission, shared by the submission and command tests ----------

@@ -23,8 +23,10 @@ def test_benchmark_smoke_mode_prints_every_section() -> None:
         "## Full pass",
         "## Start-up our registration adds",
         "## Cascade vs direct",
+        "## Pass-through",
         "## compgap report on 10 models",
         "## Generation and drawing throughput",
+        "## compgap data export",
         "## compgap data check",
     ):
         assert heading in completed.stdout, heading

@@ -366,7 +366,7 @@ def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> No
     vision = score_response(row, "vision", row["intermediate"])
     assert (vision["exact_match"], vision["f1"], vision["usable"]) == (1, 1.0, 1)
     cascade = score_response(row, "cascade", CascadeResponse(step1=row["intermediate"], step2=answer).encode())
-    assert (cascade["accuracy"], cascade["step1_usable"], cascade["failed_steps"]) == (1, 1, 0)
+    assert (cascade["accuracy"], cascade["step1_usable"], cascade["failed_calls"]) == (1, 1, 0)
 
     make24 = row_with(rows, kind="make24")
     result = score_response(

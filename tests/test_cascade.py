@@ -17,6 +17,7 @@ from lmms_compgap.core.settings import (
     decode_cascade_response,
 )
 from lmms_compgap.models.cascade import CompgapCascade
+from lmms_compgap.models.stop import RunStopped
 from lmms_compgap.tasks import get_family
 
 PROMPTS = {
@@ -59,7 +60,8 @@ class RecordingModel(lmms):
             parts = [part for message in messages for part in message["content"]]
             text = " ".join(part["text"] for part in parts if part["type"] == "text")
             visuals = [part["url"] for part in parts if part["type"] == "image"]
-        return {"text": text, "images": sum(isinstance(v, Image.Image) for v in visuals), "uid": doc["uid"]}
+        # The cascade's own text-only requests (step 2) come from its private task, whose docs have no uid.
+        return {"text": text, "images": sum(isinstance(v, Image.Image) for v in visuals), "uid": doc.get("uid", "-")}
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         if self.die_after_calls is not None and len(self.calls) == self.die_after_calls:
@@ -101,13 +103,18 @@ def _request(model: CompgapCascade, task_name: str, doc_id: int, task: FakeTask)
         arguments = (text, gen_kwargs, task.doc_to_visual, doc_id, task_name, SPLIT)
     else:
         arguments = (text, task.doc_to_messages, gen_kwargs, doc_id, task_name, SPLIT)
-    metadata = {"task": task_name, "doc_id": doc_id, "repeats": 1, "split": SPLIT}
+    metadata = {"task": task_name, "doc_id": doc_id, "repeats": 1, "split": SPLIT, "family": "mathtext"}
     return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=metadata)
 
 
-def _setup(is_simple: bool, **inner_kwargs: Any) -> tuple[CompgapCascade, RecordingModel, list[Instance]]:
-    inner = RecordingModel(is_simple=is_simple, **inner_kwargs)
-    model = CompgapCascade(inner=inner)
+def _setup(
+    is_simple: bool,
+    cascade_args: dict[str, Any] | None = None,
+    inner_class: type[RecordingModel] | None = None,
+    **inner_kwargs: Any,
+) -> tuple[CompgapCascade, RecordingModel, list[Instance]]:
+    inner = (inner_class or RecordingModel)(is_simple=is_simple, **inner_kwargs)
+    model = CompgapCascade(inner=inner, **{"startup_check": False, **(cascade_args or {})})
     tasks = {
         "compgap_mathtext_direct": FakeTask(hooks.direct_text, hooks.doc_to_visual),
         "compgap_mathtext_cascade": FakeTask(hooks.cascade_text, hooks.doc_to_visual),
@@ -122,15 +129,17 @@ def _setup(is_simple: bool, **inner_kwargs: Any) -> tuple[CompgapCascade, Record
 
 
 @pytest.mark.parametrize("is_simple", [True, False], ids=["simple", "chat"])
-def test_cascade_makes_one_batched_call_per_step_and_shares_vision_requests(is_simple: bool) -> None:
+def test_cascade_makes_one_batched_call_per_task_and_step_and_shares_vision_requests(is_simple: bool) -> None:
     model, inner, requests = _setup(is_simple)
     responses = model.generate_until(requests)
 
-    assert len(inner.calls) == 2, "step 1 (with every other request) and step 2: two batched calls"
-    round1, round2 = inner.calls
-    # Round 1: N direct + N step-1 (the N vision requests are the same call, computed once).
-    assert len(round1) == 2 * N
+    # Round 1: N direct, then N step-1 (the N vision requests are the same calls, computed once);
+    # one batched call per task, since some wrappers read a batch's task from its first request.
+    assert [len(call) for call in inner.calls] == [N, N, N], "direct, step 1 (with vision), step 2"
+    direct, step1, round2 = inner.calls
+    round1 = direct + step1
     assert all(item["images"] == 1 for item in round1)
+    assert all(item["text"].startswith("Transcribe") for item in step1)
     # Round 2: N step-2 calls, text only, each carrying its own item's step-1 output.
     assert len(round2) == N and all(item["images"] == 0 for item in round2)
     stats = model.last_stats
@@ -145,7 +154,8 @@ def test_cascade_makes_one_batched_call_per_step_and_shares_vision_requests(is_s
         uid = ROWS[request.args[-3]]["uid"]
         assert envelope.failed_step is None
         assert envelope.step1.startswith(f"out({uid}|1|Transcribe the text in the image.")
-        assert envelope.step2.startswith(f"out({uid}|0|Solve:\nout({uid}|1|")
+        # Step 2 is text only and carries this item's step 1 output.
+        assert envelope.step2.startswith(f"out(-|0|Solve:\nout({uid}|1|")
         # The vision request of the same item got exactly step 1's output.
         vision_position = position + 1
         assert responses[vision_position] == envelope.step1
@@ -157,7 +167,8 @@ def test_a_failing_step_is_recorded_and_the_rest_of_the_run_goes_on(is_simple: b
     model, inner, requests = _setup(
         is_simple,
         fail_when=lambda item: item["uid"] == bad_uid and item["images"] == 1 and "Transcribe" in item["text"],
-        empty_when=lambda item: item["uid"] == ROWS[3]["uid"] and item["images"] == 0,
+        # Step 2 of item 3: text only, carrying item 3's step 1 output.
+        empty_when=lambda item: item["images"] == 0 and ROWS[3]["uid"] in item["text"],
     )
     responses = model.generate_until(requests)
     by_uid = {}
@@ -180,14 +191,14 @@ def test_a_failing_step_is_recorded_and_the_rest_of_the_run_goes_on(is_simple: b
 
     # Scored as wrong, with the reason kept in the record.
     record = hooks.process_cascade(ROWS[3], [cascade_of_empty])
-    assert record["accuracy"] == 0 and record["failed_steps"] == 1
+    assert record["accuracy"] == 0 and record["failed_calls"] == 1
     assert record["compgap"]["error"] == "empty output"
 
 
 def test_cascade_refuses_to_wrap_nothing_or_itself() -> None:
-    with pytest.raises(ValueError, match="inner="):
+    with pytest.raises(RunStopped, match="inner="):
         CompgapCascade()
-    with pytest.raises(ValueError, match="itself"):
+    with pytest.raises(RunStopped, match="itself"):
         CompgapCascade(inner="compgap_cascade")
 
 
@@ -202,19 +213,19 @@ def test_an_interrupted_cascade_resumes_from_its_cache_without_recomputing(tmp_p
     reference = reference_model.generate_until(requests)
 
     dying = RecordingModel(die_after_calls=2)
-    model = CompgapCascade(inner=dying, cache_dir=str(tmp_path / "cache"), cache_chunk=3)
+    model = CompgapCascade(inner=dying, cache_dir=str(tmp_path / "cache"), chunk_size=3, startup_check=False)
     model.task_dict.update(reference_model.task_dict)
     with pytest.raises(Interrupted):
         model.generate_until(_rebuild(model, requests))
     finished = sum(len(call) for call in dying.calls)
-    assert finished == 6
+    assert [len(call) for call in dying.calls] == [3, N - 3], "the direct task's calls, in chunks of 3"
 
     # A torn line from a kill mid-write is skipped, not fatal.
     with (tmp_path / "cache" / "calls.rank0.jsonl").open("a") as handle:
         handle.write('{"format": 1, "model": "x", "key": "trunc')
 
     fresh = RecordingModel()
-    resumed = CompgapCascade(inner=fresh, cache_dir=str(tmp_path / "cache"), cache_chunk=3)
+    resumed = CompgapCascade(inner=fresh, cache_dir=str(tmp_path / "cache"), chunk_size=3, startup_check=False)
     resumed.task_dict.update(reference_model.task_dict)
     responses = resumed.generate_until(_rebuild(resumed, requests))
     assert responses == reference

@@ -80,14 +80,15 @@ def test_cascade_model_runs_every_setting_in_one_run(cascade_run: LmmsEvalRun) -
                 assert f"{family_object.intermediate_metric},none" in results
             else:
                 _assert_answer_metrics(results)
+            # The tiny model never emits blank or special tokens: every call answers.
+            assert results["failed_calls,none"] == 0, task
         cascade = f"compgap_{family}_cascade"
-        assert run.task_results(cascade)["failed_steps,none"] >= 0
         for sample in run.samples[cascade]:
             envelope = decode_cascade_response(sample["filtered_resps"])
             record = sample["compgap"]
-            # Both steps are logged, and the intermediate is scored against the gold one.
+            # Both steps ran and are logged, and the intermediate is scored against the gold one.
             assert envelope.failed_step is None, envelope.error
-            assert isinstance(envelope.step1, str) and isinstance(envelope.step2, str)
+            assert envelope.step1.strip() and envelope.step2.strip(), "step 2 must have run on a non-empty step 1"
             assert record["intermediate_response"] == envelope.step1
             assert record["response"] == envelope.step2.strip()
             assert record["intermediate_score"] is not None

@@ -31,6 +31,7 @@ from lmms_compgap.core.data import data_path
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.hooks import doc_to_visual
+from lmms_compgap.models.startup import PROBE_GEN_KWARGS
 from tests.conftest import REPO, LmmsEvalRun, offline_env, run_lmms_eval
 from tests.fixtures.openai_server import pixels_sha256
 
@@ -110,10 +111,12 @@ def openai_server(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory)
             process.wait()
 
 
-def _run(server: Server, out: Path, *, model: str | None = None, retries: int = 2) -> tuple[LmmsEvalRun, list[dict]]:
+def _run(
+    server: Server, out: Path, *, model: str | None = None, retries: int = 2, cascade_args: str = ""
+) -> tuple[LmmsEvalRun, list[dict]]:
     model_args = (
         f"inner=openai,model={model or server.model},base_url={server.base_url},api_key=EMPTY,"
-        f"num_concurrent={CONCURRENCY},max_retries={retries},retry_backoff_s=0"
+        f"num_concurrent={CONCURRENCY},max_retries={retries},retry_backoff_s=0{cascade_args}"
     )
     args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap_mathtext",
             "--limit", str(LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]  # fmt: skip
@@ -149,18 +152,22 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
         task = f"compgap_mathtext_{setting}"
         assert len(run.samples[task]) == LIMIT, task
         assert "accuracy,none" in run.task_results(task) or setting == "vision"
-    assert run.task_results("compgap_mathtext_cascade")["failed_steps,none"] == 0
+    assert run.task_results("compgap_mathtext_cascade")["failed_calls,none"] == 0
 
     # Every request reached the served model and succeeded.
     assert requests, "the server saw no chat request"
     failed = [(r["status"], r.get("exception"), r["text"][:80]) for r in requests if r["status"] != 200]
     assert not failed, failed
-    assert all(r["model"] == openai_server.model and r["max_tokens"] == 8 for r in requests)
+    assert all(r["model"] == openai_server.model for r in requests)
+    # --gen_kwargs max_new_tokens=8 for the run; the start-up check's two requests use their own budget.
+    assert Counter(r["max_tokens"] for r in requests) == {8: len(requests) - 2, PROBE_GEN_KWARGS["max_new_tokens"]: 2}
     # 5 settings x 3 items; a cascade's step 1 is the `vision` request (same item, prompt, image), sent once;
-    # plus one step 2 per item.
-    assert len(requests) == len(SETTINGS) * LIMIT - LIMIT + LIMIT
+    # plus one step 2 per item, plus the start-up check's image and text-only requests.
+    assert len(requests) == len(SETTINGS) * LIMIT - LIMIT + LIMIT + 2
 
     pictures = _picture_hashes()
+    # The start-up check's image request is item 0's picture and prompt: leave it out of the matching.
+    run_requests = [r for r in requests if r["max_tokens"] == 8]
     step1_requests: list[dict] = []
     step2_requests: list[dict] = []
     for sample in run.samples["compgap_mathtext_cascade"]:
@@ -170,18 +177,19 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
         assert sample["compgap"]["intermediate_response"] == envelope.step1
         step1_text, step2_text = _step_prompts(sample)
         # Step 1: the visual prompt with exactly this item's picture (same pixels, as a PNG data URL).
-        step1 = [r for r in requests if r["text"] == step1_text and [i["pixels_sha256"] for i in r["images"]]
+        step1 = [r for r in run_requests if r["text"] == step1_text and [i["pixels_sha256"] for i in r["images"]]
                  == [pictures[sample["doc_id"]]]]  # fmt: skip
         assert len(step1) == 1, (sample["doc_id"], [(r["text"][:60], r["n_images"]) for r in requests])
         assert step1[0]["images"][0]["kind"] == "data" and step1[0]["images"][0]["mime"] == "image/png"
         # Step 2: the textual prompt holding step 1's output verbatim, and no image.
-        step2 = [r for r in requests if r["text"] == step2_text]
+        step2 = [r for r in run_requests if r["text"] == step2_text]
         assert len(step2) == 1, sample["doc_id"]
         assert step2[0]["n_images"] == 0 and step2[0]["images"] == []
         step1_requests += step1
         step2_requests += step2
-    # Images went only to the settings that show one (direct, cot, vision = step 1), none to language and step 2.
-    assert Counter(r["n_images"] for r in requests) == {1: 3 * LIMIT, 0: 2 * LIMIT}
+    # Images went only to the settings that show one (direct, cot, vision = step 1) and the start-up check's
+    # image request, none to language, step 2 and the check's text-only request.
+    assert Counter(r["n_images"] for r in requests) == {1: 3 * LIMIT + 1, 0: 2 * LIMIT + 1}
     # Round 2 starts only after round 1 has finished (step 2 needs every step 1's output).
     round1 = [r for r in requests if r not in step2_requests]
     assert min(r["arrived"] for r in step2_requests) >= max(r["finished"] for r in round1)
@@ -191,16 +199,27 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
     assert max(held) == CONCURRENCY, held
 
 
-def test_requests_the_server_refuses_are_failed_steps_not_a_crash(openai_server: Server, tmp_path: Path) -> None:
+def test_a_server_that_refuses_every_request_stops_the_run_at_start_up(openai_server: Server, tmp_path: Path) -> None:
     # The server is pinned to its model: any other name is refused with HTTP 400, which the
     # openai SDK does not retry; lmms-eval's backend then returns its request-failed marker.
     run, requests = _run(openai_server, tmp_path / "out", model="no-such-model", retries=1)
+
+    assert run.returncode == 1 and run.results is None, run.output[-3000:]
+    assert "failed its start-up check" in run.output and "base_url" in run.output
+    # Only the check's two requests, then (both having failed) each again alone; never the run's.
+    assert len(requests) == 4 and all(r["status"] == 400 for r in requests)
+
+
+def test_refused_requests_are_failed_calls_when_the_stop_is_off(openai_server: Server, tmp_path: Path) -> None:
+    run, requests = _run(openai_server, tmp_path / "out", model="no-such-model", retries=1,
+                         cascade_args=",startup_check=false,max_failed_share=1")  # fmt: skip
 
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     # Round 1 only (12 distinct calls, all refused); a failed step 1 sends no step 2.
     assert len(requests) == len(SETTINGS) * LIMIT - LIMIT
     assert all(r["status"] == 400 for r in requests)
-    assert run.task_results("compgap_mathtext_cascade")["failed_steps,none"] == LIMIT
+    for setting in SETTINGS:
+        assert run.task_results(f"compgap_mathtext_{setting}")["failed_calls,none"] == LIMIT, setting
     for sample in run.samples["compgap_mathtext_cascade"]:
         envelope = decode_cascade_response(sample["filtered_resps"])
         assert envelope.failed_step == 1 and envelope.step2 is None

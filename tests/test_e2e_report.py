@@ -78,6 +78,7 @@ def test_a_real_submission_holds_every_task_and_verifies(submitted: Path) -> Non
     result = compgap("verify", str(submitted), cwd=submitted.parent)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"OK {submitted}")
+    assert "composed accuracy 0.0% (what the leaderboard ranks): listed apart: partial" in result.stdout
 
 
 def test_verify_rejects_a_tampered_real_submission(submitted: Path, tmp_path: Path) -> None:
@@ -97,8 +98,11 @@ def test_leaderboard_from_real_submissions(submitted: Path, tmp_path: Path) -> N
     (folder / "broken.json").write_text("[]")
     result = compgap("leaderboard", str(folder), "--out", str(tmp_path / "board"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "0 ranked, 1 partial (not ranked), 1 rejected" in result.stdout
+    assert "0 ranked, 1 listed apart, 1 rejected" in result.stdout
+    assert "LISTED APART tiny.json: partial (" in result.stdout
     page = (tmp_path / "board" / "leaderboard.html").read_text()
     assert page.count("data:image/png;base64,") == 2 and "broken.json" in page
     result = compgap("leaderboard", str(folder), "--out", str(tmp_path / "all"), "--include-partial", cwd=tmp_path)
-    assert result.returncode == 0 and "1 ranked, 0 partial" in result.stdout
+    # Ranked only if it shows both skills: a random-weight model reads and solves nothing, so it stays apart.
+    assert result.returncode == 0 and "0 ranked, 1 listed apart" in result.stdout
+    assert "LISTED APART tiny.json: both skills shown on 0.0% of the items" in result.stdout

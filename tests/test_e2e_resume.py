@@ -24,7 +24,7 @@ def test_killed_run_resumes_without_recomputing_and_matches_the_uninterrupted_ru
     cascade_run: LmmsEvalRun, tiny_qwen_dir: Path, tmp_path: Path
 ) -> None:
     cache = tmp_path / "cascade-cache"
-    model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS},cache_dir={cache},cache_chunk=2"
+    model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS},cache_dir={cache},chunk_size=2"
     args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap", *E2E_COMMON_ARGS]
 
     first = tmp_path / "first"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageFile
 
 from lmms_compgap.core import pictures
 from lmms_compgap.tasks import FAMILIES
@@ -40,7 +40,12 @@ def test_cached_picture_has_the_drawn_pixels_and_is_read_back_without_drawing(
     assert _same_pixels(pictures.picture(family, row), drawn)
 
 
-def test_corrupt_cached_picture_is_redrawn_and_replaced(cache: Path) -> None:
+@pytest.mark.parametrize("truncated_images_allowed", [False, True])
+def test_corrupt_cached_picture_is_redrawn_and_replaced(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, truncated_images_allowed: bool
+) -> None:
+    # lmms-eval turns on PIL's LOAD_TRUNCATED_IMAGES for the whole process when it loads its tasks.
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", truncated_images_allowed)
     family = FAMILIES["mathtext"]
     row = family.canonical_rows()[0]
     path = pictures.cache_path(family, row, cache)

@@ -1,8 +1,11 @@
-"""The built wheel registers every compgap task and the cascade model into lmms-eval, and uninstalls cleanly.
+"""The built wheel installs, registers every compgap task and the cascade model, evaluates, and uninstalls cleanly.
 
 A fresh environment is made by hard-linking this environment's packages (lmms-eval, torch, ...)
 minus lmms-compgap into a new venv: a real, separate site-packages in seconds, where the wheel
-is installed with pip exactly as a user would, then listed with the real `lmms-eval` command.
+is installed with pip as a user would, without the lock: pip checks every dependency against the
+pyproject's own bounds (offline, so it can only accept what is there or fail). Then the real
+`lmms-eval` command lists the tasks and runs one evaluation with the tiny model.
+(`.ci/canary` does the same with the newest releases those bounds allow, from the package index.)
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import pytest
 
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.tasks import FAMILIES
-from tests.conftest import REPO, offline_env
+from tests.conftest import E2E_COMMON_ARGS, E2E_LIMIT, REPO, TINY_QWEN_ARGS, offline_env, run_lmms_eval
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +77,9 @@ def _list_tasks(python: Path, *extra: str, env: dict[str, str] | None = None) ->
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def test_wheel_registers_tasks_and_model_then_uninstalls_completely(tmp_path: Path) -> None:
+def test_wheel_registers_tasks_and_model_evaluates_then_uninstalls_completely(
+    tmp_path: Path, tiny_qwen_dir: Path
+) -> None:
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
@@ -93,8 +98,11 @@ def test_wheel_registers_tasks_and_model_then_uninstalls_completely(tmp_path: Pa
     from_checkout = _list_tasks(python, str(REPO / "task_yamls"), env=offline_env(PYTHONPATH=str(REPO)))
     assert EXPECTED_TASKS <= set(from_checkout["tasks"]) and EXPECTED_GROUPS <= set(from_checkout["groups"])
 
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
-                   check=True, capture_output=True)  # fmt: skip
+    # With its dependencies: pip must find every declared bound satisfied by what is installed.
+    installed = subprocess.run([str(python), "-m", "pip", "install", "--no-index", str(wheel)],
+                               capture_output=True, text=True)  # fmt: skip
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    assert "Successfully installed lmms-compgap" in installed.stdout
 
     # The literal user command, no flags, no environment variables.
     listing = subprocess.run(
@@ -116,6 +124,15 @@ def test_wheel_registers_tasks_and_model_then_uninstalls_completely(tmp_path: Pa
         capture_output=True, text=True, env=offline_env(), check=True,
     )  # fmt: skip
     assert resolved.stdout.strip().endswith("CompgapCascade")
+
+    # One real evaluation in the fresh environment, both kinds of setting (exit status and results checked).
+    tasks = ["compgap_mathtext_direct", "compgap_mathtext_cascade"]
+    model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
+    arguments = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", ",".join(tasks)]
+    run = run_lmms_eval([*arguments, *E2E_COMMON_ARGS], tmp_path / "out", python=python)
+    assert run.returncode == 0 and run.results is not None, run.output[-3000:]
+    for task in tasks:
+        assert run.task_results(task)["accuracy,none"] >= 0 and len(run.samples[task]) == E2E_LIMIT
 
     subprocess.run([str(python), "-m", "pip", "uninstall", "-y", "-q", "lmms-compgap"], check=True, capture_output=True)
     leftovers = _files(site) - before_files

@@ -120,7 +120,7 @@ def test_by_run_keeps_each_run_apart(output: Path) -> None:
 def test_settings_with_another_task_version_are_not_paired(output: Path) -> None:
     later = simulate_run(output, MODEL, families=[FAMILY], settings=["direct"], limit=LIMIT, date="20260105_000000")
     results = json.loads(later.read_text())
-    results["configs"]["compgap_mathtext_direct"]["metadata"]["version"] = 99
+    results["configs"]["compgap_mathtext_direct"]["metadata"]["version"] += 1
     later.write_text(json.dumps(results))
     (model,) = group_by_model(load_outputs([output]).tasks)
     assert set(model.tasks) == {"compgap_mathtext_direct"}

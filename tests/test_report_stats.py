@@ -16,6 +16,7 @@ from lmms_compgap.report.stats import (
     bootstrap_draws,
     mcnemar_exact,
     percentile_interval,
+    proportion_draws,
     wilson_interval,
 )
 
@@ -85,6 +86,17 @@ def test_multinomial_bootstrap_matches_resampling_items_by_index() -> None:
     by_index = a[indices].mean(axis=1) - b[indices].mean(axis=1)
     assert draws.mean() == pytest.approx(by_index.mean(), abs=1e-3)
     assert draws.std() == pytest.approx(by_index.std(), rel=0.03)
+
+
+def test_proportion_bootstrap_matches_resampling_items_by_index() -> None:
+    hits = (np.random.default_rng(3).random(400) < 0.3).astype(int)
+    draws = proportion_draws(int(hits.sum()), hits.size, 20_000, np.random.default_rng(5))
+    by_index = hits[np.random.default_rng(6).integers(0, hits.size, size=(20_000, hits.size))].mean(axis=1)
+    assert draws.mean() == pytest.approx(by_index.mean(), abs=1e-3)
+    assert draws.std() == pytest.approx(by_index.std(), rel=0.03)
+    assert np.allclose(draws * hits.size, np.round(draws * hits.size))  # counts of items, as resampling gives
+    with pytest.raises(ValueError, match="successes"):
+        proportion_draws(5, 4, 10, np.random.default_rng(0))
 
 
 def test_bootstrap_is_reproducible_per_label_and_independent_across_labels() -> None:

@@ -51,7 +51,12 @@ def test_setting_yamls_are_mathtexts_with_the_family_name_and_intermediate_metri
         config = load_task_yaml(name, f"compgap_{name}_{setting}.yaml")
         assert config["dataset_kwargs"]["data_files"]["test"] == "data/test.jsonl"
     vision = load_task_yaml(name, f"compgap_{name}_vision.yaml")
-    assert [m["metric"] for m in vision["metric_list"]] == ["exact_match", family.intermediate_metric, "usable"]
+    assert [m["metric"] for m in vision["metric_list"]] == [
+        "exact_match",
+        family.intermediate_metric,
+        "usable",
+        "failed_calls",
+    ]
 
 
 def test_the_compgap_group_holds_every_family() -> None:

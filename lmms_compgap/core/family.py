@@ -5,12 +5,18 @@ from __future__ import annotations
 import abc
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from PIL import Image
 
 from lmms_compgap import scoring
+
+
+def canonical_json(value: Any) -> str:
+    """The JSON text rows store for attributes and specs (sorted keys, no spaces): one value, one text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,9 @@ class Item:
     `question` is what the textual skill is asked (it never contains the intermediate);
     `intermediate` is the gold output of the visual skill (transcription, object list, card list);
     `attributes` are the difficulty attributes results can be sliced by; `spec` is everything
-    needed to draw the image, so drawing is a pure function of the row.
+    needed to draw the image, so drawing is a pure function of the row. `solution` is the textual
+    skill's worked steps from the intermediate to the answer, written by the generator from what it
+    computed (never by a model); fine-tuning targets are made of it. It is not part of the data row.
     """
 
     question: str
@@ -28,6 +36,7 @@ class Item:
     intermediate: str
     attributes: dict[str, Any] = field(default_factory=dict)
     spec: dict[str, Any] = field(default_factory=dict)
+    solution: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,25 +79,35 @@ class TaskFamily(abc.ABC):
     def generate_item(self, rng: random.Random) -> Item:
         """Draw one item from `rng` (the only source of randomness)."""
 
-    def generate(self, seed: int | None = None, size: int | None = None) -> list[dict[str, Any]]:
-        """The data rows for (seed, size), in order; no two rows share a question and intermediate."""
+    def generate_items(
+        self, seed: int | None = None, size: int | None = None, accept: Callable[[Item], bool] | None = None
+    ) -> list[Item]:
+        """The items for (seed, size), in order; no two share a question and intermediate.
+
+        `accept` (when given) must also hold for every item kept: the training splits use it to leave
+        out anything the test split holds (see `lmms_compgap.core.splits`).
+        """
         seed = self.canonical_seed if seed is None else seed
         size = self.canonical_size if size is None else size
         rng = random.Random(f"compgap:{self.name}:v{self.data_version}:{seed}")
-        rows: list[dict[str, Any]] = []
+        items: list[Item] = []
         seen: set[tuple[str, str]] = set()
         attempts = 0
-        while len(rows) < size:
+        while len(items) < size:
             attempts += 1
             if attempts > 50 * size + 1000:
-                raise RuntimeError(f"{self.name}: could only generate {len(rows)} distinct items of {size}")
+                raise RuntimeError(f"{self.name}: could only generate {len(items)} distinct items of {size}")
             item = self.generate_item(rng)
             key = (item.question, item.intermediate)
-            if key in seen:
+            if key in seen or (accept is not None and not accept(item)):
                 continue
             seen.add(key)
-            rows.append(self.to_row(len(rows), item))
-        return rows
+            items.append(item)
+        return items
+
+    def generate(self, seed: int | None = None, size: int | None = None) -> list[dict[str, Any]]:
+        """The data rows for (seed, size), in order; no two rows share a question and intermediate."""
+        return [self.to_row(index, item) for index, item in enumerate(self.generate_items(seed, size))]
 
     def canonical_rows(self) -> tuple[dict[str, Any], ...]:
         """The canonical split, generated once per process (every task of the family checks its data against it)."""
@@ -97,17 +116,21 @@ class TaskFamily(abc.ABC):
             cached = self.__dict__["_canonical_rows"] = tuple(self.generate())
         return cached
 
-    def to_row(self, index: int, item: Item) -> dict[str, Any]:
-        """A data row: flat, with attributes and spec as canonical JSON strings (a stable schema)."""
+    def to_row(self, index: int, item: Item, split: str = "test") -> dict[str, Any]:
+        """A data row: flat, with attributes and spec as canonical JSON strings (a stable schema).
+
+        Rows of the test split keep their historical uids; other splits name themselves in the uid.
+        """
+        prefix = f"{self.name}-v{self.data_version}" + ("" if split == "test" else f"-{split}")
         return {
-            "uid": f"{self.name}-v{self.data_version}-{index:05d}",
+            "uid": f"{prefix}-{index:05d}",
             "family": self.name,
             "index": index,
             "question": item.question,
             "answer": item.answer,
             "intermediate": item.intermediate,
-            "attributes": json.dumps(item.attributes, sort_keys=True, separators=(",", ":")),
-            "spec": json.dumps(item.spec, sort_keys=True, separators=(",", ":")),
+            "attributes": canonical_json(item.attributes),
+            "spec": canonical_json(item.spec),
         }
 
     # ---- drawing ----------------------------------------------------------------------------

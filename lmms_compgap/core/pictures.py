@@ -13,6 +13,7 @@ redrawn and replaced; writes are atomic (temp file + rename), so concurrent rank
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -42,13 +43,27 @@ def cache_path(family: TaskFamily, row: dict[str, Any], root: Path) -> Path:
     return root / family.name / f"v{family.data_version}" / f"{row['uid']}-{spec_hash}.png"
 
 
+#: A complete PNG file ends with its IEND chunk (length 0, type, CRC).
+PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
 def _read(path: Path) -> Image.Image | None:
     try:
-        with Image.open(path) as stored:
-            stored.load()
-            return stored.convert("RGB") if stored.mode != "RGB" else stored.copy()
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as error:
+        logger.warning(f"compgap: unreadable cached picture {path} ({error}); drawing it again")
+        return None
+    # lmms-eval sets PIL's global ImageFile.LOAD_TRUNCATED_IMAGES, under which a truncated PNG decodes
+    # "successfully" with its missing rows grey: completeness is checked here, not left to the decoder.
+    if not data.endswith(PNG_END):
+        logger.warning(f"compgap: truncated cached picture {path}; drawing it again")
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as stored:
+            stored.load()
+            return stored.convert("RGB") if stored.mode != "RGB" else stored.copy()
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as error:
         logger.warning(f"compgap: unreadable cached picture {path} ({error}); drawing it again")
         return None

@@ -12,13 +12,15 @@ from typing import Any
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response, failure_reason
 from lmms_compgap.tasks import get_family
 
-#: The lmms-eval metric names each setting reports (all `mean` except `failed_steps`, a sum).
+#: The lmms-eval metric names each setting reports (all `mean` except `failed_calls`, a sum: the
+#: items whose model call raised, returned nothing or returned lmms-eval's request-failed marker;
+#: for the cascade, items whose step 1 or step 2 failed).
 SETTING_METRICS: dict[str, tuple[str, ...]] = {
-    "direct": ("accuracy", "strict_accuracy"),
-    "cot": ("accuracy", "strict_accuracy"),
-    "language": ("accuracy", "strict_accuracy"),
-    "cascade": ("accuracy", "strict_accuracy", "step1_usable", "failed_steps"),
-    "vision": ("exact_match", "usable"),
+    "direct": ("accuracy", "strict_accuracy", "failed_calls"),
+    "cot": ("accuracy", "strict_accuracy", "failed_calls"),
+    "language": ("accuracy", "strict_accuracy", "failed_calls"),
+    "cascade": ("accuracy", "strict_accuracy", "step1_usable", "failed_calls"),
+    "vision": ("exact_match", "usable", "failed_calls"),
 }
 
 
@@ -90,7 +92,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
         )
         metrics = {"exact_match": intermediate.exact, "usable": intermediate.usable}
         metrics[family.intermediate_metric] = intermediate.details.get(family.intermediate_metric, intermediate.score)
-        return {**metrics, "compgap": record}
+        return {**metrics, "failed_calls": int(bool(record["error"])), "compgap": record}
 
     final: str | None
     if setting == "cascade":
@@ -119,5 +121,5 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
     metrics: dict[str, Any] = {"accuracy": record["correct"], "strict_accuracy": record["strict"]}
     if setting == "cascade":
         metrics["step1_usable"] = record["intermediate_usable"] or 0
-        metrics["failed_steps"] = 1 if record["failed_step"] else 0
+    metrics["failed_calls"] = 1 if record["failed_step"] else 0
     return {**metrics, "compgap": record}

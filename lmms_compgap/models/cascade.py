@@ -3,21 +3,35 @@
 `--model compgap_cascade --model_args inner=<model>,<the inner model's own args>`
 
 Requests whose context is a cascade request envelope (see `lmms_compgap.core.settings`) are run
-in two batched rounds: round 1 sends every step 1 (image + visual prompt) together with every
-ordinary request of the run; round 2 sends every step 2 (text only: the textual prompt filled with
-step 1's output). Identical requests within a round (same item, prompt, generation settings and
-visual source; e.g. a `vision` request and a cascade's step 1) are computed once. A step that
-raises, returns nothing or returns lmms-eval's request-failed marker is recorded in the response
-envelope and the item is scored wrong; the run goes on.
+in two rounds: round 1 sends every step 1 (image + visual prompt) together with every ordinary
+request of the run; round 2 sends every step 2 (text only: the textual prompt filled with step 1's
+output). Identical requests within a round (same item, prompt, generation settings and visual
+source; e.g. a `vision` request and a cascade's step 1) are computed once. Each round reaches the
+inner model in chunks of one task's requests each, because several lmms-eval wrappers read the
+task of a batch from its first request. A call that raises, returns nothing or returns lmms-eval's
+request-failed marker is a failed call: it is recorded in the response (the item is scored
+wrong, and counted in the task's `failed_calls`), and the run goes on unless most calls of a task
+fail (`models/stop.py`).
+
+Before the run the inner model must pass a start-up check (`models/startup.py`): one image and one
+text-only request. Empty media arguments are dropped before the inner model's processor sees
+them (`models/adapters.py`), which fixes text-only requests of lmms-eval's `llava_hf` and
+`llama_vision`.
 
 Own arguments (the rest of `--model_args` goes to the inner model):
 - `inner`: the lmms-eval model to wrap (required); `inner_force_simple`: use its simple variant;
 - `cache_dir`: record every finished inner call there (crash-safe), so that the same command
-  re-run after an interruption resumes without recomputing them; `cache_chunk`: calls per chunk.
+  re-run after an interruption resumes without recomputing them;
+- `chunk_size` (default 128): inner calls per chunk; each chunk is recorded in the cache and
+  checked for failures as soon as it returns (servers and vLLM batch more with larger chunks);
+- `startup_check` (default true): run the start-up check;
+- `max_failed_share` (default 0.5): stop the run when more than this share of a task's calls
+  failed (judged from 10 finished calls, or all of them if fewer); 1 never stops.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,13 +46,21 @@ from loguru import logger
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
-    REQUEST_TAG,
     CascadeRequest,
     CascadeResponse,
     decode_cascade_request,
     failure_reason,
 )
+from lmms_compgap.models.adapters import drop_empty_media
 from lmms_compgap.models.call_cache import CallCache, model_identity
+from lmms_compgap.models.own_requests import OwnRequests
+from lmms_compgap.models.startup import check_inner_model, refuse_unbatchable
+from lmms_compgap.models.stop import FailureMonitor, RunStopped
+
+#: Our own hooks draw compgap pictures; their docs carry a `uid` and have no image column, so
+#: reading it is free. Any other task's item is identified by (task, split, doc_id), without
+#: touching its doc (which would decode its image a second time).
+_COMPGAP_VISUALS = "lmms_compgap.hooks."
 
 
 @dataclass
@@ -59,25 +81,32 @@ class CascadeStats:
     inner_batches: list[int] = field(default_factory=list)
 
 
-def _no_visual(doc: dict[str, Any]) -> list[Any]:
-    return []
+@dataclass
+class _Call:
+    """One request to the inner model: its dedup key, the request, and the task it counts for."""
+
+    key: str
+    instance: Instance
+    owner: str
 
 
-def _text_only_messages(text: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"role": "user", "content": [{"type": "text", "text": text}]}]
+def _step1_messages(doc_to_messages: Callable, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task's own messages (image included) with the request envelope replaced by step 1's prompt.
 
-
-def _replace_envelope_text(doc_to_messages: Callable, text: str, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The task's own messages (image included) with the request envelope replaced by `text`."""
+    A function of the doc alone (the envelope is in the task's own text), so it is right for every
+    request of a batch even in wrappers that call the first request's function for all of them.
+    """
     messages = doc_to_messages(doc)
     for message in messages:
         content = message.get("content")
-        if isinstance(content, str) and REQUEST_TAG in content:
-            message["content"] = text
+        if isinstance(content, str) and (envelope := decode_cascade_request(content)) is not None:
+            message["content"] = envelope.step1_prompt
         elif isinstance(content, list):
             for part in content:
-                if isinstance(part, dict) and part.get("type") == "text" and REQUEST_TAG in str(part.get("text", "")):
-                    part["text"] = text
+                if isinstance(part, dict) and part.get("type") == "text":
+                    envelope = decode_cascade_request(part.get("text"))
+                    if envelope is not None:
+                        part["text"] = envelope.step1_prompt
     return messages
 
 
@@ -100,32 +129,32 @@ class CompgapCascade(lmms):
         inner: str | lmms | None = None,
         inner_force_simple: bool = False,
         cache_dir: str | None = None,
-        cache_chunk: int = 64,
+        chunk_size: int = 128,
+        startup_check: bool = True,
+        max_failed_share: float = 0.5,
         batch_size: int | str | None = None,
         max_batch_size: int | None = None,
         device: str | None = None,
         **inner_args: Any,
     ) -> None:
         super().__init__()
+        # Our own arguments are checked before the inner model loads (which can take minutes).
+        if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
+            raise RunStopped(f"compgap_cascade: chunk_size must be a whole number of calls, not {chunk_size!r}")
+        self.chunk_size = chunk_size
+        self.max_failed_share = FailureMonitor(str(inner), max_failed_share).max_failed_share
         if isinstance(inner, lmms):
             # Python API: wrap a model object the caller already built.
             self.inner_name = type(inner).__name__
             self.inner = inner
         else:
-            if not inner:
-                raise ValueError(
-                    "compgap_cascade needs the model to wrap: --model_args inner=<lmms-eval model name>,<its args>, "
-                    "e.g. inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct"
-                )
-            if inner == "compgap_cascade":
-                raise ValueError("compgap_cascade cannot wrap itself")
-            inner_class = get_model(inner, force_simple=bool(inner_force_simple))
-            framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
-            self.inner_name = inner
-            self.inner = inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
+            self.inner_name = str(inner or "")
+            self.inner = self._build_inner(inner, bool(inner_force_simple), batch_size, max_batch_size, device,
+                                           inner_args)  # fmt: skip
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
-        # With a cache the inner model is called in chunks, each recorded as soon as it returns.
-        self.cache_chunk = max(1, int(cache_chunk))
+        patched = drop_empty_media(self.inner)
+        if patched:
+            logger.info(f"compgap_cascade: {self.inner_name} processors {patched} drop empty media arguments")
         self.call_cache = (
             CallCache(cache_dir, model_identity(self.inner_name, inner_args), rank=self.inner.rank)
             if cache_dir
@@ -134,6 +163,32 @@ class CompgapCascade(lmms):
         # lmms-eval fills `lm.task_dict` in place; the inner model must see the same docs.
         self.task_dict = self.inner.task_dict
         self.last_stats = CascadeStats()
+        if startup_check:
+            check_inner_model(self.inner, self.inner_name, self.is_simple)
+
+    @staticmethod
+    def _build_inner(
+        inner: str | None, force_simple: bool, batch_size: Any, max_batch_size: Any, device: Any,
+        inner_args: dict[str, Any],
+    ) -> lmms:  # fmt: skip
+        if not inner:
+            raise RunStopped(
+                "compgap_cascade needs the model to wrap: --model_args inner=<lmms-eval model name>,<its args>, "
+                "e.g. inner=qwen2_5_vl,pretrained=Qwen/Qwen2.5-VL-3B-Instruct"
+            )
+        if inner == "compgap_cascade":
+            raise RunStopped("compgap_cascade cannot wrap itself: pass another model as inner=")
+        refuse_unbatchable(inner, batch_size)
+        framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
+        try:
+            inner_class = get_model(inner, force_simple=force_simple)
+            return inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
+        except Exception as error:  # noqa: BLE001 - lmms-eval would log it and exit 0; stop the run instead
+            raise RunStopped(
+                f"compgap_cascade could not build the inner model `{inner}` with --model_args {inner_args}: "
+                f"{type(error).__name__}: {error}\nWhat to do: check the model name and its arguments "
+                "(docs/models.md lists the wrapper and arguments that work for each model family)."
+            ) from error
 
     # ---- delegation: the cascade is the inner model for everything but two-step requests --------
     def __getattr__(self, name: str) -> Any:
@@ -160,44 +215,29 @@ class CompgapCascade(lmms):
         return self.inner.generate_until_multi_round(requests)
 
     # ---- the cascade -----------------------------------------------------------------------------
-    def _doc(self, request: Instance) -> dict[str, Any]:
+    def _item(self, request: Instance, visual: str) -> str:
+        """The item a request asks about: a compgap item's uid (shared by its tasks), else task/split/doc."""
         doc_id, task, split = request.args[-3:]
-        return self.task_dict[task][split][doc_id]
+        if visual.startswith(_COMPGAP_VISUALS):
+            doc = self.task_dict[task][split][doc_id]
+            if isinstance(doc, dict) and doc.get("uid"):
+                return str(doc["uid"])
+        return f"{task}/{split}/{doc_id}"
 
-    def _key(self, request: Instance, prompt: str, gen_kwargs: Any, visual: str) -> str:
-        doc_id, task, split = request.args[-3:]
-        doc = self._doc(request)
-        item = doc.get("uid") if isinstance(doc, dict) and doc.get("uid") else f"{task}/{split}/{doc_id}"
+    @staticmethod
+    def _key(item: str, prompt: str, gen_kwargs: Any, visual: str) -> str:
         return json.dumps([item, prompt, gen_kwargs, visual], sort_keys=True, default=repr)
 
     def _gen_kwargs(self, request: Instance) -> Any:
         return request.args[1] if self.is_simple else request.args[2]
 
-    def _step1_instance(self, request: Instance, envelope: CascadeRequest) -> Instance:
+    def _step1_instance(self, request: Instance, envelope: CascadeRequest, gen_kwargs: Any) -> Instance:
         doc_id, task, split = request.args[-3:]
-        prompt = envelope.step1_prompt
         if self.is_simple:
-            _, gen_kwargs, doc_to_visual = request.args[:3]
-            arguments = (prompt, gen_kwargs, doc_to_visual, doc_id, task, split)
+            arguments = (envelope.step1_prompt, gen_kwargs, request.args[2], doc_id, task, split)
         else:
-            _, doc_to_messages, gen_kwargs = request.args[:3]
-            arguments = (
-                prompt,
-                partial(_replace_envelope_text, doc_to_messages, prompt),
-                gen_kwargs,
-                doc_id,
-                task,
-                split,
-            )
-        return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=dict(request.metadata))
-
-    def _step2_instance(self, request: Instance, prompt: str) -> Instance:
-        doc_id, task, split = request.args[-3:]
-        gen_kwargs = self._gen_kwargs(request)
-        if self.is_simple:
-            arguments = (prompt, gen_kwargs, _no_visual, doc_id, task, split)
-        else:
-            arguments = (prompt, partial(_text_only_messages, prompt), gen_kwargs, doc_id, task, split)
+            arguments = (envelope.step1_prompt, partial(_step1_messages, request.args[1]), gen_kwargs, doc_id, task,
+                         split)  # fmt: skip
         return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=dict(request.metadata))
 
     def _run_inner(self, instances: Sequence[Instance]) -> list[tuple[str | None, str | None]]:
@@ -222,76 +262,94 @@ class CompgapCascade(lmms):
             results.append((text if isinstance(text, str) else None, failure_reason(text)))
         return results
 
-    def _run_deduplicated(
-        self, keyed: list[tuple[str, Instance]]
+    def _run_calls(
+        self, calls: list[_Call], monitor: FailureMonitor
     ) -> tuple[dict[str, tuple[str | None, str | None]], int]:
-        """Run each distinct call once (or take it from the cache); returns outputs by key and the shared count."""
+        """Run each distinct call once (or take it from the cache), in chunks of one task's calls.
+
+        Returns outputs by key and how many calls were shared. After every chunk the failures
+        are counted for every task the chunk's calls belong to, and the run stops if most failed.
+        """
         unique: dict[str, Instance] = {}
-        for key, instance in keyed:
-            unique.setdefault(key, instance)
+        owners: dict[str, list[str]] = {}
+        for call in calls:
+            unique.setdefault(call.key, call.instance)
+            owners.setdefault(call.key, []).append(call.owner)
+            monitor.expect(call.owner)
         outputs: dict[str, tuple[str | None, str | None]] = {}
-        pending: list[tuple[str, Instance]] = []
+        groups: dict[tuple[str, str], list[tuple[str, Instance]]] = {}
         for key, instance in unique.items():
             cached = self.call_cache.get(key) if self.call_cache is not None else None
             if cached is not None:
                 outputs[key] = (cached, failure_reason(cached))
                 self.last_stats.cache_hits += 1
+                for owner in owners[key]:
+                    monitor.record(owner, None)
             else:
-                pending.append((key, instance))
-        chunk = self.cache_chunk if self.call_cache is not None else max(1, len(pending))
-        for start in range(0, len(pending), chunk):
-            part = pending[start : start + chunk]
-            results = self._run_inner([instance for _, instance in part])
-            for (key, _), result in zip(part, results, strict=True):
-                outputs[key] = result
-            if self.call_cache is not None:
-                self.call_cache.put_many((key, text) for (key, _), (text, error) in zip(part, results, strict=True)
-                                         if error is None and text is not None)  # fmt: skip
-        return outputs, len(keyed) - len(unique)
+                groups.setdefault((instance.args[-2], instance.args[-1]), []).append((key, instance))
+        for pending in groups.values():
+            for start in range(0, len(pending), self.chunk_size):
+                part = pending[start : start + self.chunk_size]
+                results = self._run_inner([instance for _, instance in part])
+                for (key, _), (text, error) in zip(part, results, strict=True):
+                    outputs[key] = (text, error)
+                    for owner in owners[key]:
+                        monitor.record(owner, error)
+                if self.call_cache is not None:
+                    self.call_cache.put_many((key, text) for (key, _), (text, error) in zip(part, results, strict=True)
+                                             if error is None and text is not None)  # fmt: skip
+                monitor.check()
+        return outputs, len(calls) - len(unique)
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         stats = self.last_stats = CascadeStats(requests=len(requests))
+        monitor = FailureMonitor(self.inner_name, self.max_failed_share)
         envelopes: list[CascadeRequest | None] = [decode_cascade_request(request.args[0]) for request in requests]
+        # The generation settings as the task built them: some wrappers edit the dict they are given.
+        settings = [copy.deepcopy(self._gen_kwargs(request)) for request in requests]
 
         # Round 1: every ordinary request and every step 1, deduplicated.
-        round1: list[tuple[str, Instance]] = []
-        for request, envelope in zip(requests, envelopes, strict=True):
+        round1: list[_Call] = []
+        items: list[str] = []
+        for request, envelope, gen_kwargs in zip(requests, envelopes, settings, strict=True):
+            task = request.args[-2]
+            visual = _visual_source(request.args[2] if self.is_simple else request.args[1])
+            item = self._item(request, visual)
+            items.append(item)
             if envelope is None:
                 stats.passthrough += 1
-                visual_fn = request.args[2] if self.is_simple else request.args[1]
-                key = self._key(request, request.args[0], self._gen_kwargs(request), _visual_source(visual_fn))
-                round1.append((key, request))
+                round1.append(_Call(self._key(item, request.args[0], gen_kwargs, visual), request, task))
             else:
                 stats.cascade_items += 1
-                step1 = self._step1_instance(request, envelope)
-                visual_fn = step1.args[2] if self.is_simple else request.args[1]
-                key = self._key(request, envelope.step1_prompt, self._gen_kwargs(request), _visual_source(visual_fn))
-                round1.append((key, step1))
-        round1_outputs, stats.round1_shared = self._run_deduplicated(round1)
+                key = self._key(item, envelope.step1_prompt, gen_kwargs, visual)
+                round1.append(_Call(key, self._step1_instance(request, envelope, copy.deepcopy(gen_kwargs)), task))
+        round1_outputs, stats.round1_shared = self._run_calls(round1, monitor)
         stats.round1_calls = len(round1) - stats.round1_shared
 
         # Round 2: every step 2 whose step 1 succeeded, text only, deduplicated.
         responses: list[str | None] = [None] * len(requests)
-        round2: list[tuple[str, Instance]] = []
         round2_owner: dict[int, str] = {}
         step1_texts: dict[int, str] = {}
-        for position, ((key, _), request, envelope) in enumerate(zip(round1, requests, envelopes, strict=True)):
-            text, error = round1_outputs[key]
-            if envelope is None:
-                stats.failed_passthrough += bool(error)
-                # A raw output (even an empty one) is kept for the task's scorer; only a raised call is replaced.
-                responses[position] = text if text is not None else _failed(error)
-                continue
-            if error:
-                stats.failed_step1 += 1
-                responses[position] = CascadeResponse(step1=text, step2=None, failed_step=1, error=error).encode()
-                continue
-            prompt = fill_prompt(envelope.step2_template, {**envelope.values, "intermediate": text})
-            key2 = self._key(request, prompt, self._gen_kwargs(request), "text-only")
-            round2.append((key2, self._step2_instance(request, prompt)))
-            round2_owner[position] = key2
-            step1_texts[position] = text
-        round2_outputs, stats.step2_shared = self._run_deduplicated(round2)
+        with OwnRequests(self.task_dict, self.is_simple) as own:
+            round2: list[_Call] = []
+            for position, (call, envelope) in enumerate(zip(round1, envelopes, strict=True)):
+                text, error = round1_outputs[call.key]
+                if envelope is None:
+                    stats.failed_passthrough += bool(error)
+                    # A raw output (even an empty one) is kept for the task's scorer; only a raised call is replaced.
+                    responses[position] = text if text is not None else _failed(error)
+                    continue
+                if error:
+                    stats.failed_step1 += 1
+                    responses[position] = CascadeResponse(step1=text, step2=None, failed_step=1, error=error).encode()
+                    continue
+                prompt = fill_prompt(envelope.step2_template, {**envelope.values, "intermediate": text})
+                gen_kwargs = copy.deepcopy(settings[position])
+                key2 = self._key(items[position], prompt, gen_kwargs, "text-only")
+                round2.append(_Call(key2, own.request(prompt, gen_kwargs), f"step 2 of {call.owner}"))
+                round2_owner[position] = key2
+                step1_texts[position] = text
+            round2_outputs, stats.step2_shared = self._run_calls(round2, monitor)
         stats.step2_calls = len(round2) - stats.step2_shared
 
         for position, key2 in round2_owner.items():

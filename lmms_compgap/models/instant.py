@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+import torch
 from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 
@@ -20,6 +22,10 @@ class CompgapInstant(lmms):
 
     def __init__(self, response: str = "Answer: 0", batch_size: Any = None, device: Any = None, **_: Any) -> None:
         super().__init__()
+        # Under torchrun / accelerate launch each process is one rank, as for a real model.
+        self._rank = int(os.environ.get("RANK", 0))
+        self._world_size = int(os.environ.get("WORLD_SIZE", 1))
+        self.device = torch.device("cpu")
         self.response = str(response)
         self.requests_seen = 0
         self.visuals_built = 0

@@ -7,4 +7,6 @@ MANIFEST = [
     # inner model, so the class is registered as simple (the registry checks the class attribute).
     ModelManifest(model_id="compgap_cascade", simple_class_path="lmms_compgap.models.cascade.CompgapCascade"),
     ModelManifest(model_id="compgap_instant", simple_class_path="lmms_compgap.models.instant.CompgapInstant"),
+    # Any transformers image-text-to-text checkpoint, batched (lmms-eval 0.7.3 has no working generic one).
+    ModelManifest(model_id="compgap_hf", chat_class_path="lmms_compgap.models.hf.CompgapHF"),
 ]

@@ -6,10 +6,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.literal import plain_text
-from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.runs import Loaded, ModelLogs, group_by_model, load_outputs
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 
@@ -32,17 +33,59 @@ def _report(args: argparse.Namespace) -> int:
 
     params = _params(args)
     loaded = load_outputs(args.output_paths)
-    summaries = [summarize_model(model, params) for model in group_by_model(loaded.tasks, by_run=args.by_run)]
+    comparison = None
+    if args.base:
+        from lmms_compgap.report.finetune import compare_runs
+
+        base = load_outputs([args.base])
+        before, after = _one_model(base, args.base, "--base"), _one_model(loaded, args.output_paths, "OUTPUT_PATH")
+        before.label, after.label = f"before: {before.label}", f"after: {after.label}"
+        comparison = compare_runs(before, after, params)
+        loaded.issues[:0] = base.issues
+        models = [before, after]
+    else:
+        models = group_by_model(loaded.tasks, by_run=args.by_run)
+    summaries = [summarize_model(model, params) for model in models]
     issues = loaded.issues + [issue for summary in summaries for issue in summary.issues]
+    issues += comparison.issues if comparison else []
     if not summaries:
         for issue in issues:
             print(f"compgap report: {plain_text(issue)}", file=sys.stderr)
         print(f"compgap report: no compgap results with samples found; nothing written to {args.out}", file=sys.stderr)
         return 1
-    files = write_report(summaries, issues, Path(args.out), params, with_plots=not args.no_plots)
+    files = write_report(summaries, issues, Path(args.out), params, not args.no_plots, comparison)
     print(files.markdown)
     print("Wrote " + ", ".join(str(path) for path in files.paths))
     return 0
+
+
+def _one_model(loaded: Loaded, where: object, option: str) -> ModelLogs:
+    models = group_by_model(loaded.tasks)
+    if len(models) != 1:
+        names = [model.label for model in models]
+        found = f"models {names}" if models else f"no compgap run with samples ({'; '.join(loaded.issues)})"
+        raise ReportError(f"{option} {where}: a before/after report needs one model's runs here, found {found}")
+    return models[0]
+
+
+def _trained_on(option: str | None, model: ModelLogs) -> dict[str, Any] | None:
+    """The fine-tuning provenance: from --trained-on (a compgap_training.json or a model folder), else found
+    beside the evaluated model (its `pretrained=` folder)."""
+    from lmms_compgap.finetune.train import PROVENANCE_FILE, read_provenance
+    from lmms_compgap.report.finetune import training_record
+
+    if option is None:
+        return training_record(model)
+    path = Path(option)
+    if not path.is_dir() and path.name != PROVENANCE_FILE:
+        raise ReportError(f"--trained-on {option}: give a {PROVENANCE_FILE} or the fine-tuned model's folder")
+    try:
+        record = read_provenance(path if path.is_dir() else path.parent)
+    except (OSError, ValueError) as error:
+        raise ReportError(f"--trained-on {option}: unreadable ({error})") from None
+    if record is None:
+        raise ReportError(f"--trained-on {option}: no {PROVENANCE_FILE} written by `compgap finetune` there")
+    return record
 
 
 def _submit(args: argparse.Namespace) -> int:
@@ -64,7 +107,10 @@ def _submit(args: argparse.Namespace) -> int:
     model = models[0]
     for issue in loaded.issues + model.issues:
         print(f"note: {issue}", file=sys.stderr)
-    document, notes = build_submission(model, params, allow_partial=args.partial, name=args.name)
+    training = _trained_on(args.trained_on, model)
+    document, notes = build_submission(model, params, allow_partial=args.partial, training=training, name=args.name)
+    if training is not None:
+        notes.append(f"fine-tuned on compgap data {training['data_fingerprint']} (recorded in the submission)")
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     out = Path(args.out)
@@ -79,6 +125,7 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from lmms_compgap.report.ranking import PARTIAL_EXCLUDED, explain, standing
     from lmms_compgap.report.verify import verify_submission
 
     failures = 0
@@ -92,6 +139,9 @@ def _verify(args: argparse.Namespace) -> int:
         kind = "partial: " + "; ".join(verified.coverage_gaps) if verified.partial else "complete"
         counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
         print(f"OK {plain_text(name)}: {verified.model_name} ({counts}; {kind})")
+        # The ranked quantity, recomputed from the re-scored items like everything else (never read from the file).
+        position = standing(verified.scores, PARTIAL_EXCLUDED if verified.partial else None)
+        print(f"  composed accuracy {100 * position.composed:.1f}% (what the leaderboard ranks): {explain(position)}")
     return 1 if failures else 0
 
 
@@ -103,7 +153,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
         raise ReportError(f"{directory}: not a folder of submission files")
     board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args))
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
-    print(f"{len(board.ranked)} ranked, {len(board.unranked)} partial (not ranked), {len(board.rejected)} rejected")
+    print(f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected")
+    for entry in board.unranked:
+        print(f"LISTED APART {plain_text(entry.verified.path.name)}: {plain_text(entry.standing.apart)}")
     for path, reason in board.rejected:
         print(f"REJECTED {plain_text(path.name)}: {plain_text(reason)}", file=sys.stderr)
     print("Wrote " + ", ".join(str(path) for path in paths))
@@ -132,6 +184,11 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     report.add_argument("--out", default="compgap-report", help="folder for the files (default %(default)s)")
     report.add_argument("--by-run", action="store_true", help="one row per run instead of merging a model's runs")
     report.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    report.add_argument(
+        "--base",
+        metavar="BASE_OUTPUT_PATH",
+        help="the base model's run: compare it with the fine-tuned run in OUTPUT_PATH (gap before and after)",
+    )
     _statistics_options(report)
     report.set_defaults(handler=_report)
 
@@ -143,6 +200,12 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
         "--name", help="the model's name on the leaderboard (default: what lmms-eval recorded, often a local path)"
     )
     submit.add_argument("--partial", action="store_true", help="allow a run that lacks tasks, settings or items")
+    submit.add_argument(
+        "--trained-on",
+        metavar="PATH",
+        help="the model's compgap_training.json (or its folder) when it was fine-tuned on compgap data; found "
+        "automatically when the run's pretrained= folder holds one",
+    )
     _statistics_options(submit)
     submit.set_defaults(handler=_submit)
 

@@ -1,35 +1,46 @@
-"""The leaderboard: verified submissions only, ranked by the mean composition gap, as Markdown and HTML."""
+"""The leaderboard: verified submissions only, placed by the rule of ranking.py, as Markdown and HTML."""
 
 from __future__ import annotations
 
 import base64
 import html
+import itertools
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from tabulate import tabulate
-
 from lmms_compgap.report import plots
 from lmms_compgap.report.errors import SubmissionRejected
-from lmms_compgap.report.gap import comparison_label, gap_draws, paired_scores
+from lmms_compgap.report.estimates import EntryEstimates, Estimate, composed_lead, entry_estimates
 from lmms_compgap.report.literal import markdown_text, plain_text
+from lmms_compgap.report.ranking import (
+    LIMITS,
+    PARTIAL_EXCLUDED,
+    RANKING_RULE,
+    RATIONALE,
+    Standing,
+    competition_place,
+    explain,
+    ranks,
+    standing,
+)
 from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
-from lmms_compgap.report.stats import BootstrapParams, PairedTable, percentile_interval
+from lmms_compgap.report.stats import BootstrapParams
 from lmms_compgap.report.submission import aggregates
 from lmms_compgap.report.tables import markdown_table, p_text
 from lmms_compgap.report.verify import VerifiedSubmission, verify_submission
 
-RANKING_RULE = (
-    "Ranked by the composition gap (cascade − direct accuracy, flexible score, in points) averaged over the task "
-    "families, smallest first: a model that answers directly as well as its own forced two-step cascade has no gap, "
-    "and a negative gap (direct beats the cascade) ranks above zero, because it means the model composes its skills "
-    "better than the explicit pipeline. Ties are broken by the higher mean direct accuracy. Read the gap together with "
-    "the accuracies: a model without either skill has no gap either. Only complete submissions (every task, setting "
-    "and item) are ranked, unless the board was built with --include-partial; partial ones are marked."
-)
 GAP = ("cascade_vs_direct", "flexible")
+
+
+def coverage(verified: VerifiedSubmission) -> str:
+    """Either "complete" or "partial" with the items per family."""
+    if not verified.partial:
+        return "complete"
+    counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
+    return f"partial ({counts})"
 
 
 @dataclass
@@ -38,58 +49,72 @@ class Entry:
 
     verified: VerifiedSubmission
     label: str
-    mean_gap: float
-    mean_gap_ci: tuple[float, float]
-    mean_accuracy: dict[str, float | None]
+    standing: Standing
+    estimates: EntryEstimates
     families: dict[str, dict[str, Any]]
     aggregates: dict[str, dict[str, Any]]
+    rank: int | None = None
+    tied: bool = False
+    lead: Estimate | None = None
 
     @property
     def coverage(self) -> str:
-        if not self.verified.partial:
-            return "complete"
-        counts = ", ".join(f"{family} n={n}" for family, n in sorted(self.verified.n_items.items()))
-        return f"partial ({counts})"
+        return coverage(self.verified)
+
+    @property
+    def rank_text(self) -> str:
+        """The rank, `=` when shared; or why the entry is not ranked."""
+        if self.rank is None:
+            return "listed apart"
+        return f"{self.rank}=" if self.tied else str(self.rank)
 
 
 @dataclass
 class Leaderboard:
+    """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `rejected`:
+    files that failed verification, with the reason."""
+
     params: BootstrapParams = field(default_factory=BootstrapParams)
     ranked: list[Entry] = field(default_factory=list)
     unranked: list[Entry] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
 
 
-def _mean(values: list[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return sum(present) / len(present) if present else None
+def finetuned_marker(training: dict[str, Any] | None) -> str:
+    """What a model fine-tuned on compgap training data carries after its name (nothing otherwise)."""
+    return f" [fine-tuned on compgap data {training['data_fingerprint'][:15]}…]" if training else ""
 
 
-def make_entry(verified: VerifiedSubmission, params: BootstrapParams) -> Entry:
-    """Recompute with the board's statistics (one confidence level for all); the mean gap's interval averages
-    each family's own bootstrap draws (families are independent samples of items)."""
+def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_partial: bool = False) -> Entry:
+    """Recompute everything the board shows with the board's statistics (one confidence level for all)."""
     summaries = aggregates(verified.scores, params)
-    families = {family: summary["comparisons"][GAP[0]][GAP[1]] for family, summary in summaries.items()}
-    draws = []
-    for family, settings in sorted(verified.scores.items()):
-        table = PairedTable.from_scores(*paired_scores(settings["cascade"], settings["direct"], GAP[1]))
-        draws.append(gap_draws(table, params, comparison_label(family, *GAP))[0])
-    mean_draws = np.mean(draws, axis=0)
-    accuracy = {
-        setting: _mean([
-            (summary["settings"].get(setting) or {}).get("accuracy") for summary in summaries.values()
-        ])
-        for setting in ("direct", "cascade", "cot")
-    }  # fmt: skip
+    excluded = None
+    if verified.partial and not include_partial:
+        excluded = f"{coverage(verified)}: {PARTIAL_EXCLUDED}"
     return Entry(
         verified=verified,
-        label=verified.model_name,
-        mean_gap=float(np.mean([comparison["gap"] for comparison in families.values()])),
-        mean_gap_ci=percentile_interval(mean_draws, params.confidence),
-        mean_accuracy=accuracy,
-        families=families,
+        label=verified.model_name + finetuned_marker(verified.training),
+        standing=standing(verified.scores, excluded),
+        estimates=entry_estimates(verified.scores, params),
+        families={family: summary["comparisons"][GAP[0]][GAP[1]] for family, summary in summaries.items()},
         aggregates=summaries,
     )
+
+
+def place_entries(board: Leaderboard, entries: list[Entry]) -> None:
+    """Rank the entries by the rule (ranking.py), list the others apart, and give each ranked entry its lead."""
+    for entry, rank in zip(entries, ranks([entry.standing for entry in entries]), strict=True):
+        entry.rank = rank
+    listed = sorted(entries, key=lambda entry: (entry.label, entry.verified.path.name))
+    listed.sort(key=lambda entry: entry.standing.placement(), reverse=True)  # stable: names order only equals
+    board.ranked = [entry for entry in listed if entry.rank is not None]
+    board.unranked = [entry for entry in listed if entry.rank is None]
+    shared = Counter(entry.rank for entry in board.ranked)
+    for entry in board.ranked:
+        entry.tied = shared[entry.rank] > 1
+    for ahead, behind in itertools.pairwise(board.ranked):
+        label = f"{ahead.verified.path.name}|{behind.verified.path.name}"
+        ahead.lead = composed_lead(ahead.verified.scores, behind.verified.scores, board.params, label)
 
 
 def build_leaderboard(
@@ -98,21 +123,19 @@ def build_leaderboard(
     include_partial: bool = False,
     params: BootstrapParams | None = None,
 ) -> Leaderboard:
-    """Verify every `*.json` in `directory`; rank the verified ones by RANKING_RULE, list the rejected ones."""
+    """Verify every `*.json` in `directory`; place the verified ones by RANKING_RULE, list the rejected ones."""
     board = Leaderboard(params or BootstrapParams())
     entries = []
     for path in sorted(directory.glob("*.json")):
         try:
-            entries.append(make_entry(verify_submission(path, max_bytes), board.params))
+            entries.append(make_entry(verify_submission(path, max_bytes), board.params, include_partial))
         except SubmissionRejected as error:
             board.rejected.append((path, plain_text(str(error).removeprefix(f"{path}: "))))
     names = [entry.label for entry in entries]
     for entry in entries:
         if names.count(entry.label) > 1:
             entry.label = f"{entry.label} ({entry.verified.path.name})"
-    for entry in entries:
-        (board.ranked if include_partial or not entry.verified.partial else board.unranked).append(entry)
-    board.ranked.sort(key=lambda e: (round(e.mean_gap, 12), -(e.mean_accuracy["direct"] or 0.0), e.label))
+    place_entries(board, entries)
     return board
 
 
@@ -120,62 +143,174 @@ def _families(board: Leaderboard) -> list[str]:
     return sorted({family for entry in board.ranked + board.unranked for family in entry.families})
 
 
+HEADERS: dict[str, str] = {
+    "composed": "composed",
+    "skilled": "skilled",
+    "direct": "direct",
+    "cascade": "cascade",
+    "cot": "CoT",
+    "vision": "vision (usable)",
+    "language": "language",
+    "gap": "gap",
+}
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rank", "place on the ranking; \"=\" marks a rank shared by equal composed accuracies"),
+    ("composed", "the ranked quantity: % of items answered right directly on which the model shows both skills"),
+    ("lead", "composed accuracy minus the next ranked entry's, in points, paired by item: an interval that holds 0 "
+             "means the two are not told apart by these items"),
+    ("skilled", "% of items on which the model shows both skills (cascade right from a usable step 1, or vision "
+                "usable and language right): the most it could compose"),
+    ("direct, cascade, CoT, language", "accuracy in %, flexible score"),
+    ("vision (usable)", "% of items whose vision output (transcription, object or card list) suffices to answer"),
+    ("gap", "cascade − direct accuracy, in points (the composition gap; not ranked)"),
+    ("why", "what the rank is made of, or why the entry is listed apart"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A shown number and its interval: a percentage, or signed points for a difference."""
+
+    estimate: Estimate | None
+    signed: bool = False
+
+    def parts(self) -> tuple[str, str]:
+        if self.estimate is None:
+            return "—", ""
+        shown = "{:+.1f}" if self.signed else "{:.1f}"
+        low, high = self.estimate.ci
+        return shown.format(100 * self.estimate.value), f"[{shown.format(100 * low)}, {shown.format(100 * high)}]"
+
+    def __str__(self) -> str:
+        return " ".join(part for part in self.parts() if part)
+
+
+Cell = str | Figure
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the page: its rows are already in the order `order` states; `by` is the ordering column."""
+
+    title: str
+    order: str
+    headers: list[str]
+    rows: list[list[Cell]]
+    by: int | None = None
+
+
+def _figures(entry: Entry, names: tuple[str, ...]) -> list[Cell]:
+    return [Figure(entry.estimates.mean.get(name), signed=name == "gap") for name in names]
+
+
+def _why(entry: Entry) -> str:
+    why = explain(entry.standing)
+    return why if not entry.verified.partial or entry.standing.apart else f"{entry.coverage}; {why}"
+
+
+def _tables(board: Leaderboard) -> list[Table]:
+    quantities = tuple(HEADERS)
+    shown = [HEADERS[name] for name in quantities]
+    tables = [
+        Table(
+            "Ranking",
+            "Ordered by composed accuracy, highest first; equal values share a rank and are listed by direct accuracy, "
+            "then by the mean accuracy over all five settings.",
+            ["rank", "model", *shown[:1], "lead over next", *shown[1:], "why", "file"],
+            [
+                [entry.rank_text, entry.label, *_figures(entry, quantities[:1]), Figure(entry.lead, signed=True),
+                 *_figures(entry, quantities[1:]), _why(entry), entry.verified.path.name]
+                for entry in board.ranked
+            ],
+            by=2,
+        )
+    ]  # fmt: skip
+    if board.unranked:
+        tables.append(
+            Table(
+                "Listed apart (verified, not ranked)",
+                "Below every ranked entry; ordered by composed accuracy, highest first.",
+                ["model", "why not ranked", *shown, "file"],
+                [
+                    [entry.label, entry.standing.apart or "", *_figures(entry, quantities), entry.verified.path.name]
+                    for entry in board.unranked
+                ],
+                by=2,
+            )
+        )
+    everyone = board.ranked + board.unranked
+    by_direct = sorted(everyone, key=lambda entry: (entry.label, entry.verified.path.name))
+    by_direct.sort(key=lambda entry: entry.standing.placement()[2:], reverse=True)  # direct, then overall
+    direct = [entry.standing.direct for entry in by_direct]
+    tables.append(
+        Table(
+            "By direct accuracy",
+            "Who answers the composed questions best in one call, whatever the skills: ordered by direct accuracy, "
+            "highest first; equal values share a place.",
+            ["#", "model", "direct", "CoT", "cascade", "gap", "composed", "rank"],
+            [
+                [_place_text(direct, entry.standing.direct), entry.label,
+                 *_figures(entry, ("direct", "cot", "cascade", "gap", "composed")), entry.rank_text]
+                for entry in by_direct
+            ],
+            by=2,
+        )
+    )  # fmt: skip
+    families = _families(board)
+    tables.append(
+        Table(
+            "Per task family",
+            "In the order of the ranking, then the entries listed apart; gap p: exact McNemar test of the gap.",
+            ["rank", "model", *(f"{family} {name}" for family in families for name in ("composed", "gap", "gap p"))],
+            [[entry.rank_text, entry.label, *(cell for family in families for cell in _family_cells(entry, family))]
+             for entry in everyone],
+        )
+    )  # fmt: skip
+    return tables
+
+
+def _place_text(values: list[float], value: float) -> str:
+    number, shared = competition_place(values, value)
+    return f"{number}=" if shared else str(number)
+
+
+def _family_cells(entry: Entry, family: str) -> list[Cell]:
+    estimates = entry.estimates.families.get(family)
+    if estimates is None:
+        return ["—", "—", "—"]
+    return [
+        Figure(estimates["composed"]),
+        Figure(estimates["gap"], signed=True),
+        p_text(entry.families[family]["mcnemar_p"]),
+    ]
+
+
 def _legend(board: Leaderboard) -> str:
     params = board.params
     return (
-        f"Gaps in points with {100 * params.confidence:.0f}% paired-bootstrap intervals ({params.resamples} resamples, "
-        f"seed {params.seed}), p: exact McNemar test; accuracies in % (flexible score, means over families). Every "
-        "number is recomputed from the submitted raw responses by the installed scorer."
+        f"Percentages and points with {100 * params.confidence:.0f}% bootstrap intervals over items "
+        f"({params.resamples} resamples, seed {params.seed}; a mean over families averages the families' draws); "
+        "flexible score, means over the task families. Every number is recomputed from the submitted raw responses "
+        "by the installed scorer; nothing a file claims is used."
     )
 
 
-def _p_suffix(p: float) -> str:
-    text = p_text(p)
-    return text if text.startswith("<") else f"={text}"
-
-
-def _pts(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:+.1f}"
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}"
-
-
-def _rows(entries: list[Entry], families: list[str], ranked: bool) -> tuple[list[list[str]], list[str]]:
-    headers = (["rank"] if ranked else []) + ["model", "coverage", "mean gap [CI]"]
-    headers += [f"{family} gap [CI], p" for family in families] + ["direct", "cascade", "cot", "file"]
-    rows = []
-    for rank, entry in enumerate(entries, start=1):
-        low, high = entry.mean_gap_ci
-        row = ([str(rank)] if ranked else []) + [entry.label, entry.coverage]
-        row.append(f"{_pts(entry.mean_gap)} [{_pts(low)}, {_pts(high)}]")
-        for family in families:
-            gap = entry.families.get(family)
-            ci = f" [{_pts(gap['ci'][0])}, {_pts(gap['ci'][1])}], p{_p_suffix(gap['mcnemar_p'])}" if gap else ""
-            row.append(f"{_pts(gap['gap'])}{ci}" if gap else "—")
-        row += [_pct(entry.mean_accuracy[setting]) for setting in ("direct", "cascade", "cot")]
-        row.append(entry.verified.path.name)
-        rows.append(row)
-    return rows, headers
-
-
-def _markdown_rows(entries: list[Entry], families: list[str], ranked: bool) -> str:
-    """The table of `_rows`, with what came from the submissions (model name, file name) escaped as the HTML
-    page escapes it, so a name cannot inject HTML or Markdown into leaderboard.md."""
-    rows, headers = _rows(entries, families, ranked)
-    label = headers.index("model")
-    for row in rows:
-        row[label], row[-1] = markdown_text(row[label]), markdown_text(row[-1])
-    return markdown_table(rows, headers)
+def _markdown_table(table: Table) -> str:
+    headers = [f"{header} ▼" if index == table.by else header for index, header in enumerate(table.headers)]
+    # What came from the submissions (model names, file names) is escaped as the HTML page escapes it, so that a
+    # name cannot inject HTML or Markdown into leaderboard.md; the figures are ours.
+    rows = [[str(cell) if isinstance(cell, Figure) else markdown_text(cell) for cell in row] for row in table.rows]
+    return f"*{table.order}*\n\n" + (markdown_table(rows, headers) if rows else "None.")
 
 
 def leaderboard_markdown(board: Leaderboard, images: dict[str, str] | None = None) -> str:
-    families = _families(board)
+    tables = _tables(board)
     parts = ["# lmms-compgap leaderboard", RANKING_RULE, _legend(board)]
-    parts += ["## Ranking", _markdown_rows(board.ranked, families, ranked=True) if board.ranked else "None."]
-    if board.unranked:
-        parts += ["## Partial submissions (verified, not ranked)", _markdown_rows(board.unranked, families, False)]
+    for table in tables:
+        parts += [f"## {table.title}", _markdown_table(table)]
+    parts += ["## Why this rule", "\n".join(f"- {line}" for line in RATIONALE)]
+    parts += ["## Known limits", "\n".join(f"- {line}" for line in LIMITS)]
+    parts += ["## Columns", "\n".join(f"- **{name}**: {text}" for name, text in COLUMNS)]
     parts += ["## Rejected files"]
     parts.append(
         "\n".join(f"- {markdown_text(path.name)}: {markdown_text(reason)}" for path, reason in board.rejected)
@@ -188,26 +323,55 @@ def leaderboard_markdown(board: Leaderboard, images: dict[str, str] | None = Non
 
 
 _STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}"
-    "table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px}"
-    "th{background:#f3f3f3}tr:nth-child(even) td{background:#fafafa}img{max-width:100%;display:block;margin:1em 0}"
-    "code{background:#f3f3f3;padding:1px 3px}"
+    "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1500px;padding:0 1em;color:#222;line-height:1.4}"
+    ".rule{font-size:16px;max-width:75em}.scroll{overflow-x:auto}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:13px}th,td{border:1px solid #ccc;padding:4px 7px}"
+    "caption{text-align:left;font-style:italic;padding:4px 0;color:#444}"
+    "th{background:#f0f0f0;vertical-align:bottom}th[aria-sort]{background:#dde8f5}"
+    "tr:nth-child(even) td{background:#fafafa}td.num{text-align:right;white-space:nowrap}"
+    "td.text{min-width:16em;max-width:30em}.ci{display:block;color:#666;font-size:11px}"
+    "img{max-width:100%;display:block;margin:1em 0}code{background:#f3f3f3;padding:1px 3px;white-space:nowrap}"
 )
+
+
+def _html_cell(cell: Cell) -> str:
+    if isinstance(cell, Figure):
+        value, interval = (html.escape(part) for part in cell.parts())
+        return f'<td class="num">{value}<span class="ci">{interval}</span></td>'
+    text = html.escape(cell)
+    return f'<td class="text">{text}</td>' if len(cell) > 40 else f"<td>{text}</td>"
+
+
+def _html_table(table: Table) -> str:
+    """Every cell escaped; the ordering column's header carries aria-sort and a ▼."""
+    headers = "".join(
+        f'<th scope="col" aria-sort="descending">{html.escape(header)} ▼</th>' if index == table.by
+        else f'<th scope="col">{html.escape(header)}</th>'
+        for index, header in enumerate(table.headers)
+    )  # fmt: skip
+    rows = "".join("<tr>" + "".join(_html_cell(cell) for cell in row) + "</tr>\n" for row in table.rows)
+    body = f"<tbody>\n{rows}</tbody>" if rows else ""
+    return (
+        f'<h2>{html.escape(table.title)}</h2>\n<div class="scroll"><table>'
+        f"<caption>{html.escape(table.order)}</caption>\n<thead><tr>{headers}</tr></thead>\n{body}</table></div>"
+        + ("" if rows else "<p>None.</p>")
+    )
+
+
+def _prose(text: str) -> str:
+    """Our own text, escaped, with command-line options kept on one line."""
+    return re.sub(r"(--[a-z][a-z-]*)", r"<code>\1</code>", html.escape(text))
 
 
 def leaderboard_html(board: Leaderboard, images: dict[str, bytes]) -> str:
     """A self-contained page: every value from a submission is escaped, plots are inline PNGs, no scripts."""
-    families = _families(board)
-
-    def table(entries: list[Entry], ranked: bool) -> str:
-        rows, headers = _rows(entries, families, ranked)
-        return tabulate(rows, headers=headers, tablefmt="html", disable_numparse=True)  # escapes every cell
-
-    body = ["<h1>lmms-compgap leaderboard</h1>", f"<p>{html.escape(RANKING_RULE)}</p>"]
-    body.append(f"<p>{html.escape(_legend(board))}</p><h2>Ranking</h2>")
-    body.append(table(board.ranked, True) if board.ranked else "<p>None.</p>")
-    if board.unranked:
-        body += ["<h2>Partial submissions (verified, not ranked)</h2>", table(board.unranked, False)]
+    body = ["<h1>lmms-compgap leaderboard</h1>", f'<p class="rule">{_prose(RANKING_RULE)}</p>']
+    body.append(f"<p>{html.escape(_legend(board))}</p>")
+    body += [_html_table(table) for table in _tables(board)]
+    for title, lines in (("Why this rule", RATIONALE), ("Known limits", LIMITS)):
+        body.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{_prose(line)}</li>" for line in lines) + "</ul>")
+    columns = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in COLUMNS)
+    body.append(f"<h2>Columns</h2><ul>{columns}</ul>")
     body.append("<h2>Rejected files</h2>")
     if board.rejected:
         items = "".join(

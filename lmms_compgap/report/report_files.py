@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lmms_compgap.report import plots, tables
 from lmms_compgap.report.attribution import DESCRIPTIONS
+from lmms_compgap.report.finetune import Comparison, comparison_markdown, comparison_rows
 from lmms_compgap.report.literal import markdown_text
 from lmms_compgap.report.scores import SCORES_EXPLAINED
 from lmms_compgap.report.stats import BootstrapParams
@@ -44,10 +45,12 @@ def _issues_section(issues: Sequence[str]) -> str:
 
 
 def _tables(
-    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, slices: bool
-) -> list[str]:
+    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, slices: bool,
+    before_after: str | None = None,
+) -> list[str]:  # fmt: skip
     level = f"{100 * params.confidence:.0f}%"
-    parts = [
+    parts = ["## Before and after fine-tuning", before_after] if before_after else []
+    parts += [
         f"## Composition gap (cascade − direct, points; {level} paired bootstrap CI, exact McNemar p)",
         tables.gap_markdown(summaries),
         "## Why the direct setting failed (share of its wrong answers)",
@@ -60,12 +63,16 @@ def _tables(
     return [*parts, "## Issues (incomplete or skipped inputs)", _issues_section(issues)]
 
 
-def terminal_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams) -> str:
+def terminal_markdown(
+    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, before_after: str | None = None
+) -> str:
     """The gap, attribution and failed-call tables and the issues (the slices are in the file only)."""
-    return "\n\n".join(_tables(summaries, issues, params, slices=False)) + "\n"
+    return "\n\n".join(_tables(summaries, issues, params, slices=False, before_after=before_after)) + "\n"
 
 
-def full_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams) -> str:
+def full_markdown(
+    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, before_after: str | None = None
+) -> str:
     level = f"{100 * params.confidence:.0f}%"
     categories = "\n".join(f"- **{name}**: {text}" for name, text in DESCRIPTIONS.items())
     parts = [
@@ -76,7 +83,7 @@ def full_markdown(summaries: Sequence[ModelSummary], issues: Sequence[str], para
         f"Vision: exact intermediate (transcription, object or card list). {tables.TOO_SMALL_NOTE}",
         "## Runs",
         _runs_section(summaries),
-        *_tables(summaries, issues, params, slices=True),
+        *_tables(summaries, issues, params, slices=True, before_after=before_after),
         "## Attribution categories (a partition of the items the direct setting gets wrong, tested in this order)",
         categories,
     ]
@@ -89,15 +96,22 @@ def write_report(
     out: Path,
     params: BootstrapParams,
     with_plots: bool = True,
+    comparison: Comparison | None = None,
 ) -> ReportFiles:
-    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`.
+    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`
+    (and finetune.csv with a before/after `comparison`, whose section leads the report).
 
     With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
     if not summaries:
         return ReportFiles(terminal_markdown(summaries, issues, params), [])
     out.mkdir(parents=True, exist_ok=True)
+    before_after = comparison_markdown(comparison, params) if comparison else None
     paths = [out / "report.md"]
-    paths[0].write_text(full_markdown(summaries, issues, params), encoding="utf-8", errors="backslashreplace")
+    paths[0].write_text(
+        full_markdown(summaries, issues, params, before_after), encoding="utf-8", errors="backslashreplace"
+    )
+    if comparison:
+        paths.append(tables.write_csv(out / "finetune.csv", comparison_rows(comparison)))
     paths.append(tables.write_csv(out / "gap.csv", tables.gap_rows(summaries)))
     paths.append(tables.write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
     paths.append(tables.write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
@@ -107,4 +121,4 @@ def write_report(
         plots.plot_gaps(entries, out / "gap.png", params.confidence)
         plots.plot_accuracies(entries, out / "accuracy.png", params.confidence)
         paths.extend([out / "gap.png", out / "accuracy.png"])
-    return ReportFiles(terminal_markdown(summaries, issues, params), paths)
+    return ReportFiles(terminal_markdown(summaries, issues, params, before_after), paths)

@@ -10,20 +10,30 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse
 from lmms_compgap.report.installed import installed_rows, task_metadata
+from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.report.submission import build_submission
 from lmms_compgap.tasks import FAMILIES
 
 
 @dataclass(frozen=True)
 class SimulatedModel:
-    """Per-item chances: reading the image, solving from text, composing both when asked directly."""
+    """Per-item chances: reading the image, solving from it, composing both when asked directly.
+
+    `text_reason` is the chance of solving from text alone (the language setting and the cascade's
+    step 2), by default `reason`; lower, it succeeds on a subset of the items `reason` does (one draw
+    decides both). `sandbag` maps a setting to the chance that its response on an item is made wrong on
+    purpose (vision: unreadable; cascade: both steps), drawn apart from the other draws; a sandbagging
+    copy with `draws` set to the honest model's name answers every other item as the honest model does.
+    """
 
     name: str
     see: float = 0.85
@@ -33,6 +43,17 @@ class SimulatedModel:
     format_slip: float = 0.05
     fail: float = 0.0
     seed: int = 0
+    text_reason: float | None = None
+    sandbag: Mapping[str, float] = field(default_factory=dict)
+    draws: str | None = None
+
+    @property
+    def draw_key(self) -> str:
+        """What the item draws are seeded with: `draws` (to share them with another model) or the name."""
+        return f"{self.seed}:{self.draws or self.name}"
+
+
+UNREADABLE = "I cannot make out the picture."
 
 
 def _final(rng: random.Random, answer: str, right: bool, model: SimulatedModel) -> str:
@@ -41,25 +62,37 @@ def _final(rng: random.Random, answer: str, right: bool, model: SimulatedModel) 
     return f"The answer is {answer}." if rng.random() < model.format_slip else f"Working it out.\nAnswer: {answer}"
 
 
+def _sandbagged(row: dict[str, Any], model: SimulatedModel, responses: dict[str, str]) -> dict[str, str]:
+    rng = random.Random(f"{model.draw_key}:{row['uid']}:sandbag")
+    wrong = _final(rng, str(row["answer"]), False, model)
+    made_wrong = {"vision": UNREADABLE, "cascade": CascadeResponse(UNREADABLE, wrong).encode()}
+    return {
+        setting: made_wrong.get(setting, wrong) if rng.random() < model.sandbag.get(setting, 0.0) else response
+        for setting, response in responses.items()
+    }
+
+
 def simulated_responses(row: dict[str, Any], model: SimulatedModel) -> dict[str, str]:
     """One raw response per setting for one row, from the item's own random draws (same item, same draws)."""
-    rng = random.Random(f"{model.seed}:{model.name}:{row['uid']}")
-    sees, reasons = rng.random() < model.see, rng.random() < model.reason
+    rng = random.Random(f"{model.draw_key}:{row['uid']}")
+    sees, reasoning = rng.random() < model.see, rng.random()
+    reasons = reasoning < model.reason
+    text_reasons = reasoning < (model.reason if model.text_reason is None else model.text_reason)
     composes, cot_composes = rng.random() < model.compose, rng.random() < model.cot_compose
     answer = str(row["answer"])
-    seen = row["intermediate"] if sees else "I cannot make out the picture."
+    seen = row["intermediate"] if sees else UNREADABLE
     responses = {
         "direct": _final(rng, answer, sees and reasons and composes, model),
         "cot": _final(rng, answer, sees and reasons and cot_composes, model),
         "vision": seen,
-        "language": _final(rng, answer, reasons, model),
-        "cascade": CascadeResponse(seen, _final(rng, answer, sees and reasons, model)).encode(),
+        "language": _final(rng, answer, text_reasons, model),
+        "cascade": CascadeResponse(seen, _final(rng, answer, sees and text_reasons, model)).encode(),
     }
     for setting in SETTINGS:
         if rng.random() < model.fail:
             failure = f"{REQUEST_FAILED_MARKER}: simulated timeout]"
             responses[setting] = CascadeResponse(None, None, 1, failure).encode() if setting == "cascade" else failure
-    return responses
+    return _sandbagged(row, model, responses) if model.sandbag else responses
 
 
 def _sanitize(name: str) -> str:
@@ -109,3 +142,31 @@ def simulate_run(
     path = folder / f"{date}_results.json"
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return path
+
+
+def simulate_submission(
+    out: Path, model: SimulatedModel, params: BootstrapParams, limit: int | None = None, allow_partial: bool = False
+) -> Path:
+    """A simulated run (in `<out>.run/`) turned into the submission `compgap submit` writes, at `out`."""
+    run = out.with_name(f"{out.name}.run")
+    simulate_run(run, model, limit=limit)
+    (logs,) = group_by_model(load_outputs([run]).tasks)
+    document, _ = build_submission(logs, params, allow_partial)
+    out.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+_STRONG = SimulatedModel("demo/strong-composer", see=0.95, reason=0.95, compose=0.95, seed=1)
+#: The field the leaderboard's checks and its screenshot in docs/ use: file stem -> simulated model.
+LEADERBOARD_FIELD: dict[str, SimulatedModel] = {
+    "no-skills": SimulatedModel("demo/no-skills", see=0.0, reason=0.0, compose=0.0, cot_compose=0.0, seed=2),
+    "strong-composer": _STRONG,
+    # The strong composer answering its cascade wrong on purpose on 90% of the items: its gap turns negative.
+    "sandbagger": replace(_STRONG, name="demo/sandbagger", draws=_STRONG.name, sandbag={"cascade": 0.9}),
+    "weak-composer": SimulatedModel("demo/weak-composer", see=0.95, reason=0.95, compose=0.4, seed=3),
+    "weak-language": SimulatedModel(
+        "demo/strong-direct-weak-language", see=0.95, reason=0.95, compose=1.0, text_reason=0.2, seed=4
+    ),
+    "twin-a": SimulatedModel("demo/twin-a", see=0.9, reason=0.9, compose=0.8, seed=5),
+    "twin-b": SimulatedModel("demo/twin-b", see=0.9, reason=0.9, compose=0.8, seed=6),
+}

@@ -73,6 +73,14 @@ def bootstrap_draws(table: PairedTable, resamples: int, rng: np.random.Generator
     return accuracy_a - accuracy_b, accuracy_b
 
 
+def proportion_draws(successes: int, n: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Resampled proportions of a 0/1 score over n items: resampling items with replacement draws the
+    number of successes from Binomial(n, successes / n), so no item arrays are needed."""
+    if not 0 <= successes <= n or n == 0:
+        raise ValueError(f"need 0 <= successes <= n and n > 0, got {successes} of {n}")
+    return rng.binomial(n, successes / n, size=resamples) / n
+
+
 def percentile_interval(draws: np.ndarray, confidence: float) -> tuple[float, float]:
     """The percentile bootstrap interval of `draws` at `confidence` (e.g. 0.95 -> 2.5th and 97.5th)."""
     tail = (1.0 - confidence) / 2.0
@@ -103,3 +111,22 @@ def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDEN
 def too_wide(interval: Sequence[float] | None) -> bool:
     """Whether an interval's half-width exceeds MEANINGFUL_HALF_WIDTH (then n is too small to conclude)."""
     return interval is not None and (interval[1] - interval[0]) / 2 > MEANINGFUL_HALF_WIDTH
+
+
+def contrast_draws(
+    scores: np.ndarray, weights: np.ndarray | list[float], resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Resampled weighted sums of column accuracies under a paired bootstrap over items (rows).
+
+    `scores` is items x columns of 0/1 scores on the same items (e.g. cascade and direct before and after
+    fine-tuning); weights (1, -1, -1, 1) give the change of the gap. As in `bootstrap_draws`, resampling
+    items only changes how many land on each distinct row of scores, so those counts are drawn from a
+    multinomial: the same distribution as index resampling, in O(resamples x patterns) memory.
+    """
+    scores = np.asarray(scores, dtype=np.int8)
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] != len(weights):
+        raise ValueError(f"scores must be items x {len(weights)} columns, got shape {scores.shape}")
+    patterns, counts = np.unique(scores, axis=0, return_counts=True)
+    n = scores.shape[0]
+    drawn = rng.multinomial(n, counts / n, size=resamples)
+    return drawn @ (patterns @ np.asarray(weights, dtype=float)) / n

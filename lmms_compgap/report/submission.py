@@ -175,8 +175,26 @@ def model_entry(recorded: str, name: str | None) -> dict[str, str]:
     return {"name": name, "path": recorded}
 
 
+def training_claim(provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """A submission's `training` field from a `compgap finetune` provenance record (compgap_training.json)."""
+    try:
+        return {
+            "compgap_data": True,
+            "base_model": str(provenance["base_model"]),
+            "method": provenance["method"],
+            "data_fingerprint": provenance["data_fingerprint"],
+            "splits": provenance["splits"],
+        }
+    except (KeyError, TypeError) as error:
+        raise ReportError(f"not a compgap_training.json record (missing {error})") from None
+
+
 def build_submission(
-    model: ModelLogs, params: BootstrapParams, allow_partial: bool, name: str | None = None
+    model: ModelLogs,
+    params: BootstrapParams,
+    allow_partial: bool,
+    training: Mapping[str, Any] | None = None,
+    name: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """A schema-valid submission for one model, and notes on what it leaves out; ReportError if it cannot be made.
 
@@ -233,6 +251,8 @@ def build_submission(
         "tasks": tasks,
         "aggregates": aggregates(scores, params),
     }
+    if training is not None:
+        document["training"] = training_claim(training)
     problem = schema_problem(document)
     if problem:
         raise ReportError(f"{model.label}: the submission would not be valid ({problem})")

@@ -48,6 +48,7 @@ class VerifiedSubmission:
     aggregates: dict[str, Any]
     scores: dict[str, dict[str, dict[str, ItemScore]]]
     n_items: dict[str, int]
+    training: dict[str, Any] | None = None
 
 
 def _reject(path: Path, problems: list[str]) -> None:
@@ -183,6 +184,33 @@ def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any
     return scores
 
 
+def _check_training(path: Path, training: dict[str, Any]) -> None:
+    """A fine-tuning claim: every declared training split regenerates to its fingerprint from its seed and size
+    with the installed generators, which keep every test item out of it (lmms_compgap.core.splits)."""
+    from lmms_compgap.core.splits import build_split
+    from lmms_compgap.tasks import get_family
+
+    problems: list[str] = []
+    for split, declared in sorted(training["splits"].items()):
+        for family, claim in sorted(declared["families"].items()):
+            where = f"training {split} split of {family}"
+            if family not in FAMILIES:
+                problems.append(f"{where}: not an installed task family")
+                continue
+            generator = get_family(family)
+            if claim["data_version"] != generator.data_version:
+                problems.append(f"{where}: data version {claim['data_version']!r}, installed {generator.data_version}")
+                continue
+            try:
+                regenerated = build_split(generator, split, claim["size"], claim["seed"])
+            except ValueError as error:
+                problems.append(f"{where}: {error}")
+                continue
+            if regenerated.fingerprint != claim["fingerprint"]:
+                problems.append(f"{where}: seed {claim['seed']} and size {claim['size']} do not give its fingerprint")
+    _reject(path, problems)
+
+
 def verify_document(document: Any, path: Path) -> VerifiedSubmission:
     """Every check on an already-parsed document (see docs/submissions.md for the list)."""
     if is_lmms_eval_results(document):
@@ -198,6 +226,8 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
             f"{path}: format version {document['format_version']}, this verifier reads {FORMAT_VERSION}"
         )
     by_family = _check_tasks(path, document["tasks"])
+    if "training" in document:
+        _check_training(path, document["training"])
     for family, settings in sorted(by_family.items()):
         _check_items(path, family, settings, len(document["runs"]))
     scores = {family: _rescore_items(path, family, settings) for family, settings in sorted(by_family.items())}
@@ -222,6 +252,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         aggregates=recomputed,
         scores=scores,
         n_items={family: next(iter(settings.values()))["n_items"] for family, settings in by_family.items()},
+        training=document.get("training"),
     )
 
 

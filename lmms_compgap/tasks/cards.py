@@ -108,6 +108,31 @@ def numeric_answer(cards: list[tuple[str, str]], question: dict[str, Any]) -> in
     return sum(card_value(rank, rule) for rank, _ in chosen)
 
 
+def worked_answer(cards: list[tuple[str, str]], question: dict[str, Any]) -> str:
+    """The arithmetic behind an answer, over card values only (it does not restate the card list)."""
+    kind, rule = question["kind"], question["rule"]
+    values = [card_value(rank, rule) for rank, _ in cards]
+    listed = ", ".join(map(str, values))
+    if kind == "make24":
+        return f"The values are {listed}: {question['solution']} = {TARGET}."
+    if kind == "range":
+        high, low = max(values), min(values)
+        return f"The values are {listed}; the highest is {high} and the lowest {low}: {high} - {low} = {high - low}."
+    if kind == "total":
+        chosen, what = cards, "All the cards"
+    elif kind == "colour_sum":
+        chosen = [card for card in cards if (card[1] in RED_SUITS) == (question["colour"] == "red")]
+        what = f"The {question['colour']} cards"
+    else:
+        chosen = [card for card in cards if card[1] == question["suit"]]
+        what = f"The {question['suit']}"
+    terms = [card_value(rank, rule) for rank, _ in chosen]
+    total = numeric_answer(cards, question)
+    if len(terms) == 1:
+        return f"{what} count {terms[0]}."
+    return f"{what} count {' + '.join(map(str, terms))} = {total}."
+
+
 # ---- the exact make-24 solver -------------------------------------------------------------------
 # An expression is (text, precedence): 3 for a number, 2 for * and /, 1 for + and -. Parentheses are
 # added only where precedence needs them, so solutions read naturally: "(8 - 4) * (3 + 3)".
@@ -502,6 +527,7 @@ class Cards(TaskFamily):
             intermediate=format_cards(cards),
             attributes=attributes,
             spec=spec,
+            solution=(worked_answer(cards, question),),
         )
 
     # drawing ---------------------------------------------------------------------------------

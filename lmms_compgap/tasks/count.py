@@ -117,6 +117,14 @@ _CIRCLE_RADIUS = 0.86
 
 
 # ---- generation -----------------------------------------------------------------------------------
+def counting_steps(target: str, matching: list[str]) -> tuple[str, ...]:
+    """The worked count: each object of the asked category, numbered in reading order, then the total."""
+    if not matching:
+        return (f"Counting the {target}: there are none.",)
+    tally = ", ".join(f"{name} ({number})" for number, name in enumerate(matching, start=1))
+    return (f"Counting the {target}: {tally}.", f"That makes {len(matching)}.")
+
+
 def _plural(colour: str | None, shape: str | None) -> str:
     if shape is None:
         return f"{colour} objects"
@@ -236,7 +244,15 @@ class Count(TaskFamily):
             "height": height,
             "gradient": background["top"] != background["bottom"],
         }
-        return Item(question=question, answer=str(answer), intermediate=intermediate, attributes=attributes, spec=spec)
+        matching = [f"{o[0]} {o[1]}" for o in objects if _matches(o[0], o[1], target_colour, target_shape)]
+        return Item(
+            question=question,
+            answer=str(answer),
+            intermediate=intermediate,
+            attributes=attributes,
+            spec=spec,
+            solution=counting_steps(target, matching),
+        )
 
     # ---- drawing --------------------------------------------------------------------------------
     def draw(self, spec: dict[str, Any]) -> Image.Image:

@@ -78,6 +78,21 @@ class _Step:
     value: int
 
 
+#: op -> (how a worked solution names the step, its operator)
+STEP_WORDS: dict[str, tuple[str, str]] = {
+    "add": ("Add", "+"),
+    "sub": ("Subtract", "-"),
+    "mul": ("Multiply by", "*"),
+    "div": ("Divide by", "/"),
+}
+
+
+def solution_step(before: int, step: _Step, after: int) -> str:
+    """One line of the worked solution: "Add 5: 12 + 5 = 17."."""
+    verb, operator = STEP_WORDS[step.op]
+    return f"{verb} {step.value}: {before} {operator} {step.value} = {after}."
+
+
 def _apply(total: int, step: _Step) -> int | None:
     """The running total after one step, or None when the step would make a bad problem."""
     if step.op == "add":
@@ -144,6 +159,7 @@ class MathText(TaskFamily):
             "L": rng.choice(PLACES),
         }
         sentences = [rng.choice(START).format(a=start, **fields)]
+        solution = [f"Start with {start} {noun}."]
         total = start
         templates = {"add": ADD, "sub": SUB, "mul": MUL, "div": DIV}
         previous = ""
@@ -153,8 +169,9 @@ class MathText(TaskFamily):
             sentence = template.format(b=step.value, k=MULTIPLIER_WORDS.get(step.value, step.value), **fields)
             # "themself" reads oddly; "{O}self" covers her/him, fix the plural form.
             sentences.append(sentence.replace("themself", "themselves"))
-            total = _apply(total, step)
+            before, total = total, _apply(total, step)
             assert total is not None
+            solution.append(solution_step(before, step, total))
         question = rng.choice(QUESTION).format(**fields)
         text = " ".join([*sentences, question])
 
@@ -184,7 +201,14 @@ class MathText(TaskFamily):
             "chars": len(text),
             "lines": lines,
         }
-        return Item(question=question, answer=str(total), intermediate=text, attributes=attributes, spec=spec)
+        return Item(
+            question=question,
+            answer=str(total),
+            intermediate=text,
+            attributes=attributes,
+            spec=spec,
+            solution=tuple(solution),
+        )
 
     def draw(self, spec: dict[str, Any]) -> Image.Image:
         font = load_font(spec["font"], spec["size"])

@@ -1,0 +1,162 @@
+"""`compgap_hf`: any transformers image-text-to-text checkpoint as a batched lmms-eval chat model.
+
+`--model compgap_hf --model_args pretrained=<model id or directory>[,<argument>=<value>...]`, or
+inside the cascade: `--model compgap_cascade --model_args inner=compgap_hf,pretrained=...`.
+
+It is what transformers itself documents for these models: `AutoModelForImageTextToText`,
+`AutoProcessor`, the checkpoint's chat template (`processor.apply_chat_template`, which collects
+each conversation's images), left padding, `generate`. lmms-eval's messages are passed as they
+are, so a request without an image has no image part, no image placeholder and no image argument.
+A batch holds requests with the same generation settings and either all with media or all text
+only (some processors cannot mix the two in one batch).
+
+Arguments: `pretrained` (required); `device` (lmms-eval's --device; default: cuda if available),
+`device_map` (e.g. `auto` to spread one model over several GPUs), `dtype` (default `auto`: the
+checkpoint's), `attn_implementation`, `trust_remote_code`, `revision`, `chat_template` (a Jinja
+template replacing the checkpoint's), `max_new_tokens` (default 1024, when the task sets none);
+any other argument goes to `AutoProcessor.from_pretrained` (e.g. `max_pixels` for Qwen2-VL).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import torch
+from accelerate import Accelerator
+from lmms_eval.api.instance import Instance
+from lmms_eval.api.model import lmms
+from lmms_eval.utils import Collator
+from tqdm import tqdm
+from transformers import AutoModelForImageTextToText, AutoProcessor
+
+_MEDIA_TYPES = {"image", "video", "audio"}
+
+
+def _has_media(messages: list[dict[str, Any]]) -> bool:
+    return any(
+        isinstance(part, dict) and part.get("type") in _MEDIA_TYPES
+        for message in messages
+        if isinstance(message.get("content"), list)
+        for part in message["content"]
+    )
+
+
+def _cut_at_stop_strings(text: str, until: Any) -> str:
+    """lmms-eval's `until`: the text up to the first stop string."""
+    stops = [until] if isinstance(until, str) else list(until or [])
+    for stop in stops:
+        if stop and stop in text:
+            text = text[: text.index(stop)]
+    return text
+
+
+class CompgapHF(lmms):
+    """A transformers image-text-to-text model run in batches of chat conversations."""
+
+    is_simple = False
+
+    def __init__(
+        self,
+        pretrained: str | None = None,
+        device: str | None = None,
+        device_map: str | None = None,
+        dtype: str = "auto",
+        batch_size: int | str = 1,
+        max_new_tokens: int = 1024,
+        attn_implementation: str | None = None,
+        trust_remote_code: bool = False,
+        revision: str | None = None,
+        chat_template: str | None = None,
+        max_batch_size: int | None = None,
+        **processor_args: Any,
+    ) -> None:
+        super().__init__()
+        if not pretrained:
+            raise ValueError("compgap_hf needs pretrained=<Hugging Face model id or local model directory>")
+        try:
+            self.batch_size_per_gpu = int(batch_size)
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"compgap_hf needs a whole-number --batch_size, not {batch_size!r}") from error
+        self.max_new_tokens = int(max_new_tokens)
+        self.accelerator = Accelerator()
+        self._rank = self.accelerator.process_index
+        self._world_size = self.accelerator.num_processes
+        if device_map:
+            placement: dict[str, Any] = {"device_map": device_map}
+        else:
+            if device is None:
+                device = "cuda" if torch.cuda.is_available() else "cpu"
+            if str(device).startswith("cuda") and self._world_size > 1:
+                device = f"cuda:{self.accelerator.local_process_index}"
+            placement = {}
+        loading = {"revision": revision, "trust_remote_code": bool(trust_remote_code)}
+        loading = {key: value for key, value in loading.items() if value is not None}
+        self.model = AutoModelForImageTextToText.from_pretrained(
+            pretrained, dtype=dtype, attn_implementation=attn_implementation, **placement, **loading
+        ).eval()
+        if not device_map:
+            self.model.to(device)
+        self._device = self.model.device
+        self.processor = AutoProcessor.from_pretrained(pretrained, **loading, **processor_args)
+        self.processor.tokenizer.padding_side = "left"  # generation continues every row from its last token
+        if chat_template:
+            self.processor.chat_template = chat_template
+        if not getattr(self.processor, "chat_template", None):
+            raise ValueError(f"compgap_hf: {pretrained} has no chat template; pass chat_template=<Jinja template>")
+        tokenizer = self.processor.tokenizer
+        self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+
+    @property
+    def batch_size(self) -> int:
+        return self.batch_size_per_gpu
+
+    @property
+    def device(self) -> torch.device:
+        return self._device
+
+    def _generation_settings(self, gen_kwargs: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+        """lmms-eval's generation kwargs as `generate` arguments, and the stop strings."""
+        settings = dict(gen_kwargs)
+        until = settings.pop("until", None)
+        temperature = float(settings.pop("temperature", 0) or 0)
+        do_sample = bool(settings.pop("do_sample", False)) or temperature > 0
+        top_p = settings.pop("top_p", None)
+        settings.setdefault("max_new_tokens", self.max_new_tokens)
+        settings.setdefault("num_beams", 1)
+        if do_sample:
+            settings.update(temperature=temperature, top_p=top_p)
+        return {**settings, "do_sample": do_sample}, until
+
+    def generate_until(self, requests: list[Instance]) -> list[str]:
+        prepared = []
+        for request in requests:
+            context, doc_to_messages, gen_kwargs, doc_id, task, split = request.args
+            messages = doc_to_messages(self.task_dict[task][split][doc_id])
+            group = {"media": _has_media(messages), "settings": json.dumps(gen_kwargs, sort_keys=True, default=repr)}
+            prepared.append((messages, gen_kwargs, group, len(str(context))))
+        # Longest first within a group of equal settings, so a batch pads little.
+        collator = Collator(prepared, lambda item: -item[3], group_fn=lambda item: item[2], grouping=True)
+        outputs: list[str] = []
+        progress = tqdm(total=len(requests), disable=self.rank != 0, desc="Model Responding")
+        for chunk in collator.get_batched(n=self.batch_size):
+            settings, until = self._generation_settings(chunk[0][1])
+            inputs = self.processor.apply_chat_template(
+                [messages for messages, *_ in chunk], add_generation_prompt=True, tokenize=True, return_dict=True,
+                return_tensors="pt", processor_kwargs={"padding": True},
+            )  # fmt: skip
+            inputs = inputs.to(self.device, dtype=self.model.dtype)  # casts floating-point inputs only
+            with torch.inference_mode():
+                generated = self.model.generate(**inputs, **settings, pad_token_id=self.pad_token_id)
+            new_tokens = generated[:, inputs["input_ids"].shape[1] :]
+            texts = self.processor.batch_decode(new_tokens, skip_special_tokens=True)
+            outputs.extend(_cut_at_stop_strings(text, until) for text in texts)
+            progress.update(len(chunk))
+        progress.close()
+        return collator.get_original(outputs)
+
+    def loglikelihood(self, requests: list[Instance]) -> list[tuple[float, bool]]:
+        raise NotImplementedError("compgap_hf generates text; it does not compute log-likelihoods")
+
+    def generate_until_multi_round(self, requests: list[Instance]) -> list[str]:
+        raise NotImplementedError("compgap_hf does not run multi-round generation")

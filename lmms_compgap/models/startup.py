@@ -1,0 +1,131 @@
+"""Checks made before a cascade run spends hours: can the inner model batch, see an image, read text alone?
+
+- Wrappers of lmms-eval 0.7.3 known to handle one request at a time are refused at a batch size
+  above 1 before their weights load, with what to pass instead.
+- The start-up check sends the inner model one image request (a compgap picture and the visual
+  step's prompt) and one text-only request (a textual step's prompt, no image), together in one
+  call as a run would; if that call fails, each again alone, to name the kind that fails. A request
+  fails when the model raises, returns nothing, or returns lmms-eval's request-failed marker.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from lmms_eval.api.instance import unwrap_generation_output
+from loguru import logger
+from PIL import Image
+
+from lmms_compgap.core.settings import failure_reason
+from lmms_compgap.models.own_requests import OwnRequests
+from lmms_compgap.models.stop import MODELS_DOC, RunStopped
+
+#: lmms-eval 0.7.3 wrappers that handle one request at a time, and how (read in their source;
+#: tests/test_e2e_families.py runs each at batch size 1).
+SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
+    "llava_hf": "its generate_until asserts a batch size of 1",
+    "internvl_hf": "it asserts a batch size of 1 when it is built",
+    "llama_vision": "it ignores --batch_size and sends one request at a time",
+}
+
+PROBE_GEN_KWARGS: dict[str, Any] = {"max_new_tokens": 16, "temperature": 0, "do_sample": False}
+IMAGE_PROMPT = "Transcribe the text in the image exactly, word for word. Output only the transcription."
+TEXT_PROMPT = 'Solve the following math word problem.\n\n{problem}\n\nEnd with a final line "Answer: <number>".'
+KINDS = ("image request", "text-only request")
+
+
+def requested_batch_size(batch_size: Any) -> int | None:
+    """The batch size lmms-eval passed, as a number (None for unset or "auto")."""
+    try:
+        return int(batch_size)
+    except (TypeError, ValueError):
+        return None
+
+
+def refuse_unbatchable(inner: str, batch_size: Any) -> None:
+    """Stop before loading a wrapper that cannot batch, when a batch size above 1 was asked for."""
+    size = requested_batch_size(batch_size)
+    if inner in SINGLE_REQUEST_WRAPPERS and size is not None and size > 1:
+        raise RunStopped(
+            f"compgap_cascade: lmms-eval's `{inner}` wrapper handles one request at a time "
+            f"({SINGLE_REQUEST_WRAPPERS[inner]}), but --batch_size {size} was asked for. Pass --batch_size 1, or run "
+            f"the same checkpoint batched with lmms-compgap's own wrapper: --model_args inner=compgap_hf,pretrained=..."
+            f" (see {MODELS_DOC})."
+        )
+
+
+@functools.cache
+def _probe_item() -> tuple[Image.Image, str]:
+    """A real compgap picture (the first mathtext item) and its transcription."""
+    from lmms_compgap.tasks import get_family
+
+    family = get_family("mathtext")
+    row = family.generate(size=1)[0]
+    return family.draw_row(row), row["intermediate"]
+
+
+def _outcomes(inner: Any, is_simple: bool, kinds: tuple[str, ...]) -> dict[str, str | None]:
+    """Send one request of each kind in one call; the failure reason per kind (None: it answered)."""
+    image, transcription = _probe_item()
+    with OwnRequests(inner.task_dict, is_simple) as own:
+        requests = [
+            own.request(IMAGE_PROMPT, dict(PROBE_GEN_KWARGS), visuals=lambda: [image])
+            if kind == "image request"
+            else own.request(TEXT_PROMPT.format(problem=transcription), dict(PROBE_GEN_KWARGS))
+            for kind in kinds
+        ]
+        try:
+            outputs = inner.generate_until(requests)
+        except Exception as error:  # noqa: BLE001 - any failure is what the check reports
+            reason = f"the model raised {type(error).__name__}: {error}"[:500]
+            return dict.fromkeys(kinds, reason)
+    if len(outputs) != len(requests):
+        return dict.fromkeys(kinds, f"the model returned {len(outputs)} outputs for {len(requests)} requests")
+    texts = {kind: unwrap_generation_output(output)[0] for kind, output in zip(kinds, outputs, strict=True)}
+    for kind, text in texts.items():
+        logger.info(f"compgap_cascade start-up check, {kind}: {text!r:.200}")
+    return {kind: failure_reason(text) for kind, text in texts.items()}
+
+
+def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
+    if batched_only:
+        return (
+            "each request succeeds alone but not two in one call: the wrapper cannot batch. Pass --batch_size 1, "
+            f"or run the checkpoint batched with --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
+        )
+    if set(failing) == {"text-only request"}:
+        return (
+            f"`{inner}` cannot answer a request without an image, which the cascade's step 2 and the language "
+            f"setting send. Use a wrapper that can: {MODELS_DOC} lists one per model family, and "
+            "inner=compgap_hf runs any transformers image-text-to-text checkpoint."
+        )
+    if any("LMMS_EVAL_REQUEST_FAILED" in reason for reason in failing.values()):
+        return "the server failed the request: check that it is running and its base_url, model name and api_key."
+    return (
+        f"check the inner model's --model_args (pretrained, device, device_map) and that it runs at all; {MODELS_DOC} "
+        "lists the wrapper and arguments that work for each model family."
+    )
+
+
+def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
+    """Stop the run (RunStopped) unless the inner model answers an image and a text-only request."""
+    outcomes = _outcomes(inner, is_simple, KINDS)
+    failing = {kind: reason for kind, reason in outcomes.items() if reason}
+    batched_only = False
+    if failing and len(failing) == len(KINDS):
+        # Both failed together: ask each alone, to tell a batching failure from a kind that fails.
+        alone = {kind: _outcomes(inner, is_simple, (kind,))[kind] for kind in KINDS}
+        batched_only = not any(alone.values())
+        failing = failing if batched_only else {kind: reason for kind, reason in alone.items() if reason}
+    if not failing:
+        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered an image and a text-only request")
+        return
+    lines = "\n".join(f"- {kind}: {reason}" for kind, reason in failing.items())
+    what = "two requests in one call" if batched_only else " and ".join(failing)
+    raise RunStopped(
+        f"compgap_cascade stopped the run before evaluating: the inner model `{inner_name}` failed its start-up check "
+        f"({what}).\n{lines}\nWhat to do: {_advice(failing, batched_only, inner_name)}\n"
+        "To skip this check, pass startup_check=false in --model_args (failing calls would then be scored as wrong "
+        "answers until most of a task's calls fail, when the run stops)."
+    )

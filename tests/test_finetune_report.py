@@ -1,0 +1,148 @@
+"""The gap before and after fine-tuning, and the fine-tuning record in submissions and on the leaderboard."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmms_compgap.cli import main
+from lmms_compgap.core.splits import build_split
+from lmms_compgap.finetune.train import PROVENANCE_FILE
+from lmms_compgap.report.errors import SubmissionRejected
+from lmms_compgap.report.finetune import gap_verdict
+from lmms_compgap.report.leaderboard import build_leaderboard
+from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from lmms_compgap.report.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
+from lmms_compgap.report.verify import verify_submission
+from lmms_compgap.tasks import get_family
+
+BASE = SimulatedModel("org/vlm", see=0.9, reason=0.9, compose=0.3, seed=3)
+TUNED = SimulatedModel("org/vlm-compgap-ft", see=0.9, reason=0.9, compose=0.9, seed=3)
+
+
+def test_contrast_draws_agree_with_the_two_by_two_bootstrap() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 2, 400), rng.integers(0, 2, 400)
+    contrast = contrast_draws(np.stack([a, b], axis=1), [1, -1], 20_000, np.random.default_rng(1))
+    table = bootstrap_draws(PairedTable.from_scores(a, b), 20_000, np.random.default_rng(1))[0]
+    assert abs(contrast.mean() - (a.mean() - b.mean())) < 0.002
+    assert abs(contrast.std() - table.std()) < 0.002
+    with pytest.raises(ValueError, match="columns"):
+        contrast_draws(np.stack([a, b], axis=1), [1, -1, 1], 10, rng)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "change", "verdict"),
+    [
+        ((-0.05, 0.1), (0.0, 0.1), (-0.1, 0.1), "no gap before"),
+        ((0.1, 0.3), (-0.02, 0.05), (-0.3, -0.1), "closed"),
+        ((0.1, 0.3), (0.02, 0.1), (-0.2, -0.01), "narrowed"),
+        ((0.1, 0.3), (0.1, 0.3), (-0.05, 0.05), "unchanged"),
+        ((0.1, 0.3), (0.3, 0.5), (0.05, 0.3), "widened"),
+    ],
+)
+def test_gap_verdict(before, after, change, verdict) -> None:
+    assert gap_verdict(before, after, change) == verdict
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("before-after")
+    simulate_run(folder / "base", BASE, families=["count", "cards"], limit=300)
+    simulate_run(folder / "tuned", TUNED, families=["count", "cards"], limit=300, date="20260102_000000")
+    return folder
+
+
+def test_report_shows_the_gap_before_and_after_and_whether_it_closed(runs: Path, capsys) -> None:
+    out = runs / "report"
+    assert main(["report", str(runs / "tuned"), "--base", str(runs / "base"), "--out", str(out), "--resamples",
+                 "2000"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert printed.index("## Before and after fine-tuning") < printed.index("## Composition gap")
+    with (out / "finetune.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    gaps = {(row["family"], row["score"]): row for row in rows if row["setting"] == "gap"}
+    assert set(gaps) == {(family, score) for family in ("cards", "count") for score in ("flexible", "strict")}
+    for row in gaps.values():
+        assert int(row["n"]) == 300
+        assert float(row["change_pts"]) == pytest.approx(float(row["after_pts"]) - float(row["before_pts"]), abs=0.02)
+        assert float(row["before_ci_low_pts"]) > 0 and float(row["change_ci_high_pts"]) < 0
+        assert row["verdict"] in ("closed", "narrowed")
+    direct = next(r for r in rows if (r["family"], r["setting"], r["score"]) == ("count", "direct", "flexible"))
+    assert float(direct["change_pts"]) > 0 and float(direct["mcnemar_p"]) < 0.05
+    report = (out / "report.md").read_text()
+    assert "before: org/vlm" in report and "after: org/vlm-compgap-ft" in report
+    assert (out / "gap.png").stat().st_size > 0
+
+
+def test_report_refuses_a_base_folder_with_several_models(runs: Path, tmp_path: Path, capsys) -> None:
+    both = tmp_path / "both"
+    simulate_run(both, BASE, families=["count"], limit=5)
+    simulate_run(both, TUNED, families=["count"], limit=5)
+    assert main(["report", str(runs / "tuned"), "--base", str(both), "--out", str(tmp_path / "r")]) == 1
+    assert "one model's runs" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def provenance(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fine-tuned model folder's compgap_training.json, for real (small) training splits."""
+    folder = tmp_path_factory.mktemp("model")
+    families = {}
+    for family in ("count", "cards"):
+        split = build_split(get_family(family), "train", 20)
+        families[family] = {"seed": split.seed, "size": split.size, "fingerprint": split.fingerprint,
+                            "data_version": get_family(family).data_version}  # fmt: skip
+    record = {
+        "format": "lmms-compgap-training", "format_version": 1, "base_model": "org/vlm", "method": "lora",
+        "data_fingerprint": "sha256:" + "a" * 64,
+        "splits": {"train": {"data_fingerprint": "sha256:" + "a" * 64, "style": {"composition": 1.0},
+                             "families": families}},
+    }  # fmt: skip
+    (folder / PROVENANCE_FILE).write_text(json.dumps(record))
+    return folder
+
+
+def test_a_submission_records_the_finetuning_and_the_leaderboard_marks_it(
+    runs: Path, provenance: Path, tmp_path: Path
+) -> None:
+    board = tmp_path / "board"
+    board.mkdir()
+    assert main(["submit", str(runs / "tuned"), "--out", str(board / "tuned.json"), "--partial", "--resamples",
+                 "1000", "--trained-on", str(provenance)]) == 0  # fmt: skip
+    assert main(["submit", str(runs / "base"), "--out", str(board / "base.json"), "--partial", "--resamples",
+                 "1000"]) == 0  # fmt: skip
+    document = json.loads((board / "tuned.json").read_text())
+    assert document["training"]["compgap_data"] is True
+    assert document["training"]["splits"]["train"]["families"]["count"]["seed"] == 1_000_001
+    assert "training" not in json.loads((board / "base.json").read_text())
+    assert verify_submission(board / "tuned.json").training == document["training"]
+    entries = build_leaderboard(board, include_partial=True, params=BootstrapParams(resamples=1000)).ranked
+    labels = {entry.verified.path.name: entry.label for entry in entries}
+    assert labels["tuned.json"].startswith("org/vlm-compgap-ft [fine-tuned on compgap data sha256:aaaa")
+    assert labels["base.json"] == "org/vlm"
+
+
+def test_a_training_claim_that_does_not_regenerate_is_rejected(runs: Path, provenance: Path, tmp_path: Path) -> None:
+    path = tmp_path / "tuned.json"
+    assert main(["submit", str(runs / "tuned"), "--out", str(path), "--partial", "--resamples", "1000",
+                 "--trained-on", str(provenance / PROVENANCE_FILE)]) == 0  # fmt: skip
+    document = json.loads(path.read_text())
+    document["training"]["splits"]["train"]["families"]["count"]["size"] = 21
+    path.write_text(json.dumps(document))
+    with pytest.raises(SubmissionRejected, match="do not give its fingerprint"):
+        verify_submission(path)
+    document["training"]["splits"]["train"]["families"]["count"]["seed"] = get_family("count").canonical_seed
+    path.write_text(json.dumps(document))
+    with pytest.raises(SubmissionRejected, match="test split"):
+        verify_submission(path)
+
+
+def test_trained_on_must_name_a_provenance_file(runs: Path, tmp_path: Path, capsys) -> None:
+    assert main(["submit", str(runs / "base"), "--out", str(tmp_path / "s.json"), "--partial",
+                 "--trained-on", str(tmp_path)]) == 1  # fmt: skip
+    assert "no compgap_training.json" in capsys.readouterr().err
+    assert not (tmp_path / "s.json").exists()
