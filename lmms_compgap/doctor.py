@@ -281,32 +281,6 @@ def check_lmms_eval() -> Iterator[Check]:
         yield Check("lmms-eval", "ok", f"lmms-eval {version}; evaluator and {len(private)} private imports load")
 
 
-def _installed_tasks_dir() -> Path | None:
-    spec = importlib.util.find_spec("lmms_eval")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations))) / "tasks" / "compgap"
-
-
-def _yaml_names(folder: Path) -> dict[str, Path]:
-    """Task and group names the YAMLs under `folder` define, read as lmms-eval's indexer reads them."""
-    from lmms_eval import utils
-
-    names: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*.yaml")):
-        try:
-            config = utils.load_yaml_config(str(path), mode="simple")
-        except Exception:  # noqa: BLE001, S112 - an unreadable YAML is not a task name
-            continue
-        if not isinstance(config, dict):
-            continue
-        for key in ("task", "group"):
-            if isinstance(config.get(key), str):
-                names[config[key]] = path
-                break
-    return names
-
-
 def expected_task_names() -> set[str]:
     from lmms_compgap.core.settings import SETTINGS
     from lmms_compgap.tasks import FAMILIES
@@ -315,30 +289,14 @@ def expected_task_names() -> set[str]:
     return tasks | {"compgap", *(f"compgap_{family}" for family in FAMILIES)}
 
 
-def shadowed_tasks(include_paths: list[Path], installed: Path | None = None) -> dict[str, tuple[Path, Path]]:
-    """Names defined both by lmms-eval's task tree (which wins) and by an `--include_path` copy.
-
-    Returns name -> (the installed YAML lmms-eval uses, the include-path YAML it ignores).
-    """
-    installed = installed or _installed_tasks_dir()
-    if installed is None or not installed.is_dir():
-        return {}
-    ours = _yaml_names(installed)
-    shadowed: dict[str, tuple[Path, Path]] = {}
-    for folder in include_paths:
-        if folder.resolve() == installed.resolve():
-            continue
-        for name, path in _yaml_names(folder).items():
-            if name in ours:
-                shadowed.setdefault(name, (ours[name], path))
-    return shadowed
-
-
 def check_tasks(include_paths: list[Path]) -> Iterator[Check]:
     """The compgap tasks are where lmms-eval looks, parse with its own indexer, and are not shadowed."""
     from lmms_eval.tasks import TaskManager
 
-    installed = _installed_tasks_dir()
+    from lmms_compgap.core.data import installed_task_root
+    from lmms_compgap.core.shadowing import shadowed_task_yamls
+
+    installed = installed_task_root()
     folders = [p for p in [installed] if p is not None and p.is_dir()] + include_paths
     missing_paths = [str(p) for p in include_paths if not p.is_dir()]
     if missing_paths:
@@ -362,14 +320,16 @@ def check_tasks(include_paths: list[Path]) -> Iterator[Check]:
         return
     where = f"installed in {installed}" if installed is not None and installed.is_dir() else "from --include_path"
     yield Check("tasks", "ok", f"{len(expected_task_names())} compgap tasks and groups visible to lmms-eval, {where}")
-    shadowed = shadowed_tasks(include_paths, installed)
+    shadowed = shadowed_task_yamls(include_paths, installed)
     if shadowed:
-        name, (used, ignored) = sorted(shadowed.items())[0]
+        first = shadowed[0]
+        edited = sum(task.differs for task in shadowed)
         yield Check(
             "shadowed tasks",
             "fail",
             f"{len(shadowed)} tasks in --include_path are shadowed by the installed ones (lmms-eval uses "
-            f"the installed copy): {name} runs {used}, not {ignored}",
+            f"the installed copy; {edited} of the copies differ from it): {first.name} runs {first.used}, "
+            f"not {first.ignored}",
             "to run your copies, `pip uninstall lmms-compgap` and use PYTHONPATH=<checkout> with "
             "--include_path, or rename the tasks in your copy",
         )
