@@ -182,6 +182,14 @@ def group_name(family: TaskFamily) -> str:
     return f"compgap_{family.name}"
 
 
+def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
+    """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
+    names = {PAPER_GROUP, ALL_GROUP} if groups else set()
+    for family in families:
+        names |= {group_name(family), *(task_name(family, setting) for setting in SETTINGS)}
+    return names
+
+
 def family_files(family: TaskFamily) -> dict[str, bytes]:
     """Every file of one family's folder (relative path -> bytes): data file, template, settings, group."""
     data = data_files.serialize_rows(family.canonical_rows())
