@@ -129,3 +129,11 @@ def test_metrics_and_data_checks_are_declared_in_their_own_terms() -> None:
         DataCheck("check_items", tools=("tesseract",))
     with pytest.raises(ValueError, match=r"percentage"):
         DataCheck(".datacheck:check", tools=(), threshold=0)
+
+
+def test_model_prompts_may_not_take_the_reserved_entries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Renamed, "model_prompts", {"compgap_cascade": _prompts()})
+    with pytest.raises(FamilyDeclarationError, match=r"model_prompts maps lmms-eval model names"):
+        validate(Renamed())
+    monkeypatch.setattr(Renamed, "model_prompts", {"llava_hf": _prompts()})
+    validate(Renamed())  # an lmms-eval model's name is accepted (raises otherwise)

@@ -37,7 +37,7 @@ def installed_task_root() -> Path | None:
 def task_yamls_root() -> Path:
     """The folder holding the task YAMLs and data.
 
-    A source checkout's `task_yamls/` wins (developers edit it); otherwise the copy the wheel
+    A source checkout's `task_yamls/` wins (developers regenerate it); otherwise the copy the wheel
     installed inside lmms-eval's task tree (see docs/registration.md).
     """
     checkout = Path(__file__).resolve().parents[2] / "task_yamls"

@@ -144,6 +144,7 @@ def family_template(family: TaskFamily, fingerprint: str) -> bytes:
         },
         "lmms_eval_specific_kwargs": {
             "default": prompts,
+            **{model: own.as_kwargs() for model, own in sorted(family.model_prompts.items())},
             # Only compgap_cascade may run the cascade setting (hooks.cascade_text refuses other models).
             "compgap_cascade": {**prompts, "cascade_runner": True},
         },
