@@ -36,7 +36,7 @@ def parse_task_name(task: str) -> tuple[str, str]:
 
 def load_rows(family: str) -> list[dict[str, Any]]:
     """The family's canonical rows from its data file, refused unless intact."""
-    path = data_files.data_path(family, get_family(family).task_root())
+    path = data_files.data_path(family)
     data_files.verify_file(get_family(family))
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
