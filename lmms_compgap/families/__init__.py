@@ -1,0 +1,1 @@
+"""Task families, one package each (generation, drawing, prompts, scoring, data check and task card)."""
