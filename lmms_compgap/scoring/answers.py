@@ -141,7 +141,8 @@ _REFUSAL_RE = re.compile(
     r"|I['’]?m (?:unable|not able)\b|I am (?:unable|not able)\b|as an AI\b)",
     re.IGNORECASE,
 )
-_SENTENCE_START_RE = re.compile(r"[.!?](?=\s)|\n")
+# A sentence ends at a full stop, but not at the abbreviations that open an aside ("175 minutes, i.e. 2 hours").
+_SENTENCE_START_RE = re.compile(r"(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s)|\n", re.IGNORECASE)
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]")
 
 

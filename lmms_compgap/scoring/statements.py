@@ -127,7 +127,7 @@ _NEGATED_RE = re.compile(
 _ANCHOR_RE = re.compile(
     r"(?:\b(?:is|are|was|were|be|equals?|equal[ \t]+to|has|have|had|makes?|gives?|leaves?|gets?|got|totals?"
     r"|remains?|remaining|comes?[ \t]+to|results?[ \t]+in|sums?[ \t]+to|adds?[ \t]+up[ \t]+to|total[ \t]+of"
-    r"|shows?|showed|reads|displays?|becomes?)|=)"
+    r"|shows?|showed|reads|displays?|becomes?)|=|->|=>|→|⇒)"
     r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
     re.IGNORECASE,
 )
@@ -197,8 +197,8 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
 # A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
 # before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?<![A-Za-z])(?<!of )(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
-    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
+    r"(?<![A-Za-z])(?<!of )(?:(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|this[ \t]+is"
+    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b|i\.e\.|e\.g\.)",
     re.IGNORECASE,
 )
 _JUSTIFICATION_LEAD = " \t,;\u2014\u2013-"

@@ -185,14 +185,15 @@ def strict_time(line: str) -> str | None:
     return format_time(time_of(int(m.group("h")), int(m.group("m")))) if m else None
 
 
-#: Phrases that announce a time: "the answer is", "the time (shown) is", "the clock will show", "it will be",
-#: "it's", "which gives".
+#: Phrases that announce a time as an answer: "the answer is", "the new time is", "the clock will show", "it was",
+#: "which gives". Not the present tense ("the clock shows", "it is"): that is how a response restates the time
+#: it read, which a second thought ("Wait, the clock shows 3:10.") may do without giving a new answer.
 TIME_PHRASES: tuple[str, ...] = (
     scoring.ANSWER_IS_PHRASE,
-    r"\btime[ \t]+(?:shown[ \t]+)?(?:is|was|will[ \t]+be|would[ \t]+be|becomes|=)",
-    r"\b(?:it|clock|dial|hands|that|this)[ \t]+(?:(?:will|would|should|did|does|then)[ \t]+)?"
-    r"(?:show|shows|showed|read|reads|say|says|said|display|displays|displayed|point[ \t]+to|points[ \t]+to|be)\b",
-    r"\bit(?:['’]s|[ \t]+is|[ \t]+was)\b",
+    r"\b(?:new|resulting|final|later|earlier|that)[ \t]+time[ \t]+(?:is|was|will[ \t]+be|would[ \t]+be)",
+    r"\btime[ \t]+(?:will|would)[ \t]+be",
+    r"\b(?:it|clock|dial|hands|time)[ \t]+(?:(?:will|would|should|did)[ \t]+(?:then[ \t]+)?"
+    r"(?:show|read|say|display|point[ \t]+to|be)|showed|read|said|displayed|pointed[ \t]+to|was)\b",
     r"\b(?:gives|giving|makes|making|brings[ \t]+(?:us|it)[ \t]+to|lands[ \t]+(?:on|at))\b",
 )
 #: A time of day on a 12-hour dial, as an answer.
