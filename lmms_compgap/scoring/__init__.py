@@ -29,7 +29,7 @@ from lmms_compgap.scoring.expressions import (
 from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
 from lmms_compgap.scoring.retraction import Cue, retraction_cues
 from lmms_compgap.scoring.similarity import character_error_rate, edit_distance, multiset_f1, normalize_text
-from lmms_compgap.scoring.statements import NUMBERS, Reading, Values, read_statement
+from lmms_compgap.scoring.statements import NUMBERS, Reading, Values, context_before, read_statement
 from lmms_compgap.scoring.text import (
     boxed_contents,
     prepare_for_reading,
@@ -51,6 +51,7 @@ __all__ = [
     "answer_segments",
     "boxed_contents",
     "character_error_rate",
+    "context_before",
     "derive_expression",
     "edit_distance",
     "extract_expression",

@@ -141,8 +141,7 @@ _REFUSAL_RE = re.compile(
     r"|I['’]?m (?:unable|not able)\b|I am (?:unable|not able)\b|as an AI\b)",
     re.IGNORECASE,
 )
-# A sentence ends at a full stop, but not at the abbreviations that open an aside ("175 minutes, i.e. 2 hours").
-_SENTENCE_START_RE = re.compile(r"(?<!\bi\.e)(?<!\be\.g)[.!?](?=\s)|\n", re.IGNORECASE)
+_SENTENCE_START_RE = re.compile(r"[.!?](?=\s)|\n")
 _CLAUSE_BREAK_RE = re.compile(r"[,;:]")
 
 

@@ -20,7 +20,17 @@ from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.text import unwrap_latex
 
-__all__ = ["NOTHING", "NUMBERS", "Choice", "Reading", "Values", "clean_statement", "read_statement", "zero_statement"]
+__all__ = [
+    "NOTHING",
+    "NUMBERS",
+    "Choice",
+    "Reading",
+    "Values",
+    "clean_statement",
+    "context_before",
+    "read_statement",
+    "zero_statement",
+]
 
 
 @dataclass(frozen=True)
@@ -30,12 +40,18 @@ class Values:
     `find(text, *, spaced=False, skip_pronoun_one=False)` lists every such value in a text as NumberSpans (start,
     end, canonical value), in order, in linear time (the keywords matter to numbers only: thousands separated by
     spaces, "one" as a pronoun); `at(text, pos)` is the value starting exactly at `pos`, or None; with
-    `none_is_zero`, a statement saying there are none ("none", "no red circles") states 0.
+    `none_is_zero`, a statement saying there are none ("none", "no red circles") states 0; `qualifier` and
+    `anchor` add the kind's own rules to the shared ones (`_qualifier`, `_anchored`).
     """
 
     find: Callable[..., list[NumberSpan]]
     at: Callable[[str, int], NumberSpan | None]
     none_is_zero: bool = True
+    #: The kind's own reason why the value at a span is not a plain one ("after 5:40"), beyond the shared ones;
+    #: called as (text, span, low) where the context before the span stops at `low`.
+    qualifier: Callable[[str, NumberSpan, int], str | None] | None = None
+    #: Whether the kind's own words state the value at a span ("the clock shows 5:40"), beyond "is", "=", ...
+    anchor: Callable[[str, NumberSpan, int], bool] | None = None
 
 
 #: Numbers, in digits or words (`numbers.find_numbers`): what answers are read for unless told otherwise.
@@ -99,8 +115,7 @@ _AFTER_QUALIFIER_RE = re.compile(
     r"|(?P<factorial>![ \t]*[-+×*·/÷=0-9(])"
     r"|(?P<plusminus>±|\+[ \t]*/[ \t]*-|\+(?![ \t]*[0-9]))"
     r"|(?P<range>(?:to|through|thru|[–—])[ \t]*[-−$]?[0-9])"
-    r"|(?P<hedge>or[ \t]+(?:so|more|less|fewer|higher|lower|above|below|greater|larger|smaller|thereabouts|later"
-    r"|earlier)\b)"
+    r"|(?P<hedge>or[ \t]+(?:so|more|less|fewer|higher|lower|above|below|greater|larger|smaller|thereabouts)\b)"
     rf"|(?P<scale>(?:{_SCALE_WORDS})\b)"
     r")",
     re.IGNORECASE,
@@ -114,7 +129,7 @@ _BEFORE_QUALIFIER_RE = re.compile(
     r"|(?P<bound>[<>≤≥≈~][ \t]*=?[ \t]*)"
     r"|(?P<approximate>\b(?:about|approximately|approx\.?|around|roughly|nearly|almost|circa|ca\.|over|under|above"
     r"|below|at[ \t]+least|at[ \t]+most|more[ \t]+than|less[ \t]+than|fewer[ \t]+than|greater[ \t]+than|up[ \t]+to"
-    r"|close[ \t]+to|upwards[ \t]+of|between|either|after|before|past|later[ \t]+than|earlier[ \t]+than)[ \t]+)"
+    r"|close[ \t]+to|upwards[ \t]+of|between|either)[ \t]+)"
     r")$",
     re.IGNORECASE,
 )
@@ -126,8 +141,7 @@ _NEGATED_RE = re.compile(
 )
 _ANCHOR_RE = re.compile(
     r"(?:\b(?:is|are|was|were|be|equals?|equal[ \t]+to|has|have|had|makes?|gives?|leaves?|gets?|got|totals?"
-    r"|remains?|remaining|comes?[ \t]+to|results?[ \t]+in|sums?[ \t]+to|adds?[ \t]+up[ \t]+to|total[ \t]+of"
-    r"|shows?|showed|reads|displays?|becomes?)|=|->|=>|→|⇒)"
+    r"|remains?|remaining|comes?[ \t]+to|results?[ \t]+in|sums?[ \t]+to|adds?[ \t]+up[ \t]+to|total[ \t]+of)|=)"
     r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
     re.IGNORECASE,
 )
@@ -159,37 +173,43 @@ _REASONS = {
 }
 
 
-def _window(text: str, span: NumberSpan, low: int) -> str:
+def context_before(text: str, span: NumberSpan, low: int) -> str:
     """The text before a number that its context is read from: at most _BEFORE_WINDOW characters, and not past
     `low` (the last digit of the previous number: "68 - 1" still sees "8 - " before the 1)."""
     return text[max(low, span[0] - _BEFORE_WINDOW) : span[0]]
 
 
-def _qualifier(text: str, span: NumberSpan, low: int = 0) -> str | None:
+def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
+    if values.qualifier is not None:
+        own = values.qualifier(text, span, low)
+        if own is not None:
+            return own
     after = _AFTER_QUALIFIER_RE.match(text, span[1])
     if after:
         return _REASONS[after.lastgroup or "operation"]
     if _GLUED_SCALE_RE.match(text, span[1]):
         return _REASONS["scale"]
-    before = _BEFORE_QUALIFIER_RE.search(_window(text, span, low))
+    before = _BEFORE_QUALIFIER_RE.search(context_before(text, span, low))
     if before:
         return _REASONS[before.lastgroup or "operation"]
     return None
 
 
 def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
-    return bool(_NEGATED_RE.search(_window(text, span, low)))
+    return bool(_NEGATED_RE.search(context_before(text, span, low)))
 
 
 def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
     """A number that is not the value: the whole the value is part of ("7 out of 10", "5 of the 12"), or a part
     named in a relative clause ("12 apples, 5 of which are green")."""
-    return bool(_WHOLE_RE.search(_window(text, span, low)) or _PART_RE.match(text, span[1]))
+    return bool(_WHOLE_RE.search(context_before(text, span, low)) or _PART_RE.match(text, span[1]))
 
 
-def _anchored(text: str, span: NumberSpan, low: int = 0) -> bool:
-    return bool(_ANCHOR_RE.search(_window(text, span, low)))
+def _anchored(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> bool:
+    if values.anchor is not None and values.anchor(text, span, low):
+        return True
+    return bool(_ANCHOR_RE.search(context_before(text, span, low)))
 
 
 # ---- the parts of a statement --------------------------------------------------------------------
@@ -197,8 +217,8 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
 # A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
 # before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?<![A-Za-z])(?<!of )(?:(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|this[ \t]+is"
-    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b|i\.e\.|e\.g\.)",
+    r"(?<![A-Za-z])(?<!of )(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
+    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
     re.IGNORECASE,
 )
 _JUSTIFICATION_LEAD = " \t,;\u2014\u2013-"
@@ -266,7 +286,7 @@ def _single(part: str, values: Values = NUMBERS) -> NumberSpan | None:
     start, end, _ = spans[0]
     if not _LABEL_RE.fullmatch(part, 0, start) or len(part) - end > _MAX_TAIL:
         return None
-    if not _UNIT_TAIL_RE.fullmatch(part, end) or _qualifier(part, spans[0]):
+    if not _UNIT_TAIL_RE.fullmatch(part, end) or _qualifier(part, spans[0], values=values):
         return None
     return spans[0]
 
@@ -299,12 +319,12 @@ def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Read
     elif choose == "last":
         chosen = kept[-1]
     else:
-        anchored = [(span, low) for span, low in kept if _anchored(text, span, low)]
+        anchored = [(span, low) for span, low in kept if _anchored(text, span, low, values)]
         if not anchored and len(stated) > 1:
-            qualified = next((reason for span, low in kept if (reason := _qualifier(text, span, low))), None)
+            qualified = next((reason for span, low in kept if (reason := _qualifier(text, span, low, values))), None)
             return Reading(reason=qualified or "it states several values")
         chosen = (anchored or kept)[-1]
-    reason = _qualifier(text, *chosen)
+    reason = _qualifier(text, *chosen, values)
     return Reading(reason=reason) if reason else Reading(value=chosen[0][2])
 
 

@@ -179,7 +179,7 @@ def layout_spec(rng: random.Random, layout: str, numerals: str, face_radius: flo
 
 
 # ---- drawing ------------------------------------------------------------------------------------------------
-def _hand_outline(style: str, length: float, width: float, tail: float) -> list[tuple[float, float]]:
+def _hand_outline(style: str, length: float, width: float, tail: float) -> Points:
     """A hand pointing up from the pivot at (0, 0), as (across, along) points; `along` grows towards the tip."""
     half = width / 2
     if style == "bar":
@@ -194,7 +194,11 @@ def _hand_outline(style: str, length: float, width: float, tail: float) -> list[
             (0, length), (-1.7 * half, length - head), (-0.6 * half, length - head)]  # fmt: skip
 
 
-def _turned(points: list[tuple[float, float]], degrees: float, cx: float, cy: float, scale: float) -> list[tuple[float, float]]:
+Points = list[tuple[float, float]]
+
+
+def _turned(points: Points, degrees: float, cx: float, cy: float, scale: float) -> Points:
+    """Hand-frame points (across, along) scaled, turned `degrees` clockwise from 12 and moved to (cx, cy)."""
     angle = math.radians(degrees)
     c, s = math.cos(angle), math.sin(angle)
     # (across, along) -> image: along points to `degrees` clockwise from 12, across to its right.
@@ -204,7 +208,8 @@ def _turned(points: list[tuple[float, float]], degrees: float, cx: float, cy: fl
 def _bar(pen: ImageDraw.ImageDraw, cx: float, cy: float, degrees: float, inner: float, outer: float, width: float,
          fill: tuple[int, ...]) -> None:  # fmt: skip
     half = width / 2
-    pen.polygon(_turned([(-half, inner), (half, inner), (half, outer), (-half, outer)], degrees, cx, cy, 1.0), fill=fill)
+    outline = [(-half, inner), (half, inner), (half, outer), (-half, outer)]
+    pen.polygon(_turned(outline, degrees, cx, cy, 1.0), fill=fill)
 
 
 def _marks(pen: ImageDraw.ImageDraw, dial: dict[str, Any], cx: float, cy: float, s: float, ink: tuple[int, ...],

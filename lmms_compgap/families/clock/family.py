@@ -10,8 +10,14 @@ from PIL import Image
 
 from lmms_compgap.core.family import AnswerScore, IntermediateScore, Item, TaskFamily
 from lmms_compgap.families.clock import dial as dials
-from lmms_compgap.families.clock.questions import TIME_ANSWERS, answer_text, draw_question, question_text, wraps
-from lmms_compgap.families.clock.questions import worked_steps
+from lmms_compgap.families.clock.questions import (
+    TIME_ANSWERS,
+    answer_text,
+    draw_question,
+    question_text,
+    worked_steps,
+    wraps,
+)
 from lmms_compgap.families.clock.times import dial_distance, format_time, parse_time, read_time, score_time, time_of
 
 #: Dial radius as a share of the canvas's shorter side, and the margin left round the dial.
@@ -66,9 +72,9 @@ class Clock(TaskFamily):
         face_name = rng.choice(sorted(dials.FACES))
         face, ink, accent = dials.FACES[face_name]
         background = rng.choice(sorted(dials.BACKGROUNDS))
-        rims = [name for name in sorted(dials.RIMS)
-                if dials.colour_distance(dials.RIMS[name], dials.BACKGROUNDS[background]) >= dials.MIN_RIM_CONTRAST]  # fmt: skip
-        rim = rng.choice(rims)
+        backdrop = dials.BACKGROUNDS[background]
+        rim = rng.choice([name for name, colour in sorted(dials.RIMS.items())
+                          if dials.colour_distance(colour, backdrop) >= dials.MIN_RIM_CONTRAST])  # fmt: skip
         two_colour = rng.random() < TWO_COLOUR_SHARE
         rotation = 0.0
         if rng.random() < ROTATED_SHARE:

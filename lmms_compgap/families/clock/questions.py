@@ -121,7 +121,8 @@ def _add_hours(start: int, hours: int, sign: int) -> str:
     raw = _hour(start) + sign * hours
     if 1 <= raw <= 12:
         return f"{step} = {format_time(end)}."
-    return f"{step}: {_hour(start)} {op} {hours} = {raw}, which is {_hour(end)} on a 12-hour clock, so {format_time(end)}."
+    return (f"{step}: {_hour(start)} {op} {hours} = {raw}, which is {_hour(end)} on a 12-hour clock, "
+            f"so {format_time(end)}.")  # fmt: skip
 
 
 def _add_minutes(start: int, minutes: int, sign: int) -> str:
@@ -135,7 +136,8 @@ def _add_minutes(start: int, minutes: int, sign: int) -> str:
                 f"minutes, so the hour goes from {_hour(start)} to {_hour(end)}: {format_time(end)}.")  # fmt: skip
     if sign < 0 and now - minutes < 0:
         return (f"{step}: {now} - {minutes} is below 0, so borrow an hour: {now + 60} - {minutes} = "
-                f"{now + 60 - minutes}, and the hour goes back from {_hour(start)} to {_hour(end)}: {format_time(end)}.")  # fmt: skip
+                f"{now + 60 - minutes}, and the hour goes back from {_hour(start)} to {_hour(end)}: "
+                f"{format_time(end)}.")  # fmt: skip
     return f"{step} = {format_time(end)}."
 
 

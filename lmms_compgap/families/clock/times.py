@@ -88,7 +88,8 @@ _TIME_RE = re.compile(
     # five past three, quarter to four, 25 minutes after 3 (digits need "minutes"); not "2 hours and 35 minutes
     # after 3" (a duration, then an hour)
     r"|(?<!hour )(?<!hours )(?<!hour and )(?<!hours and )(?<![\w-])"
-    rf"(?:(?P<rw>{_MINUTE_WORD})(?:[ \t]+minutes?)?|(?P<rd>[0-9]{{1,2}})[ \t]+minutes?|(?P<rq>(?:a[ \t]+)?quarter|half))"
+    rf"(?:(?P<rw>{_MINUTE_WORD})(?:[ \t]+minutes?)?|(?P<rd>[0-9]{{1,2}})[ \t]+minutes?"
+    r"|(?P<rq>(?:a[ \t]+)?quarter|half))"
     rf"[ \t]+(?P<rel>past|after|to|till|til|until|before)[ \t]+(?P<rh>{_HOUR_WORD}|{_HOUR_DIGITS})\b(?![.:][0-9])"
     # three o'clock, 3 o'clock, 3 oclock
     rf"|(?<![\w-])(?P<oh>{_HOUR_WORD}|{_HOUR_DIGITS})[ \t]*o['’`]?[ \t]?clock\b"
@@ -172,6 +173,31 @@ def time_at(text: str, pos: int) -> NumberSpan | None:
 
 
 # ---- the answer type --------------------------------------------------------------------------------------
+_BOUND_BEFORE_RE = re.compile(
+    r"\b(?:(?:just|shortly|a[ \t]+little|a[ \t]+bit|well)[ \t]+)?"
+    r"(?:after|before|past|by|later[ \t]+than|earlier[ \t]+than)[ \t]+$",
+    re.IGNORECASE,
+)
+_BOUND_AFTER_RE = re.compile(r"[ \t]*,?[ \t]*or[ \t]+(?:later|earlier|after|before)\b", re.IGNORECASE)
+_ANCHOR_RE = re.compile(
+    r"(?:\b(?:shows?|showed|reads?|says?|displays?|displayed|points[ \t]+to|becomes?)|->|=>|→|⇒)[ \t]+$",
+    re.IGNORECASE,
+)
+
+
+def _bounded(text: str, span: NumberSpan, low: int) -> str | None:
+    """A time bounded rather than stated: "after 5:40", "just before 5:40", "5:40 or later" (the shared rules
+    already refuse "about 5:40", "at least 5:40", "not 5:40", "5:40 or 5:45")."""
+    if _BOUND_BEFORE_RE.search(scoring.context_before(text, span, low)) or _BOUND_AFTER_RE.match(text, span[1]):
+        return "a bound on the time, not a time"
+    return None
+
+
+def _stated_by_clock_verb(text: str, span: NumberSpan, low: int) -> bool:
+    """A time a clock verb or an arrow states: "it shows 5:40", "3:05 → 5:40" (beside the shared "is", "=")."""
+    return bool(_ANCHOR_RE.search(scoring.context_before(text, span, low)))
+
+
 _STRICT_TIME_RE = re.compile(
     r"[ \t]*(?:(?:\*\*|__|\*|_)[ \t]*)?(?P<h>1[0-2]|0?[1-9]):(?P<m>[0-5][0-9])"
     r"[ \t]*(?:\*\*|__|\*|_)?[ \t]*[.!]?[ \t]*(?:\*\*|__|\*|_)?[ \t]*"
@@ -198,7 +224,7 @@ TIME_PHRASES: tuple[str, ...] = (
 )
 #: A time of day on a 12-hour dial, as an answer.
 TIME = scoring.AnswerType(
-    values=scoring.Values(find_times, time_at, none_is_zero=False),
+    values=scoring.Values(find_times, time_at, none_is_zero=False, qualifier=_bounded, anchor=_stated_by_clock_verb),
     phrases=scoring.phrase_pattern(TIME_PHRASES),
     strict=strict_time,
 )
