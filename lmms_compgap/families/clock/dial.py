@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -205,77 +206,94 @@ def _turned(points: Points, degrees: float, cx: float, cy: float, scale: float) 
     return [(cx + scale * (a * c + b * s), cy + scale * (a * s - b * c)) for a, b in points]
 
 
-def _bar(pen: ImageDraw.ImageDraw, cx: float, cy: float, degrees: float, inner: float, outer: float, width: float,
-         fill: tuple[int, ...]) -> None:  # fmt: skip
+@dataclass(frozen=True)
+class _Canvas:
+    """Where a dial is drawn: the pen, the dial's centre and face radius (in canvas pixels, supersampled), its
+    tilt (degrees clockwise) and its ink."""
+
+    image: Image.Image
+    pen: ImageDraw.ImageDraw
+    cx: float
+    cy: float
+    face: float
+    tilt: float
+    ink: tuple[int, ...]
+
+    def polygon(self, points: Points, degrees: float, fill: tuple[int, ...], scale: float = 1.0) -> None:
+        """Hand-frame points turned to `degrees` clockwise from the dial's 12."""
+        self.pen.polygon(_turned(points, degrees + self.tilt, self.cx, self.cy, scale), fill=fill)
+
+    def disc(self, radius: float, degrees: float, distance: float, fill: tuple[int, ...]) -> None:
+        dx, dy = _polar(distance, degrees + self.tilt)
+        x, y = self.cx + dx, self.cy + dy
+        self.pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+
+
+def _bar(canvas: _Canvas, degrees: float, inner: float, outer: float, width: float) -> None:
     half = width / 2
-    outline = [(-half, inner), (half, inner), (half, outer), (-half, outer)]
-    pen.polygon(_turned(outline, degrees, cx, cy, 1.0), fill=fill)
+    canvas.polygon([(-half, inner), (half, inner), (half, outer), (-half, outer)], degrees, canvas.ink)
 
 
-def _marks(pen: ImageDraw.ImageDraw, dial: dict[str, Any], cx: float, cy: float, s: float, ink: tuple[int, ...],
-           f: float) -> None:  # fmt: skip
-    marks = dial["marks"]
+def _marks(canvas: _Canvas, dial: dict[str, Any], s: float) -> None:
+    marks, f = dial["marks"], canvas.face
     if marks == "none":
         return
     outer, hour_inner = dial["mark_outer"] * s, dial["hour_inner"] * s
     if marks == "minutes":
         for minute in range(60):
             if minute % 5:
-                _bar(pen, cx, cy, 6 * minute, dial["minute_inner"] * s, outer, 0.013 * f * s, ink)
+                _bar(canvas, 6 * minute, dial["minute_inner"] * s, outer, 0.013 * f)
     for hour in range(12):
         if hour == 0 and dial["twelve_marker"]:
-            half = 0.055 * f * s
-            triangle = [(-half, outer), (half, outer), (0, hour_inner)]
-            pen.polygon(_turned(triangle, 0, cx, cy, 1.0), fill=ink)
+            half = 0.055 * f
+            canvas.polygon([(-half, outer), (half, outer), (0, hour_inner)], 0, canvas.ink)
         elif dial.get("mark_style") == "dot":
-            dx, dy = _polar((outer + hour_inner) / 2, 30 * hour)
-            r = min(0.03 * f * s, (outer - hour_inner) / 2)
-            pen.ellipse((cx + dx - r, cy + dy - r, cx + dx + r, cy + dy + r), fill=ink)
+            canvas.disc(min(0.03 * f, (outer - hour_inner) / 2), 30 * hour, (outer + hour_inner) / 2, canvas.ink)
         else:
-            heavy = 0.042 if hour % 3 == 0 else 0.03
-            _bar(pen, cx, cy, 30 * hour, hour_inner, outer, heavy * f * s, ink)
+            _bar(canvas, 30 * hour, hour_inner, outer, (0.042 if hour % 3 == 0 else 0.03) * f)
 
 
-def _numerals(pen: ImageDraw.ImageDraw, dial: dict[str, Any], cx: float, cy: float, s: float,
-              ink: tuple[int, ...]) -> None:  # fmt: skip
+def _numerals(canvas: _Canvas, dial: dict[str, Any], s: float) -> None:
+    """Each numeral drawn upright on its own tile, turned with the dial and centred (by its ink, not its line
+    box: digits have no descenders) on its place."""
     if dial["numerals"] == "none":
         return
     font = load_font(dial["font"], max(1, round(dial["numeral_size"] * s)))
     for position, text in numeral_labels(dial["numerals"]):
-        dx, dy = _polar(dial["numeral_radius"] * s, 30 * position)
         left, top, right, bottom = font.getbbox(text)
-        # Centre the ink box (not the line box) on the position: digits have no descenders.
-        pen.text((cx + dx - (left + right) / 2, cy + dy - (top + bottom) / 2), text, font=font, fill=ink)
+        side = math.ceil(math.hypot(right - left, bottom - top)) + 4
+        tile = Image.new("LA", (side, side), (0, 0))
+        ImageDraw.Draw(tile).text((side / 2 - (left + right) / 2, side / 2 - (top + bottom) / 2), text, font=font,
+                                  fill=(255, 255))  # fmt: skip
+        if canvas.tilt:
+            tile = tile.rotate(-canvas.tilt, resample=Image.Resampling.BICUBIC, center=(side / 2, side / 2))
+        dx, dy = _polar(dial["numeral_radius"] * s, 30 * position + canvas.tilt)
+        corner = (round(canvas.cx + dx - side / 2), round(canvas.cy + dy - side / 2))
+        canvas.image.paste(canvas.ink, (*corner, corner[0] + side, corner[1] + side), tile.getchannel("A"))
 
 
 def draw_clock(spec: dict[str, Any]) -> Image.Image:
-    """The clock on its background, from the spec alone (same spec, same pixels)."""
+    """The clock on its background, from the spec alone (same spec, same pixels). Drawn at SUPERSAMPLE times the
+    size and reduced; a tilted dial is drawn tilted (its geometry turned), not drawn upright and resampled."""
     s = SUPERSAMPLE
-    dial = spec["dial"]
-    radius, f = spec["radius"], spec["radius"] - spec["rim_width"]
-    side = 2 * math.ceil(radius * s) + 8
-    layer = Image.new("RGBA", (side, side), (0, 0, 0, 0))
-    pen = ImageDraw.Draw(layer)
-    c = side / 2
-    rim, face, ink = tuple(spec["rim"]), tuple(spec["face"]), tuple(spec["ink"])
-    pen.ellipse((c - radius * s, c - radius * s, c + radius * s, c + radius * s), fill=rim)
-    pen.ellipse((c - f * s, c - f * s, c + f * s, c + f * s), fill=face)
+    width, height = spec["size"]
+    image = Image.new("RGB", (width * s, height * s), tuple(spec["background"]))
+    pen = ImageDraw.Draw(image)
+    radius, f = spec["radius"] * s, (spec["radius"] - spec["rim_width"]) * s
+    cx, cy = spec["centre"][0] * s, spec["centre"][1] * s
+    canvas = _Canvas(image, pen, cx, cy, f, spec["rotation"], tuple(spec["ink"]))
+    pen.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=tuple(spec["rim"]))
+    pen.ellipse((cx - f, cy - f, cx + f, cy + f), fill=tuple(spec["face"]))
     if spec["inner_ring"]:
-        ring = 0.99 * f * s
-        pen.ellipse((c - ring, c - ring, c + ring, c + ring), outline=ink, width=max(2, round(0.008 * f * s)))
-    _marks(pen, dial, c, c, s, ink, f)
-    _numerals(pen, dial, c, c, s, ink)
+        ring = 0.99 * f
+        pen.ellipse((cx - ring, cy - ring, cx + ring, cy + ring), outline=canvas.ink, width=max(2, round(0.008 * f)))
+    dial = spec["dial"]
+    _marks(canvas, dial, s)
+    _numerals(canvas, dial, s)
     hands = dial["hands"]
     hour_angle, minute_angle = hand_angles(spec["time"]["hour"], spec["time"]["minute"])
-    tail = hands["tail"]
-    for which, angle, hand_tail in (("hour", hour_angle, 0.7 * tail), ("minute", minute_angle, tail)):
-        outline = _hand_outline(hands["style"], hands[f"{which}_length"], hands[f"{which}_width"], hand_tail)
-        pen.polygon(_turned(outline, angle, c, c, s), fill=tuple(spec[f"{which}_hand"]))
-    cap = hands["cap"] * s
-    pen.ellipse((c - cap, c - cap, c + cap, c + cap), fill=tuple(spec["hour_hand"]))
-    if spec["rotation"]:
-        layer = layer.rotate(-spec["rotation"], resample=Image.Resampling.BICUBIC, center=(c, c))
-    width, height = spec["size"]
-    canvas = Image.new("RGB", (width * s, height * s), tuple(spec["background"]))
-    canvas.paste(layer, (round(spec["centre"][0] * s - c), round(spec["centre"][1] * s - c)), layer)
-    return canvas.reduce(s)
+    for which, angle, tail in (("hour", hour_angle, 0.7 * hands["tail"]), ("minute", minute_angle, hands["tail"])):
+        outline = _hand_outline(hands["style"], hands[f"{which}_length"], hands[f"{which}_width"], tail)
+        canvas.polygon(outline, angle, tuple(spec[f"{which}_hand"]), scale=s)
+    canvas.disc(hands["cap"] * s, 0, 0, tuple(spec["hour_hand"]))
+    return image.reduce(s)
