@@ -1,4 +1,4 @@
-"""The clock family: generation, drawing, answers re-derived, time answers graded, intermediate scored, pixels checked."""
+"""The clock family: generation, drawing, answers re-derived, time answers graded, intermediates scored, pixels."""
 
 from __future__ import annotations
 
@@ -256,13 +256,23 @@ TIME_VERDICTS = [
     Verdict("Answer: 05:40", "5:40", 1, 1, "a leading zero is still H:MM"),
     Verdict("Answer: **5:40**", "5:40", 1, 1, "Markdown bold"),
     Verdict("Answer: 5:40.", "5:40", 1, 1, "a final full stop"),
-    Verdict("The clock shows 3:05.\n3:05 + 2 hours = 5:05.\n5:05 + 35 minutes = 5:40.\nAnswer: 5:40", "5:40", 1, 1,
-            "worked steps, then the answer line"),  # fmt: skip
+    Verdict(
+        "The clock shows 3:05.\n3:05 + 2 hours = 5:05.\n5:05 + 35 minutes = 5:40.\nAnswer: 5:40",
+        "5:40",
+        1,
+        1,
+        "worked steps, then the answer line",
+    ),  # fmt: skip
     Verdict("<think>maybe 5:45</think>\nAnswer: 5:40", "5:40", 1, 1, "reasoning blocks are dropped"),
     Verdict("Answer: 5:40\n\nNote: that is 2:35 after 3:05.", "5:40", 1, 1, "a note with other times"),
     Verdict("Answer: 5:40\nLet me double-check: 3:05 + 2:35 = 5:40. Yes.", "5:40", 1, 1, "a check that agrees"),
-    Verdict("Answer: 5:40\nWait, the clock shows 3:10.", "5:40", 1, 1,
-            "restating a reading after a second thought gives no new answer"),  # fmt: skip
+    Verdict(
+        "Answer: 5:40\nWait, the clock shows 3:10.",
+        "5:40",
+        1,
+        1,
+        "restating a reading after a second thought gives no new answer",
+    ),  # fmt: skip
     Verdict("Answer: 5:4\u200b0", "5:40", 1, 1, "a zero-width space is invisible"),
     Verdict("Answer: ５:４０", "5:40", 1, 1, "full-width digits (NFKC)"),
     Verdict("Answer: ٥:٤٠", "5:40", 1, 1, "Arabic-Indic digits are digits"),
@@ -283,14 +293,24 @@ TIME_VERDICTS = [
     Verdict("Answer: 5:40 or 17:40", "5:40", 1, 0, "two names of one place on the dial"),
     Verdict("Answer: 3:05 + 2:35 = 5:40", "5:40", 1, 0, "an equation: the value of its last side"),
     Verdict("Answer: 3:05 → 5:40", "5:40", 1, 0, "an arrow states the result"),
-    Verdict("Answer: The clock showed 3:05, so 2 hours 35 minutes later it shows 5:40.", "5:40", 1, 0,
-            "an answer sentence: the time its verb states last"),  # fmt: skip
+    Verdict(
+        "Answer: The clock showed 3:05, so 2 hours 35 minutes later it shows 5:40.",
+        "5:40",
+        1,
+        0,
+        "an answer sentence: the time its verb states last",
+    ),  # fmt: skip
     Verdict("3:05 plus 2 hours and 35 minutes gives 5:40.", "5:40", 1, 0, "an answer phrase"),
     Verdict("So the clock will show twenty to six.", "5:40", 1, 0, "'will show' announces the answer"),
     Verdict("Two hours and 35 minutes after 3:05, the new time is 5:40.", "5:40", 1, 0, "'the new time is'"),
     Verdict("\\boxed{5:40}", "5:40", 1, 0, "a box"),
-    Verdict("Answer: 5:40\nWait, I misread the hour hand. It should be 6:40.", "6:40", 1, 0,
-            "a correction after the answer line is the answer (flexible only)"),  # fmt: skip
+    Verdict(
+        "Answer: 5:40\nWait, I misread the hour hand. It should be 6:40.",
+        "6:40",
+        1,
+        0,
+        "a correction after the answer line is the answer (flexible only)",
+    ),  # fmt: skip
     Verdict("Answer: 5:40\nWait, the clock shows 3:10, so the answer is 5:45.", "5:45", 1, 0, "a corrected answer"),
     # wrong
     Verdict("Answer: 5:45", "5:40", 0, 0, "another time"),

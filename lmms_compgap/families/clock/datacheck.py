@@ -59,8 +59,10 @@ class Reading:
         return f"{self.hour}:{self.minute:02d}"
 
 
-def _distance(image: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    return np.linalg.norm(image.astype(np.float32) - colour.astype(np.float32), axis=-1)
+def _far(image: np.ndarray, colour: np.ndarray, distance: float) -> np.ndarray:
+    """Pixels farther than `distance` (RGB) from `colour` (integer arithmetic: exact and quick)."""
+    difference = image.astype(np.int32) - np.round(colour).astype(np.int32)
+    return np.einsum("ijk,ijk->ij", difference, difference) > distance * distance
 
 
 def _circular_mean(degrees: np.ndarray, weights: np.ndarray | None = None, fold: int = 1) -> float:
@@ -68,6 +70,11 @@ def _circular_mean(degrees: np.ndarray, weights: np.ndarray | None = None, fold:
     radians = np.radians(degrees) * fold
     w = np.ones_like(radians) if weights is None else weights
     return math.degrees(math.atan2(float((w * np.sin(radians)).sum()), float((w * np.cos(radians)).sum()))) / fold
+
+
+def _bearing(dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Degrees clockwise from the image's up, 0 to 360, of offsets from the centre (image y grows down)."""
+    return np.degrees(np.arctan2(dx, -dy)) % 360.0
 
 
 def _angle_gap(a: np.ndarray | float, b: float) -> np.ndarray | float:
@@ -79,7 +86,7 @@ def read_clock(image: np.ndarray) -> Reading:
     height, width = image.shape[:2]
     border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
     background = np.median(border, axis=0)
-    clock = (_distance(image, background) > BACKGROUND_DISTANCE).astype(np.uint8)
+    clock = _far(image, background, BACKGROUND_DISTANCE).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(clock, connectivity=8)
     if count < 2:
         raise ValueError("no clock: nothing differs from the background")
@@ -87,12 +94,14 @@ def read_clock(image: np.ndarray) -> Reading:
     contours, _ = cv2.findContours((labels == largest).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     (cx, cy), radius = cv2.minEnclosingCircle(max(contours, key=cv2.contourArea))
 
-    ys, xs = np.mgrid[0:height, 0:width]
+    # Only the dial's square is read further.
+    left, top = max(0, int(cx - radius) - 1), max(0, int(cy - radius) - 1)
+    image = image[top : min(height, int(cy + radius) + 2), left : min(width, int(cx + radius) + 2)]
+    ys, xs = np.mgrid[top : top + image.shape[0], left : left + image.shape[1]]
     dx, dy = xs - cx, ys - cy
     rho = np.hypot(dx, dy)
-    phi = np.degrees(np.arctan2(dx, -dy)) % 360.0  # clockwise from up
-    face = np.median(image[rho < 0.5 * radius], axis=0)
-    ink = ((_distance(image, face) > INK_DISTANCE) & (rho < radius)).astype(np.uint8)
+    face = np.median(image[rho < 0.5 * radius][::7], axis=0)  # every 7th pixel: the same median, sooner
+    ink = (_far(image, face, INK_DISTANCE) & (rho < radius)).astype(np.uint8)
 
     count, labels = cv2.connectedComponents(ink, connectivity=8)
     near = (labels > 0) & (rho < 0.08 * radius)
@@ -100,7 +109,7 @@ def read_clock(image: np.ndarray) -> Reading:
         raise ValueError("no hands: no ink at the centre")
     hands_label = np.bincount(labels[near]).argmax()
     hands = labels == hands_label
-    hand_rho, hand_phi = rho[hands], phi[hands]
+    hand_rho, hand_phi = rho[hands], _bearing(dx[hands], dy[hands])
 
     reach = hand_rho.max()
     tip = hand_rho >= TIP_SHARE * reach
@@ -114,7 +123,7 @@ def read_clock(image: np.ndarray) -> Reading:
     hour_angle = _circular_mean(hand_phi[body]) % 360.0
 
     marks = (ink > 0) & ~hands & (rho < RIM_SHARE * radius)
-    tilt = _circular_mean(phi[marks], fold=12) if marks.any() else 0.0
+    tilt = _circular_mean(_bearing(dx[marks], dy[marks]), fold=12) if marks.any() else 0.0
 
     minute = round(((minute_angle - tilt) % 360.0) / 6.0) % 60
     hour = round((((hour_angle - tilt) % 360.0) - 0.5 * minute) / 30.0) % 12 or 12

@@ -195,7 +195,9 @@ def worked_steps(shown: int, question: dict[str, Any]) -> tuple[str, ...]:
     if kind == "earlier":
         return (start, *_shift_steps(shown, question["offset"], -1))
     if kind == "until":
-        return (start, f"It next shows {question['time']} after:", *_span_steps(shown, question["named"]))
+        intro = f"Counting forwards from {format_time(shown)} to the next {question['time']}:"
+        return (start, intro, *_span_steps(shown, question["named"]))
     if kind == "since":
-        return (start, f"It last showed {question['time']} before:", *_span_steps(question["named"], shown))
+        intro = f"Counting forwards from the last {question['time']} to {format_time(shown)}:"
+        return (start, intro, *_span_steps(question["named"], shown))
     raise ValueError(f"unknown clock question kind {kind!r}")
