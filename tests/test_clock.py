@@ -6,14 +6,17 @@ import datetime
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from hypothesis import given
 
 from lmms_compgap import hooks, scoring
 from lmms_compgap.core.family import Item
 from lmms_compgap.core.prompts import template_fields
+from lmms_compgap.families import clock as clock_package
 from lmms_compgap.families.clock import INTERMEDIATE_METRIC, PROMPTS, Clock
 from lmms_compgap.families.clock import dial as dials
 from lmms_compgap.families.clock.datacheck import THRESHOLD, TOOLS, check_clock, read_clock
@@ -22,6 +25,12 @@ from lmms_compgap.families.clock.questions import KIND_WEIGHTS, TIME_ANSWERS
 from lmms_compgap.families.clock.times import find_times, format_time, parse_time, read_time, score_time, time_of
 from lmms_compgap.finetune.targets import worked_answer
 from tests.conftest import row_with
+from tests.test_hostile_input import HOSTILE, _bounded, hostile_text
+
+CLOCK = Clock()
+CLOCK_ROWS = {
+    answer_type: row_with(CLOCK.generate(size=20), answer_type=answer_type) for answer_type in ("time", "minutes")
+}
 
 
 @pytest.fixture(scope="module")
@@ -487,3 +496,34 @@ def test_a_wrong_label_disagrees(rows: list[dict[str, Any]]) -> None:
 def test_an_image_without_a_clock_is_named() -> None:
     with pytest.raises(ValueError, match="no clock"):
         read_clock(np.full((64, 64, 3), 200, dtype=np.uint8))
+
+
+# ---- hostile output ----------------------------------------------------------------------------------------
+@HOSTILE
+@given(hostile_text)
+def test_the_time_readers_survive_hostile_text(text: str) -> None:
+    row_time, row_minutes = CLOCK_ROWS["time"], CLOCK_ROWS["minutes"]
+    for found in _bounded(lambda: find_times(text)):
+        assert 0 <= found[0] < found[1] <= len(text) and isinstance(found[2], str)
+    result = _bounded(lambda: score_time(text, "5:40"))
+    assert result["strict"] <= result["correct"]
+    for row in (row_time, row_minutes):
+        answer = _bounded(lambda row=row: CLOCK.score_answer(text, row))
+        assert answer.strict <= answer.correct
+        intermediate = _bounded(lambda row=row: CLOCK.score_intermediate(text, row))
+        assert 0 <= intermediate.details["minutes_off"] <= 360 and intermediate.usable <= 1
+
+
+# ---- the task card says what the data are ---------------------------------------------------------------------
+def test_the_task_card_states_the_measured_shares(rows: list[dict[str, Any]]) -> None:
+    card = (Path(clock_package.__file__).parent / "README.md").read_text()
+    attributes = [_attributes(row) for row in rows]
+    for key in ("layout", "kind", "numerals"):
+        for value, count in Counter(a[key] for a in attributes).items():
+            if value != "none":
+                assert f"{100 * count / len(rows):.1f}%" in card, (key, value)
+    for key in ("rotated", "wraps", "two_colour_hands"):
+        assert f"{100 * sum(a[key] for a in attributes) / len(rows):.1f}%" in card, key
+    assert f"{100 * sum(a['minute_step'] == 1 for a in attributes) / len(rows):.1f}%" in card
+    for number in (1, 2, 3):
+        assert (Path(clock_package.__file__).parent / "img" / f"clock_example{number}.png").is_file()
