@@ -7,7 +7,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +25,7 @@ from lmms_compgap.families.clock.questions import KIND_WEIGHTS, TIME_ANSWERS
 from lmms_compgap.families.clock.times import find_times, format_time, parse_time, read_time, score_time, time_of
 from lmms_compgap.finetune.targets import worked_answer
 from tests.conftest import row_with
+from tests.test_grading import Verdict, _params
 from tests.test_hostile_input import HOSTILE, _bounded, hostile_text
 
 CLOCK = Clock()
@@ -250,15 +251,8 @@ def test_durations_bare_hours_and_odd_forms_are_not_times(text: str) -> None:
 
 
 # ---- the time answer: verdicts a careful grader gives ------------------------------------------------------
-class Verdict(NamedTuple):
-    response: str
-    target: str
-    correct: int
-    strict: int
-    why: str
-    reason: str | None = None  # a fragment of `read_time(...).reason` (None: the reader finds a time)
-
-
+# Rows as in tests/test_grading.py: response, target, flexible and strict verdicts, why, and a fragment of the
+# reason the reader gives when it finds no time.
 TIME_VERDICTS = [
     # right, in the asked-for form (strict)
     Verdict("Answer: 5:40", "5:40", 1, 1, "the asked-for line"),
@@ -356,7 +350,7 @@ TIME_VERDICTS = [
 ]
 
 
-@pytest.mark.parametrize("case", [pytest.param(case, id=case.why) for case in TIME_VERDICTS])
+@pytest.mark.parametrize("case", _params(TIME_VERDICTS))
 def test_time_answers_get_the_verdict_a_careful_grader_gives(case: Verdict) -> None:
     verdict = score_time(case.response, case.target)
     assert (verdict["correct"], verdict["strict"]) == (case.correct, case.strict), verdict
@@ -389,7 +383,7 @@ MINUTE_VERDICTS = [
 ]
 
 
-@pytest.mark.parametrize("case", [pytest.param(case, id=case.why) for case in MINUTE_VERDICTS])
+@pytest.mark.parametrize("case", _params(MINUTE_VERDICTS))
 def test_minute_answers_use_the_number_scorer(family: Clock, rows: list[dict[str, Any]], case: Verdict) -> None:
     row = {**row_with(rows, kind="until"), "answer": case.target}
     verdict = family.score_answer(case.response, row)
