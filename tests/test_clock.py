@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from lmms_compgap import hooks, scoring
+from lmms_compgap import hooks, scoring, tasks
 from lmms_compgap.core.family import Item
 from lmms_compgap.core.prompts import template_fields
+from lmms_compgap.core.results import score_response
+from lmms_compgap.core.settings import CascadeResponse
 from lmms_compgap.families import clock as clock_package
 from lmms_compgap.families.clock import INTERMEDIATE_METRIC, PROMPTS, Clock
 from lmms_compgap.families.clock import dial as dials
@@ -521,3 +523,25 @@ def test_the_task_card_states_the_measured_shares(rows: list[dict[str, Any]]) ->
     assert f"{100 * sum(a['minute_step'] == 1 for a in attributes) / len(rows):.1f}%" in card
     for number in (1, 2, 3):
         assert (Path(clock_package.__file__).parent / "img" / f"clock_example{number}.png").is_file()
+
+
+# ---- through the shared scorer, as the kit will register it -------------------------------------------------
+def test_every_setting_scores_through_the_shared_scorer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Registered (here by hand, as the family kit will), the family goes through `score_response` and the hooks
+    like the other three: answers, the time read, a cascade envelope, a failed call."""
+    monkeypatch.setitem(tasks.FAMILIES, "clock", CLOCK)
+    time_row, minutes_row = CLOCK_ROWS["time"], CLOCK_ROWS["minutes"]
+    for row in (time_row, minutes_row):
+        for setting in ("direct", "cot", "language"):
+            result = score_response(row, setting, f"Let me work it out.\nAnswer: {row['answer']}")
+            assert (result["accuracy"], result["strict_accuracy"], result["failed_calls"]) == (1, 1, 0)
+            assert result["compgap"]["extracted"] == row["answer"]
+        vision = hooks.process_vision(row, [f"The clock shows {row['intermediate']}."])
+        assert (vision["exact_match"], vision["usable"], vision["minutes_off"]) == (1, 1, 0)
+        wrong = format_time(parse_time(row["intermediate"]) + 30)
+        envelope = CascadeResponse(step1=wrong, step2=f"Answer: {row['answer']}").encode()
+        cascade = score_response(row, "cascade", envelope)
+        assert (cascade["accuracy"], cascade["step1_usable"]) == (1, 0)
+        assert cascade["compgap"]["intermediate_score"] == pytest.approx(1 - 30 / 360)
+    assert score_response(time_row, "direct", "")["failed_calls"] == 1
+    assert hooks.doc_to_visual(time_row)[0].size == tuple(json.loads(time_row["spec"])["size"])
