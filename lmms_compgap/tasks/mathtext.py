@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from lmms_compgap import scoring
 from lmms_compgap.core.family import IntermediateScore, Item, TaskFamily
-from lmms_compgap.draw.fonts import FONTS, load_font, wrap_text
+from lmms_compgap.draw.fonts import FONTS, wrap_text
+from lmms_compgap.draw.text import render_text
 
 NAMES: dict[str, str] = {
     # name -> pronoun set key
@@ -211,16 +212,7 @@ class MathText(TaskFamily):
         )
 
     def draw(self, spec: dict[str, Any]) -> Image.Image:
-        font = load_font(spec["font"], spec["size"])
-        width, margin = spec["width"], spec["margin"]
-        lines = wrap_text(spec["text"], spec["font"], spec["size"], width - 2 * margin)
-        line_height = round(spec["size"] * spec["line_spacing"])
-        height = 2 * margin + line_height * len(lines)
-        image = Image.new("RGB", (width, height), tuple(spec["background"]))
-        pen = ImageDraw.Draw(image)
-        for row, line in enumerate(lines):
-            pen.text((margin, margin + row * line_height), line, font=font, fill=tuple(spec["foreground"]))
-        return image
+        return render_text(spec)
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
         gold = row["intermediate"]
