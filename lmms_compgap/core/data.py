@@ -1,21 +1,21 @@
-"""The committed data files: where they are, how they are built, fingerprinted and verified."""
+"""The committed data files: where they are, their exact bytes, fingerprints and verification.
+
+`lmms_compgap.core.taskfiles` writes them (with the task YAMLs); every run verifies them against a fresh generation.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lmms_compgap.core.family import TaskFamily
+if TYPE_CHECKING:
+    from lmms_compgap.core.family import TaskFamily
 
 DATA_FILE = "data/test.jsonl"
-TEMPLATE_FILE = "_{family}_template_yaml"
-_FINGERPRINT_LINE = re.compile(r"^(\s*data_fingerprint:\s*).*$", re.MULTILINE)
-_DATA_VERSION_LINE = re.compile(r"^(\s*data_version:\s*).*$", re.MULTILINE)
 
 
 class DataIntegrityError(RuntimeError):
@@ -74,24 +74,6 @@ def fingerprint_rows(rows: Iterable[dict[str, Any]]) -> str:
     return fingerprint_bytes(serialize_rows(rows))
 
 
-def build_data(family: TaskFamily, root: Path | None = None) -> tuple[Path, str]:
-    """Generate the canonical split, write its data file and record its fingerprint in the template YAML."""
-    root = root or task_yamls_root()
-    rows = family.generate()
-    payload = serialize_rows(rows)
-    path = data_path(family.name, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(payload)
-    fingerprint = fingerprint_bytes(payload)
-    template = root / family.name / TEMPLATE_FILE.format(family=family.name)
-    if template.is_file():
-        text = template.read_text(encoding="utf-8")
-        text = _FINGERPRINT_LINE.sub(lambda m: f"{m.group(1)}{fingerprint}", text)
-        text = _DATA_VERSION_LINE.sub(lambda m: f"{m.group(1)}{family.data_version}", text)
-        template.write_text(text, encoding="utf-8")
-    return path, fingerprint
-
-
 def regenerate_hint(family: str) -> str:
     return f"regenerate it with `compgap data build --task {family}` or reinstall lmms-compgap"
 
@@ -102,7 +84,7 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
     Compares against a fresh generation (the generator is the source of truth), so a corrupt,
     truncated, reordered or hand-edited file is named, with the first differing item.
     """
-    where = source or str(data_path(family.name))
+    where = source or f"the {family.name} data"
     expected = family.canonical_rows()
     if len(rows) != len(expected):
         raise DataIntegrityError(
@@ -120,8 +102,9 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
 
 
 def verify_file(family: TaskFamily, root: Path | None = None) -> str:
-    """Check a data file byte for byte against a fresh generation; return its fingerprint."""
-    path = data_path(family.name, root)
+    """Check a data file (in `root`, by default the family's task root) byte for byte against a fresh generation;
+    return its fingerprint."""
+    path = data_path(family.name, root or family.task_root())
     try:
         payload = path.read_bytes()
     except FileNotFoundError:

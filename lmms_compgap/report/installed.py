@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from lmms_compgap.core import data as data_files
-from lmms_compgap.tasks import get_family
+from lmms_compgap.core.registry import get_family
 
 #: The task metadata a result depends on: prompts and scorer (`version`) and the items.
 METADATA_KEYS: tuple[str, ...] = ("version", "data_version", "data_fingerprint")

@@ -15,6 +15,7 @@ import numpy as np
 import scipy
 
 from lmms_compgap import __version__
+from lmms_compgap.core.registry import family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.versions import installed_version
@@ -24,7 +25,6 @@ from lmms_compgap.report.installed import installed_rows, task_metadata
 from lmms_compgap.report.runs import ModelLogs, RunInfo, TaskLog
 from lmms_compgap.report.scores import ItemScore, item_score
 from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.tasks import FAMILIES, get_family
 
 FORMAT = "lmms-compgap-submission"
 FORMAT_VERSION = 1
@@ -77,7 +77,7 @@ def item_entry(doc_id: int, uid: str, response: str, score: ItemScore) -> dict[s
 
 def expected_sizes() -> dict[str, int]:
     """family -> items in its canonical split: what a complete submission covers."""
-    return {family: get_family(family).canonical_size for family in sorted(FAMILIES)}
+    return {family: get_family(family).canonical_size for family in family_names()}
 
 
 def coverage_gaps(n_items: Mapping[tuple[str, str], int]) -> list[str]:
@@ -203,7 +203,7 @@ def build_submission(
     families = {}
     for family, settings in model.families().items():
         lacking = [setting for setting in REQUIRED_SETTINGS if setting not in settings]
-        if family not in FAMILIES:
+        if family not in family_names():
             notes.append(f"compgap_{family}: not an installed task family; left out")
         elif lacking:
             notes.append(f"compgap_{family}: no {' or '.join(lacking)} run, so no gap; left out")
