@@ -191,6 +191,11 @@ class TaskFamily(abc.ABC):
     data_check: ClassVar[DataCheck | None] = None
     canonical_seed: ClassVar[int] = 20261123
     canonical_size: ClassVar[int] = 1000
+    #: Whether the rows are committed as a data file (generated families); a family built at run time from a
+    #: public dataset has none (`core.dataset_family.DatasetFamily`).
+    has_data_file: ClassVar[bool] = True
+    #: Whether pictures are cached on disk once drawn (photos read from a dataset are not: they are on disk).
+    cache_pictures: ClassVar[bool] = True
 
     # ---- items --------------------------------------------------------------------------------
     @abc.abstractmethod
