@@ -24,7 +24,7 @@ from PIL import Image
 
 from lmms_compgap.core.data import fingerprint_rows
 from lmms_compgap.core.family import Item, TaskFamily, row_json
-from lmms_compgap.core.hub_data import HubDataset, LoadedDataset, load_hub_dataset
+from lmms_compgap.core.hub_data import HubDataset, LoadedDataset, load_hub_dataset, source_metadata
 
 PUBLIC_GROUP = "compgap_public"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -46,6 +46,15 @@ class DatasetRows:
     @property
     def revision(self) -> str | None:
         return self.loaded.revision
+
+
+#: The one-line file a dataset family's task YAML loads in place of rows: which dataset, split and revision.
+SOURCE_FILE = "data/source.jsonl"
+
+
+def source_line(family: DatasetFamily) -> dict[str, Any]:
+    """The row of a dataset family's source file."""
+    return {"family": family.name, **source_metadata(family.source)}
 
 
 def last_sentence(text: str) -> str:
