@@ -233,8 +233,8 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
             f"{PUBLIC_GROUP}.yaml": group_config(
                 PUBLIC_GROUP,
                 public,
-                "The families built from public datasets (GSM8K, MATH-500, CountBenchQA): they need each dataset on the\n"
-                "machine (see their task cards). Run with --model compgap_cascade.\n" + generated,
+                "The families built from public datasets (GSM8K, MATH-500, CountBenchQA): they need each dataset\n"
+                "on the machine (see their task cards). Run with --model compgap_cascade.\n" + generated,
             ),
         }
         if public
