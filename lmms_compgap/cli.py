@@ -1,4 +1,4 @@
-"""The `compgap` command: score responses, build and verify data (report/submit/verify grow here)."""
+"""The `compgap` command: score responses, build and verify data and task files, start a family, report."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor import add_doctor_command
 from lmms_compgap.finetune.command import add_finetune_command
 from lmms_compgap.kit.command import add_tasks_command
+from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.literal import plain_text
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_data_export)
 
     add_tasks_command(commands)
+    add_new_family_command(commands)
     add_report_commands(commands)
     add_doctor_command(commands)
     add_finetune_command(commands)

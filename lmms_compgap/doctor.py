@@ -282,11 +282,11 @@ def check_lmms_eval() -> Iterator[Check]:
 
 
 def expected_task_names() -> set[str]:
-    from lmms_compgap.core.registry import family_names
-    from lmms_compgap.core.settings import SETTINGS
+    """What lmms-compgap's own task tree defines: every built-in family's tasks and group, and the top groups."""
+    from lmms_compgap.core.registry import builtin_families
+    from lmms_compgap.core.taskfiles import defined_names
 
-    tasks = {f"compgap_{family}_{setting}" for family in family_names() for setting in SETTINGS}
-    return tasks | {"compgap", *(f"compgap_{family}" for family in family_names())}
+    return defined_names(builtin_families().values(), groups=True)
 
 
 def check_tasks(include_paths: list[Path]) -> Iterator[Check]:

@@ -362,7 +362,6 @@ def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> No
     assert direct == "The image shows some playing cards." + tail
     assert language == f"Here are some playing cards, one per line:\n{row['intermediate']}" + tail
     assert '"<rank> of <suit>"' in hooks.vision_text(row, kwargs) and row["question"] in hooks.cot_text(row, kwargs)
-    assert hooks.verified_docs(type("Dataset", (), {"to_list": lambda self: rows})()) is not None
     answer = f"Answer: {row['answer']}"
     for setting in ("direct", "cot", "language"):
         assert score_response(row, setting, answer)["accuracy"] == 1

@@ -28,11 +28,6 @@ def _rewrite(path: Path, edit) -> None:
     path.write_text("".join(edit(lines)), encoding="utf-8")
 
 
-@pytest.mark.parametrize("family", generated_family_names())
-def test_intact_data_files_verify(family: str) -> None:
-    assert data_files.verify_file(get_family(family)).startswith("sha256:")
-
-
 def test_edited_answer_is_named_with_its_item(yaml_copy: Path) -> None:
     path = data_files.data_path("mathtext", yaml_copy)
 

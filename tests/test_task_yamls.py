@@ -3,6 +3,7 @@ which files are stale when it is not."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -94,3 +95,17 @@ def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_holds_ev
     # The families built from public datasets need the datasets: a group of their own, in neither of those.
     public = load_task_yaml(None, "compgap_public.yaml")
     assert public["task"] == ["compgap_countbench", "compgap_gsm8k", "compgap_math500"]
+
+
+def test_a_models_own_prompts_become_its_lmms_eval_specific_kwargs_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    family = get_family("count")
+    terse = dataclasses.replace(family.prompts, direct_prompt="{question} Reply with a number only.")
+    monkeypatch.setattr(type(family), "model_prompts", {"llava_hf": terse})
+    files = taskfiles.family_files(family)
+    text = files["count/_count_template_yaml"].decode()
+    kwargs = yaml.safe_load(text.replace("!function", ""))["lmms_eval_specific_kwargs"]
+    assert list(kwargs) == ["default", "llava_hf", "compgap_cascade"]
+    assert kwargs["llava_hf"] == terse.as_kwargs() and kwargs["default"] == family.prompts.as_kwargs()
+    assert kwargs["compgap_cascade"] == {**family.prompts.as_kwargs(), "cascade_runner": True}

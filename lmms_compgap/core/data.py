@@ -37,7 +37,7 @@ def installed_task_root() -> Path | None:
 def task_yamls_root() -> Path:
     """The folder holding the task YAMLs and data.
 
-    A source checkout's `task_yamls/` wins (developers edit it); otherwise the copy the wheel
+    A source checkout's `task_yamls/` wins (developers regenerate it); otherwise the copy the wheel
     installed inside lmms-eval's task tree (see docs/registration.md).
     """
     checkout = Path(__file__).resolve().parents[2] / "task_yamls"
@@ -53,7 +53,14 @@ def task_yamls_root() -> Path:
 
 
 def data_path(family: str, root: Path | None = None) -> Path:
-    return (root or task_yamls_root()) / family / DATA_FILE
+    """The data file of `family` in the task tree `root` (by default the family's own: lmms-compgap's for the
+    built-in families)."""
+    if root is None:
+        # Imported here: the registry imports the families, whose base class uses this module.
+        from lmms_compgap.core.registry import get_family
+
+        root = get_family(family).task_root()
+    return root / family / DATA_FILE
 
 
 def canonical_line(row: dict[str, Any]) -> str:

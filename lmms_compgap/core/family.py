@@ -9,9 +9,10 @@ import importlib
 import json
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PIL import Image
@@ -183,6 +184,9 @@ class TaskFamily(abc.ABC):
     #: Bump whenever the items or their pictures change: it is part of every uid and of the results.
     data_version: ClassVar[int]
     prompts: ClassVar[Prompts]
+    #: Prompts for particular lmms-eval models, by `--model` name: lmms-eval sends that model these instead of
+    #: `prompts` (its `lmms_eval_specific_kwargs` entry; a run through `compgap_cascade` uses `prompts`).
+    model_prompts: ClassVar[Mapping[str, Prompts]] = MappingProxyType({})
     #: The `vision` setting's graded score of the intermediate (beside `exact_match` and `usable`).
     intermediate_metric: ClassVar[Metric]
     #: Whether the family is one of the paper's, in the `compgap` group (every family is in `compgap_all`).

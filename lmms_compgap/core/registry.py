@@ -28,6 +28,10 @@ BUILTIN_PACKAGE = "lmms_compgap.families"
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9]*\Z")
 
 
+#: Entries of a task's `lmms_eval_specific_kwargs` that are not a model's own prompts.
+RESERVED_KWARGS = frozenset({"default", "compgap_cascade"})
+
+
 class FamilyDeclarationError(TypeError):
     """A family's declaration is incomplete or inconsistent."""
 
@@ -64,6 +68,12 @@ def validate(family: TaskFamily, expected_name: str | None = None) -> TaskFamily
         if not isinstance(value, kinds) or (kinds is int and isinstance(value, bool)):
             raise FamilyDeclarationError(
                 f"{kind}.{attribute} must be a {getattr(kinds, '__name__', kinds)}, not {value!r}"
+            )
+    for model, prompts in family.model_prompts.items():
+        if not isinstance(prompts, Prompts) or model in RESERVED_KWARGS or not isinstance(model, str):
+            raise FamilyDeclarationError(
+                f"{kind}.model_prompts maps lmms-eval model names (not {sorted(RESERVED_KWARGS)}) to Prompts; "
+                f"{model!r} does not"
             )
     if family.task_version < 1 or family.data_version < 1 or family.canonical_size < 1:
         raise FamilyDeclarationError(f"{kind}: task_version, data_version and canonical_size must be at least 1")

@@ -154,6 +154,7 @@ def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
         **data,
         "lmms_eval_specific_kwargs": {
             "default": prompts,
+            **{model: own.as_kwargs() for model, own in sorted(family.model_prompts.items())},
             # Only compgap_cascade may run the cascade setting (hooks.cascade_text refuses other models).
             "compgap_cascade": {**prompts, "cascade_runner": True},
         },
@@ -195,6 +196,14 @@ def task_name(family: TaskFamily, setting: str) -> str:
 
 def group_name(family: TaskFamily) -> str:
     return f"compgap_{family.name}"
+
+
+def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
+    """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
+    names = {PAPER_GROUP, ALL_GROUP} if groups else set()
+    for family in families:
+        names |= {group_name(family), *(task_name(family, setting) for setting in SETTINGS)}
+    return names
 
 
 def family_files(family: TaskFamily) -> dict[str, bytes]:
