@@ -278,3 +278,36 @@ def test_lmms_eval_stops_with_the_message_when_a_dataset_is_missing(tiny_qwen_di
     assert "openai/gsm8k (test split, revision cc7b047b6e5b) is not on this machine" in run.output
     assert "hf download openai/gsm8k --repo-type dataset" in run.output
     assert not run.samples, "no item may be evaluated"
+
+
+# ---- report, submissions, leaderboard -------------------------------------------------------------
+def test_report_submission_and_leaderboard_show_a_public_family_beside_the_papers(
+    local_copies: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from lmms_compgap.cli import main
+    from lmms_compgap.report.ranking import standing
+    from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+    from lmms_compgap.report.verify import verify_submission
+    from tests.conftest import complete_at
+
+    out = tmp_path / "out"
+    model = SimulatedModel("org/model-p", see=0.8, reason=0.8, compose=0.5, seed=2)
+    simulate_run(out, model, families=["cards", "count", "mathtext", "gsm8k"], limit=4)
+    submission = tmp_path / "submissions" / "model-p.json"
+    with complete_at(4):
+        assert main(["report", str(out), "--out", str(tmp_path / "report")]) == 0
+        assert "| gsm8k " in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
+        assert main(["submit", str(out), "--out", str(submission), "--resamples", "200"]) == 0
+        document = json.loads(submission.read_text(encoding="utf-8"))
+        assert document["partial"] is False  # math500 and countbench are optional: not run is not missing
+        revisions = {task["dataset_revision"] for task in document["tasks"] if task["family"] == "gsm8k"}
+        assert revisions == {get_family("gsm8k").source.revision}
+        assert all("dataset_revision" not in task for task in document["tasks"] if task["family"] != "gsm8k")
+        verified = verify_submission(submission)
+        # Ranked over the paper's families: the public family changes nothing in the standing.
+        paper_only = {family: scores for family, scores in verified.scores.items() if family != "gsm8k"}
+        assert "gsm8k" in verified.scores and standing(verified.scores) == standing(paper_only)
+        assert main(["leaderboard", str(submission.parent), "--out", str(tmp_path / "site")]) == 0
+    assert "gsm8k" in (tmp_path / "site" / "leaderboard.md").read_text(encoding="utf-8")
