@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +188,13 @@ def test_data_check_agrees_with_the_pictures_and_catches_swapped_labels(name: st
     swapped = [{**row, "intermediate": other["intermediate"], "answer": other["answer"]}
                for row, other in zip(rows, rows[1:] + rows[:1], strict=True)]  # fmt: skip
     assert not any(check.agrees for check in family.check_items(swapped))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_family_has_a_task_card_whose_links_and_pictures_exist(name: str) -> None:
+    package = Path(sys.modules[type(get_family(name)).__module__].__file__).parent
+    card = package / "README.md"
+    text = card.read_text(encoding="utf-8")
+    assert f"compgap_{name}" in text, f"{card} must name the family's tasks"
+    local = [target for target in re.findall(r"\]\(([^)#\s]+)", text) if "://" not in target]
+    assert [target for target in local if not (package / target).exists()] == [], card
