@@ -189,7 +189,8 @@ class TaskFamily(abc.ABC):
     model_prompts: ClassVar[Mapping[str, Prompts]] = MappingProxyType({})
     #: The `vision` setting's graded score of the intermediate (beside `exact_match` and `usable`).
     intermediate_metric: ClassVar[Metric]
-    #: Whether the family is one of the paper's, in the `compgap` group (every family is in `compgap_all`).
+    #: Whether the family is one of the paper's, in the `compgap` group (every generated family is in
+    #: `compgap_all`, every family built from a public dataset in `compgap_public`).
     in_paper_group: ClassVar[bool] = False
     #: How `compgap data check` verifies the pictures (None: the family has no independent check).
     data_check: ClassVar[DataCheck | None] = None
