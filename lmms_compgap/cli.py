@@ -12,7 +12,7 @@ from typing import Any
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import taskfiles
-from lmms_compgap.core.registry import family_names, get_family
+from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.datacheck.command import add_check_command
@@ -35,10 +35,11 @@ def parse_task_name(task: str) -> tuple[str, str]:
 
 
 def load_rows(family: str) -> list[dict[str, Any]]:
-    """The family's canonical rows from its data file, refused unless intact."""
-    path = data_files.data_path(family)
-    data_files.verify_file(get_family(family))
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The family's canonical rows from its data file, refused unless intact (a dataset family's from the dataset
+    found on this machine)."""
+    from lmms_compgap.report.installed import installed_rows
+
+    return list(installed_rows(family))
 
 
 def _line_problem(error: Exception) -> str:
@@ -100,7 +101,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _families(selected: str | None) -> list[str]:
-    return [selected] if selected else family_names()
+    return [selected] if selected else list(generated_family_names())
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -193,6 +194,15 @@ def _split_options(parser: argparse.ArgumentParser, with_test: bool) -> None:
     parser.add_argument("--seed", type=int, help=f"generation seed (default: {seeds})")
 
 
+def _setup_math_verify(args: argparse.Namespace) -> int:
+    from lmms_compgap.scoring import equivalence
+
+    target = equivalence.install_math_verify(Path(args.target) if args.target else None)
+    equivalence.ensure_available()
+    print(f"math-verify ({', '.join(equivalence.MATH_VERIFY_PINS)}) is installed in {target} and runs")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compgap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -209,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("verify", _data_verify, "check the data files byte for byte against a fresh generation"),
     ):
         sub = data_commands.add_parser(name, help=text)
-        sub.add_argument("--task", choices=family_names(), help="one task family (default: all)")
+        sub.add_argument("--task", choices=generated_family_names(), help="one generated task family (default: all)")
         sub.add_argument("--root", help="the task_yamls folder (default: the one in use for the family)")
         sub.set_defaults(handler=handler)
         if name == "build":
@@ -221,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="a train/validation split as fine-tuning data: PNGs, LLaVA/ShareGPT JSON, a TRL-ready dataset"
     )
     export.add_argument("--out", required=True, help="a new (or empty) folder for the files")
-    export.add_argument("--task", choices=family_names(), help="one task family (default: all)")
+    export.add_argument("--task", choices=generated_family_names(), help="one generated task family (default: all)")
     _split_options(export, with_test=False)
     export.add_argument(
         "--style",
@@ -233,6 +243,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--hf-format", choices=("disk", "parquet"), default="disk", help=hf_help)
     export.add_argument("--workers", type=int, default=1, help="processes drawing pictures (default %(default)s)")
     export.set_defaults(handler=_data_export)
+
+    setup = commands.add_parser("setup", help="install an optional part that pip cannot install with the package")
+    setup_commands = setup.add_subparsers(dest="setup_command", required=True)
+    math_verify = setup_commands.add_parser(
+        "math-verify",
+        help="math-verify, which scores compgap_math500, in a folder of its own (its antlr runtime conflicts with "
+        "lmms-eval's)",
+    )
+    math_verify.add_argument("--target", help="the folder (default: $COMPGAP_MATH_VERIFY_DIR or in the environment)")
+    math_verify.set_defaults(handler=_setup_math_verify)
 
     add_tasks_command(commands)
     add_new_family_command(commands)

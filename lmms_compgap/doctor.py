@@ -337,10 +337,10 @@ def check_tasks(include_paths: list[Path]) -> Iterator[Check]:
 
 def check_data() -> Iterator[Check]:
     from lmms_compgap.core import data as data_files
-    from lmms_compgap.core.registry import family_names, get_family
+    from lmms_compgap.core.registry import generated_family_names, get_family
 
     problems = []
-    for name in family_names():
+    for name in generated_family_names():
         try:
             data_files.verify_file(get_family(name))
         except (data_files.DataIntegrityError, FileNotFoundError) as error:
@@ -350,7 +350,7 @@ def check_data() -> Iterator[Check]:
             "data files", "fail", "; ".join(problems), "reinstall lmms-compgap, or `compgap data build` in a checkout"
         )
     else:
-        yield Check("data files", "ok", f"{len(family_names())} families' data files match their generators")
+        yield Check("data files", "ok", f"{len(generated_family_names())} families' data files match their generators")
 
 
 def check_model() -> Iterator[Check]:
@@ -441,6 +441,32 @@ def check_tesseract() -> Iterator[Check]:
     yield Check("tesseract", "ok", f"{first[0] if first else 'tesseract'} at {binary}")
 
 
+def check_public_datasets() -> Iterator[Check]:
+    """The families built from public datasets: which datasets this machine has (none is needed for `compgap`),
+    and whether math-verify, which scores MATH-500, runs."""
+    from lmms_compgap.core.dataset_family import DatasetFamily
+    from lmms_compgap.core.hub_data import DatasetUnavailable, load_hub_dataset
+    from lmms_compgap.core.registry import families
+    from lmms_compgap.scoring.equivalence import INSTALL_HINT, MathVerifyUnavailable, ensure_available
+
+    for name, family in families().items():
+        if not isinstance(family, DatasetFamily):
+            continue
+        try:
+            loaded = load_hub_dataset(family.source)
+        except DatasetUnavailable:
+            yield Check(f"dataset {family.source.repo}", "note", f"not on this machine: only compgap_{name} needs it",
+                        family.source.download_command())  # fmt: skip
+            continue
+        proven = f"revision {loaded.revision[:12]}" if loaded.revision else "a copy that records no revision"
+        yield Check(f"dataset {family.source.repo}", "ok", f"{len(loaded.dataset)} rows at {loaded.origin} ({proven})")
+    try:
+        ensure_available()
+        yield Check("math-verify", "ok", "runs (it scores compgap_math500)")
+    except MathVerifyUnavailable as error:
+        yield Check("math-verify", "note", f"{error}"[:300] + ": only compgap_math500 needs it", INSTALL_HINT)
+
+
 def check_picture_cache() -> Iterator[Check]:
     from lmms_compgap.core.pictures import CACHE_ENV, cache_root
 
@@ -510,6 +536,7 @@ def run_checks(include_paths: list[Path] | None = None) -> list[Check]:
         ("model wrappers", check_model_extras),
         ("tasks", lambda: check_tasks(include_paths)),
         ("data files", check_data),
+        ("public datasets", check_public_datasets),
         ("picture cache", check_picture_cache),
         ("disk", check_disk),
         ("tesseract", check_tesseract),

@@ -17,12 +17,15 @@ from PIL import Image
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import pictures
+from lmms_compgap.core.dataset_family import DatasetFamily, source_line
+from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeRequest
 from lmms_compgap.core.shadowing import describe_shadowing, shadowed_task_yamls
 from lmms_compgap.core.versions import installed_version
+from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
 
 
 class CascadeModelRequired(RuntimeError):
@@ -83,14 +86,20 @@ def _warn_shadowing(include_paths: tuple[str, ...]) -> None:
         logger.warning(describe_shadowing(shadowed))
 
 
-def verified_docs(dataset: Any) -> Any:
-    """`process_docs`: refuse a data file that is not exactly the family's canonical split, naming the file
-    lmms-eval actually loaded; and warn when copies of the tasks passed with --include_path are ignored
+def _task_context() -> Any:
+    """lmms-eval's task being built, after warning when copies of the tasks passed with --include_path are ignored
     because the installed ones share their names (`core.shadowing`)."""
     task, manager = _lmms_eval_context()
     include = getattr(manager, "include_path", None)
     if include:
         _warn_shadowing(tuple(map(str, [include] if isinstance(include, (str, os.PathLike)) else include)))
+    return task
+
+
+def verified_docs(dataset: Any) -> Any:
+    """`process_docs`: refuse a data file that is not exactly the family's canonical split, naming the file
+    lmms-eval actually loaded (and warn about shadowed copies, `_task_context`)."""
+    task = _task_context()
     source = _loaded_data_file(task) or "the compgap data file loaded"
     rows = dataset.to_list()
     families = {row.get("family") for row in rows}
@@ -102,6 +111,42 @@ def verified_docs(dataset: Any) -> Any:
         name = getattr(getattr(task, "config", None), "task", None)
         raise DataRefused(f"compgap: task {name or '?'} refused its data: {error}") from error
     return dataset
+
+
+def dataset_docs(dataset: Any) -> Any:
+    """`process_docs` of a family built from a public dataset: lmms-eval loaded the one-line source file naming
+    the dataset and revision; this returns the family's rows built from the dataset found on this machine
+    (`core.hub_data`), with its images. A missing dataset, a copy of another revision, a source file that does not
+    match the installed family, or scoring tools that are not installed stop the run (exit status 1) with what to
+    do, before any model call. The rows' fingerprint and where they came from are written into the task's
+    metadata, and so into lmms-eval's results file."""
+    task = _task_context()
+    name = getattr(getattr(task, "config", None), "task", None) or "?"
+    declared = dataset.to_list()
+    try:
+        if len(declared) != 1 or not isinstance(declared[0].get("family"), str):
+            raise data_files.DataIntegrityError(f"{_loaded_data_file(task) or 'the source file'}: not one source line")
+        family = get_family(declared[0]["family"])
+        if not isinstance(family, DatasetFamily) or declared[0] != source_line(family):
+            raise data_files.DataIntegrityError(
+                f"{_loaded_data_file(task) or 'the source file'} names {declared[0]}, the installed family "
+                f"{source_line(family) if isinstance(family, DatasetFamily) else 'is not built from a dataset'}"
+            )
+        family.prepare()
+        built = family.dataset_rows()
+        rows = family.lmms_eval_dataset()
+    except (data_files.DataIntegrityError, DatasetUnavailable, MathVerifyUnavailable, KeyError) as error:
+        raise DataRefused(f"compgap: task {name} cannot run: {error}") from error
+    metadata = getattr(getattr(task, "config", None), "metadata", None)
+    if isinstance(metadata, dict):
+        metadata.update(data_fingerprint=built.fingerprint, dataset_origin=built.origin,
+                        dataset_revision_verified=built.revision is not None)  # fmt: skip
+    if built.revision is None:
+        logger.warning(
+            f"compgap: {name} runs on {built.origin}, a copy that does not record its revision: its "
+            f"{len(built.rows)} items are not proven to be {family.source.describe()}"
+        )
+    return rows
 
 
 # ---- visuals ------------------------------------------------------------------------------------

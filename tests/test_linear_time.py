@@ -32,6 +32,9 @@ from lmms_compgap.families.cards.make24 import score_make24, strict_expression
 from lmms_compgap.families.cards.parse import parse_cards
 from lmms_compgap.families.clock.times import find_times, read_time, score_time, strict_time
 from lmms_compgap.families.count.parse import parse_objects
+from lmms_compgap.families.countbench.family import listed_objects
+from lmms_compgap.families.math500.family import latex_key
+from lmms_compgap.scoring.latex_answers import read_latex_answer
 
 GROWTH = 8
 SLACK = 3.0
@@ -42,7 +45,7 @@ SCREEN_CHARS = 4_000
 CANDIDATES = int(os.environ.get("COMPGAP_LINEAR_CANDIDATES") or (300 if os.environ.get("CI") else 20))
 WORST = 3 if os.environ.get("CI") else 1
 
-ROWS = {name: family.generate(size=3) for name, family in families().items()}
+ROWS = {name: family.generate(size=3) for name, family in families().items() if family.has_data_file}
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "read_answer": scoring.read_answer,
@@ -74,6 +77,10 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "strict_time": strict_time,
     "clock_score_answer": lambda text: get_family("clock").score_answer(text, ROWS["clock"][0]),
     "clock_score_intermediate": lambda text: get_family("clock").score_intermediate(text, ROWS["clock"][0]),
+    # The public families' readers (math-verify's comparison is bounded by time instead, scoring.equivalence).
+    "read_latex_answer": read_latex_answer,
+    "listed_objects": listed_objects,
+    "latex_key": latex_key,
 }
 
 FRAGMENTS = [

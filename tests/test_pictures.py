@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFile
 
 from lmms_compgap.core import pictures
-from lmms_compgap.core.registry import family_names, get_family
+from lmms_compgap.core.registry import generated_family_names, get_family
 
 
 @pytest.fixture()
@@ -22,7 +22,7 @@ def _same_pixels(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and a.mode == b.mode and ImageChops.difference(a, b).getbbox() is None
 
 
-@pytest.mark.parametrize("name", family_names())
+@pytest.mark.parametrize("name", generated_family_names())
 def test_cached_picture_has_the_drawn_pixels_and_is_read_back_without_drawing(
     name: str, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -49,14 +49,22 @@ def entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[importlib.met
 
 
 def test_the_built_in_families_are_the_subpackages_of_lmms_compgap_families() -> None:
-    assert registry.builtin_families().keys() == {"cards", "clock", "count", "mathtext"}
+    assert registry.builtin_families().keys() == {
+        "cards",
+        "clock",
+        "count",
+        "countbench",
+        "gsm8k",
+        "math500",
+        "mathtext",
+    }
+    assert registry.generated_family_names() == ("cards", "clock", "count", "mathtext")
     assert all(type(family).__module__.startswith("lmms_compgap.families.") for family in registry.families().values())
 
 
 def test_an_unknown_family_is_a_clear_error_naming_the_known_ones() -> None:
-    with pytest.raises(
-        KeyError, match=r"unknown compgap task family 'clocks'; known: \['cards', 'clock', 'count', 'mathtext"
-    ):
+    known = r"\['cards', 'clock', 'count', 'countbench', 'gsm8k', 'math500', 'mathtext"
+    with pytest.raises(KeyError, match=r"unknown compgap task family 'clocks'; known: " + known):
         get_family("clocks")
 
 

@@ -189,12 +189,18 @@ class TaskFamily(abc.ABC):
     model_prompts: ClassVar[Mapping[str, Prompts]] = MappingProxyType({})
     #: The `vision` setting's graded score of the intermediate (beside `exact_match` and `usable`).
     intermediate_metric: ClassVar[Metric]
-    #: Whether the family is one of the paper's, in the `compgap` group (every family is in `compgap_all`).
+    #: Whether the family is one of the paper's, in the `compgap` group (every generated family is in
+    #: `compgap_all`, every family built from a public dataset in `compgap_public`).
     in_paper_group: ClassVar[bool] = False
     #: How `compgap data check` verifies the pictures (None: the family has no independent check).
     data_check: ClassVar[DataCheck | None] = None
     canonical_seed: ClassVar[int] = 20261123
     canonical_size: ClassVar[int] = 1000
+    #: Whether the rows are committed as a data file (generated families); a family built at run time from a
+    #: public dataset has none (`core.dataset_family.DatasetFamily`).
+    has_data_file: ClassVar[bool] = True
+    #: Whether pictures are cached on disk once drawn (photos read from a dataset are not: they are on disk).
+    cache_pictures: ClassVar[bool] = True
 
     # ---- items --------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -82,7 +82,7 @@ def _write(image: Image.Image, path: Path) -> None:
 
 def picture(family: TaskFamily, row: dict[str, Any]) -> Image.Image:
     """The item's picture: from the cache when it is there and readable, else drawn (and cached)."""
-    root = cache_root()
+    root = cache_root() if family.cache_pictures else None
     if root is None:
         return family.draw_row(row)
     path = cache_path(family, row, root)

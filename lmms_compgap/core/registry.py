@@ -134,6 +134,12 @@ def family_names() -> tuple[str, ...]:
     return tuple(registry().families)
 
 
+def generated_family_names() -> tuple[str, ...]:
+    """The families whose rows are committed as a data file (not built from a public dataset at run time), sorted:
+    what the data commands build, verify and export."""
+    return tuple(name for name, family in registry().families.items() if family.has_data_file)
+
+
 def paper_family_names() -> tuple[str, ...]:
     """The families of the paper's `compgap` group (`in_paper_group`), sorted: what `--tasks compgap` runs."""
     return tuple(name for name, family in registry().families.items() if family.in_paper_group)

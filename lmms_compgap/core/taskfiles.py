@@ -17,7 +17,9 @@ from typing import Any
 import yaml
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.dataset_family import PUBLIC_GROUP, SOURCE_FILE, DatasetFamily, source_line
 from lmms_compgap.core.family import Metric, TaskFamily
+from lmms_compgap.core.hub_data import source_metadata
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
 from lmms_compgap.core.settings import SETTINGS
 
@@ -131,17 +133,25 @@ def shared_template() -> bytes:
     return render(config, header)
 
 
-def family_template(family: TaskFamily, fingerprint: str) -> bytes:
+def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
+    """A family's template: its data file (or, for a family built from a public dataset, the source file naming
+    the dataset, which `hooks.dataset_docs` replaces by the rows), versions, fingerprint or dataset, prompts."""
     prompts = family.prompts.as_kwargs()
+    versions = {"version": family.task_version, "family": family.name, "data_version": family.data_version}
+    if isinstance(family, DatasetFamily):
+        data: dict[str, Any] = {
+            "dataset_kwargs": {"data_files": {"test": SOURCE_FILE}},
+            "process_docs": hook("dataset_docs"),
+            "metadata": {**versions, **source_metadata(family.source)},
+        }
+    else:
+        data = {
+            "dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}},
+            "metadata": {**versions, "data_fingerprint": fingerprint},
+        }
     config = {
         "include": f"../{SHARED_TEMPLATE}",
-        "dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}},
-        "metadata": {
-            "version": family.task_version,
-            "family": family.name,
-            "data_version": family.data_version,
-            "data_fingerprint": fingerprint,
-        },
+        **data,
         "lmms_eval_specific_kwargs": {
             "default": prompts,
             **{model: own.as_kwargs() for model, own in sorted(family.model_prompts.items())},
@@ -149,9 +159,14 @@ def family_template(family: TaskFamily, fingerprint: str) -> bytes:
             "compgap_cascade": {**prompts, "cascade_runner": True},
         },
     }
+    items = (
+        "data_version and the dataset (pinned revision) the items'; the rows' fingerprint is added at run time"
+        if isinstance(family, DatasetFamily)
+        else "data_version and data_fingerprint the items'"
+    )
     header = (
         f"{_summary(family)}\n"
-        "metadata: version is the task's (prompts and scoring), data_version and data_fingerprint the items'.\n"
+        f"metadata: version is the task's (prompts and scoring), {items}.\n"
         "Only compgap_cascade may run the cascade setting (its kwargs set cascade_runner).\n"
         + GENERATED.format(origin=_origin(family))
     )
@@ -192,12 +207,19 @@ def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
 
 
 def family_files(family: TaskFamily) -> dict[str, bytes]:
-    """Every file of one family's folder (relative path -> bytes): data file, template, settings, group."""
-    data = data_files.serialize_rows(family.canonical_rows())
-    files = {
-        f"{family.name}/{data_files.DATA_FILE}": data,
-        f"{family.name}/{template_name(family)}": family_template(family, data_files.fingerprint_bytes(data)),
-    }
+    """Every file of one family's folder (relative path -> bytes): data file (or source file), template, settings,
+    group."""
+    if isinstance(family, DatasetFamily):
+        files = {
+            f"{family.name}/{SOURCE_FILE}": data_files.serialize_rows([source_line(family)]),
+            f"{family.name}/{template_name(family)}": family_template(family, None),
+        }
+    else:
+        data = data_files.serialize_rows(family.canonical_rows())
+        files = {
+            f"{family.name}/{data_files.DATA_FILE}": data,
+            f"{family.name}/{template_name(family)}": family_template(family, data_files.fingerprint_bytes(data)),
+        }
     for setting in SETTINGS:
         files[f"{family.name}/{task_name(family, setting)}.yaml"] = setting_config(family, setting)
     header = f"{_summary(family)}: its five settings.\n" + GENERATED.format(origin=_origin(family))
@@ -208,11 +230,26 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
 
 
 def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
-    """The top-level groups: `compgap` (the paper's families, so results stay comparable) and `compgap_all`."""
+    """The top-level groups: `compgap` (the paper's families, so results stay comparable), `compgap_all` (every
+    generated family: runs anywhere, offline) and `compgap_public` (the families built from public datasets, which
+    need the datasets on the machine)."""
     families = list(families)
     generated = GENERATED.format(origin="the families' declarations")
     paper = [group_name(family) for family in families if family.in_paper_group]
-    return {
+    public = [group_name(family) for family in families if isinstance(family, DatasetFamily)]
+    groups = (
+        {
+            f"{PUBLIC_GROUP}.yaml": group_config(
+                PUBLIC_GROUP,
+                public,
+                "The families built from public datasets (GSM8K, MATH-500, CountBenchQA): they need each dataset\n"
+                "on the machine (see their task cards). Run with --model compgap_cascade.\n" + generated,
+            ),
+        }
+        if public
+        else {}
+    )
+    return groups | {
         f"{PAPER_GROUP}.yaml": group_config(
             PAPER_GROUP,
             paper,
@@ -221,8 +258,8 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
         ),
         f"{ALL_GROUP}.yaml": group_config(
             ALL_GROUP,
-            [group_name(family) for family in families],
-            "Every task family shipped with lmms-compgap: run with --model compgap_cascade.\n" + generated,
+            [group_name(family) for family in families if not isinstance(family, DatasetFamily)],
+            "Every generated task family shipped with lmms-compgap: run with --model compgap_cascade.\n" + generated,
         ),
     }
 

@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.dataset_family import DatasetFamily, DatasetRows
+from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.registry import get_family
 
 #: The task metadata a result depends on: prompts and scorer (`version`) and the items.
@@ -43,14 +45,32 @@ def task_config(family: str, setting: str, root: Path | None = None) -> dict[str
 
 
 def task_metadata(family: str, setting: str) -> dict[str, Any]:
-    """version, data_version and data_fingerprint of the installed task `compgap_<family>_<setting>`."""
+    """version, data_version and data_fingerprint of the installed task `compgap_<family>_<setting>`; for a family
+    built from a public dataset, the fingerprint of the rows built from the copy of the dataset on this machine and
+    the dataset revision the task is pinned to (`dataset_revision`)."""
     metadata = task_config(family, setting).get("metadata") or {}
-    return {key: metadata.get(key) for key in METADATA_KEYS}
+    found = {key: metadata.get(key) for key in METADATA_KEYS}
+    if not get_family(family).has_data_file:
+        found.update(data_fingerprint=installed_fingerprint(family), dataset_revision=metadata.get("dataset_revision"))
+    return found
+
+
+def _dataset_rows(family: str) -> DatasetRows:
+    """A dataset family's rows from the copy of its dataset on this machine (DataIntegrityError when there is none)."""
+    chosen = get_family(family)
+    assert isinstance(chosen, DatasetFamily)
+    try:
+        return chosen.dataset_rows()
+    except DatasetUnavailable as error:
+        raise data_files.DataIntegrityError(str(error)) from None
 
 
 @functools.cache
 def installed_rows(family: str) -> tuple[dict[str, Any], ...]:
-    """The family's rows from its installed data file, refused (DataIntegrityError) unless intact."""
+    """The family's rows from its installed data file, refused (DataIntegrityError) unless intact; a family built
+    from a public dataset's rows from the dataset found on this machine."""
+    if not get_family(family).has_data_file:
+        return _dataset_rows(family).rows
     installed_fingerprint(family)
     text = data_files.data_path(family).read_text(encoding="utf-8")
     return tuple(json.loads(line) for line in text.splitlines())
@@ -58,5 +78,8 @@ def installed_rows(family: str) -> tuple[dict[str, Any], ...]:
 
 @functools.cache
 def installed_fingerprint(family: str) -> str:
-    """The fingerprint of the family's installed data file, after checking it against its generator."""
+    """The fingerprint of the family's installed data file, after checking it against its generator (of a dataset
+    family's rows, built from the dataset found on this machine)."""
+    if not get_family(family).has_data_file:
+        return _dataset_rows(family).fingerprint
     return data_files.verify_file(get_family(family))

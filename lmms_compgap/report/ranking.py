@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lmms_compgap.core.registry import paper_family_names
 from lmms_compgap.report.gap import SettingScores
 from lmms_compgap.report.scores import ItemScore
 
@@ -29,7 +30,8 @@ RANKING_RULE = (
     "Ranked by composed accuracy: the share of items that a model answers right directly (image and question in "
     "one call) and on which it has shown both skills, that is, its own two-step cascade answered the item right "
     "from a usable step-1 output, or its vision output for the item is usable and its language answer (the "
-    "problem given the gold intermediate) is right. Flexible score, averaged over the task families, highest "
+    "problem given the gold intermediate) is right. Flexible score, averaged over the paper's task families (other "
+    "families are shown in their own columns, not ranked), highest "
     "first; equal values share a rank (listed by direct accuracy, then by the mean accuracy over all five "
     f"settings). Entries that show both skills on fewer than {100 * MIN_SKILLED:.0f}% of "
     "the items (mean over families) are listed apart, unranked, with the reason, below every ranked entry; so are "
@@ -115,8 +117,13 @@ class Standing:
 
 
 def standing(scores: Mapping[str, SettingScores], excluded: str | None = None) -> Standing:
-    """An entry's standing from its re-scored items (family -> setting -> uid -> score); `excluded` is a reason
+    """An entry's standing from its re-scored items (family -> setting -> uid -> score) of the paper's families
+    (the `compgap` group; other families are shown in their own columns, not ranked); `excluded` is a reason
     to list it apart that is not about skills (a partial submission)."""
+    paper = set(paper_family_names())
+    scores = {family: settings for family, settings in scores.items() if family in paper}
+    if not scores:
+        return Standing(0.0, 0.0, 0.0, 0.0, "; ".join(filter(None, [excluded, "none of the paper's task families"])))
     items = [composition_items(settings) for _, settings in sorted(scores.items())]
     skilled = float(np.mean([family_skilled.mean() for family_skilled, _ in items]))
     composed = float(np.mean([family_composed.mean() for _, family_composed in items]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.registry import family_names
+from lmms_compgap.core.registry import paper_family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse
 from lmms_compgap.report.installed import installed_rows, task_metadata
@@ -115,7 +115,7 @@ def simulate_run(
     folder = output_path / _sanitize(model.name)
     folder.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"results": {}, "configs": {}, "n-samples": {}}
-    for family in families or family_names():
+    for family in families or paper_family_names():  # what `--tasks compgap` runs
         rows = installed_rows(family)
         chosen = rows[:limit] if limit else rows
         responses = [responder(row, model) for row in chosen]

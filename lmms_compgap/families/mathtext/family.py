@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import random
-import re
 from typing import Any, ClassVar
 
 from PIL import Image
 
-from lmms_compgap import scoring
 from lmms_compgap.core.family import DataCheck, GeneratedFamily, IntermediateScore, Item, Metric, Prompts
+from lmms_compgap.core.transcription import score_transcription
 from lmms_compgap.families.mathtext.drawing import draw_page
 from lmms_compgap.families.mathtext.generate import problem_item
 from lmms_compgap.families.mathtext.prompts import PROMPTS
@@ -33,18 +32,4 @@ class MathText(GeneratedFamily):
         return draw_page(spec)
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
-        gold = row["intermediate"]
-        hypothesis = scoring.strip_thinking(response)
-        cer = scoring.character_error_rate(hypothesis, gold)
-        exact = int(scoring.normalize_text(hypothesis) == scoring.normalize_text(gold))
-        # Usable: every quantity survived, in order, and the text is otherwise close.
-        numbers_kept = _numbers(scoring.normalize_text(hypothesis)) == _numbers(scoring.normalize_text(gold))
-        usable = int(exact or (numbers_kept and cer <= 0.1))
-        return IntermediateScore(exact=exact, score=max(0.0, 1.0 - cer), usable=usable, details={"cer": cer})
-
-
-_NUMBER = re.compile(r"[0-9]+")
-
-
-def _numbers(text: str) -> list[str]:
-    return _NUMBER.findall(text)
+        return score_transcription(response, row["intermediate"])

@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 
 from lmms_compgap.core.family import Item
-from lmms_compgap.draw.fonts import FONTS, wrap_text
+from lmms_compgap.draw.fonts import wrap_text
+from lmms_compgap.draw.text import sample_text_style
 
 NAMES: dict[str, str] = {
     # name -> pronoun set key
@@ -166,23 +167,8 @@ def problem_item(rng: random.Random) -> Item:
     question = rng.choice(QUESTION).format(**fields)
     text = " ".join([*sentences, question])
 
-    font = rng.choice(sorted(FONTS))
-    size = rng.randint(18, 30)
-    width = rng.choice([448, 512, 576, 640])
-    margin = rng.randint(12, 40)
-    light = rng.randint(225, 255)
-    background = [min(255, light + rng.randint(-8, 8)) for _ in range(3)]
-    foreground = [rng.randint(0, 70)] * 3 if rng.random() < 0.7 else [rng.randint(0, 90) for _ in range(3)]
-    spec = {
-        "text": text,
-        "font": font,
-        "size": size,
-        "width": width,
-        "margin": margin,
-        "line_spacing": round(rng.uniform(1.15, 1.6), 2),
-        "background": background,
-        "foreground": foreground,
-    }
+    spec = {"text": text, **sample_text_style(rng)}
+    font, size, width, margin = spec["font"], spec["size"], spec["width"], spec["margin"]
     lines = len(wrap_text(text, font, size, width - 2 * margin))
     attributes = {
         "steps": steps,
