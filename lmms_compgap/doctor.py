@@ -282,10 +282,10 @@ def check_lmms_eval() -> Iterator[Check]:
 
 
 def expected_task_names() -> set[str]:
-    from lmms_compgap.core.settings import SETTINGS
+    from lmms_compgap.core.settings import SETTINGS, task_name
     from lmms_compgap.tasks import FAMILIES
 
-    tasks = {f"compgap_{family}_{setting}" for family in FAMILIES for setting in SETTINGS}
+    tasks = {task_name(family, setting) for family in FAMILIES for setting in SETTINGS}
     return tasks | {"compgap", *(f"compgap_{family}" for family in FAMILIES)}
 
 

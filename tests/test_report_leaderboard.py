@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.report.leaderboard import Leaderboard, build_leaderboard, write_leaderboard
-from lmms_compgap.report.ranking import LIMITS, RANKING_RULE, RATIONALE
+from lmms_compgap.report.compute.leaderboard import Leaderboard
+from lmms_compgap.report.compute.ranking import LIMITS, RANKING_RULE, RATIONALE
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.files.leaderboard_folder import build_leaderboard, write_leaderboard
 from lmms_compgap.report.simulate import SimulatedModel, simulate_submission
-from lmms_compgap.report.stats import BootstrapParams
 from tests.conftest import REPO, complete_at
 
 LIMIT = 10
