@@ -68,7 +68,8 @@ def test_a_run_without_samples_is_reported_and_its_task_left_out(output: Path) -
     (model,) = group_by_model(loaded.tasks)
     summary = summarize_model(model, BootstrapParams(resamples=1000))
     assert any("lacks vision" in issue for issue in summary.issues)
-    assert summary.families[FAMILY]["comparisons"]["cascade_vs_direct"] is not None
+    gap = summary.families[FAMILY]["comparisons"]["cascade_vs_direct"]
+    assert gap is not None and gap["flexible"]["n"] == gap["strict"]["n"] == LIMIT  # the gap still uses every item
 
 
 def test_a_family_without_direct_has_no_gap_and_says_so(output: Path) -> None:
@@ -147,4 +148,4 @@ def test_logged_scores_are_keyed_by_uid(output: Path) -> None:
     scores = logged_scores(model.families()[FAMILY])
     assert set(scores) == set(SETTINGS)
     assert sorted(scores["direct"]) == sorted(row["uid"] for row in installed_rows(FAMILY)[:LIMIT])
-    assert all(score.usable is not None for score in scores["vision"].values())
+    assert len(scores["vision"]) == LIMIT and all(score.usable is not None for score in scores["vision"].values())
