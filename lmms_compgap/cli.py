@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.json_lines import read_json_lines
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.datacheck.command import add_check_command
@@ -19,7 +20,6 @@ from lmms_compgap.finetune.command import add_finetune_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.files.installed import installed_rows
-from lmms_compgap.report.files.json_lines import read_json_lines
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.tasks import FAMILIES, get_family
 
@@ -61,7 +61,7 @@ def _score(args: argparse.Namespace) -> int:
         for number, line, problem in read_json_lines(source, _response_line(rows)):
             if line is None:
                 problems += 1
-                print(f"compgap score: {args.responses}:{number}: skipped: {problem}", file=sys.stderr)
+                print(f"compgap score: {args.responses}:{number}: skipped: {plain_text(problem)}", file=sys.stderr)
                 continue
             doc_id, response = line
             record = score_response(rows[doc_id], setting, response)["compgap"]

@@ -6,8 +6,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from lmms_compgap.report.render.literal import plain_text
-
 T = TypeVar("T")
 
 
@@ -18,7 +16,7 @@ def _problem(error: Exception) -> str:
         return f"not UTF-8 text (byte {error.start} of the line)"
     if isinstance(error, RecursionError):
         return "JSON nested too deeply to parse"
-    return plain_text(error)[:300]
+    return str(error)[:300]  # the callers show it literally (control characters escaped)
 
 
 def read_json_lines(
