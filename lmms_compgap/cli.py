@@ -1,4 +1,4 @@
-"""The `compgap` command: score responses, the data commands, and the report, doctor and fine-tuning commands."""
+"""The `compgap` command: score responses, build and verify data and task files, start a family, report."""
 
 from __future__ import annotations
 
@@ -11,24 +11,27 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core import taskfiles
 from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.core.registry import family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor import add_doctor_command
 from lmms_compgap.finetune.command import add_finetune_command
+from lmms_compgap.kit.command import add_tasks_command
+from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.render.literal import plain_text
-from lmms_compgap.tasks import FAMILIES, get_family
 
 
 def _scored_task(task: str) -> tuple[str, str]:
     """`compgap_<family>_<setting>` of an installed family -> (family, setting), with a clear error otherwise."""
     parsed = parse_task_name(task)
-    if parsed is None or parsed[0] not in FAMILIES:
-        names = [task_name(family, setting) for family in sorted(FAMILIES) for setting in SETTINGS]
+    if parsed is None or parsed[0] not in family_names():
+        names = [task_name(family, setting) for family in family_names() for setting in SETTINGS]
         raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
     return parsed
 
@@ -88,7 +91,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _families(selected: str | None) -> list[str]:
-    return [selected] if selected else sorted(FAMILIES)
+    return [selected] if selected else family_names()
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -96,10 +99,14 @@ def _data_build(args: argparse.Namespace) -> int:
         return _build_training_split(args)
     if args.size is not None or args.seed is not None or args.out is not None:
         raise SystemExit("compgap data build: --size, --seed and --out are for --split train or validation")
-    root = Path(args.root) if args.root else data_files.task_yamls_root()
     for name in _families(args.task):
-        path, fingerprint = data_files.build_data(get_family(name), root)
-        print(f"{name}: wrote {path} ({fingerprint})")
+        # The data file and its fingerprint in the family's template YAML: the family's folder, regenerated.
+        family = get_family(name)
+        root = Path(args.root) if args.root else family.task_root()
+        files = taskfiles.family_files(family)
+        taskfiles.write(root, files)
+        fingerprint = data_files.fingerprint_bytes(files[f"{name}/{data_files.DATA_FILE}"])
+        print(f"{name}: wrote {data_files.data_path(name, root)} ({fingerprint})")
     return 0
 
 
@@ -152,7 +159,7 @@ def _data_export(args: argparse.Namespace) -> int:
 
 
 def _data_verify(args: argparse.Namespace) -> int:
-    root = Path(args.root) if args.root else data_files.task_yamls_root()
+    root = Path(args.root) if args.root else None
     failures = 0
     for name in _families(args.task):
         try:
@@ -193,8 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
         ("verify", _data_verify, "check the data files byte for byte against a fresh generation"),
     ):
         sub = data_commands.add_parser(name, help=text)
-        sub.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
-        sub.add_argument("--root", help="the task_yamls folder (default: the one in use)")
+        sub.add_argument("--task", choices=family_names(), help="one task family (default: all)")
+        sub.add_argument("--root", help="the task_yamls folder (default: the one in use for the family)")
         sub.set_defaults(handler=handler)
         if name == "build":
             _split_options(sub, with_test=True)
@@ -205,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="a train/validation split as fine-tuning data: PNGs, LLaVA/ShareGPT JSON, a TRL-ready dataset"
     )
     export.add_argument("--out", required=True, help="a new (or empty) folder for the files")
-    export.add_argument("--task", choices=sorted(FAMILIES), help="one task family (default: all)")
+    export.add_argument("--task", choices=family_names(), help="one task family (default: all)")
     _split_options(export, with_test=False)
     export.add_argument(
         "--style",
@@ -218,6 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--workers", type=int, default=1, help="processes drawing pictures (default %(default)s)")
     export.set_defaults(handler=_data_export)
 
+    add_tasks_command(commands)
+    add_new_family_command(commands)
     add_report_commands(commands)
     add_doctor_command(commands)
     add_finetune_command(commands)

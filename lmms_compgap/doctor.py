@@ -282,11 +282,11 @@ def check_lmms_eval() -> Iterator[Check]:
 
 
 def expected_task_names() -> set[str]:
-    from lmms_compgap.core.settings import SETTINGS, task_name
-    from lmms_compgap.tasks import FAMILIES
+    """What lmms-compgap's own task tree defines: every built-in family's tasks and group, and the top groups."""
+    from lmms_compgap.core.registry import builtin_families
+    from lmms_compgap.core.taskfiles import defined_names
 
-    tasks = {task_name(family, setting) for family in FAMILIES for setting in SETTINGS}
-    return tasks | {"compgap", *(f"compgap_{family}" for family in FAMILIES)}
+    return defined_names(builtin_families().values(), groups=True)
 
 
 def check_tasks(include_paths: list[Path]) -> Iterator[Check]:
@@ -337,10 +337,10 @@ def check_tasks(include_paths: list[Path]) -> Iterator[Check]:
 
 def check_data() -> Iterator[Check]:
     from lmms_compgap.core import data as data_files
-    from lmms_compgap.tasks import FAMILIES, get_family
+    from lmms_compgap.core.registry import family_names, get_family
 
     problems = []
-    for name in sorted(FAMILIES):
+    for name in family_names():
         try:
             data_files.verify_file(get_family(name))
         except (data_files.DataIntegrityError, FileNotFoundError) as error:
@@ -350,7 +350,7 @@ def check_data() -> Iterator[Check]:
             "data files", "fail", "; ".join(problems), "reinstall lmms-compgap, or `compgap data build` in a checkout"
         )
     else:
-        yield Check("data files", "ok", f"{len(FAMILIES)} families' data files match their generators")
+        yield Check("data files", "ok", f"{len(family_names())} families' data files match their generators")
 
 
 def check_model() -> Iterator[Check]:

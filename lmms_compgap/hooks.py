@@ -1,7 +1,7 @@
 """The functions the task YAMLs name (`!function lmms_compgap.hooks.<name>`).
 
 They are thin: prompts come from the YAML's `lmms_eval_specific_kwargs`, everything particular
-to a task comes from its family (`lmms_compgap.tasks`), scoring from `lmms_compgap.core.results`.
+to a task comes from its family (`lmms_compgap.core.registry`), scoring from `lmms_compgap.core.results`.
 All are pure functions of their arguments, safe to call from lmms-eval's scoring threads.
 """
 
@@ -18,11 +18,11 @@ from PIL import Image
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import pictures
 from lmms_compgap.core.prompts import fill_prompt
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeRequest
 from lmms_compgap.core.shadowing import describe_shadowing, shadowed_task_yamls
 from lmms_compgap.core.versions import installed_version
-from lmms_compgap.tasks import get_family
 
 
 class CascadeModelRequired(RuntimeError):

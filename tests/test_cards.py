@@ -15,18 +15,21 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from lmms_compgap import arith, hooks, tasks
+from lmms_compgap import arith, hooks
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeResponse
+from lmms_compgap.families.cards import drawing as cards_drawing
+from lmms_compgap.families.cards.family import Cards
+from lmms_compgap.families.cards.parse import parse_cards
+from lmms_compgap.families.cards.solver import solve_target
 from lmms_compgap.scoring import strip_thinking
-from lmms_compgap.tasks import cards as cards_module
-from lmms_compgap.tasks.cards import Cards, parse_cards, solve_target
 from tests.conftest import load_task_yaml, row_with
 
 
 @pytest.fixture(scope="module")
 def family() -> Cards:
-    return tasks.get_family("cards")  # type: ignore[return-value]
+    return get_family("cards")  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +113,7 @@ def test_generation_is_deterministic(family: Cards, rows: list[dict[str, Any]]) 
 def test_drawing_is_byte_identical(family: Cards, rows: list[dict[str, Any]]) -> None:
     for row in rows[:6]:
         first = family.draw_row(row)
-        cards_module._card_face.cache_clear()  # the same bytes with or without cached card faces
+        cards_drawing._card_face.cache_clear()  # the same bytes with or without cached card faces
         second = Cards().draw_row(json.loads(json.dumps(row)))
         assert first.mode == "RGB" and first.size == second.size
         assert first.tobytes() == second.tobytes()
@@ -173,7 +176,7 @@ def test_cards_fit_and_never_overlap(rows: list[dict[str, Any]]) -> None:
         assert spec["card_width"] >= 110
         boxes = []
         for card in spec["cards"]:
-            w, h = spec["card_width"], spec["card_width"] * cards_module.CARD_RATIO
+            w, h = spec["card_width"], spec["card_width"] * cards_drawing.CARD_RATIO
             c, s = abs(math.cos(math.radians(card["angle"]))), abs(math.sin(math.radians(card["angle"])))
             half_w, half_h = (w * c + h * s) / 2, (h * c + w * s) / 2
             box = (card["x"] - half_w, card["y"] - half_h, card["x"] + half_w, card["y"] + half_h)
@@ -359,7 +362,6 @@ def test_prompts_and_scoring_through_the_hooks(rows: list[dict[str, Any]]) -> No
     assert direct == "The image shows some playing cards." + tail
     assert language == f"Here are some playing cards, one per line:\n{row['intermediate']}" + tail
     assert '"<rank> of <suit>"' in hooks.vision_text(row, kwargs) and row["question"] in hooks.cot_text(row, kwargs)
-    assert hooks.verified_docs(type("Dataset", (), {"to_list": lambda self: rows})()) is not None
     answer = f"Answer: {row['answer']}"
     for setting in ("direct", "cot", "language"):
         assert score_response(row, setting, answer)["accuracy"] == 1

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from lmms_compgap.cli import main
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import CascadeResponse
-from lmms_compgap.tasks import get_family
 
 ROWS = get_family("mathtext").generate()
 

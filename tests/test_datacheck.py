@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from lmms_compgap import cli
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.datacheck import tesseract
-from lmms_compgap.datacheck.cards import check_cards
-from lmms_compgap.datacheck.count import check_count
-from lmms_compgap.datacheck.mathtext import check_mathtext
 from lmms_compgap.datacheck.runner import CHUNK, check_family
-from lmms_compgap.tasks import get_family
+from lmms_compgap.families.cards.datacheck import check_cards
+from lmms_compgap.families.count.datacheck import check_count
+from lmms_compgap.families.mathtext.datacheck import check_mathtext
 
 requires_tesseract = pytest.mark.skipif(
     shutil.which("tesseract") is None,

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lmms_compgap import cli, hooks
 from lmms_compgap.core.data import DataIntegrityError, fingerprint_rows
+from lmms_compgap.core.registry import families, family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.splits import (
     DEFAULT_SEEDS,
@@ -30,16 +31,15 @@ from lmms_compgap.finetune.targets import (
     examples_for,
     parse_style_mix,
 )
-from lmms_compgap.tasks import FAMILIES, get_family
 from tests.conftest import load_task_yaml
 
-CANONICAL_SEEDS = sorted({family.canonical_seed for family in FAMILIES.values()})
+CANONICAL_SEEDS = sorted({family.canonical_seed for family in families().values()})
 
 
 # ---- disjointness ---------------------------------------------------------------------------------
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(
-    family=st.sampled_from(sorted(FAMILIES)),
+    family=st.sampled_from(family_names()),
     train_seed=st.one_of(st.integers(0, 2**40), st.sampled_from([*DEFAULT_SEEDS.values(), *CANONICAL_SEEDS])),
     validation_seed=st.one_of(st.integers(0, 2**40), st.sampled_from([*DEFAULT_SEEDS.values(), *CANONICAL_SEEDS])),
 )
@@ -58,12 +58,12 @@ def test_train_validation_and_test_never_share_an_item_whatever_the_seeds(
     assert shared_items(validation, test) == []
     assert shared_items(train, validation) == []
     # Across families too (another family's seed gives another family's stream, never its items).
-    for other in FAMILIES:
+    for other in family_names():
         if other != family:
             assert shared_items(train, build_split(get_family(other), "train", 20, train_seed).rows) == []
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", family_names())
 def test_default_splits_hold_no_test_item(family: str) -> None:
     generator = get_family(family)
     train = build_split(generator, "train", 3000)
@@ -102,7 +102,7 @@ def test_splits_are_deterministic_fingerprinted_and_named_apart() -> None:
 @pytest.fixture(scope="module")
 def items() -> dict[str, list]:
     """Enough training items of each family to hold every question kind, with their rows."""
-    splits = {name: build_split(get_family(name), "train", 300) for name in sorted(FAMILIES)}
+    splits = {name: build_split(get_family(name), "train", 300) for name in family_names()}
     return {name: list(zip(split.rows, split.items, strict=True)) for name, split in splits.items()}
 
 
@@ -117,7 +117,7 @@ def test_the_items_checked_cover_every_question_kind(items: dict[str, list]) -> 
     assert steps == {1, 2, 3, 4}
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", family_names())
 @pytest.mark.parametrize("style", STYLES)
 def test_every_target_is_scored_correct_and_its_intermediate_exact(family: str, style: str, items) -> None:
     prompts = TaskPrompts.installed(family)
@@ -138,7 +138,7 @@ def test_every_target_is_scored_correct_and_its_intermediate_exact(family: str, 
                 assert row["intermediate"] not in example.target
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", family_names())
 def test_composition_targets_compose_visual_then_textual_skill(family: str, items) -> None:
     row, item = items[family][0]
     (example,) = examples_for("composition", row, item, TaskPrompts.installed(family))
@@ -148,7 +148,7 @@ def test_composition_targets_compose_visual_then_textual_skill(family: str, item
     assert rest.splitlines()[-1] == f"Answer: {row['answer']}"
 
 
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", family_names())
 def test_prompts_are_the_ones_evaluation_sends(family: str, items) -> None:
     row, item = items[family][1]
     prompts = TaskPrompts.installed(family)
@@ -179,7 +179,7 @@ def test_style_mixes_have_exact_proportions_and_clear_errors() -> None:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export") / "train"
-    export_split(out, sorted(FAMILIES), "train", parse_style_mix("composition=2,direct=1,skills=1"), size=8)
+    export_split(out, family_names(), "train", parse_style_mix("composition=2,direct=1,skills=1"), size=8)
     return out
 
 
@@ -213,7 +213,7 @@ def test_export_writes_each_picture_once_and_records_in_both_formats(exported: P
 
 def test_the_manifest_records_seeds_and_fingerprints_that_regenerate(exported: Path) -> None:
     manifest = read_manifest(exported)
-    assert manifest["split"] == "train" and set(manifest["families"]) == set(FAMILIES)
+    assert manifest["split"] == "train" and set(manifest["families"]) == set(family_names())
     prints = {}
     for family, summary in manifest["families"].items():
         split = build_split(get_family(family), "train", summary["size"], summary["seed"])

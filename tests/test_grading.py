@@ -14,9 +14,9 @@ from typing import Any, NamedTuple
 import pytest
 
 from lmms_compgap import arith, scoring
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
-from lmms_compgap.tasks import get_family
-from lmms_compgap.tasks.cards import score_make24
+from lmms_compgap.families.cards.make24 import score_make24
 
 
 class Verdict(NamedTuple):

@@ -18,17 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lmms_compgap import arith, scoring
+from lmms_compgap.core.registry import families, family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_request, decode_cascade_response
-from lmms_compgap.tasks import FAMILIES
-from lmms_compgap.tasks.cards import parse_cards
-from lmms_compgap.tasks.count import parse_objects
+from lmms_compgap.families.cards.parse import parse_cards
+from lmms_compgap.families.count.parse import parse_objects
 
 CASES = int(os.environ.get("COMPGAP_FUZZ_CASES") or (10_000 if os.environ.get("CI") else 500))
 MAX_SECONDS_PER_CALL = 2.0  # generous: a loaded CI machine must not flake; a hang or blow-up is far above it
 HOSTILE = settings(max_examples=CASES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 
-ROWS = {name: family.generate(size=20) for name, family in FAMILIES.items()}
+ROWS = {name: family.generate(size=20) for name, family in families().items()}
 
 _expression_alphabet = st.sampled_from(list("0123456789+-*/() ×÷−x.^,=\\{}") + ["\\times", "\\div", "**", "Answer: "])
 hostile_text = st.one_of(
@@ -87,7 +87,7 @@ def test_every_parser_of_model_output_survives_hostile_text(text: str, reference
 
 
 @HOSTILE
-@given(hostile_text, st.sampled_from(sorted(FAMILIES)), st.sampled_from(SETTINGS), st.integers(0, 19))
+@given(hostile_text, st.sampled_from(family_names()), st.sampled_from(SETTINGS), st.integers(0, 19))
 def test_every_setting_scores_any_response_as_a_plain_record(text: str, family: str, setting: str, index: int) -> None:
     row = ROWS[family][index]
     response = text

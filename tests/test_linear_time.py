@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 
 from lmms_compgap import arith, scoring
+from lmms_compgap.core.registry import families
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import decode_cascade_request, decode_cascade_response
-from lmms_compgap.tasks import FAMILIES
-from lmms_compgap.tasks.cards import parse_cards, score_make24, strict_expression
-from lmms_compgap.tasks.count import parse_objects
+from lmms_compgap.families.cards.make24 import score_make24, strict_expression
+from lmms_compgap.families.cards.parse import parse_cards
+from lmms_compgap.families.count.parse import parse_objects
 
 GROWTH = 8
 SLACK = 3.0
@@ -40,7 +41,7 @@ SCREEN_CHARS = 4_000
 CANDIDATES = int(os.environ.get("COMPGAP_LINEAR_CANDIDATES") or (300 if os.environ.get("CI") else 20))
 WORST = 3 if os.environ.get("CI") else 1
 
-ROWS = {name: family.generate(size=3) for name, family in FAMILIES.items()}
+ROWS = {name: family.generate(size=3) for name, family in families().items()}
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "read_answer": scoring.read_answer,

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
-from lmms_compgap.tasks import get_family
 
 FAMILY = get_family("mathtext")
 ROWS = FAMILY.generate()

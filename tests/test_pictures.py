@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFile
 
 from lmms_compgap.core import pictures
-from lmms_compgap.tasks import FAMILIES
+from lmms_compgap.core.registry import family_names, get_family
 
 
 @pytest.fixture()
@@ -22,11 +22,11 @@ def _same_pixels(a: Image.Image, b: Image.Image) -> bool:
     return a.size == b.size and a.mode == b.mode and ImageChops.difference(a, b).getbbox() is None
 
 
-@pytest.mark.parametrize("name", sorted(FAMILIES))
+@pytest.mark.parametrize("name", family_names())
 def test_cached_picture_has_the_drawn_pixels_and_is_read_back_without_drawing(
     name: str, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    family = FAMILIES[name]
+    family = get_family(name)
     row = family.canonical_rows()[3]
     drawn = family.draw_row(row)
     first = pictures.picture(family, row)
@@ -46,7 +46,7 @@ def test_corrupt_cached_picture_is_redrawn_and_replaced(
 ) -> None:
     # lmms-eval turns on PIL's LOAD_TRUNCATED_IMAGES for the whole process when it loads its tasks.
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", truncated_images_allowed)
-    family = FAMILIES["mathtext"]
+    family = get_family("mathtext")
     row = family.canonical_rows()[0]
     path = pictures.cache_path(family, row, cache)
     pictures.picture(family, row)
@@ -58,7 +58,7 @@ def test_corrupt_cached_picture_is_redrawn_and_replaced(
 
 def test_cache_can_be_switched_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pictures.CACHE_ENV, "off")
-    family = FAMILIES["count"]
+    family = get_family("count")
     row = family.canonical_rows()[0]
     assert _same_pixels(pictures.picture(family, row), family.draw_row(row))
     assert pictures.cache_root() is None
@@ -68,13 +68,13 @@ def test_an_unwritable_cache_does_not_stop_an_evaluation(tmp_path: Path, monkeyp
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv(pictures.CACHE_ENV, str(blocker))
-    family = FAMILIES["cards"]
+    family = get_family("cards")
     row = family.canonical_rows()[0]
     assert _same_pixels(pictures.picture(family, row), family.draw_row(row))
 
 
 def test_a_changed_spec_never_reads_a_stale_picture(cache: Path) -> None:
-    family = FAMILIES["mathtext"]
+    family = get_family("mathtext")
     row = dict(family.canonical_rows()[0])
     other = dict(row, spec=row["spec"].replace('"size":', '"size": ', 1))
     assert pictures.cache_path(family, row, cache) != pictures.cache_path(family, other, cache)

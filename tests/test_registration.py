@@ -21,14 +21,14 @@ from pathlib import Path
 
 import pytest
 
+from lmms_compgap.core.registry import builtin_families
 from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.tasks import FAMILIES
 from tests.conftest import E2E_COMMON_ARGS, E2E_LIMIT, REPO, TINY_QWEN_ARGS, offline_env, run_lmms_eval
 
 pytestmark = pytest.mark.e2e
 
-EXPECTED_TASKS = {f"compgap_{family}_{setting}" for family in FAMILIES for setting in SETTINGS}
-EXPECTED_GROUPS = {"compgap", *(f"compgap_{family}" for family in FAMILIES)}
+EXPECTED_TASKS = {f"compgap_{family}_{setting}" for family in builtin_families() for setting in SETTINGS}
+EXPECTED_GROUPS = {"compgap", "compgap_all", *(f"compgap_{family}" for family in builtin_families())}
 
 LIST_TASKS = """
 import json, sys

@@ -1,1 +1,2 @@
-"""The composition core: task families, settings, data files and the cascade envelope."""
+"""The composition core, shared by every family: what a family declares and the registry that finds the families,
+the settings and cascade envelopes, the scorer, data files and the task YAMLs generated from the declarations."""

@@ -1,21 +1,21 @@
-"""The committed data files: where they are, how they are built, fingerprinted and verified."""
+"""The committed data files: where they are, their exact bytes, fingerprints and verification.
+
+`lmms_compgap.core.taskfiles` writes them (with the task YAMLs); every run verifies them against a fresh generation.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from lmms_compgap.core.family import TaskFamily
+if TYPE_CHECKING:
+    from lmms_compgap.core.family import TaskFamily
 
 DATA_FILE = "data/test.jsonl"
-TEMPLATE_FILE = "_{family}_template_yaml"
-_FINGERPRINT_LINE = re.compile(r"^(\s*data_fingerprint:\s*).*$", re.MULTILINE)
-_DATA_VERSION_LINE = re.compile(r"^(\s*data_version:\s*).*$", re.MULTILINE)
 
 
 class DataIntegrityError(RuntimeError):
@@ -37,7 +37,7 @@ def installed_task_root() -> Path | None:
 def task_yamls_root() -> Path:
     """The folder holding the task YAMLs and data.
 
-    A source checkout's `task_yamls/` wins (developers edit it); otherwise the copy the wheel
+    A source checkout's `task_yamls/` wins (developers regenerate it); otherwise the copy the wheel
     installed inside lmms-eval's task tree (see docs/registration.md).
     """
     checkout = Path(__file__).resolve().parents[2] / "task_yamls"
@@ -53,7 +53,14 @@ def task_yamls_root() -> Path:
 
 
 def data_path(family: str, root: Path | None = None) -> Path:
-    return (root or task_yamls_root()) / family / DATA_FILE
+    """The data file of `family` in the task tree `root` (by default the family's own: lmms-compgap's for the
+    built-in families)."""
+    if root is None:
+        # Imported here: the registry imports the families, whose base class uses this module.
+        from lmms_compgap.core.registry import get_family
+
+        root = get_family(family).task_root()
+    return root / family / DATA_FILE
 
 
 def canonical_line(row: dict[str, Any]) -> str:
@@ -74,24 +81,6 @@ def fingerprint_rows(rows: Iterable[dict[str, Any]]) -> str:
     return fingerprint_bytes(serialize_rows(rows))
 
 
-def build_data(family: TaskFamily, root: Path | None = None) -> tuple[Path, str]:
-    """Generate the canonical split, write its data file and record its fingerprint in the template YAML."""
-    root = root or task_yamls_root()
-    rows = family.generate()
-    payload = serialize_rows(rows)
-    path = data_path(family.name, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(payload)
-    fingerprint = fingerprint_bytes(payload)
-    template = root / family.name / TEMPLATE_FILE.format(family=family.name)
-    if template.is_file():
-        text = template.read_text(encoding="utf-8")
-        text = _FINGERPRINT_LINE.sub(lambda m: f"{m.group(1)}{fingerprint}", text)
-        text = _DATA_VERSION_LINE.sub(lambda m: f"{m.group(1)}{family.data_version}", text)
-        template.write_text(text, encoding="utf-8")
-    return path, fingerprint
-
-
 def regenerate_hint(family: str) -> str:
     return f"regenerate it with `compgap data build --task {family}` or reinstall lmms-compgap"
 
@@ -102,7 +91,7 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
     Compares against a fresh generation (the generator is the source of truth), so a corrupt,
     truncated, reordered or hand-edited file is named, with the first differing item.
     """
-    where = source or str(data_path(family.name))
+    where = source or f"the {family.name} data"
     expected = family.canonical_rows()
     if len(rows) != len(expected):
         raise DataIntegrityError(
@@ -120,8 +109,9 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
 
 
 def verify_file(family: TaskFamily, root: Path | None = None) -> str:
-    """Check a data file byte for byte against a fresh generation; return its fingerprint."""
-    path = data_path(family.name, root)
+    """Check a data file (in `root`, by default the family's task root) byte for byte against a fresh generation;
+    return its fingerprint."""
+    path = data_path(family.name, root or family.task_root())
     try:
         payload = path.read_bytes()
     except FileNotFoundError:

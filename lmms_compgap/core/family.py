@@ -1,17 +1,28 @@
-"""What a composition task family must say: how items are made, drawn and scored."""
+"""What a composition task family declares: its tasks (prompts, versions, metrics, data check) and how its
+items are made, drawn and scored. `lmms_compgap.core.registry` finds the families; `core.taskfiles` writes
+their task YAMLs from these declarations."""
 
 from __future__ import annotations
 
 import abc
+import importlib
 import json
 import random
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PIL import Image
 
 from lmms_compgap import scoring
+from lmms_compgap.core import data as data_files
+from lmms_compgap.core.prompts import template_fields
+
+if TYPE_CHECKING:
+    from lmms_compgap.datacheck.item import ItemCheck
 
 
 def canonical_json(value: Any) -> str:
@@ -19,9 +30,22 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+def row_json(row: dict[str, Any], column: str) -> dict[str, Any]:
+    """A row's JSON column ("attributes", "spec") as a dict, whether the row holds its text or its value already
+    decoded; {} when it is missing or not a JSON object (rows reaching scorers are verified, logged ones may not be)."""
+    raw = row.get(column)
+    if isinstance(raw, dict):
+        return raw
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else {}
+    except (ValueError, RecursionError):
+        parsed = {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
 @dataclass(frozen=True)
 class Item:
-    """One generated item before it becomes a data row.
+    """One item before it becomes a data row.
 
     `question` is what the textual skill is asked (it never contains the intermediate);
     `intermediate` is the gold output of the visual skill (transcription, object list, card list);
@@ -63,47 +87,123 @@ class IntermediateScore:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-class TaskFamily(abc.ABC):
-    """A composition task: one visual skill joined to one textual skill by a textual intermediate."""
+#: The fields each prompt may use: the question, the answer format, and (the textual step only) the intermediate.
+PROMPT_FIELDS: dict[str, frozenset[str]] = {
+    "answer_format": frozenset(),
+    "direct_prompt": frozenset({"question", "answer_format"}),
+    "cot_prompt": frozenset({"question", "answer_format"}),
+    "visual_prompt": frozenset({"question", "answer_format"}),
+    "textual_prompt": frozenset({"question", "answer_format", "intermediate"}),
+}
 
+
+@dataclass(frozen=True)
+class Prompts:
+    """A family's prompts, written into its task YAML's `lmms_eval_specific_kwargs` under these names.
+
+    `direct_prompt` (image + question, one call), `cot_prompt` (the same, asking to do the visual step first),
+    `visual_prompt` (the visual skill alone: the `vision` setting and the cascade's step 1) and `textual_prompt`
+    (the textual skill from `{intermediate}`, text only: the `language` setting and the cascade's step 2). Each
+    may use `{question}` and `{answer_format}`; `textual_prompt` must use `{intermediate}`.
+    """
+
+    answer_format: str
+    direct_prompt: str
+    cot_prompt: str
+    visual_prompt: str
+    textual_prompt: str
+
+    def __post_init__(self) -> None:
+        for key, allowed in PROMPT_FIELDS.items():
+            template = getattr(self, key)
+            if not isinstance(template, str) or not template.strip():
+                raise ValueError(f"prompt {key} must be non-empty text")
+            unknown = template_fields(template) - allowed
+            if unknown:
+                raise ValueError(f"prompt {key} uses {sorted(unknown)}; it may use {sorted(allowed) or 'no fields'}")
+        if "intermediate" not in template_fields(self.textual_prompt):
+            raise ValueError("prompt textual_prompt must show the visual step's output: use {intermediate}")
+
+    def as_kwargs(self) -> dict[str, str]:
+        """The prompts by the names the task YAML and `lmms_compgap.hooks` use."""
+        return {key: getattr(self, key) for key in PROMPT_FIELDS}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """An lmms-eval metric of a setting: its name (a key `process_results` returns), how it is aggregated over
+    items ("mean", or "sum" for counts) and which way is better."""
+
+    name: str
+    higher_is_better: bool = True
+    aggregation: str = "mean"
+
+    def __post_init__(self) -> None:
+        if self.aggregation not in ("mean", "sum"):
+            raise ValueError(f"metric {self.name}: aggregation must be mean or sum, not {self.aggregation!r}")
+
+
+@dataclass(frozen=True)
+class DataCheck:
+    """How `compgap data check` proves that a family's pictures agree with their labels, with tools not written
+    here (never the family's own drawing or parsing code).
+
+    `checker` names a function `list[row] -> list[ItemCheck]` as "module:function", the module relative to the
+    family's package (".datacheck:check_items"), imported only when a check runs (its tools are optional
+    dependencies). `tools` are the programs it reads pictures with ("tesseract", "opencv"), whose versions the
+    check reports; `threshold` is the lowest share of agreeing items (percent) the family passes with.
+    """
+
+    checker: str
+    tools: tuple[str, ...]
+    threshold: float = 99.0
+
+    def __post_init__(self) -> None:
+        module, _, function = self.checker.partition(":")
+        if not module or not function:
+            raise ValueError(f"data check {self.checker!r}: name the checker as 'module:function'")
+        if not 0 < self.threshold <= 100:
+            raise ValueError(f"data check threshold must be a percentage in (0, 100], not {self.threshold}")
+
+
+class TaskFamily(abc.ABC):
+    """A composition task: one visual skill joined to one textual skill by a textual intermediate.
+
+    A family declares its tasks (the class attributes below) and implements where its items come from
+    (`generate_items`), their pictures (`draw_row`) and how the visual step's output is scored
+    (`score_intermediate`); final answers are read as numbers unless it overrides `score_answer`. Items may be
+    generated (`GeneratedFamily`) or read from a dataset; either way the generator of the rows is the source of
+    truth that data files are verified against.
+    """
+
+    #: The family's name: its tasks are `compgap_<name>_<setting>`, its group `compgap_<name>`. Lowercase letters
+    #: and digits (task names are split at underscores); a built-in family's package has this name.
     name: ClassVar[str]
-    #: Bump whenever generation or drawing changes: it is part of every uid and of the results.
+    #: The tasks' `metadata.version`: bump it whenever a prompt or the scoring changes (and say why in the card).
+    task_version: ClassVar[int]
+    #: Bump whenever the items or their pictures change: it is part of every uid and of the results.
     data_version: ClassVar[int]
+    prompts: ClassVar[Prompts]
+    #: Prompts for particular lmms-eval models, by `--model` name: lmms-eval sends that model these instead of
+    #: `prompts` (its `lmms_eval_specific_kwargs` entry; a run through `compgap_cascade` uses `prompts`).
+    model_prompts: ClassVar[Mapping[str, Prompts]] = MappingProxyType({})
+    #: The `vision` setting's graded score of the intermediate (beside `exact_match` and `usable`).
+    intermediate_metric: ClassVar[Metric]
+    #: Whether the family is one of the paper's, in the `compgap` group (every family is in `compgap_all`).
+    in_paper_group: ClassVar[bool] = False
+    #: How `compgap data check` verifies the pictures (None: the family has no independent check).
+    data_check: ClassVar[DataCheck | None] = None
     canonical_seed: ClassVar[int] = 20261123
     canonical_size: ClassVar[int] = 1000
-    #: Names of the vision-setting metrics this family reports besides `exact_match`.
-    intermediate_metric: ClassVar[str] = "f1"
 
-    # ---- generation -------------------------------------------------------------------------
+    # ---- items --------------------------------------------------------------------------------
     @abc.abstractmethod
-    def generate_item(self, rng: random.Random) -> Item:
-        """Draw one item from `rng` (the only source of randomness)."""
-
     def generate_items(
         self, seed: int | None = None, size: int | None = None, accept: Callable[[Item], bool] | None = None
     ) -> list[Item]:
-        """The items for (seed, size), in order; no two share a question and intermediate.
-
-        `accept` (when given) must also hold for every item kept: the training splits use it to leave
-        out anything the test split holds (see `lmms_compgap.core.splits`).
-        """
-        seed = self.canonical_seed if seed is None else seed
-        size = self.canonical_size if size is None else size
-        rng = random.Random(f"compgap:{self.name}:v{self.data_version}:{seed}")
-        items: list[Item] = []
-        seen: set[tuple[str, str]] = set()
-        attempts = 0
-        while len(items) < size:
-            attempts += 1
-            if attempts > 50 * size + 1000:
-                raise RuntimeError(f"{self.name}: could only generate {len(items)} distinct items of {size}")
-            item = self.generate_item(rng)
-            key = (item.question, item.intermediate)
-            if key in seen or (accept is not None and not accept(item)):
-                continue
-            seen.add(key)
-            items.append(item)
-        return items
+        """The items for (seed, size) (default: the canonical split), in order, no two sharing a question and
+        intermediate; `accept` (when given) must also hold for every item kept: the training splits use it to
+        leave out anything the test split holds (see `lmms_compgap.core.splits`)."""
 
     def generate(self, seed: int | None = None, size: int | None = None) -> list[dict[str, Any]]:
         """The data rows for (seed, size), in order; no two rows share a question and intermediate."""
@@ -133,15 +233,17 @@ class TaskFamily(abc.ABC):
             "spec": canonical_json(item.spec),
         }
 
-    # ---- drawing ----------------------------------------------------------------------------
+    def task_root(self) -> Path:
+        """The folder of task YAMLs holding this family's (`<root>/<name>/`) and its data file: lmms-compgap's
+        own for the built-in families; a family from another package says where it keeps its own."""
+        return data_files.task_yamls_root()
+
+    # ---- pictures -----------------------------------------------------------------------------
     @abc.abstractmethod
-    def draw(self, spec: dict[str, Any]) -> Image.Image:
-        """The item's picture, drawn from its spec alone (same spec, same pixels)."""
-
     def draw_row(self, row: dict[str, Any]) -> Image.Image:
-        return self.draw(json.loads(row["spec"]))
+        """The item's picture, from its row alone (same row, same pixels)."""
 
-    # ---- scoring ----------------------------------------------------------------------------
+    # ---- scoring ------------------------------------------------------------------------------
     def score_answer(self, response: str, row: dict[str, Any]) -> AnswerScore:
         """Score a final answer; numeric by default."""
         result = scoring.score_number(response, row["answer"])
@@ -150,3 +252,50 @@ class TaskFamily(abc.ABC):
     @abc.abstractmethod
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
         """Score the visual skill's output against the gold intermediate."""
+
+    # ---- the independent data check -----------------------------------------------------------
+    def check_items(self, rows: list[dict[str, Any]]) -> list[ItemCheck]:
+        """Run the family's data check (`data_check.checker`) on `rows`: one verdict per row, in order."""
+        if self.data_check is None:
+            raise LookupError(f"the {self.name} family declares no data check")
+        module_name, _, function = self.data_check.checker.partition(":")
+        package = sys.modules[type(self).__module__].__package__
+        checker = getattr(importlib.import_module(module_name, package=package), function)
+        return checker(rows)
+
+
+class GeneratedFamily(TaskFamily):
+    """A family whose items a seeded generator makes (`generate_item`) and whose pictures are drawn from each
+    row's `spec` (`draw`)."""
+
+    @abc.abstractmethod
+    def generate_item(self, rng: random.Random) -> Item:
+        """Draw one item from `rng` (the only source of randomness)."""
+
+    @abc.abstractmethod
+    def draw(self, spec: dict[str, Any]) -> Image.Image:
+        """The item's picture, drawn from its spec alone (same spec, same pixels)."""
+
+    def generate_items(
+        self, seed: int | None = None, size: int | None = None, accept: Callable[[Item], bool] | None = None
+    ) -> list[Item]:
+        seed = self.canonical_seed if seed is None else seed
+        size = self.canonical_size if size is None else size
+        rng = random.Random(f"compgap:{self.name}:v{self.data_version}:{seed}")
+        items: list[Item] = []
+        seen: set[tuple[str, str]] = set()
+        attempts = 0
+        while len(items) < size:
+            attempts += 1
+            if attempts > 50 * size + 1000:
+                raise RuntimeError(f"{self.name}: could only generate {len(items)} distinct items of {size}")
+            item = self.generate_item(rng)
+            key = (item.question, item.intermediate)
+            if key in seen or (accept is not None and not accept(item)):
+                continue
+            seen.add(key)
+            items.append(item)
+        return items
+
+    def draw_row(self, row: dict[str, Any]) -> Image.Image:
+        return self.draw(json.loads(row["spec"]))

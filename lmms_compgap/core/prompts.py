@@ -8,6 +8,11 @@ from collections.abc import Mapping
 _FORMATTER = string.Formatter()
 
 
+def template_fields(template: str) -> set[str]:
+    """The `{name}` fields a template uses."""
+    return {field for _, field, _, _ in _FORMATTER.parse(template) if field}
+
+
 def fill_prompt(template: str, values: Mapping[str, str]) -> str:
     """Substitute `{name}` fields of a YAML prompt template.
 

@@ -6,22 +6,31 @@ so a number can always be re-derived from a logged response.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from lmms_compgap.core.family import Metric, TaskFamily, row_json
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response, failure_reason
-from lmms_compgap.tasks import get_family
 
-#: The lmms-eval metric names each setting reports (all `mean` except `failed_calls`, a sum: the
-#: items whose model call raised, returned nothing or returned lmms-eval's request-failed marker;
-#: for the cascade, items whose step 1 or step 2 failed).
-SETTING_METRICS: dict[str, tuple[str, ...]] = {
-    "direct": ("accuracy", "strict_accuracy", "failed_calls"),
-    "cot": ("accuracy", "strict_accuracy", "failed_calls"),
-    "language": ("accuracy", "strict_accuracy", "failed_calls"),
-    "cascade": ("accuracy", "strict_accuracy", "step1_usable", "failed_calls"),
-    "vision": ("exact_match", "usable", "failed_calls"),
+ACCURACY, STRICT_ACCURACY = Metric("accuracy"), Metric("strict_accuracy")
+#: Items whose model call raised, returned nothing or returned lmms-eval's request-failed marker (for the
+#: cascade, items whose step 1 or step 2 failed): a count, not a mean.
+FAILED_CALLS = Metric("failed_calls", higher_is_better=False, aggregation="sum")
+#: The lmms-eval metrics each setting reports, in the order its task YAML lists them; the `vision` setting also
+#: reports its family's graded intermediate score (`setting_metrics`).
+SETTING_METRICS: dict[str, tuple[Metric, ...]] = {
+    "direct": (ACCURACY, STRICT_ACCURACY, FAILED_CALLS),
+    "cot": (ACCURACY, STRICT_ACCURACY, FAILED_CALLS),
+    "language": (ACCURACY, STRICT_ACCURACY, FAILED_CALLS),
+    "cascade": (ACCURACY, STRICT_ACCURACY, Metric("step1_usable"), FAILED_CALLS),
+    "vision": (Metric("exact_match"), Metric("usable"), FAILED_CALLS),
 }
+
+
+def setting_metrics(family: TaskFamily, setting: str) -> tuple[Metric, ...]:
+    """The metrics `score_response` returns for `setting` of `family`, as its task YAML declares them."""
+    metrics = SETTING_METRICS[setting]
+    return (metrics[0], family.intermediate_metric, *metrics[1:]) if setting == "vision" else metrics
 
 
 #: A runaway generation can be megabytes long. Answers are read from its last characters and
@@ -35,17 +44,6 @@ def _answer_part(text: str) -> str:
 
 def _intermediate_part(text: str) -> str:
     return text if len(text) <= MAX_SCORED_CHARS else text[:MAX_SCORED_CHARS]
-
-
-def _attributes(doc: dict[str, Any]) -> dict[str, Any]:
-    raw = doc.get("attributes")
-    if isinstance(raw, dict):
-        return raw
-    try:
-        parsed = json.loads(raw) if isinstance(raw, str) else {}
-    except json.JSONDecodeError:
-        parsed = {}
-    return parsed if isinstance(parsed, dict) else {}
 
 
 def _as_text(response: Any) -> str:
@@ -74,7 +72,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
         "intermediate_usable": None,
         "failed_step": None,
         "error": None,
-        "attributes": _attributes(doc),
+        "attributes": row_json(doc, "attributes"),
     }
 
     if setting == "vision":
@@ -91,7 +89,8 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
             failed_step=1 if record["error"] else None,
         )
         metrics = {"exact_match": intermediate.exact, "usable": intermediate.usable}
-        metrics[family.intermediate_metric] = intermediate.details.get(family.intermediate_metric, intermediate.score)
+        graded = family.intermediate_metric.name
+        metrics[graded] = intermediate.details.get(graded, intermediate.score)
         return {**metrics, "failed_calls": int(bool(record["error"])), "compgap": record}
 
     final: str | None

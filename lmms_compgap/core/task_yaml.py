@@ -8,7 +8,6 @@ from typing import Any
 
 import yaml
 
-from lmms_compgap.core.data import task_yamls_root
 from lmms_compgap.core.settings import task_name
 
 #: The task metadata a result depends on (prompts and scorer: `version`; the items: the other two). Results are
@@ -54,8 +53,14 @@ def load_task_yaml(path: Path) -> dict[str, Any]:
 
 
 def task_config(family: str, setting: str, root: Path | None = None) -> dict[str, Any]:
-    """The merged YAML of the task `compgap_<family>_<setting>` under `root` (by default the one in use)."""
-    return load_task_yaml((root or task_yamls_root()) / family / f"{task_name(family, setting)}.yaml")
+    """The merged YAML of the task `compgap_<family>_<setting>` in the task tree `root` (by default the family's
+    own, as for its data file)."""
+    if root is None:
+        # Imported here: the registry imports the families, whose base class uses the core modules.
+        from lmms_compgap.core.registry import get_family
+
+        root = get_family(family).task_root()
+    return load_task_yaml(root / family / f"{task_name(family, setting)}.yaml")
 
 
 def task_metadata(family: str, setting: str) -> dict[str, Any]:

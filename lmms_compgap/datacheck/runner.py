@@ -5,33 +5,15 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from tqdm import tqdm
 
-from lmms_compgap.datacheck.cards import check_cards
-from lmms_compgap.datacheck.count import check_count
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.datacheck.item import ItemCheck
-from lmms_compgap.datacheck.mathtext import check_mathtext
 
-CHECKERS: dict[str, Callable[[list[dict[str, Any]]], list[ItemCheck]]] = {
-    "mathtext": check_mathtext,
-    "count": check_count,
-    "cards": check_cards,
-}
-#: The tools that read each family's images.
-TOOLS: dict[str, tuple[str, ...]] = {
-    "mathtext": ("tesseract",),
-    "count": ("opencv",),
-    "cards": ("tesseract", "opencv"),
-}
-#: The lowest agreement (percent) a family passes with. Every canonical item agrees today (docs/data_check.md);
-#: these leave room for the tools' rare slips (Tesseract dropping a clean glyph) but not for a systematic fault:
-#: a wrong label or an unreadable image in one item in a hundred fails the check.
-THRESHOLDS: dict[str, float] = {"mathtext": 99.0, "count": 99.0, "cards": 99.0}
 #: Items per task sent to a worker: large enough to pay Tesseract's start-up once for many images.
 CHUNK = 25
 
@@ -46,7 +28,11 @@ class FamilyCheck:
     threshold: float = field(init=False)
 
     def __post_init__(self) -> None:
-        self.threshold = THRESHOLDS[self.family]
+        # The lowest agreement (percent) the family passes with, from its declaration (`DataCheck.threshold`).
+        declared = get_family(self.family).data_check
+        if declared is None:
+            raise LookupError(f"the {self.family} family declares no data check")
+        self.threshold = declared.threshold
 
     @property
     def agreeing(self) -> int:
@@ -81,7 +67,8 @@ class FamilyCheck:
 
 
 def _check_chunk(family: str, rows: list[dict[str, Any]]) -> list[ItemCheck]:
-    return CHECKERS[family](rows)
+    # By name: a spawned worker finds the family (and its checker) through the registry again.
+    return get_family(family).check_items(rows)
 
 
 def check_family(family: str, rows: list[dict[str, Any]], *, workers: int = 2, progress: bool = True) -> FamilyCheck:

@@ -29,9 +29,9 @@ from typing import Any
 from lmms_compgap import __version__
 from lmms_compgap.core.data import serialize_rows
 from lmms_compgap.core.family import canonical_json
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.splits import TRAINING_SPLITS, SplitData, build_split
 from lmms_compgap.finetune.targets import Example, TaskPrompts, assign_styles, examples_for
-from lmms_compgap.tasks import get_family
 
 FORMAT = "lmms-compgap-finetune-data"
 FORMAT_VERSION = 1

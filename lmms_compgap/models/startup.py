@@ -58,7 +58,7 @@ def refuse_unbatchable(inner: str, batch_size: Any) -> None:
 @functools.cache
 def _probe_item() -> tuple[Image.Image, str]:
     """A real compgap picture (the first mathtext item) and its transcription."""
-    from lmms_compgap.tasks import get_family
+    from lmms_compgap.core.registry import get_family
 
     family = get_family("mathtext")
     row = family.generate(size=1)[0]

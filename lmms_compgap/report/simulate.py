@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lmms_compgap.core.registry import family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
 from lmms_compgap.core.task_yaml import task_metadata
@@ -23,7 +24,6 @@ from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
-from lmms_compgap.tasks import FAMILIES
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def simulate_run(
     folder = output_path / _sanitize(model.name)
     folder.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"results": {}, "configs": {}, "n-samples": {}}
-    for family in families or sorted(FAMILIES):
+    for family in families or family_names():
         rows = installed_rows(family)
         chosen = rows[:limit] if limit else rows
         responses = [responder(row, model) for row in chosen]

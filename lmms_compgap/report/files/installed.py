@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from lmms_compgap.core import data as data_files
-from lmms_compgap.tasks import get_family
+from lmms_compgap.core.registry import get_family
 
 
 @functools.cache

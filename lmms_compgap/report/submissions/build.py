@@ -10,6 +10,7 @@ import numpy as np
 import scipy
 
 from lmms_compgap import __version__
+from lmms_compgap.core.registry import family_names
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.task_yaml import task_metadata
 from lmms_compgap.core.versions import installed_version
@@ -28,7 +29,6 @@ from lmms_compgap.report.submissions.document import (
     rescore,
     schema_problem,
 )
-from lmms_compgap.tasks import FAMILIES
 
 #: The longest model name a submission holds (the schema's `label`).
 MAX_NAME = 300
@@ -136,7 +136,7 @@ def build_submission(
     families = {}
     for family, settings in model.families().items():
         lacking = [setting for setting in REQUIRED_SETTINGS if setting not in settings]
-        if family not in FAMILIES:
+        if family not in family_names():
             notes.append(f"compgap_{family}: not an installed task family; left out")
         elif lacking:
             notes.append(f"compgap_{family}: no {' or '.join(lacking)} run, so no gap; left out")

@@ -11,10 +11,10 @@ from typing import Any
 
 import jsonschema
 
+from lmms_compgap.core.registry import family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.scores import ItemScore, item_score
-from lmms_compgap.tasks import FAMILIES, get_family
 
 FORMAT = "lmms-compgap-submission"
 FORMAT_VERSION = 1
@@ -65,7 +65,7 @@ def item_entry(doc_id: int, uid: str, response: str, score: ItemScore) -> dict[s
 
 def expected_sizes() -> dict[str, int]:
     """family -> items in its canonical split: what a complete submission covers."""
-    return {family: get_family(family).canonical_size for family in sorted(FAMILIES)}
+    return {family: get_family(family).canonical_size for family in family_names()}
 
 
 def coverage_gaps(n_items: Mapping[tuple[str, str], int]) -> list[str]:

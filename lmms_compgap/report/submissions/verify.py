@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.data import DataIntegrityError
+from lmms_compgap.core.registry import family_names
 from lmms_compgap.core.settings import task_name
 from lmms_compgap.core.task_yaml import task_metadata
 from lmms_compgap.report.compute.gap import family_summaries
@@ -31,7 +32,6 @@ from lmms_compgap.report.submissions.document import (
     response_sha256,
     schema_problem,
 )
-from lmms_compgap.tasks import FAMILIES
 
 #: Recomputed numbers must match the file's this closely (JSON keeps floats exactly; this absorbs printing).
 TOLERANCE = 1e-9
@@ -98,8 +98,8 @@ def _check_tasks(path: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str,
         if name != task_name(family, setting):
             problems.append(f"task {name!r} does not match its family {family!r} and setting {setting!r}")
             continue
-        if family not in FAMILIES:
-            problems.append(f"{name}: {family!r} is not an installed task family (known: {sorted(FAMILIES)})")
+        if family not in family_names():
+            problems.append(f"{name}: {family!r} is not an installed task family (known: {family_names()})")
             continue
         if setting in by_family.get(family, {}):
             problems.append(f"{name}: listed twice")
@@ -189,14 +189,14 @@ def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any
 def _check_training(path: Path, training: dict[str, Any]) -> None:
     """A fine-tuning claim: every declared training split regenerates to its fingerprint from its seed and size
     with the installed generators, which keep every test item out of it (lmms_compgap.core.splits)."""
+    from lmms_compgap.core.registry import get_family
     from lmms_compgap.core.splits import build_split
-    from lmms_compgap.tasks import get_family
 
     problems: list[str] = []
     for split, declared in sorted(training["splits"].items()):
         for family, claim in sorted(declared["families"].items()):
             where = f"training {split} split of {family}"
-            if family not in FAMILIES:
+            if family not in family_names():
                 problems.append(f"{where}: not an installed task family")
                 continue
             generator = get_family(family)

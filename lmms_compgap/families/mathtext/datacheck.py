@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from typing import Any
 
 from lmms_compgap import scoring
 from lmms_compgap.datacheck import tesseract
 from lmms_compgap.datacheck.item import ItemCheck
-from lmms_compgap.tasks import get_family
+from lmms_compgap.families.mathtext.drawing import draw_page
 
 #: Agreement needs every number read, in order; at most this character error rate; and at most
 #: MAX_CONTENT_ERRORS letters or digits wrong once case, spaces and punctuation are ignored. Tesseract's slips on
@@ -27,8 +28,7 @@ _NOT_CONTENT = re.compile(r"[^0-9a-z]+")
 
 def check_mathtext(rows: list[dict[str, Any]]) -> list[ItemCheck]:
     """Read every row's image with Tesseract and compare the text with the row's gold transcription."""
-    family = get_family("mathtext")
-    pages = tesseract.read_images([family.draw_row(row).convert("L") for row in rows], psm=PSM)
+    pages = tesseract.read_images([draw_page(json.loads(row["spec"])).convert("L") for row in rows], psm=PSM)
     return [compare_text(row, tesseract.page_text(words)) for row, words in zip(rows, pages, strict=True)]
 
 

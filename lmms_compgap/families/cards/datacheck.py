@@ -18,8 +18,7 @@ import numpy as np
 
 from lmms_compgap.datacheck import tesseract
 from lmms_compgap.datacheck.item import ItemCheck
-from lmms_compgap.tasks import get_family
-from lmms_compgap.tasks.cards import CARD_RATIO, SHADOW
+from lmms_compgap.families.cards.drawing import CARD_RATIO, SHADOW, draw_cards
 
 RANK_WHITELIST = "A23456789JQK10"
 RANKS = ("A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K")
@@ -205,11 +204,10 @@ def read_ranks(inks: list[np.ndarray]) -> list[str]:
 
 def read_cards(rows: list[dict[str, Any]]) -> list[list[list[CornerIndex]]]:
     """Per row, per card, its two corner indices (top-left, bottom-right)."""
-    family = get_family("cards")
     read = []
     for row in rows:
         spec = json.loads(row["spec"])
-        image = np.asarray(family.draw_row(row))
+        image = np.asarray(draw_cards(spec))
         read.append(
             [[read_corner(corner_crop(image, spec, card, corner), spec["card_width"]) for corner in (0, 1)]
              for card in spec["cards"]]
