@@ -25,11 +25,12 @@ from typing import Any
 import pytest
 
 from lmms_compgap import arith, scoring
-from lmms_compgap.core.registry import families
+from lmms_compgap.core.registry import families, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import decode_cascade_request, decode_cascade_response
 from lmms_compgap.families.cards.make24 import score_make24, strict_expression
 from lmms_compgap.families.cards.parse import parse_cards
+from lmms_compgap.families.clock.times import find_times, read_time, score_time, strict_time
 from lmms_compgap.families.count.parse import parse_objects
 
 GROWTH = 8
@@ -67,6 +68,12 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "score_response_cards_vision": lambda text: score_response(ROWS["cards"][0], "vision", text),
     "score_response_mathtext_vision": lambda text: score_response(ROWS["mathtext"][0], "vision", text),
     "score_response_mathtext_direct": lambda text: score_response(ROWS["mathtext"][0], "direct", text),
+    "find_times": find_times,
+    "read_time": read_time,
+    "score_time": lambda text: score_time(text, "5:40"),
+    "strict_time": strict_time,
+    "clock_score_answer": lambda text: get_family("clock").score_answer(text, ROWS["clock"][0]),
+    "clock_score_intermediate": lambda text: get_family("clock").score_intermediate(text, ROWS["clock"][0]),
 }
 
 FRAGMENTS = [
@@ -77,6 +84,8 @@ FRAGMENTS = [
     "####", "<think>", "</think>", "wait", "No,", "that is wrong", "let me recheck", "I'm sorry", "red",
     "circle", "red circle", "3 red circles", "x3", "7 of hearts", "K♠", "7H", "10", "of", "if", "else",
     "print(", "mod", "\\ln", "{\"", "\"}", "\"step1\":", "compgap_cascade_response",
+    "3:05", "12:", ":30", "5.40", "five past", "twenty-five", "quarter to", "half past", "three", "o'clock", "oh",
+    "pm", "a.m.", "noon", "minutes", "hours and", "after", "shows", "→", "or later",
 ]  # fmt: skip
 Candidate = tuple[str, str, str]
 PREFIXES = ["", "Answer: ", "1", "\\boxed{", "<think>", "Here is the list:\n", "(8 - 4) * "]
@@ -157,6 +166,15 @@ KNOWN_WORST: list[Candidate] = [
     ("", "- ", "1"),
     ("", "<think>", ""),
     ("", "1/", "1"),
+    ("", "1:", "1"),
+    ("", "1:1", "1"),
+    ("", "five ", "past"),
+    ("", "twenty ", "five"),
+    ("", "quarter ", "to 3"),
+    ("", "hours and ", "5 minutes past 3"),
+    ("", "3 o", "'clock"),
+    ("", "12:00 ", "pm"),
+    ("", "after ", "5:40"),
 ]
 
 

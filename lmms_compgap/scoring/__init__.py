@@ -7,11 +7,15 @@ answer), `similarity` (intermediates against the gold: CER, multiset F1).
 """
 
 from lmms_compgap.scoring.answers import (
+    ANSWER_IS_PHRASE,
+    NUMBER,
     AnswerReading,
     AnswerSegment,
+    AnswerType,
     answer_segments,
     extract_flexible_answer,
     extract_strict_answer,
+    phrase_pattern,
     read_answer,
     reading_text,
     score_number,
@@ -25,7 +29,7 @@ from lmms_compgap.scoring.expressions import (
 from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
 from lmms_compgap.scoring.retraction import Cue, retraction_cues
 from lmms_compgap.scoring.similarity import character_error_rate, edit_distance, multiset_f1, normalize_text
-from lmms_compgap.scoring.statements import Reading, read_statement
+from lmms_compgap.scoring.statements import NUMBERS, Reading, Values, context_before, read_statement
 from lmms_compgap.scoring.text import (
     boxed_contents,
     prepare_for_reading,
@@ -35,14 +39,19 @@ from lmms_compgap.scoring.text import (
 )
 
 __all__ = [
+    "ANSWER_IS_PHRASE",
+    "NUMBER",
+    "NUMBERS",
     "AnswerReading",
     "AnswerSegment",
+    "AnswerType",
     "Cue",
     "ExpressionReading",
     "Reading",
     "answer_segments",
     "boxed_contents",
     "character_error_rate",
+    "context_before",
     "derive_expression",
     "edit_distance",
     "extract_expression",
@@ -53,6 +62,7 @@ __all__ = [
     "normalize_number",
     "normalize_text",
     "prepare_for_reading",
+    "phrase_pattern",
     "read_answer",
     "read_expression",
     "read_statement",
@@ -62,5 +72,6 @@ __all__ = [
     "strip_code_fences",
     "strip_thinking",
     "unwrap_latex",
+    "Values",
     "words_to_int",
 ]

@@ -1,25 +1,39 @@
 """The final answer of a response, as a careful grader finds it: where it is, what it says, whether it stands.
 
-`read_answer` gives both scores' answers with the rule that found them and, when there is none, why.
+`read_answer` gives both scores' answers with the rule that found them and, when there is none, why. Answers
+are numbers unless an `AnswerType` says otherwise (a family with its own kind of answer, such as a time of
+day, gives one: the same rules then find, read and check that kind of value).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from lmms_compgap.scoring.numbers import find_numbers, normalize_number, number_at
+from lmms_compgap.scoring.numbers import normalize_number
 from lmms_compgap.scoring.retraction import retraction_cues
-from lmms_compgap.scoring.statements import Choice, Reading, clean_statement, read_statement, zero_statement
+from lmms_compgap.scoring.statements import (
+    NUMBERS,
+    Choice,
+    Reading,
+    Values,
+    clean_statement,
+    read_statement,
+    zero_statement,
+)
 from lmms_compgap.scoring.text import boxed_spans, prepare_for_reading, strip_thinking
 
 __all__ = [
+    "ANSWER_IS_PHRASE",
+    "NUMBER",
     "AnswerReading",
     "AnswerSegment",
+    "AnswerType",
     "answer_segments",
     "extract_flexible_answer",
     "extract_strict_answer",
+    "phrase_pattern",
     "read_answer",
     "reading_text",
     "score_number",
@@ -92,8 +106,10 @@ _MAX_STATEMENT = 300
 _STATEMENT_END_RE = re.compile(r"[.!?;](?=\s|$)|\n")
 _DECOR = r"(?:[ \t:*_`$]|\\\(|\\\[)*"
 _FILLER = r"(?:[ \t]+(?:therefore|thus|then|simply|just|exactly|clearly|indeed|now|also|probably|likely))?"
+#: "the answer is": every kind of answer is announced so.
+ANSWER_IS_PHRASE = r"\banswer[ \t]+(?:is|would[ \t]+be|will[ \t]+be|should[ \t]+be|equals|=)"
 _PHRASES = (
-    r"\banswer[ \t]+(?:is|would[ \t]+be|will[ \t]+be|should[ \t]+be|equals|=)",
+    ANSWER_IS_PHRASE,
     r"\b(?:total|sum|result|count|difference|product|quotient|amount|number)\b(?:[ \t]+number)?"
     r"(?:[ \t]+of[ \t]+[^\n.=]{1,60}?)?[ \t]+(?:is|are|was|were|equals|comes[ \t]+to|would[ \t]+be|will[ \t]+be)\b",
     r"\b(?:a[ \t]+)?total[ \t]+of",
@@ -101,7 +117,15 @@ _PHRASES = (
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
 )
-_PHRASE_RE = re.compile("|".join(f"(?:{p})" for p in _PHRASES) + _FILLER + _DECOR, re.IGNORECASE)
+
+
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One pattern for answer phrases (regexes, each ending where the value should start), allowing a filler word
+    ("therefore", "simply") and decoration (``**``, ``$``, ``:``) between a phrase and its value."""
+    return re.compile("|".join(f"(?:{p})" for p in phrases) + _FILLER + _DECOR, re.IGNORECASE)
+
+
+_PHRASE_RE = phrase_pattern(_PHRASES)
 # After a retraction the correction is often phrased "it should be 70", "it's actually 70".
 _CORRECTION_RE = re.compile(
     r"(?:\b(?:should|must|would|will)[ \t]+(?:actually[ \t]+)?be|\b(?:it|that|this)(?:'s|[ \t]+is)(?:[ \t]+actually)?"
@@ -122,7 +146,7 @@ _CLAUSE_BREAK_RE = re.compile(r"[,;:]")
 
 
 def _statement_at(
-    text: str, start: int, rule: str, *, choose: Choice = "first", limit: int | None = None
+    text: str, start: int, rule: str, kind: AnswerType, *, choose: Choice = "first", limit: int | None = None
 ) -> _Found | None:
     """The statement running from `start` to the end of its sentence (at most _MAX_STATEMENT characters), if its
     value comes first: at most two words ("not", "exactly", "at least") stand before its first number, so "there
@@ -130,79 +154,76 @@ def _statement_at(
     stop = min(len(text) if limit is None else limit, start + _MAX_STATEMENT)
     end = _STATEMENT_END_RE.search(text, start, stop)
     raw = text[start : end.end() if end else stop]
-    numbers = find_numbers(raw)
-    if not numbers and not zero_statement(raw):
+    numbers = kind.values.find(raw)
+    if not numbers and not (kind.values.none_is_zero and zero_statement(raw)):
         return None
     if numbers and (len(raw[: numbers[0][0]].split()) > 2 or _CLAUSE_BREAK_RE.search(raw, 0, numbers[0][0])):
         return None
-    reading = read_statement(raw, choose)
+    reading = read_statement(raw, choose, kind.values)
     return _Found(reading, start + reading.consumed, rule) if reading.states_something else None
 
 
-def _answer_line(text: str) -> _Found | None:
+def _answer_line(text: str, kind: AnswerType) -> _Found | None:
     """Rule 1: the last "Answer:" marker whose segment states a value (an echoed ``Answer: <number>`` is not)."""
     for marker in answer_segments(text):
-        reading = read_statement(marker.segment)
+        reading = read_statement(marker.segment, values=kind.values)
         if reading.states_something:
-            strict = None
-            if reading.value is not None and marker.on_marker_line:
-                m = _STRICT_LINE_RE.fullmatch(marker.line)
-                strict = normalize_number(m.group("num")) if m else None
+            strict = kind.strict(marker.line) if reading.value is not None and marker.on_marker_line else None
             return _Found(reading, marker.start + reading.consumed, "answer line", strict)
     return None
 
 
-def _boxed(text: str) -> _Found | None:
+def _boxed(text: str, kind: AnswerType) -> _Found | None:
     """Rule 2: the last innermost ``\\boxed{...}`` that states a value."""
     for start, end in reversed(boxed_spans(text)):
-        reading = read_statement(text[start:end])
+        reading = read_statement(text[start:end], values=kind.values)
         if reading.states_something:
             return _Found(reading, end, "boxed")
     return None
 
 
-def _gsm8k(text: str) -> _Found | None:
+def _gsm8k(text: str, kind: AnswerType) -> _Found | None:
     """Rule 3: GSM8K's ``#### 42`` line, the last one."""
     lines = list(_GSM8K_RE.finditer(text))
     if not lines:
         return None
-    reading = read_statement(lines[-1].group("rest"))
+    reading = read_statement(lines[-1].group("rest"), values=kind.values)
     return _Found(reading, lines[-1].end(), "####") if reading.states_something else None
 
 
-def _phrase(text: str, correction: bool = False) -> _Found | None:
+def _phrase(text: str, kind: AnswerType, correction: bool = False) -> _Found | None:
     """Rule 4: whichever answer phrase comes last: "the answer is N", "the total (of ...) is N", "a total of N",
     "there are N", "I count N", "N ... in total", an "= N" that ends the response (with `correction`, also
-    "it should be N" and "it's actually N")."""
+    "it should be N" and "it's actually N"). The answer type names its phrases; these are a number's."""
     candidates: list[tuple[int, _Found]] = []
-    regexes = (_PHRASE_RE, _CORRECTION_RE) if correction else (_PHRASE_RE,)
+    regexes = (kind.phrases, _CORRECTION_RE) if correction else (kind.phrases,)
     starts = sorted(m.end() for regex in regexes for m in regex.finditer(text))
     # The last phrase that states something; a phrase's statement ends where the next phrase starts, so all
     # the readings together cover the text at most once.
     for index in range(len(starts) - 1, -1, -1):
         limit = starts[index + 1] if index + 1 < len(starts) else len(text)
-        found = _statement_at(text, starts[index], "phrase", limit=limit)
+        found = _statement_at(text, starts[index], "phrase", kind, limit=limit)
         if found is not None:
             candidates.append((starts[index], found))
             break
-    for start, end, _ in reversed(find_numbers(text)):
+    for start, end, _ in reversed(kind.values.find(text)):
         in_total = _IN_TOTAL_AFTER_RE.match(text, end)
         if in_total:
-            found = _statement_at(text, start, "phrase", limit=in_total.end())
+            found = _statement_at(text, start, "phrase", kind, limit=in_total.end())
             if found is not None:
                 candidates.append((start, found))
                 break
     last_eq = text.rfind("=")
     if last_eq >= 0:
-        numbers = find_numbers(text[last_eq + 1 : last_eq + 1 + _MAX_STATEMENT])
+        numbers = kind.values.find(text[last_eq + 1 : last_eq + 1 + _MAX_STATEMENT])
         if numbers and _END_TAIL_RE.fullmatch(text, last_eq + 1 + numbers[0][1]):
-            found = _statement_at(text, last_eq + 1, "phrase")
+            found = _statement_at(text, last_eq + 1, "phrase", kind)
             if found is not None:
                 candidates.append((last_eq, found))
     return max(candidates, key=lambda candidate: candidate[0])[1] if candidates else None
 
 
-def _bold(text: str) -> _Found | None:
+def _bold(text: str, kind: AnswerType) -> _Found | None:
     """Rule 6: a bold value (``**42**``, ``**7 triangles**``, ``**Total: 42**``) in the last three non-empty
     lines, the last such."""
     lines = text.rstrip().split("\n")
@@ -212,15 +233,15 @@ def _bold(text: str) -> _Found | None:
         count += bool(lines[kept].strip())
     offset = sum(len(line) + 1 for line in lines[:kept])
     for m in reversed(list(_BOLD_RE.finditer(text, offset))):
-        reading = read_statement(m.group(1))
+        reading = read_statement(m.group(1), values=kind.values)
         if reading.states_something:
             return _Found(reading, m.end(), "bold")
     return None
 
 
-def _last_number(text: str) -> _Found | None:
-    """Rule 7: the last number of the response (the pronoun "one" aside), read within its sentence."""
-    numbers = find_numbers(text[-_MAX_STATEMENT * 4 :], skip_pronoun_one=True)
+def _last_number(text: str, kind: AnswerType) -> _Found | None:
+    """Rule 7: the last number (value) of the response (the pronoun "one" aside), read within its sentence."""
+    numbers = kind.values.find(text[-_MAX_STATEMENT * 4 :], skip_pronoun_one=True)
     if not numbers:
         return None
     shift = max(0, len(text) - _MAX_STATEMENT * 4)
@@ -230,25 +251,25 @@ def _last_number(text: str) -> _Found | None:
     sentence_start = boundaries[-1].end() if boundaries else low
     sentence_end = _STATEMENT_END_RE.search(text, end, min(len(text), end + _MAX_STATEMENT))
     raw = text[sentence_start : sentence_end.end() if sentence_end else min(len(text), end + _MAX_STATEMENT)]
-    reading = read_statement(raw, "last")
+    reading = read_statement(raw, "last", kind.values)
     return _Found(reading, sentence_start + reading.consumed, "last number") if reading.states_something else None
 
 
-def _final_answer(text: str, *, correction: bool = False, last_number: bool = True) -> _Found | None:
+def _final_answer(text: str, kind: AnswerType, *, correction: bool = False, last_number: bool = True) -> _Found | None:
     """The first rule that finds a statement of a value (or of an ambiguous one) wins."""
     for rule in (_answer_line, _boxed, _gsm8k):
-        found = rule(text)
+        found = rule(text, kind)
         if found is not None:
             return found
-    found = _phrase(text, correction)
+    found = _phrase(text, kind, correction)
     if found is not None:
         return found
     if _REFUSAL_RE.match(text):  # rule 5: a response that opens by refusing has no answer unless rules 1-4 found one
         return None
-    found = _bold(text)
+    found = _bold(text, kind)
     if found is not None or not last_number:
         return found
-    return _last_number(text)
+    return _last_number(text, kind)
 
 
 _LEADING_RE = re.compile(
@@ -258,12 +279,33 @@ _LEADING_RE = re.compile(
 )
 
 
-def _leading_value(text: str) -> _Found | None:
+def _leading_value(text: str, kind: AnswerType) -> _Found | None:
     """After a second thought, a value that opens what follows is the corrected answer ("wait, no, 70")."""
     start = _LEADING_RE.match(text).end()  # type: ignore[union-attr]  # the pattern matches the empty string
-    if number_at(text, start) is None:
+    if kind.values.at(text, start) is None:
         return None
-    return _statement_at(text, start, "correction")
+    return _statement_at(text, start, "correction", kind)
+
+
+# ---- kinds of answer ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of final answer: the values it states (`statements.Values`), the phrases that announce it ("the
+    answer is", "there are"), and `strict(line)`: the canonical value when the rest of an ``Answer:`` line is
+    that value in the asked-for form and nothing else, else None."""
+
+    values: Values
+    phrases: re.Pattern[str]
+    strict: Callable[[str], str | None]
+
+
+def _strict_number(line: str) -> str | None:
+    m = _STRICT_LINE_RE.fullmatch(line)
+    return normalize_number(m.group("num")) if m else None
+
+
+#: A number (digits or words); strict in digits (`extract_strict_answer`).
+NUMBER = AnswerType(NUMBERS, _PHRASE_RE, _strict_number)
 
 
 # ---- the answer, and whether it stands --------------------------------------------------------------
@@ -279,7 +321,7 @@ class AnswerReading:
     reason: str | None
 
 
-def read_answer(response: str) -> AnswerReading:
+def read_answer(response: str, kind: AnswerType | None = None) -> AnswerReading:
     """Read a response's final answer the way a careful grader does (rules in docs/scoring.md).
 
     The rules, first that finds a statement wins: the last ``Answer:`` line; the last ``\\boxed{}``; GSM8K's
@@ -289,11 +331,14 @@ def read_answer(response: str) -> AnswerReading:
     follows decides: a value stated after the last retraction replaces it; a plain second thought ("wait",
     "let me recheck") with no new value leaves it; an outright retraction ("that is wrong") with no new value
     leaves no answer. The strict answer is the ``Answer:`` line's, in digits, only if it still stands.
+
+    `kind` is the kind of answer read (`NUMBER` by default): its values, phrases and strict form.
     """
+    kind = NUMBER if kind is None else kind
     text = reading_text(response)
     if not text.strip():
         return AnswerReading(None, None, None, "empty response")
-    found = _final_answer(text)
+    found = _final_answer(text, kind)
     if found is None:
         return AnswerReading(None, None, None, "no answer found")
     value, strict, reason = found.reading.value, found.strict, found.reading.reason
@@ -301,7 +346,7 @@ def read_answer(response: str) -> AnswerReading:
     if cues:
         strong = any(cue.strong for cue in cues)
         after = text[cues[-1].end :]
-        tail = _final_answer(after, correction=True, last_number=strong) or _leading_value(after)
+        tail = _final_answer(after, kind, correction=True, last_number=strong) or _leading_value(after, kind)
         if tail is not None and tail.reading.states_something:
             if tail.reading.value != value:
                 strict = None

@@ -4,19 +4,58 @@ A statement is credited with a value only when it states exactly one: not two (`
 ``68, 70``), not a negated one (``not 68``), not an approximate or bounded one (``about 68``,
 ``at least 68``), not an operation left undone (``68 - 1``, ``68/3``, ``\\sqrt{68}``, ``68^2``,
 ``68e5``) and not one scaled by a word (``68 thousand``, ``68k``). See docs/scoring.md.
+
+Statements are read for numbers unless told otherwise: another kind of value (a time of day, say) is read
+by the same rules when its `Values` is given (how to find such values in a text).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, normalize_number
+from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.text import unwrap_latex
 
-__all__ = ["NOTHING", "Choice", "Reading", "clean_statement", "read_statement", "zero_statement"]
+__all__ = [
+    "NOTHING",
+    "NUMBERS",
+    "Choice",
+    "Reading",
+    "Values",
+    "clean_statement",
+    "context_before",
+    "read_statement",
+    "zero_statement",
+]
+
+
+@dataclass(frozen=True)
+class Values:
+    """The kind of value a statement is read for.
+
+    `find(text, *, spaced=False, skip_pronoun_one=False)` lists every such value in a text as NumberSpans (start,
+    end, canonical value), in order, in linear time (the keywords matter to numbers only: thousands separated by
+    spaces, "one" as a pronoun); `at(text, pos)` is the value starting exactly at `pos`, or None; with
+    `none_is_zero`, a statement saying there are none ("none", "no red circles") states 0; `qualifier` and
+    `anchor` add the kind's own rules to the shared ones (`_qualifier`, `_anchored`).
+    """
+
+    find: Callable[..., list[NumberSpan]]
+    at: Callable[[str, int], NumberSpan | None]
+    none_is_zero: bool = True
+    #: The kind's own reason why the value at a span is not a plain one ("after 5:40"), beyond the shared ones;
+    #: called as (text, span, low) where the context before the span stops at `low`.
+    qualifier: Callable[[str, NumberSpan, int], str | None] | None = None
+    #: Whether the kind's own words state the value at a span ("the clock shows 5:40"), beyond "is", "=", ...
+    anchor: Callable[[str, NumberSpan, int], bool] | None = None
+
+
+#: Numbers, in digits or words (`numbers.find_numbers`): what answers are read for unless told otherwise.
+NUMBERS = Values(find_numbers, number_at)
 
 
 @dataclass(frozen=True)
@@ -134,37 +173,43 @@ _REASONS = {
 }
 
 
-def _window(text: str, span: NumberSpan, low: int) -> str:
+def context_before(text: str, span: NumberSpan, low: int) -> str:
     """The text before a number that its context is read from: at most _BEFORE_WINDOW characters, and not past
     `low` (the last digit of the previous number: "68 - 1" still sees "8 - " before the 1)."""
     return text[max(low, span[0] - _BEFORE_WINDOW) : span[0]]
 
 
-def _qualifier(text: str, span: NumberSpan, low: int = 0) -> str | None:
+def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
+    if values.qualifier is not None:
+        own = values.qualifier(text, span, low)
+        if own is not None:
+            return own
     after = _AFTER_QUALIFIER_RE.match(text, span[1])
     if after:
         return _REASONS[after.lastgroup or "operation"]
     if _GLUED_SCALE_RE.match(text, span[1]):
         return _REASONS["scale"]
-    before = _BEFORE_QUALIFIER_RE.search(_window(text, span, low))
+    before = _BEFORE_QUALIFIER_RE.search(context_before(text, span, low))
     if before:
         return _REASONS[before.lastgroup or "operation"]
     return None
 
 
 def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
-    return bool(_NEGATED_RE.search(_window(text, span, low)))
+    return bool(_NEGATED_RE.search(context_before(text, span, low)))
 
 
 def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
     """A number that is not the value: the whole the value is part of ("7 out of 10", "5 of the 12"), or a part
     named in a relative clause ("12 apples, 5 of which are green")."""
-    return bool(_WHOLE_RE.search(_window(text, span, low)) or _PART_RE.match(text, span[1]))
+    return bool(_WHOLE_RE.search(context_before(text, span, low)) or _PART_RE.match(text, span[1]))
 
 
-def _anchored(text: str, span: NumberSpan, low: int = 0) -> bool:
-    return bool(_ANCHOR_RE.search(_window(text, span, low)))
+def _anchored(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> bool:
+    if values.anchor is not None and values.anchor(text, span, low):
+        return True
+    return bool(_ANCHOR_RE.search(context_before(text, span, low)))
 
 
 # ---- the parts of a statement --------------------------------------------------------------------
@@ -232,16 +277,16 @@ def _asides(text: str) -> tuple[str, list[str]]:
     return "".join(out), asides
 
 
-def _single(part: str) -> NumberSpan | None:
-    """The one number of a part that is nothing but that number, with an optional label (``Total:``), unit
+def _single(part: str, values: Values = NUMBERS) -> NumberSpan | None:
+    """The one value of a part that is nothing but that value, with an optional label (``Total:``), unit
     words (``apples``), ``%`` and final punctuation; else None."""
-    spans = find_numbers(part, spaced=True)
+    spans = values.find(part, spaced=True)
     if len(spans) != 1:
         return None
     start, end, _ = spans[0]
     if not _LABEL_RE.fullmatch(part, 0, start) or len(part) - end > _MAX_TAIL:
         return None
-    if not _UNIT_TAIL_RE.fullmatch(part, end) or _qualifier(part, spans[0]):
+    if not _UNIT_TAIL_RE.fullmatch(part, end) or _qualifier(part, spans[0], values=values):
         return None
     return spans[0]
 
@@ -252,13 +297,13 @@ Choice = Literal["stated", "first", "last"]
 after "the answer is"), "last" (the last number of a response)."""
 
 
-def _sentence_value(text: str, choose: Choice) -> Reading:
+def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Reading:
     """The value a sentence states, among its numbers that are not negated ("not 70") nor the whole the value is
     part of ("out of 10"), chosen by `choose`; refused when the sentence offers alternatives or the chosen value
     is qualified (`_qualifier`)."""
-    spans = find_numbers(text, spaced=True, skip_pronoun_one=True)
+    spans = values.find(text, spaced=True, skip_pronoun_one=True)
     if not spans:
-        if _ZERO_RE.match(text):
+        if values.none_is_zero and _ZERO_RE.match(text):
             return Reading(reason="it says it cannot answer") if _CANNOT_RE.search(text) else Reading(value="0")
         return NOTHING
     lows = [0] + [span[1] - 1 for span in spans[:-1]]  # each number's context stops at the previous number
@@ -266,57 +311,58 @@ def _sentence_value(text: str, choose: Choice) -> Reading:
     if not kept:
         return Reading(reason="the value is negated")
     kept = [(span, low) for span, low in kept if not _aside_number(text, span, low)] or kept
-    values = {span[2] for span, _ in kept}
-    if len(values) > 1 and _ALTERNATIVE_WORD_RE.search(text):
+    stated = {span[2] for span, _ in kept}
+    if len(stated) > 1 and _ALTERNATIVE_WORD_RE.search(text):
         return Reading(reason="it offers alternative values")
     if choose == "first":
         chosen = kept[0]
     elif choose == "last":
         chosen = kept[-1]
     else:
-        anchored = [(span, low) for span, low in kept if _anchored(text, span, low)]
-        if not anchored and len(values) > 1:
-            qualified = next((reason for span, low in kept if (reason := _qualifier(text, span, low))), None)
+        anchored = [(span, low) for span, low in kept if _anchored(text, span, low, values)]
+        if not anchored and len(stated) > 1:
+            qualified = next((reason for span, low in kept if (reason := _qualifier(text, span, low, values))), None)
             return Reading(reason=qualified or "it states several values")
         chosen = (anchored or kept)[-1]
-    reason = _qualifier(text, *chosen)
+    reason = _qualifier(text, *chosen, values)
     return Reading(reason=reason) if reason else Reading(value=chosen[0][2])
 
 
-def _equation_value(parts: list[str]) -> Reading:
+def _equation_value(parts: list[str], values: Values = NUMBERS) -> Reading:
     """``3 + 4 = 7``: the value of the last part, else of the first (``68 = 49 + 19``); all parts that are a
     single value must agree."""
-    singles = [span[2] if (span := _single(part)) else None for part in parts]
+    singles = [span[2] if (span := _single(part, values)) else None for part in parts]
     if singles[-1] is not None:
         value = singles[-1]
     elif singles[0] is not None:
         value = singles[0]
     else:
-        return _sentence_value(parts[-1], "stated")
+        return _sentence_value(parts[-1], "stated", values)
     if any(other is not None and other != value for other in singles):
         return Reading(reason="it states two different values")
     return Reading(value=value)
 
 
-def read_statement(raw: str, choose: Choice = "stated") -> Reading:
+def read_statement(raw: str, choose: Choice = "stated", values: Values = NUMBERS) -> Reading:
     """The one value a statement states (see the module docstring), read the way a careful grader reads it.
 
     Reading stops at a retraction cue that follows a value ("68, wait, 70": what follows is for the caller);
     only the first sentence counts, but a later one offering another value ("68. Or maybe 70.") makes the
     statement ambiguous; bracketed working (``68 (49 + 19)``) and a justification (``68, because ...``) are set
-    aside; in an equation the value of the last side counts (``3 + 4 = 7``).
+    aside; in an equation the value of the last side counts (``3 + 4 = 7``). `values` says what kind of value
+    is read (numbers by default).
     """
     consumed = len(raw)
-    numbers = find_numbers(raw)
+    numbers = values.find(raw)
     if numbers:
         cue = next((cue for cue in retraction_cues(raw, numbers[0][1])), None)
         consumed = cue.start if cue else consumed
     text = clean_statement(raw[:consumed])
     first, rest = _first_sentence(text.strip())
-    if find_numbers(rest) and any(_HEDGED_SENTENCE_RE.match(s) for s in _SENTENCE_END_RE.split(rest)):
+    if values.find(rest) and any(_HEDGED_SENTENCE_RE.match(s) for s in _SENTENCE_END_RE.split(rest)):
         return Reading(reason="a later sentence offers another value", consumed=consumed)
     first, asides = _asides(first)
-    spans = find_numbers(first)
+    spans = values.find(first)
     if spans:
         justification = _JUSTIFICATION_RE.search(first, spans[0][1])
         if justification and first[justification.start() - 1] in _JUSTIFICATION_LEAD:
@@ -325,17 +371,17 @@ def read_statement(raw: str, choose: Choice = "stated") -> Reading:
         return Reading(reason="an approximate value", consumed=consumed)
     parts = first.split("=")
     if len(parts) > 1:
-        reading = _equation_value(parts)
+        reading = _equation_value(parts, values)
     else:
-        single = _single(first)
-        reading = Reading(value=single[2]) if single else _sentence_value(first, choose)
-    if reading.value == "0" and not find_numbers(first) and any(_CANNOT_RE.search(aside) for aside in asides):
+        single = _single(first, values)
+        reading = Reading(value=single[2]) if single else _sentence_value(first, choose, values)
+    if reading.value == "0" and not values.find(first) and any(_CANNOT_RE.search(aside) for aside in asides):
         return Reading(reason="it says it cannot answer", consumed=consumed)
     if reading.value is not None:
         for aside in asides:
-            other = _single(aside)
-            if other is not None and normalize_number(other[2]) != reading.value:
+            other = _single(aside, values)
+            if other is not None and other[2] != reading.value:
                 return Reading(reason="it gives another value in brackets", consumed=consumed)
-            if _APPROXIMATE_ASIDE_RE.search(aside) or (find_numbers(aside) and _ALTERNATIVE_WORD_RE.search(aside)):
+            if _APPROXIMATE_ASIDE_RE.search(aside) or (values.find(aside) and _ALTERNATIVE_WORD_RE.search(aside)):
                 return Reading(reason="an aside offers another or an approximate value", consumed=consumed)
     return Reading(reading.value, reading.reason, consumed)
