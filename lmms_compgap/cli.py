@@ -6,15 +6,16 @@ import argparse
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import taskfiles
+from lmms_compgap.core.json_lines import read_json_lines
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor import add_doctor_command
 from lmms_compgap.finetune.command import add_finetune_command
@@ -22,61 +23,50 @@ from lmms_compgap.kit.command import add_tasks_command
 from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
-from lmms_compgap.report.literal import plain_text
+from lmms_compgap.report.files.installed import installed_rows
+from lmms_compgap.report.render.literal import plain_text
 
 
-def parse_task_name(task: str) -> tuple[str, str]:
-    """`compgap_<family>_<setting>` -> (family, setting), with a clear error otherwise."""
-    parts = task.split("_")
-    if len(parts) != 3 or parts[0] != "compgap" or parts[1] not in family_names() or parts[2] not in SETTINGS:
-        names = [f"compgap_{family}_{setting}" for family in family_names() for setting in SETTINGS]
+def _scored_task(task: str) -> tuple[str, str]:
+    """`compgap_<family>_<setting>` of an installed family -> (family, setting), with a clear error otherwise."""
+    parsed = parse_task_name(task)
+    if parsed is None or parsed[0] not in family_names():
+        names = [task_name(family, setting) for family in family_names() for setting in SETTINGS]
         raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
-    return parts[1], parts[2]
+    return parsed
 
 
-def load_rows(family: str) -> list[dict[str, Any]]:
-    """The family's canonical rows from its data file, refused unless intact (a dataset family's from the dataset
-    found on this machine)."""
-    from lmms_compgap.report.installed import installed_rows
+def _response_line(rows: Sequence[dict[str, Any]]) -> Callable[[Any], tuple[int, str]]:
+    """Reads one line of `compgap score`'s input: {"doc_id": a row of `rows`, "response": text}."""
 
-    return list(installed_rows(family))
+    def read(entry: Any) -> tuple[int, str]:
+        if not isinstance(entry, dict):
+            raise TypeError("a line must be a JSON object")
+        doc_id, response = entry["doc_id"], entry["response"]
+        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not 0 <= doc_id < len(rows):
+            raise ValueError(f"doc_id must be an integer in [0, {len(rows)})")
+        if not isinstance(response, str):
+            raise ValueError("response must be a string")
+        return doc_id, response
 
-
-def _line_problem(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing key {error}"
-    if isinstance(error, UnicodeDecodeError):
-        return f"not UTF-8 text (byte {error.start} of the line)"
-    if isinstance(error, RecursionError):
-        return "JSON nested too deeply to parse"
-    return plain_text(error)[:300]
+    return read
 
 
 def _score(args: argparse.Namespace) -> int:
-    family, setting = parse_task_name(args.task)
-    rows = load_rows(family)
+    family, setting = _scored_task(args.task)
+    rows = installed_rows(family)
     totals = {"n": 0, "correct": 0, "strict": 0}
     problems = 0
     # Bytes, decoded line by line: a bad line (invalid UTF-8, nesting too deep to parse) is reported by number
     # and skipped, and every good line is still scored.
     source = sys.stdin.buffer if args.responses == "-" else open(args.responses, "rb")  # noqa: SIM115
     with source:
-        for number, raw in enumerate(source, start=1):
-            if not raw.strip():
-                continue
-            try:
-                entry = json.loads(raw.decode("utf-8"))
-                if not isinstance(entry, dict):
-                    raise TypeError("a line must be a JSON object")
-                doc_id, response = entry["doc_id"], entry["response"]
-                if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not 0 <= doc_id < len(rows):
-                    raise ValueError(f"doc_id must be an integer in [0, {len(rows)})")
-                if not isinstance(response, str):
-                    raise ValueError("response must be a string")
-            except (UnicodeDecodeError, RecursionError, KeyError, TypeError, ValueError) as error:
+        for number, line, problem in read_json_lines(source, _response_line(rows)):
+            if line is None:
                 problems += 1
-                print(f"compgap score: {args.responses}:{number}: skipped: {_line_problem(error)}", file=sys.stderr)
+                print(f"compgap score: {args.responses}:{number}: skipped: {plain_text(problem)}", file=sys.stderr)
                 continue
+            doc_id, response = line
             record = score_response(rows[doc_id], setting, response)["compgap"]
             out = {
                 "doc_id": doc_id,

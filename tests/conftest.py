@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from lmms_compgap.core.task_yaml import load_task_yaml as read_task_yaml
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 
 REPO = Path(__file__).resolve().parents[1]
@@ -41,22 +41,9 @@ def offline_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class _YamlLoader(yaml.SafeLoader):
-    """Reads task YAMLs without importing the functions they name (`!function x` becomes the text)."""
-
-
-_YamlLoader.add_constructor("!function", lambda loader, node: f"!function {loader.construct_scalar(node)}")
-
-
 def load_task_yaml(family: str | None, name: str) -> dict[str, Any]:
-    """A task YAML of `task_yamls/<family>/` with its includes merged, as lmms-eval merges them."""
-    folder = REPO / "task_yamls" / family if family else REPO / "task_yamls"
-    config = yaml.load((folder / name).read_text(), Loader=_YamlLoader)
-    if "include" in config:
-        included = (folder / config.pop("include")).resolve()
-        base = load_task_yaml(included.parent.name if included.parent != REPO / "task_yamls" else None, included.name)
-        config = {**base, **config}
-    return config
+    """A task YAML of `task_yamls/<family>/` (or `task_yamls/`) with its includes merged, as lmms-eval merges them."""
+    return read_task_yaml(REPO / "task_yamls" / (family or "") / name)
 
 
 def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:
@@ -150,7 +137,7 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
 def complete_at(limit: int) -> Iterator[None]:
     """Submissions of `limit` items per family count as complete (simulating the canonical 1,000 is slow)."""
     from lmms_compgap.core.registry import family_names
-    from lmms_compgap.report import submission
+    from lmms_compgap.report.submissions import document as submission
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(family_names(), limit))
@@ -169,7 +156,7 @@ class Field:
     and the board built from them."""
 
     folder: Path
-    board: Any  # lmms_compgap.report.leaderboard.Leaderboard (imported lazily, like the package's CLI)
+    board: Any  # lmms_compgap.report.compute.leaderboard.Leaderboard (imported lazily, like the package's CLI)
 
     def entry(self, stem: str) -> Any:
         return next(
@@ -179,9 +166,9 @@ class Field:
 
 @pytest.fixture(scope="session")
 def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
-    from lmms_compgap.report.leaderboard import build_leaderboard
+    from lmms_compgap.report.compute.stats import BootstrapParams
+    from lmms_compgap.report.files.leaderboard_folder import build_leaderboard
     from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulate_submission
-    from lmms_compgap.report.stats import BootstrapParams
 
     params = BootstrapParams(resamples=1000)
     folder = tmp_path_factory.mktemp("field") / "submissions"

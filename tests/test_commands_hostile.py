@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.report import submission
-from lmms_compgap.report.literal import markdown_text, plain_text, plot_text
-from lmms_compgap.report.runs import load_outputs
-from lmms_compgap.report.scores import SCORES_EXPLAINED, ItemScore
+from lmms_compgap.report.compute.scores import SCORES_EXPLAINED, ItemScore
+from lmms_compgap.report.compute.slices import attribute_groups
+from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.render.literal import markdown_text, plain_text, plot_text
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-from lmms_compgap.report.slices import attribute_groups
+from lmms_compgap.report.submissions import document as submission
 from tests.conftest import SUBMITTED_LIMIT as LIMIT
 
 REPO = Path(__file__).resolve().parents[1]

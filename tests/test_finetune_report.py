@@ -13,12 +13,12 @@ from lmms_compgap.cli import main
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.splits import build_split
 from lmms_compgap.finetune.train import PROVENANCE_FILE
+from lmms_compgap.report.compute.finetune import gap_verdict
+from lmms_compgap.report.compute.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
 from lmms_compgap.report.errors import SubmissionRejected
-from lmms_compgap.report.finetune import gap_verdict
-from lmms_compgap.report.leaderboard import build_leaderboard
+from lmms_compgap.report.files.leaderboard_folder import build_leaderboard
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-from lmms_compgap.report.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
-from lmms_compgap.report.verify import verify_submission
+from lmms_compgap.report.submissions.verify import verify_submission
 
 BASE = SimulatedModel("org/vlm", see=0.9, reason=0.9, compose=0.3, seed=3)
 TUNED = SimulatedModel("org/vlm-compgap-ft", see=0.9, reason=0.9, compose=0.9, seed=3)

@@ -283,7 +283,7 @@ def test_steps_are_rebuilt_into_one_expression() -> None:
 
 def test_steps_count_only_when_they_end_the_response_and_match_its_answer() -> None:
     steps = "8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24"
-    assert scoring.derive_expression(steps, CARDS, 24, final="4 * 6") is not None
+    assert scoring.derive_expression(steps, CARDS, 24, final="4 * 6") == "(8 - 4) * (3 + 3)"
     assert scoring.derive_expression(steps, CARDS, 24, final="8 * 3 * 4 / 3") is None
     assert scoring.derive_expression(steps + "\nAlso 8 * 3 = 24.", CARDS, 24) is None
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from lmms_compgap.report.leaderboard import write_leaderboard
+from lmms_compgap.report.files.leaderboard_folder import write_leaderboard
 from tests.conftest import HOSTILE_NAME, Field
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

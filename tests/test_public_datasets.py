@@ -287,9 +287,9 @@ def test_report_submission_and_leaderboard_show_a_public_family_beside_the_paper
     import json
 
     from lmms_compgap.cli import main
-    from lmms_compgap.report.ranking import standing
+    from lmms_compgap.report.compute.ranking import standing
     from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-    from lmms_compgap.report.verify import verify_submission
+    from lmms_compgap.report.submissions.verify import verify_submission
     from tests.conftest import complete_at
 
     out = tmp_path / "out"

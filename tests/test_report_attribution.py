@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from lmms_compgap.report.attribution import CATEGORIES, attribute_failure, attribution_counts
-from lmms_compgap.report.scores import ItemScore
+from lmms_compgap.report.compute.attribution import CATEGORIES, attribute_failure, attribution_counts
+from lmms_compgap.report.compute.scores import ItemScore
 
 WRONG = ItemScore("u", 0, 0)
 

@@ -11,15 +11,17 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.report.leaderboard import Leaderboard, build_leaderboard, write_leaderboard
-from lmms_compgap.report.ranking import LIMITS, RANKING_RULE, RATIONALE
+from lmms_compgap.core.registry import paper_family_names
+from lmms_compgap.report.compute.leaderboard import Leaderboard
+from lmms_compgap.report.compute.ranking import LIMITS, RANKING_RULE, RATIONALE
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.files.leaderboard_folder import build_leaderboard, write_leaderboard
 from lmms_compgap.report.simulate import SimulatedModel, simulate_submission
-from lmms_compgap.report.stats import BootstrapParams
 from tests.conftest import REPO, complete_at
 
 LIMIT = 10
 PARAMS = BootstrapParams(resamples=1000)
-FAMILIES = ("cards", "count", "mathtext")
+FAMILIES = paper_family_names()
 MODELS = {
     # Composes perfectly: direct is right whenever both steps are (flexible gap exactly 0).
     "composer.json": SimulatedModel("org/composer", see=0.9, reason=0.9, compose=1.0, seed=1),
@@ -78,7 +80,7 @@ def test_partial_submissions_are_listed_apart_unless_included(
 ) -> None:
     assert [entry.label for entry in board.unranked] == ["org/partial"]
     (partial,) = board.unranked
-    assert partial.coverage == "partial (cards n=4, count n=4, mathtext n=4)" and partial.rank is None
+    assert partial.coverage == f"partial ({', '.join(f'{family} n=4' for family in FAMILIES)})" and partial.rank is None
     assert partial.standing.apart == f"{partial.coverage}: partial submissions are ranked only with --include-partial"
     included = build_leaderboard(submissions, include_partial=True, params=PARAMS)
     assert "org/partial" in [entry.label for entry in included.ranked] and not included.unranked
@@ -115,7 +117,7 @@ def test_leaderboard_command_writes_the_files(submissions: Path, tmp_path: Path,
     assert main(["leaderboard", str(submissions), "--out", str(tmp_path / "board"), "--resamples", "1000"]) == 0
     captured = capsys.readouterr()
     assert "3 ranked, 1 listed apart, 2 rejected" in captured.out
-    assert "LISTED APART partial.json: partial (cards n=4" in captured.out
+    assert f"LISTED APART partial.json: partial ({FAMILIES[0]} n=4" in captured.out
     assert "REJECTED tampered.json" in captured.err
     assert (tmp_path / "board" / "leaderboard.html").is_file()
 

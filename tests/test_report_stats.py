@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lmms_compgap.report.gap import family_summary, paired_comparison
-from lmms_compgap.report.scores import ItemScore
-from lmms_compgap.report.stats import (
+from lmms_compgap.report.compute.gap import family_summary, paired_comparison
+from lmms_compgap.report.compute.scores import ItemScore
+from lmms_compgap.report.compute.stats import (
     BootstrapParams,
     PairedTable,
     bootstrap_draws,

@@ -10,14 +10,17 @@ from typing import Any
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.report import submission
+from lmms_compgap.core.registry import family_names, paper_family_names
+from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
-from lmms_compgap.report.installed import installed_rows
-from lmms_compgap.report.runs import group_by_model, load_outputs
+from lmms_compgap.report.files.installed import installed_rows
+from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.report.submission import build_submission, response_sha256
-from lmms_compgap.report.verify import verify_submission
+from lmms_compgap.report.submissions import document as submission
+from lmms_compgap.report.submissions.build import build_submission
+from lmms_compgap.report.submissions.document import response_sha256
+from lmms_compgap.report.submissions.verify import verify_submission
 from tests.conftest import SUBMITTED_LIMIT as LIMIT
 from tests.conftest import SUBMITTED_MODEL as MODEL
 
@@ -55,7 +58,7 @@ def test_a_submission_holds_raw_responses_hashes_versions_and_aggregates(documen
     assert document["model"] == {"name": "org/model-a"}
     assert {task["task"] for task in document["tasks"]} == {
         f"compgap_{family}_{setting}"
-        for family in ("cards", "count", "mathtext")
+        for family in paper_family_names()
         for setting in ("direct", "cascade", "cot", "vision", "language")
     }
     cascade = _task(document, "compgap_mathtext_cascade")
@@ -63,13 +66,13 @@ def test_a_submission_holds_raw_responses_hashes_versions_and_aggregates(documen
     item = cascade["items"][0]
     assert json.loads(item["response"])["tag"] == "compgap_cascade_response"  # the whole envelope, as logged
     assert item["sha256"] == response_sha256(item["response"])
-    assert set(document["aggregates"]) == {"cards", "count", "mathtext"}
+    assert set(document["aggregates"]) == set(paper_family_names())
     assert document["runs"][0]["model_args"] == "inner=simulated,pretrained=org/model-a"
 
 
 def test_an_honest_submission_verifies(honest: Path, capsys) -> None:
     verified = verify_submission(honest)
-    assert verified.partial and verified.n_items == {"cards": LIMIT, "count": LIMIT, "mathtext": LIMIT}
+    assert verified.partial and verified.n_items == dict.fromkeys(paper_family_names(), LIMIT)
     assert main(["verify", str(honest)]) == 0
     assert "OK" in capsys.readouterr().out
 
@@ -81,7 +84,7 @@ def test_a_limited_run_needs_the_partial_flag(run_output: Path) -> None:
 
 
 def test_a_run_covering_every_item_is_complete(run_output: Path, tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(("cards", "count", "mathtext"), LIMIT))
+    monkeypatch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(family_names(), LIMIT))
     (model,) = group_by_model(load_outputs([run_output]).tasks)
     document, notes = build_submission(model, PARAMS, allow_partial=False)
     assert document["partial"] is False and notes == []

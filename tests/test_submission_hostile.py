@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.report import safe_json
 from lmms_compgap.report.errors import SubmissionRejected
-from lmms_compgap.report.verify import verify_submission
+from lmms_compgap.report.files import safe_json
+from lmms_compgap.report.submissions.verify import verify_submission
 
 
 def _file(tmp_path: Path, payload: bytes | str) -> Path:

@@ -13,6 +13,7 @@ from lmms_compgap.cli import main
 from lmms_compgap.core import taskfiles
 from lmms_compgap.core.data import data_path, fingerprint_bytes
 from lmms_compgap.core.registry import builtin_families, get_family, paper_family_names
+from lmms_compgap.core.task_yaml import parse_task_yaml
 from tests.conftest import REPO, load_task_yaml
 
 TREE = REPO / "task_yamls"
@@ -98,14 +99,12 @@ def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_holds_ev
 
 
 def test_a_models_own_prompts_become_its_lmms_eval_specific_kwargs_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    import yaml
-
     family = get_family("count")
     terse = dataclasses.replace(family.prompts, direct_prompt="{question} Reply with a number only.")
     monkeypatch.setattr(type(family), "model_prompts", {"llava_hf": terse})
     files = taskfiles.family_files(family)
     text = files["count/_count_template_yaml"].decode()
-    kwargs = yaml.safe_load(text.replace("!function", ""))["lmms_eval_specific_kwargs"]
+    kwargs = parse_task_yaml(text)["lmms_eval_specific_kwargs"]
     assert list(kwargs) == ["default", "llava_hf", "compgap_cascade"]
     assert kwargs["llava_hf"] == terse.as_kwargs() and kwargs["default"] == family.prompts.as_kwargs()
     assert kwargs["compgap_cascade"] == {**family.prompts.as_kwargs(), "cascade_runner": True}

@@ -11,11 +11,28 @@ ranks like any other response.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "vision", "language")
+#: The settings scored by their final answer (vision is scored by its intermediate).
 ANSWER_SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "language")
+_TASK_NAME_RE = re.compile(r"compgap_([a-z0-9]+)_([a-z]+)")
+
+
+def task_name(family: str, setting: str) -> str:
+    """The lmms-eval task of one family in one setting: `compgap_<family>_<setting>`."""
+    return f"compgap_{family}_{setting}"
+
+
+def parse_task_name(task: str) -> tuple[str, str] | None:
+    """`compgap_<family>_<setting>` -> (family, setting), for any family name; None for any other task name."""
+    match = _TASK_NAME_RE.fullmatch(task)
+    if match is None or match.group(2) not in SETTINGS:
+        return None
+    return match.group(1), match.group(2)
+
 
 REQUEST_TAG = "compgap_cascade_request"
 RESPONSE_TAG = "compgap_cascade_response"

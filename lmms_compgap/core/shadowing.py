@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from lmms_compgap.core.data import installed_task_root
+from lmms_compgap.core.task_yaml import include_chain, parse_task_yaml
 
 __all__ = ["ShadowedTask", "describe_shadowing", "shadowed_task_yamls"]
 
@@ -34,13 +35,6 @@ class ShadowedTask:
     differs: bool
 
 
-class _NamesLoader(yaml.SafeLoader):
-    """Reads task YAMLs without running or importing anything: every tag (`!function x`) becomes None."""
-
-
-_NamesLoader.add_multi_constructor("!", lambda loader, suffix, node: None)
-
-
 def _defined_names(root: Path) -> dict[str, Path]:
     """Task and group name -> the YAML under `root` that defines it (the first found, in walking order)."""
     names: dict[str, Path] = {}
@@ -51,7 +45,7 @@ def _defined_names(root: Path) -> dict[str, Path]:
                 continue
             path = Path(folder) / file
             try:
-                config = yaml.load(path.read_text(encoding="utf-8"), Loader=_NamesLoader)  # noqa: S506 (safe subclass)
+                config = parse_task_yaml(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, yaml.YAMLError):
                 continue
             if not isinstance(config, dict):
@@ -63,37 +57,23 @@ def _defined_names(root: Path) -> dict[str, Path]:
     return names
 
 
-_MAX_INCLUDES = 8
-
-
 def _effective_bytes(path: Path) -> bytes:
     """What a task YAML amounts to: its bytes, those of the files it includes (``include:``, followed), and
     those of the data files it names (``dataset_kwargs.data_files``), relative to their YAML's folder."""
     parts: list[bytes] = []
-    for _ in range(_MAX_INCLUDES):
-        try:
-            raw = path.read_bytes()
-            config = yaml.load(raw, Loader=_NamesLoader)  # noqa: S506 (safe subclass)
-        except (OSError, yaml.YAMLError):
-            break
-        parts.append(raw)
-        if not isinstance(config, dict):
-            break
-        data = (
-            (config.get("dataset_kwargs") or {}).get("data_files")
-            if isinstance(config.get("dataset_kwargs"), dict)
-            else None
-        )
-        for name in data.values() if isinstance(data, dict) else [data] if isinstance(data, str) else []:
-            if isinstance(name, str):
-                try:
-                    parts.append((path.parent / name).read_bytes())
-                except OSError:
-                    parts.append(b"")
-        include = config.get("include")
-        if not isinstance(include, str):
-            break
-        path = path.parent / include
+    try:
+        for where, raw, config in include_chain(path):
+            parts.append(raw)
+            kwargs = config.get("dataset_kwargs") if isinstance(config, dict) else None
+            data = kwargs.get("data_files") if isinstance(kwargs, dict) else None
+            for name in data.values() if isinstance(data, dict) else [data] if isinstance(data, str) else []:
+                if isinstance(name, str):
+                    try:
+                        parts.append((where.parent / name).read_bytes())
+                    except OSError:
+                        parts.append(b"")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass  # a chain that breaks amounts to what was read of it
     return b"\0".join(parts)
 
 

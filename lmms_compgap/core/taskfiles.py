@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core import settings
 from lmms_compgap.core.dataset_family import PUBLIC_GROUP, SOURCE_FILE, DatasetFamily, source_line
 from lmms_compgap.core.family import Metric, TaskFamily
 from lmms_compgap.core.hub_data import source_metadata
@@ -191,7 +192,7 @@ def template_name(family: TaskFamily) -> str:
 
 
 def task_name(family: TaskFamily, setting: str) -> str:
-    return f"compgap_{family.name}_{setting}"
+    return settings.task_name(family.name, setting)
 
 
 def group_name(family: TaskFamily) -> str:

@@ -23,7 +23,8 @@ from typing import Any
 
 from lmms_compgap import hooks
 from lmms_compgap.core.family import Item
-from lmms_compgap.report.installed import task_config
+from lmms_compgap.core.settings import task_name
+from lmms_compgap.core.task_yaml import task_config
 
 STYLES: tuple[str, ...] = ("composition", "direct", "skills")
 #: example kind -> the evaluation setting whose prompt it uses and whose scorer checks its target
@@ -95,9 +96,9 @@ class TaskPrompts:
             specific = config.get("lmms_eval_specific_kwargs") or {}
             default = specific.get("default")
             if not isinstance(default, dict):
-                raise KeyError(f"compgap_{family}_{setting}: the task YAML has no lmms_eval_specific_kwargs default")
+                raise KeyError(f"{task_name(family, setting)}: the task YAML has no lmms_eval_specific_kwargs default")
             kwargs[setting] = default
-            versions[f"compgap_{family}_{setting}"] = (config.get("metadata") or {}).get("version")
+            versions[task_name(family, setting)] = (config.get("metadata") or {}).get("version")
         return cls(family, kwargs, versions)
 
     def prompt(self, setting: str, row: dict[str, Any]) -> str:

@@ -8,13 +8,13 @@ its processor and `compgap_training.json`, the provenance a submission records.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lmms_compgap import __version__
+from lmms_compgap.core.versions import installed_version
 from lmms_compgap.finetune.export import HF_FORMATS, read_manifest
 from lmms_compgap.finetune.recipe import Recipe, RecipeError
 
@@ -112,12 +112,6 @@ def provenance(
         }
         return {"data_fingerprint": manifest["data_fingerprint"], "style": manifest["style"], "families": families}
 
-    def version(package: str) -> str:
-        try:
-            return importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
-
     splits = {"train": split_record(train)}
     if evaluation is not None:
         splits["validation"] = split_record(evaluation)
@@ -130,7 +124,10 @@ def provenance(
         "splits": splits,
         "recipe": recipe.as_dict(),
         "losses": [{"step": entry.get("step"), "loss": entry["loss"]} for entry in log_history if "loss" in entry],
-        "software": {"lmms_compgap": __version__, **{p: version(p) for p in ("trl", "transformers", "peft", "torch")}},
+        "software": {
+            "lmms_compgap": __version__,
+            **{p: installed_version(p) for p in ("trl", "transformers", "peft", "torch")},
+        },
     }
 
 

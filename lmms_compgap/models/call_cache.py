@@ -19,6 +19,8 @@ from typing import Any
 
 from loguru import logger
 
+from lmms_compgap.core.json_lines import read_json_lines
+
 CACHE_FORMAT = 1
 
 
@@ -39,11 +41,9 @@ class CallCache:
         self._entries: dict[str, str] = {}
         skipped = 0
         for path in sorted(self.directory.glob("calls.rank*.jsonl")):
-            with path.open(encoding="utf-8", errors="replace") as handle:
-                for line in handle:
-                    try:
-                        entry = json.loads(line)
-                    except json.JSONDecodeError:
+            with path.open("rb") as handle:
+                for _, entry, problem in read_json_lines(handle, lambda value: value, errors="replace"):
+                    if problem is not None:  # a line cut short by an interrupted run, or garbage
                         skipped += 1
                         continue
                     if (

@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
+from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
-from lmms_compgap.report.literal import plain_text
-from lmms_compgap.report.runs import Loaded, ModelLogs, group_by_model, load_outputs
-from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
-from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
+from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES
+from lmms_compgap.report.logs import Loaded, ModelLogs, group_by_model
+from lmms_compgap.report.render.literal import plain_text
 
 # The handlers import their modules when they run: matplotlib and jsonschema would slow every `compgap` start.
 
@@ -28,19 +28,20 @@ def _params(args: argparse.Namespace) -> BootstrapParams:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from lmms_compgap.report.report_files import write_report
-    from lmms_compgap.report.summary import summarize_model
+    from lmms_compgap.report.compute.summary import summarize_model
+    from lmms_compgap.report.files.report_folder import write_report
 
     params = _params(args)
     loaded = load_outputs(args.output_paths)
     comparison = None
     if args.base:
-        from lmms_compgap.report.finetune import compare_runs
+        from lmms_compgap.report.compute.finetune import compare_runs
+        from lmms_compgap.report.files.provenance import training_record
 
         base = load_outputs([args.base])
         before, after = _one_model(base, args.base, "--base"), _one_model(loaded, args.output_paths, "OUTPUT_PATH")
         before.label, after.label = f"before: {before.label}", f"after: {after.label}"
-        comparison = compare_runs(before, after, params)
+        comparison = compare_runs(before, after, params, training_record(after))
         loaded.issues[:0] = base.issues
         models = [before, after]
     else:
@@ -68,28 +69,9 @@ def _one_model(loaded: Loaded, where: object, option: str) -> ModelLogs:
     return models[0]
 
 
-def _trained_on(option: str | None, model: ModelLogs) -> dict[str, Any] | None:
-    """The fine-tuning provenance: from --trained-on (a compgap_training.json or a model folder), else found
-    beside the evaluated model (its `pretrained=` folder)."""
-    from lmms_compgap.finetune.train import PROVENANCE_FILE, read_provenance
-    from lmms_compgap.report.finetune import training_record
-
-    if option is None:
-        return training_record(model)
-    path = Path(option)
-    if not path.is_dir() and path.name != PROVENANCE_FILE:
-        raise ReportError(f"--trained-on {option}: give a {PROVENANCE_FILE} or the fine-tuned model's folder")
-    try:
-        record = read_provenance(path if path.is_dir() else path.parent)
-    except (OSError, ValueError) as error:
-        raise ReportError(f"--trained-on {option}: unreadable ({error})") from None
-    if record is None:
-        raise ReportError(f"--trained-on {option}: no {PROVENANCE_FILE} written by `compgap finetune` there")
-    return record
-
-
 def _submit(args: argparse.Namespace) -> int:
-    from lmms_compgap.report.submission import build_submission
+    from lmms_compgap.report.files.provenance import trained_on
+    from lmms_compgap.report.submissions.build import build_submission
 
     params = _params(args)
     loaded = load_outputs([args.output_path])
@@ -107,7 +89,7 @@ def _submit(args: argparse.Namespace) -> int:
     model = models[0]
     for issue in loaded.issues + model.issues:
         print(f"note: {issue}", file=sys.stderr)
-    training = _trained_on(args.trained_on, model)
+    training = trained_on(args.trained_on, model)
     document, notes = build_submission(model, params, allow_partial=args.partial, training=training, name=args.name)
     if training is not None:
         notes.append(f"fine-tuned on compgap data {training['data_fingerprint']} (recorded in the submission)")
@@ -125,8 +107,8 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from lmms_compgap.report.ranking import PARTIAL_EXCLUDED, explain, standing
-    from lmms_compgap.report.verify import verify_submission
+    from lmms_compgap.report.compute.ranking import PARTIAL_EXCLUDED, explain, standing
+    from lmms_compgap.report.submissions.verify import verify_submission
 
     failures = 0
     for name in args.files:
@@ -146,7 +128,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
-    from lmms_compgap.report.leaderboard import build_leaderboard, write_leaderboard
+    from lmms_compgap.report.files.leaderboard_folder import build_leaderboard, write_leaderboard
 
     directory = Path(args.directory)
     if not directory.is_dir():

@@ -17,11 +17,12 @@ from typing import Any
 
 from lmms_compgap.core.registry import paper_family_names
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse
-from lmms_compgap.report.installed import installed_rows, task_metadata
-from lmms_compgap.report.runs import group_by_model, load_outputs
-from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.report.submission import build_submission
+from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.files.installed import installed_rows, installed_task_metadata
+from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.logs import group_by_model
+from lmms_compgap.report.submissions.build import build_submission
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def simulate_run(
         chosen = rows[:limit] if limit else rows
         responses = [responder(row, model) for row in chosen]
         for setting in settings:
-            task = f"compgap_{family}_{setting}"
+            task = task_name(family, setting)
             lines, correct, strict = [], 0, 0
             for doc_id, (row, response) in enumerate(zip(chosen, responses, strict=True)):
                 scored = score_response(row, setting, response[setting])
@@ -132,7 +133,7 @@ def simulate_run(
             (folder / f"{date}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             n = len(chosen)
             results["results"][task] = {"alias": task, "accuracy,none": correct / n, "strict_accuracy,none": strict / n}
-            results["configs"][task] = {"task": task, "metadata": task_metadata(family, setting)}
+            results["configs"][task] = {"task": task, "metadata": installed_task_metadata(family, setting)}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(
         config={"model": "compgap_cascade", "model_args": f"inner=simulated,pretrained={model.name}",

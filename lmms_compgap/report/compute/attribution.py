@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lmms_compgap.report.scores import ItemScore
+from lmms_compgap.report.compute.scores import ItemScore
 
 #: The categories, in the order they are tested; the first that applies wins, so they partition
 #: the items the direct setting gets wrong (see docs/report.md).

@@ -8,9 +8,15 @@ from typing import Any
 import numpy as np
 
 from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.report.attribution import attribution_counts
-from lmms_compgap.report.scores import SCORES, ItemScore
-from lmms_compgap.report.stats import BootstrapParams, PairedTable, bootstrap_draws, mcnemar_exact, percentile_interval
+from lmms_compgap.report.compute.attribution import attribution_counts
+from lmms_compgap.report.compute.scores import SCORES, ItemScore
+from lmms_compgap.report.compute.stats import (
+    BootstrapParams,
+    PairedTable,
+    bootstrap_draws,
+    mcnemar_exact,
+    percentile_interval,
+)
 
 #: name -> (a, b): each comparison is accuracy(a) - accuracy(b) on the items both settings answered.
 COMPARISONS: dict[str, tuple[str, str]] = {
@@ -115,3 +121,8 @@ def family_summary(family: str, settings: SettingScores, params: BootstrapParams
         "comparisons": comparisons,
         "attribution": attribution,
     }
+
+
+def family_summaries(scores: Mapping[str, SettingScores], params: BootstrapParams) -> dict[str, dict[str, Any]]:
+    """family -> `family_summary`, families in order: a submission's `aggregates`, which `verify` recomputes."""
+    return {family: family_summary(family, settings, params) for family, settings in sorted(scores.items())}

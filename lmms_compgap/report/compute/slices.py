@@ -7,8 +7,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from lmms_compgap.report.gap import SettingScores, paired_comparison, paired_scores
-from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.core.settings import ANSWER_SETTINGS
+from lmms_compgap.report.compute.gap import SettingScores, paired_comparison, paired_scores
+from lmms_compgap.report.compute.stats import BootstrapParams
 
 #: Attributes with at most this many distinct values are sliced by value; others are grouped.
 MAX_VALUES = 8
@@ -107,7 +108,7 @@ def slice_rows(family: str, settings: SettingScores, params: BootstrapParams) ->
                 continue
             strict_cascade, strict_direct = paired_scores(subset["cascade"], subset["direct"], "strict")
             row: dict[str, Any] = {"family": family, "attribute": attribute, "value": label, "n": flexible["n"]}
-            for setting in ("direct", "cascade", "cot", "language"):
+            for setting in ANSWER_SETTINGS:
                 items = subset.get(setting)
                 row[setting] = sum(item.correct for item in items.values()) / len(items) if items else None
             row.update(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from lmms_compgap.core.registry import paper_family_names
-from lmms_compgap.report.gap import SettingScores
-from lmms_compgap.report.scores import ItemScore
+from lmms_compgap.report.compute.gap import SettingScores
+from lmms_compgap.report.compute.scores import ItemScore
 
 #: The score every ranked quantity uses: a model is not ranked on answer formatting.
 SCORE = "flexible"

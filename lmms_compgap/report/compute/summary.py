@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.report.gap import family_summary
-from lmms_compgap.report.runs import ModelLogs, RunInfo, logged_scores
-from lmms_compgap.report.slices import slice_rows
-from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.report.compute.gap import family_summary
+from lmms_compgap.report.compute.slices import slice_rows
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.logs import ModelLogs, RunInfo, logged_scores
 
 
 @dataclass

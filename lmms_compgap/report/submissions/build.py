@@ -1,108 +1,36 @@
-"""Leaderboard submissions: the schema, per-item hashes, coverage, and building one from logged runs."""
+"""Build a submission from one model's logged runs: every response re-scored by the installed scorer first."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import hashlib
-import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import jsonschema
 import numpy as np
 import scipy
 
 from lmms_compgap import __version__
-from lmms_compgap.core.registry import family_names, get_family, paper_family_names
-from lmms_compgap.core.results import score_response
+from lmms_compgap.core.registry import family_names
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.versions import installed_version
+from lmms_compgap.report.compute.gap import family_summaries
+from lmms_compgap.report.compute.scores import ItemScore, item_score
+from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import ReportError, join_problems
-from lmms_compgap.report.gap import family_summary
-from lmms_compgap.report.installed import installed_rows, task_metadata
-from lmms_compgap.report.runs import ModelLogs, RunInfo, TaskLog
-from lmms_compgap.report.scores import ItemScore, item_score
-from lmms_compgap.report.stats import BootstrapParams
+from lmms_compgap.report.files.installed import installed_rows, installed_task_metadata
+from lmms_compgap.report.logs import ModelLogs, RunInfo, TaskLog
+from lmms_compgap.report.submissions.document import (
+    FORMAT,
+    FORMAT_VERSION,
+    REQUIRED_SETTINGS,
+    coverage_gaps,
+    item_entry,
+    rescore,
+    schema_problem,
+)
 
-FORMAT = "lmms-compgap-submission"
-FORMAT_VERSION = 1
-SCHEMA_PATH = Path(__file__).with_name("submission.schema.json")
 #: The longest model name a submission holds (the schema's `label`).
 MAX_NAME = 300
-#: Settings a family must have to be in a submission: without both there is no gap.
-REQUIRED_SETTINGS: tuple[str, ...] = ("direct", "cascade")
-
-
-@functools.cache
-def schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-def schema_problem(document: Any) -> str | None:
-    """The most relevant schema violation, with where it is, or None for a valid document."""
-    validator = jsonschema.Draft202012Validator(schema())
-    if validator.is_valid(document):  # the fast path; collecting errors to pick the best one is slower
-        return None
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is None:
-        return None
-    where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
-    message = error.message if len(error.message) <= 300 else error.message[:300] + "…"
-    return f"schema violation at {where}: {message}"
-
-
-def response_sha256(response: str) -> str:
-    """sha256 of the response's UTF-8 bytes (lone surrogates kept, as JSON can carry them)."""
-    return hashlib.sha256(response.encode("utf-8", errors="surrogatepass")).hexdigest()
-
-
-def rescore(row: Mapping[str, Any], setting: str, response: str) -> ItemScore:
-    """The current scorer's verdict on one raw response."""
-    return item_score(score_response(dict(row), setting, response)["compgap"])
-
-
-def item_entry(doc_id: int, uid: str, response: str, score: ItemScore) -> dict[str, Any]:
-    return {
-        "doc_id": doc_id,
-        "uid": uid,
-        "response": response,
-        "sha256": response_sha256(response),
-        "correct": score.correct,
-        "strict": score.strict,
-        "intermediate_usable": score.usable,
-    }
-
-
-def expected_sizes() -> dict[str, int]:
-    """family -> items in its canonical split: what a complete submission covers."""
-    return {family: get_family(family).canonical_size for family in family_names()}
-
-
-def coverage_gaps(n_items: Mapping[tuple[str, str], int]) -> list[str]:
-    """What a submission covering (family, setting) -> n items lacks against the installed tasks. The paper's
-    families (the `compgap` group, which the ranking is over) must be there; any other family is optional, but
-    complete when it is there."""
-    missing = []
-    paper = set(paper_family_names())
-    for family, size in expected_sizes().items():
-        absent = [setting for setting in SETTINGS if (family, setting) not in n_items]
-        if len(absent) == len(SETTINGS):
-            if family in paper:
-                missing.append(f"compgap_{family}: not run")
-            continue
-        if absent:
-            missing.append(f"compgap_{family}: no {', '.join(absent)}")
-        short = sorted({n for (name, _), n in n_items.items() if name == family and n < size})
-        if short:
-            missing.append(f"compgap_{family}: {short[0]} of {size} items")
-    return missing
-
-
-def aggregates(scores: Mapping[str, Mapping[str, Mapping[str, ItemScore]]], params: BootstrapParams) -> dict[str, Any]:
-    """family -> family summary: what a submission claims and `verify` recomputes."""
-    return {family: family_summary(family, settings, params) for family, settings in sorted(scores.items())}
 
 
 def software_versions() -> dict[str, str]:
@@ -155,7 +83,7 @@ def _scored_task(log: TaskLog, keep: int) -> tuple[list[dict[str, Any]], dict[st
 
 
 def _check_versions(log: TaskLog) -> None:
-    installed = task_metadata(log.family, log.setting)
+    installed = installed_task_metadata(log.family, log.setting)
     logged = {key: log.metadata.get(key) for key in installed}
     if logged != installed:
         raise ReportError(
@@ -234,7 +162,7 @@ def build_submission(
                 runs.append(log.run)
             n_items[(family, setting)] = len(items)
             tasks.append({
-                "task": log.task, "family": family, "setting": setting, **task_metadata(family, setting),
+                "task": log.task, "family": family, "setting": setting, **installed_task_metadata(family, setting),
                 "run": runs.index(log.run), "n_items": len(items), "items": items,
             })  # fmt: skip
     missing = coverage_gaps(n_items)
@@ -253,7 +181,7 @@ def build_submission(
         "statistics": {"resamples": params.resamples, "seed": params.seed, "confidence": params.confidence},
         "runs": [_run_entry(index, run) for index, run in enumerate(runs)],
         "tasks": tasks,
-        "aggregates": aggregates(scores, params),
+        "aggregates": family_summaries(scores, params),
     }
     if training is not None:
         document["training"] = training_claim(training)

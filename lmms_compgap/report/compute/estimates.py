@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.report.gap import SettingScores, comparison_label, gap_draws, paired_scores
-from lmms_compgap.report.ranking import SCORE, composition_items, setting_hits
-from lmms_compgap.report.stats import (
+from lmms_compgap.report.compute.gap import SettingScores, comparison_label, gap_draws, paired_scores
+from lmms_compgap.report.compute.ranking import SCORE, composition_items, setting_hits
+from lmms_compgap.report.compute.stats import (
     BootstrapParams,
     PairedTable,
     bootstrap_draws,

@@ -15,16 +15,17 @@ from typing import Any
 
 from lmms_compgap.core.data import DataIntegrityError
 from lmms_compgap.core.registry import family_names
+from lmms_compgap.core.settings import task_name
+from lmms_compgap.report.compute.gap import family_summaries
+from lmms_compgap.report.compute.scores import ItemScore
+from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import SubmissionRejected, join_problems
-from lmms_compgap.report.installed import installed_fingerprint, installed_rows, task_metadata
-from lmms_compgap.report.literal import plain_text
-from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES, load_json_file
-from lmms_compgap.report.scores import ItemScore
-from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.report.submission import (
+from lmms_compgap.report.files.installed import installed_fingerprint, installed_rows, installed_task_metadata
+from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES, load_json_file
+from lmms_compgap.report.render.literal import plain_text
+from lmms_compgap.report.submissions.document import (
     FORMAT_VERSION,
     REQUIRED_SETTINGS,
-    aggregates,
     coverage_gaps,
     rescore,
     response_sha256,
@@ -93,7 +94,7 @@ def _check_tasks(path: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str,
     by_family: dict[str, dict[str, dict[str, Any]]] = {}
     for entry in tasks:
         family, setting, name = entry["family"], entry["setting"], entry["task"]
-        if name != f"compgap_{family}_{setting}":
+        if name != task_name(family, setting):
             problems.append(f"task {name!r} does not match its family {family!r} and setting {setting!r}")
             continue
         if family not in family_names():
@@ -102,7 +103,7 @@ def _check_tasks(path: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str,
         if setting in by_family.get(family, {}):
             problems.append(f"{name}: listed twice")
             continue
-        installed = task_metadata(family, setting)
+        installed = installed_task_metadata(family, setting)
         for key, value in installed.items():
             if entry[key] != value:
                 problems.append(f"{name}: {key} {entry[key]!r} does not match the installed tasks' {value!r}")
@@ -239,7 +240,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         raise SubmissionRejected(f"{path}: claims to be {claim}, but {detail}")
     statistics = document["statistics"]
     params = BootstrapParams(statistics["resamples"], statistics["seed"], statistics["confidence"])
-    recomputed = aggregates(scores, params)
+    recomputed = family_summaries(scores, params)
     difference = first_difference(document["aggregates"], recomputed, "aggregates")
     if difference:
         raise SubmissionRejected(f"{path}: a changed aggregate: {difference}")

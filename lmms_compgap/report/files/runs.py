@@ -1,89 +1,31 @@
-"""Find and load what `lmms-eval --log_samples --output_path` wrote, and group it by model.
+"""Find and load what `lmms-eval --log_samples --output_path` wrote (the runs, their tasks and samples).
 
 lmms-eval writes `<output_path>/<model_name_sanitized>/<date>_results.json` and, per task,
 `<date>_samples_<task>.jsonl` beside it. Everything odd (a run without samples, samples without
-results, bad lines, too few samples, mixed versions) becomes an issue naming the file, never a crash.
+results, bad lines, too few samples) becomes an issue naming the file, never a crash.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.core.settings import parse_task_name
+from lmms_compgap.report.compute.scores import item_score
 from lmms_compgap.report.errors import join_problems
-from lmms_compgap.report.files import NotReadable, is_regular, open_regular
-from lmms_compgap.report.literal import plain_text
-from lmms_compgap.report.scores import ItemScore, item_score
+from lmms_compgap.report.files.regular import NotReadable, is_regular, open_regular
+from lmms_compgap.report.logs import Loaded, RunInfo, Sample, TaskLog
+from lmms_compgap.report.render.literal import plain_text
 
-TASK_NAME = re.compile(r"^compgap_([a-z0-9]+)_([a-z]+)$")
 RESULTS_SUFFIX = "_results.json"
 SAMPLES_INFIX = "_samples_"
-#: The task metadata that must agree across settings of a family before their items are paired.
-VERSION_KEYS: tuple[str, ...] = ("version", "data_version", "data_fingerprint")
 _MAX_LINE_ISSUES = 3
 _UID_INDEX_RE = re.compile(r"-v[0-9]+-([0-9]{1,9})$")
-
-
-def parse_task(task: str) -> tuple[str, str] | None:
-    """`compgap_<family>_<setting>` -> (family, setting); None for any other task name."""
-    match = TASK_NAME.match(task)
-    if not match or match.group(2) not in SETTINGS:
-        return None
-    return match.group(1), match.group(2)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """One lmms-eval invocation, from its results file."""
-
-    results_path: Path
-    date: str
-    model_name: str
-    lmms_eval_model: str
-    model_args: str
-    gen_kwargs: str
-    limit: float | None
-    lmms_eval_version: str
-    #: What lmms-eval recorded as its "version" when that is no version: the git state of the launch folder.
-    launch_git: str | None = None
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One logged sample: the row index, the response exactly as logged, and the scorer's record."""
-
-    doc_id: int
-    response: Any
-    record: dict[str, Any]
-
-
-@dataclass
-class TaskLog:
-    """One compgap task of one run: its metadata and logged samples."""
-
-    run: RunInfo
-    task: str
-    family: str
-    setting: str
-    metadata: dict[str, Any]
-    samples_path: Path
-    samples: list[Sample]
-
-    def versions(self) -> tuple[Any, ...]:
-        return tuple(self.metadata.get(key) for key in VERSION_KEYS)
-
-
-@dataclass
-class Loaded:
-    tasks: list[TaskLog] = field(default_factory=list)
-    issues: list[str] = field(default_factory=list)
 
 
 def _results_files(paths: Sequence[Path], issues: list[str]) -> tuple[list[Path], list[Path]]:
@@ -156,6 +98,21 @@ def _run_info(path: Path, results: dict[str, Any], version: tuple[str, str | Non
     )
 
 
+def _sample_reader(family: str, setting: str) -> Callable[[Any], Sample]:
+    """Reads one logged line of `compgap_<family>_<setting>` into a Sample; refuses a line the report cannot use."""
+
+    def read(entry: Any) -> Sample:
+        doc_id, record = entry["doc_id"], entry["compgap"]
+        if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not isinstance(record, dict):
+            raise TypeError("doc_id is not an integer or compgap is not a record")
+        if record.get("family") != family or record.get("setting") != setting:
+            raise ValueError(f"record is for {record.get('family')}/{record.get('setting')}")
+        item_score(record)  # refuse a record the report could not read, here, with its line
+        return Sample(doc_id, entry.get("filtered_resps"), record)
+
+    return read
+
+
 def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> list[Sample]:
     samples: list[Sample] = []
     seen: set[int] = set()
@@ -166,38 +123,28 @@ def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> l
     except NotReadable as error:
         issues.append(f"{error}; its samples are left out")
         return []
-    with io.TextIOWrapper(handle, encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+    with handle:
+        # Bad bytes are replaced rather than refused: a record stays usable if only a response held them.
+        for number, sample, problem in read_json_lines(handle, _sample_reader(family, setting), errors="replace"):
+            if sample is None:
+                bad.append(f"line {number}: {problem}")
                 continue
-            try:
-                entry = json.loads(line)
-                doc_id, record = entry["doc_id"], entry["compgap"]
-                if not isinstance(doc_id, int) or isinstance(doc_id, bool) or not isinstance(record, dict):
-                    raise TypeError("doc_id is not an integer or compgap is not a record")
-                if record.get("family") != family or record.get("setting") != setting:
-                    raise ValueError(f"record is for {record.get('family')}/{record.get('setting')}")
-                item_score(record)  # refuse a record the report could not read, here, with its line
-            except (json.JSONDecodeError, RecursionError, KeyError, TypeError, ValueError) as error:
-                detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
-                bad.append(f"line {number}: {detail}")
+            if sample.doc_id in seen:
+                bad.append(f"line {number}: doc_id {sample.doc_id} again (two runs with one date wrote this file?)")
                 continue
-            if doc_id in seen:
-                bad.append(f"line {number}: doc_id {doc_id} again (two runs with one date wrote this file?)")
-                continue
-            uid = str(record.get("uid"))
+            uid = str(sample.record.get("uid"))
             if uid in uids:
                 bad.append(f"line {number}: item {plain_text(uid)} again (first on line {uids[uid]}, another doc_id)")
                 continue
             index = _UID_INDEX_RE.search(uid)
-            if index is not None and int(index.group(1)) != doc_id:
+            if index is not None and int(index.group(1)) != sample.doc_id:
                 issues.append(
-                    f"{path}:{number}: doc_id {doc_id} holds the record of item {plain_text(uid)}; the item is "
+                    f"{path}:{number}: doc_id {sample.doc_id} holds the record of item {plain_text(uid)}; the item is "
                     "scored as that item (records are paired by item)"
                 )
-            seen.add(doc_id)
+            seen.add(sample.doc_id)
             uids[uid] = number
-            samples.append(Sample(doc_id, entry.get("filtered_resps"), record))
+            samples.append(sample)
     if bad:
         issues.append(f"{path}: {len(bad)} sample line(s) skipped: {join_problems(bad, _MAX_LINE_ISSUES)}")
     return samples
@@ -220,7 +167,7 @@ def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
     counts = results.get("n-samples") if isinstance(results.get("n-samples"), dict) else {}
     found: list[tuple[str, str, str, dict[str, Any], Path, list[Sample]]] = []
     for task in sorted(results["results"]):
-        parsed = parse_task(task)
+        parsed = parse_task_name(task)
         if parsed is None:
             continue
         family, setting = parsed
@@ -244,7 +191,7 @@ def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
     records = (sample.record for *_, samples in found for sample in samples[:1])
     run = _run_info(path, results, _lmms_eval_version(results, records), issues)
     tasks = [TaskLog(run, *task) for task in found]
-    if not tasks and not any(parse_task(task) for task in results["results"]):
+    if not tasks and not any(parse_task_name(task) for task in results["results"]):
         issues.append(f"{path}: no compgap tasks in this run; skipped")
     return tasks
 
@@ -262,62 +209,3 @@ def load_outputs(paths: Iterable[str | Path]) -> Loaded:
     if not results_files:
         loaded.issues.append("no lmms-eval results files (*_results.json) found under " + ", ".join(map(str, paths)))
     return loaded
-
-
-@dataclass
-class ModelLogs:
-    """One model's tasks, the latest run of each, with the runs used and what was left out."""
-
-    label: str
-    model_name: str
-    tasks: dict[str, TaskLog] = field(default_factory=dict)
-    issues: list[str] = field(default_factory=list)
-
-    @property
-    def runs(self) -> list[RunInfo]:
-        return sorted({log.run for log in self.tasks.values()}, key=lambda run: (run.date, str(run.results_path)))
-
-    def families(self) -> dict[str, dict[str, TaskLog]]:
-        """family -> setting -> task log."""
-        grouped: dict[str, dict[str, TaskLog]] = {}
-        for log in self.tasks.values():
-            grouped.setdefault(log.family, {})[log.setting] = log
-        return {family: grouped[family] for family in sorted(grouped)}
-
-
-def _keep_consistent_versions(model: ModelLogs) -> None:
-    """Drop settings whose task or data version differs from the family's latest run: they cannot be paired."""
-    for family, settings in model.families().items():
-        newest = max(settings.values(), key=lambda log: (log.run.date, str(log.run.results_path)))
-        for setting, log in settings.items():
-            if log.versions() != newest.versions():
-                del model.tasks[log.task]
-                model.issues.append(
-                    f"{model.label}: {log.task} from {log.run.results_path} has task/data versions {log.versions()}, "
-                    f"the latest {family} run has {newest.versions()}; {setting} left out (re-run it)"
-                )
-
-
-def group_by_model(tasks: Iterable[TaskLog], by_run: bool = False) -> list[ModelLogs]:
-    """Group task logs by model name (or by run); when a task was run more than once, the latest run wins."""
-    models: dict[str, ModelLogs] = {}
-    for log in sorted(tasks, key=lambda log: (log.run.date, str(log.run.results_path))):
-        label = f"{log.run.model_name} @ {log.run.date}" if by_run else log.run.model_name
-        model = models.setdefault(label, ModelLogs(label, log.run.model_name))
-        older = model.tasks.get(log.task)
-        if older is not None:
-            model.issues.append(
-                f"{label}: {log.task} is in {older.run.results_path} and {log.run.results_path}; using the later one"
-            )
-        model.tasks[log.task] = log
-    for model in models.values():
-        _keep_consistent_versions(model)
-    return [models[label] for label in sorted(models)]
-
-
-def logged_scores(settings: dict[str, TaskLog]) -> dict[str, dict[str, ItemScore]]:
-    """setting -> uid -> score, from the records lmms-eval logged (no re-scoring)."""
-    return {
-        setting: {score.uid: score for score in (item_score(sample.record) for sample in log.samples)}
-        for setting, log in settings.items()
-    }

@@ -1,27 +1,17 @@
-"""Write a report: Markdown (terminal and file), CSV tables and PNG plots into one folder."""
+"""The report as Markdown: the terminal's tables, and the file's with the runs, the slices and how to read it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
-from lmms_compgap.report import plots, tables
-from lmms_compgap.report.attribution import DESCRIPTIONS
-from lmms_compgap.report.finetune import Comparison, comparison_markdown, comparison_rows
-from lmms_compgap.report.literal import markdown_text
-from lmms_compgap.report.scores import SCORES_EXPLAINED
-from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.report.summary import ModelSummary
+from lmms_compgap.report.compute.attribution import DESCRIPTIONS
+from lmms_compgap.report.compute.scores import SCORES_EXPLAINED
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.compute.summary import ModelSummary
+from lmms_compgap.report.render import tables
+from lmms_compgap.report.render.literal import markdown_text
 
 DOCS_HINT = "How to read this: docs/report.md in lmms-compgap."
-
-
-@dataclass(frozen=True)
-class ReportFiles:
-    markdown: str
-    """What goes to the terminal: the gap, attribution and failed-call tables and the issues."""
-    paths: list[Path]
 
 
 def _runs_section(summaries: Sequence[ModelSummary]) -> str:
@@ -88,37 +78,3 @@ def full_markdown(
         categories,
     ]
     return "\n\n".join(parts) + "\n"
-
-
-def write_report(
-    summaries: Sequence[ModelSummary],
-    issues: Sequence[str],
-    out: Path,
-    params: BootstrapParams,
-    with_plots: bool = True,
-    comparison: Comparison | None = None,
-) -> ReportFiles:
-    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`
-    (and finetune.csv with a before/after `comparison`, whose section leads the report).
-
-    With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
-    if not summaries:
-        return ReportFiles(terminal_markdown(summaries, issues, params), [])
-    out.mkdir(parents=True, exist_ok=True)
-    before_after = comparison_markdown(comparison, params) if comparison else None
-    paths = [out / "report.md"]
-    paths[0].write_text(
-        full_markdown(summaries, issues, params, before_after), encoding="utf-8", errors="backslashreplace"
-    )
-    if comparison:
-        paths.append(tables.write_csv(out / "finetune.csv", comparison_rows(comparison)))
-    paths.append(tables.write_csv(out / "gap.csv", tables.gap_rows(summaries)))
-    paths.append(tables.write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
-    paths.append(tables.write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
-    paths.append(tables.write_csv(out / "slices.csv", tables.slice_csv_rows(summaries)))
-    if with_plots:
-        entries = [(summary.label, summary.families) for summary in summaries]
-        plots.plot_gaps(entries, out / "gap.png", params.confidence)
-        plots.plot_accuracies(entries, out / "accuracy.png", params.confidence)
-        paths.extend([out / "gap.png", out / "accuracy.png"])
-    return ReportFiles(terminal_markdown(summaries, issues, params, before_after), paths)

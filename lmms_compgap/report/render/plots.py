@@ -1,18 +1,17 @@
-"""PNG plots: the gap with its interval per model and task, and the accuracy of every setting."""
+"""PNG plots (as bytes): the gap with its interval per model and task, and the accuracy of every setting."""
 
 from __future__ import annotations
 
 import io
 import math
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure  # the object API renders with Agg and never needs a display
 
 from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.report.literal import plain_text, plot_text
-from lmms_compgap.report.stats import DEFAULT_CONFIDENCE, wilson_interval
+from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, wilson_interval
+from lmms_compgap.report.render.literal import plain_text, plot_text
 
 #: (label, family -> aggregates), one per model or submission.
 PlotEntry = tuple[str, Mapping[str, Mapping[str, Any]]]
@@ -42,13 +41,10 @@ def _legend(figure: Figure, axes: Sequence[Any], bottom: float) -> None:
                       bbox_to_anchor=(0.5, bottom), frameon=False)  # fmt: skip
 
 
-def _save(figure: Figure, path: Path | None) -> bytes:
+def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    data = buffer.getvalue()
-    if path is not None:
-        path.write_bytes(data)
-    return data
+    return buffer.getvalue()
 
 
 def _comparison(aggregates: Mapping[str, Any], family: str, score: str) -> Mapping[str, Any] | None:
@@ -56,8 +52,8 @@ def _comparison(aggregates: Mapping[str, Any], family: str, score: str) -> Mappi
     return (comparisons.get("cascade_vs_direct") or {}).get(score)
 
 
-def plot_gaps(entries: Sequence[PlotEntry], path: Path | None = None, confidence: float = DEFAULT_CONFIDENCE) -> bytes:
-    """Cascade − direct gap (points) with its bootstrap interval, one panel per task (one x scale), both scores."""
+def plot_gaps(entries: Sequence[PlotEntry], confidence: float = DEFAULT_CONFIDENCE) -> bytes:
+    """PNG: cascade − direct gap (points) with its bootstrap interval, one panel per task (one x scale), both scores."""
     families = _families(entries) or ["(no data)"]
     rows = max(len(entries), 1)
     height = 1.9 + 0.5 * rows
@@ -92,12 +88,11 @@ def plot_gaps(entries: Sequence[PlotEntry], path: Path | None = None, confidence
         f"Composition gap with {100 * confidence:.0f}% paired-bootstrap interval (> 0: cascade beats direct)"
     )
     figure.tight_layout(rect=(0, 0.45 / height, 1, 1))
-    return _save(figure, path)
+    return _png(figure)
 
 
-def plot_accuracies(entries: Sequence[PlotEntry], path: Path | None = None,
-                    confidence: float = DEFAULT_CONFIDENCE) -> bytes:  # fmt: skip
-    """Accuracy (flexible score, bars with Wilson intervals; strict score as ticks) of every setting, per task."""
+def plot_accuracies(entries: Sequence[PlotEntry], confidence: float = DEFAULT_CONFIDENCE) -> bytes:
+    """PNG: accuracy (flexible score, bars with Wilson intervals; strict score as ticks) of every setting, per task."""
     families = _families(entries) or ["(no data)"]
     figure = Figure(
         figsize=(max(8.0, 1.6 * len(SETTINGS) * max(1.0, math.sqrt(len(entries)))), 0.6 + 3.0 * len(families))
@@ -147,4 +142,4 @@ def plot_accuracies(entries: Sequence[PlotEntry], path: Path | None = None,
         fontsize=10,
     )
     figure.tight_layout(rect=(0, 0.12 / len(families), 1, 1))
-    return _save(figure, path)
+    return _png(figure)

@@ -1,21 +1,19 @@
-"""Report tables: rows for CSV files (numbers in points) and their Markdown rendering."""
+"""Report tables: the rows of the CSV files (numbers in points) and their Markdown rendering."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any
 
 from tabulate import tabulate
 
-from lmms_compgap.core.settings import SETTINGS
-from lmms_compgap.report.attribution import CATEGORIES
-from lmms_compgap.report.literal import markdown_text
-from lmms_compgap.report.scores import SCORES
-from lmms_compgap.report.stats import MEANINGFUL_HALF_WIDTH, too_wide
-from lmms_compgap.report.summary import ModelSummary
+from lmms_compgap.core.settings import ANSWER_SETTINGS, SETTINGS
+from lmms_compgap.report.compute.attribution import CATEGORIES
+from lmms_compgap.report.compute.scores import SCORES
+from lmms_compgap.report.compute.stats import MEANINGFUL_HALF_WIDTH, too_wide
+from lmms_compgap.report.compute.summary import ModelSummary
+from lmms_compgap.report.render.literal import markdown_text
 
 Row = dict[str, Any]
 _UNESCAPED_PIPE_RE = re.compile(r"(?<!\\)\|")
@@ -62,17 +60,6 @@ def _cell(value: Any) -> str:
 def markdown_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return tabulate([[_cell(cell) for cell in row] for row in rows], headers=list(headers), tablefmt="github",
                     disable_numparse=True)  # fmt: skip
-
-
-def write_csv(path: Path, rows: Sequence[Row]) -> Path:
-    fields: list[str] = []
-    for row in rows:
-        fields.extend(key for key in row if key not in fields)
-    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def _entries(summaries: Iterable[ModelSummary]) -> Iterable[tuple[str, str, dict[str, Any]]]:
@@ -199,7 +186,7 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
             rows.append({
                 "model": summary.label, "family": entry["family"], "attribute": entry["attribute"],
                 "value": entry["value"], "n": entry["n"],
-                **{f"{s}_pct": points(entry[s]) for s in ("direct", "cascade", "cot", "language")},
+                **{f"{s}_pct": points(entry[s]) for s in ANSWER_SETTINGS},
                 "gap_pts": points(entry["gap"]), "gap_ci_low_pts": points(entry["ci"][0]),
                 "gap_ci_high_pts": points(entry["ci"][1]), "mcnemar_p": entry["mcnemar_p"],
                 "strict_gap_pts": points(entry["strict_gap"]), "gap_ci_too_wide": too_wide(entry["ci"]),
@@ -210,12 +197,11 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
 def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
         [markdown_text(summary.label), entry["family"], entry["attribute"], markdown_text(entry["value"]), entry["n"],
-         _pct(entry["direct"]), _pct(entry["cascade"]), _pct(entry["cot"]), _pct(entry["language"]),
+         *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
          f"{_signed(entry['gap'])}{_interval(entry['ci'])}{_too_small(entry['ci'])}", p_text(entry["mcnemar_p"]),
          _signed(entry["strict_gap"])]
         for summary in summaries
         for entry in summary.slices
     ]  # fmt: skip
-    headers = ["model", "task", "attribute", "value", "n", "direct", "cascade", "cot", "language", "gap [CI]", "p",
-               "strict gap"]  # fmt: skip
+    headers = ["model", "task", "attribute", "value", "n", *ANSWER_SETTINGS, "gap [CI]", "p", "strict gap"]
     return markdown_table(rows, headers)

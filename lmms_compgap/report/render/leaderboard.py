@@ -1,142 +1,17 @@
-"""The leaderboard: verified submissions only, placed by the rule of ranking.py, as Markdown and HTML."""
+"""The leaderboard page: its tables as Markdown and as one self-contained HTML page, every submitted string escaped."""
 
 from __future__ import annotations
 
 import base64
 import html
-import itertools
 import re
-from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass
 
-from lmms_compgap.report import plots
-from lmms_compgap.report.errors import SubmissionRejected
-from lmms_compgap.report.estimates import EntryEstimates, Estimate, composed_lead, entry_estimates
-from lmms_compgap.report.literal import markdown_text, plain_text
-from lmms_compgap.report.ranking import (
-    LIMITS,
-    PARTIAL_EXCLUDED,
-    RANKING_RULE,
-    RATIONALE,
-    Standing,
-    competition_place,
-    explain,
-    ranks,
-    standing,
-)
-from lmms_compgap.report.safe_json import DEFAULT_MAX_BYTES
-from lmms_compgap.report.stats import BootstrapParams
-from lmms_compgap.report.submission import aggregates
-from lmms_compgap.report.tables import markdown_table, p_text
-from lmms_compgap.report.verify import VerifiedSubmission, verify_submission
-
-GAP = ("cascade_vs_direct", "flexible")
-
-
-def coverage(verified: VerifiedSubmission) -> str:
-    """Either "complete" or "partial" with the items per family."""
-    if not verified.partial:
-        return "complete"
-    counts = ", ".join(f"{family} n={n}" for family, n in sorted(verified.n_items.items()))
-    return f"partial ({counts})"
-
-
-@dataclass
-class Entry:
-    """One verified submission with the numbers the leaderboard shows (all recomputed by verification)."""
-
-    verified: VerifiedSubmission
-    label: str
-    standing: Standing
-    estimates: EntryEstimates
-    families: dict[str, dict[str, Any]]
-    aggregates: dict[str, dict[str, Any]]
-    rank: int | None = None
-    tied: bool = False
-    lead: Estimate | None = None
-
-    @property
-    def coverage(self) -> str:
-        return coverage(self.verified)
-
-    @property
-    def rank_text(self) -> str:
-        """The rank, `=` when shared; or why the entry is not ranked."""
-        if self.rank is None:
-            return "listed apart"
-        return f"{self.rank}=" if self.tied else str(self.rank)
-
-
-@dataclass
-class Leaderboard:
-    """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `rejected`:
-    files that failed verification, with the reason."""
-
-    params: BootstrapParams = field(default_factory=BootstrapParams)
-    ranked: list[Entry] = field(default_factory=list)
-    unranked: list[Entry] = field(default_factory=list)
-    rejected: list[tuple[Path, str]] = field(default_factory=list)
-
-
-def finetuned_marker(training: dict[str, Any] | None) -> str:
-    """What a model fine-tuned on compgap training data carries after its name (nothing otherwise)."""
-    return f" [fine-tuned on compgap data {training['data_fingerprint'][:15]}…]" if training else ""
-
-
-def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_partial: bool = False) -> Entry:
-    """Recompute everything the board shows with the board's statistics (one confidence level for all)."""
-    summaries = aggregates(verified.scores, params)
-    excluded = None
-    if verified.partial and not include_partial:
-        excluded = f"{coverage(verified)}: {PARTIAL_EXCLUDED}"
-    return Entry(
-        verified=verified,
-        label=verified.model_name + finetuned_marker(verified.training),
-        standing=standing(verified.scores, excluded),
-        estimates=entry_estimates(verified.scores, params),
-        families={family: summary["comparisons"][GAP[0]][GAP[1]] for family, summary in summaries.items()},
-        aggregates=summaries,
-    )
-
-
-def place_entries(board: Leaderboard, entries: list[Entry]) -> None:
-    """Rank the entries by the rule (ranking.py), list the others apart, and give each ranked entry its lead."""
-    for entry, rank in zip(entries, ranks([entry.standing for entry in entries]), strict=True):
-        entry.rank = rank
-    listed = sorted(entries, key=lambda entry: (entry.label, entry.verified.path.name))
-    listed.sort(key=lambda entry: entry.standing.placement(), reverse=True)  # stable: names order only equals
-    board.ranked = [entry for entry in listed if entry.rank is not None]
-    board.unranked = [entry for entry in listed if entry.rank is None]
-    shared = Counter(entry.rank for entry in board.ranked)
-    for entry in board.ranked:
-        entry.tied = shared[entry.rank] > 1
-    for ahead, behind in itertools.pairwise(board.ranked):
-        label = f"{ahead.verified.path.name}|{behind.verified.path.name}"
-        ahead.lead = composed_lead(ahead.verified.scores, behind.verified.scores, board.params, label)
-
-
-def build_leaderboard(
-    directory: Path,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    include_partial: bool = False,
-    params: BootstrapParams | None = None,
-) -> Leaderboard:
-    """Verify every `*.json` in `directory`; place the verified ones by RANKING_RULE, list the rejected ones."""
-    board = Leaderboard(params or BootstrapParams())
-    entries = []
-    for path in sorted(directory.glob("*.json")):
-        try:
-            entries.append(make_entry(verify_submission(path, max_bytes), board.params, include_partial))
-        except SubmissionRejected as error:
-            board.rejected.append((path, plain_text(str(error).removeprefix(f"{path}: "))))
-    names = [entry.label for entry in entries]
-    for entry in entries:
-        if names.count(entry.label) > 1:
-            entry.label = f"{entry.label} ({entry.verified.path.name})"
-    place_entries(board, entries)
-    return board
+from lmms_compgap.report.compute.estimates import Estimate
+from lmms_compgap.report.compute.leaderboard import Entry, Leaderboard
+from lmms_compgap.report.compute.ranking import LIMITS, RANKING_RULE, RATIONALE, competition_place, explain
+from lmms_compgap.report.render.literal import markdown_text
+from lmms_compgap.report.render.tables import markdown_table, p_text
 
 
 def _families(board: Leaderboard) -> list[str]:
@@ -393,23 +268,3 @@ def leaderboard_html(board: Leaderboard, images: dict[str, bytes]) -> str:
         + "\n".join(body)
         + "\n</body></html>\n"
     )
-
-
-def write_leaderboard(board: Leaderboard, out: Path) -> list[Path]:
-    """leaderboard.md, leaderboard.html (plots inline) and the plots as PNG files, in `out`."""
-    out.mkdir(parents=True, exist_ok=True)
-    entries = [(entry.label, entry.aggregates) for entry in board.ranked + board.unranked]
-    images: dict[str, bytes] = {}
-    files: dict[str, str] = {}
-    if entries:
-        for title, name, plot in (
-            ("Composition gap per task", "leaderboard_gap.png", plots.plot_gaps),
-            ("Accuracy per setting", "leaderboard_accuracy.png", plots.plot_accuracies),
-        ):
-            images[title] = plot(entries, out / name, board.params.confidence)
-            files[title] = name
-    markdown = out / "leaderboard.md"
-    markdown.write_text(leaderboard_markdown(board, files), encoding="utf-8", errors="backslashreplace")
-    page = out / "leaderboard.html"
-    page.write_text(leaderboard_html(board, images), encoding="utf-8", errors="backslashreplace")
-    return [markdown, page, *(out / name for name in files.values())]

@@ -1,0 +1,71 @@
+"""Write a report folder: report.md, the CSV tables and the PNG plots; nothing when there is nothing to report."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.report.compute.finetune import Comparison
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.compute.summary import ModelSummary
+from lmms_compgap.report.render import plots, tables
+from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
+from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `write_report` wrote, and what to print."""
+
+    markdown: str
+    """What goes to the terminal: the gap, attribution and failed-call tables and the issues."""
+    paths: list[Path]
+
+
+def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    """The rows as a CSV file, columns in the order they first appear; returns `path`."""
+    fields: list[str] = []
+    for row in rows:
+        fields.extend(key for key in row if key not in fields)
+    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_report(
+    summaries: Sequence[ModelSummary],
+    issues: Sequence[str],
+    out: Path,
+    params: BootstrapParams,
+    with_plots: bool = True,
+    comparison: Comparison | None = None,
+) -> ReportFiles:
+    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`
+    (and finetune.csv with a before/after `comparison`, whose section leads the report).
+
+    With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
+    if not summaries:
+        return ReportFiles(terminal_markdown(summaries, issues, params), [])
+    out.mkdir(parents=True, exist_ok=True)
+    before_after = comparison_markdown(comparison, params) if comparison else None
+    paths = [out / "report.md"]
+    paths[0].write_text(
+        full_markdown(summaries, issues, params, before_after), encoding="utf-8", errors="backslashreplace"
+    )
+    if comparison:
+        paths.append(write_csv(out / "finetune.csv", comparison_rows(comparison)))
+    paths.append(write_csv(out / "gap.csv", tables.gap_rows(summaries)))
+    paths.append(write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
+    paths.append(write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
+    paths.append(write_csv(out / "slices.csv", tables.slice_csv_rows(summaries)))
+    if with_plots:
+        entries = [(summary.label, summary.families) for summary in summaries]
+        for name, plot in (("gap.png", plots.plot_gaps), ("accuracy.png", plots.plot_accuracies)):
+            paths.append(out / name)
+            paths[-1].write_bytes(plot(entries, params.confidence))
+    return ReportFiles(terminal_markdown(summaries, issues, params, before_after), paths)

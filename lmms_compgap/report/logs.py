@@ -1,0 +1,133 @@
+"""What lmms-eval logged, as every part of the report holds it: runs, compgap tasks and samples, grouped by model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lmms_compgap.core.task_yaml import METADATA_KEYS
+from lmms_compgap.report.compute.scores import ItemScore, item_score
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One lmms-eval invocation, from its results file."""
+
+    results_path: Path
+    date: str
+    model_name: str
+    lmms_eval_model: str
+    model_args: str
+    gen_kwargs: str
+    limit: float | None
+    lmms_eval_version: str
+    #: What lmms-eval recorded as its "version" when that is no version: the git state of the launch folder.
+    launch_git: str | None = None
+
+    @property
+    def order(self) -> tuple[str, str]:
+        """Sorts runs oldest first (by lmms-eval's date, then by file for runs of one date)."""
+        return self.date, str(self.results_path)
+
+    @property
+    def pretrained(self) -> str | None:
+        """The `pretrained=` (or `model=`) value of the run's model_args (inner model arguments included)."""
+        for part in self.model_args.split(","):
+            key, _, value = part.partition("=")
+            if key.strip() in ("pretrained", "model") and value.strip():
+                return value.strip()
+        return None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One logged sample: the row index, the response exactly as logged, and the scorer's record."""
+
+    doc_id: int
+    response: Any
+    record: dict[str, Any]
+
+
+@dataclass
+class TaskLog:
+    """One compgap task of one run: its metadata and logged samples."""
+
+    run: RunInfo
+    task: str
+    family: str
+    setting: str
+    metadata: dict[str, Any]
+    samples_path: Path
+    samples: list[Sample]
+
+    def versions(self) -> tuple[Any, ...]:
+        return tuple(self.metadata.get(key) for key in METADATA_KEYS)
+
+
+@dataclass
+class Loaded:
+    """The compgap tasks found under the paths the report was given, and what was wrong with the rest."""
+
+    tasks: list[TaskLog] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelLogs:
+    """One model's tasks, the latest run of each, with the runs used and what was left out."""
+
+    label: str
+    model_name: str
+    tasks: dict[str, TaskLog] = field(default_factory=dict)
+    issues: list[str] = field(default_factory=list)
+
+    @property
+    def runs(self) -> list[RunInfo]:
+        return sorted({log.run for log in self.tasks.values()}, key=lambda run: run.order)
+
+    def families(self) -> dict[str, dict[str, TaskLog]]:
+        """family -> setting -> task log."""
+        grouped: dict[str, dict[str, TaskLog]] = {}
+        for log in self.tasks.values():
+            grouped.setdefault(log.family, {})[log.setting] = log
+        return {family: grouped[family] for family in sorted(grouped)}
+
+
+def _keep_consistent_versions(model: ModelLogs) -> None:
+    """Drop settings whose task or data version differs from the family's latest run: they cannot be paired."""
+    for family, settings in model.families().items():
+        newest = max(settings.values(), key=lambda log: log.run.order)
+        for setting, log in settings.items():
+            if log.versions() != newest.versions():
+                del model.tasks[log.task]
+                model.issues.append(
+                    f"{model.label}: {log.task} from {log.run.results_path} has task/data versions {log.versions()}, "
+                    f"the latest {family} run has {newest.versions()}; {setting} left out (re-run it)"
+                )
+
+
+def group_by_model(tasks: Iterable[TaskLog], by_run: bool = False) -> list[ModelLogs]:
+    """Group task logs by model name (or by run); when a task was run more than once, the latest run wins."""
+    models: dict[str, ModelLogs] = {}
+    for log in sorted(tasks, key=lambda log: log.run.order):
+        label = f"{log.run.model_name} @ {log.run.date}" if by_run else log.run.model_name
+        model = models.setdefault(label, ModelLogs(label, log.run.model_name))
+        older = model.tasks.get(log.task)
+        if older is not None:
+            model.issues.append(
+                f"{label}: {log.task} is in {older.run.results_path} and {log.run.results_path}; using the later one"
+            )
+        model.tasks[log.task] = log
+    for model in models.values():
+        _keep_consistent_versions(model)
+    return [models[label] for label in sorted(models)]
+
+
+def logged_scores(settings: dict[str, TaskLog]) -> dict[str, dict[str, ItemScore]]:
+    """setting -> uid -> score, from the records lmms-eval logged (no re-scoring)."""
+    return {
+        setting: {score.uid: score for score in (item_score(sample.record) for sample in log.samples)}
+        for setting, log in settings.items()
+    }
