@@ -217,8 +217,9 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
 # A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
 # before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?<![A-Za-z])(?<!of )(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|i\.e\.|e\.g\.|this[ \t]+is"
-    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b",
+    r"(?<![A-Za-z])(?<!of )(?:(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|this[ \t]+is"
+    r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b"
+    r"|i\.[ \t]?e\.|e\.[ \t]?g\.)",  # no word boundary after the abbreviations' last dot: a space follows it
     re.IGNORECASE,
 )
 _JUSTIFICATION_LEAD = " \t,;\u2014\u2013-"
