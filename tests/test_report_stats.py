@@ -17,6 +17,7 @@ from lmms_compgap.report.compute.stats import (
     mcnemar_exact,
     percentile_interval,
     proportion_draws,
+    too_wide,
     wilson_interval,
 )
 
@@ -154,3 +155,28 @@ def test_strict_and_flexible_gaps_are_computed_separately() -> None:
     assert gap["flexible"]["gap"] == 0.0
     assert gap["strict"]["gap"] == pytest.approx(0.5)
     assert summary["comparisons"]["cascade_vs_cot"] is None
+
+
+@pytest.mark.parametrize(
+    ("interval", "n", "verdict", "why"),
+    [
+        ((0.0, 0.0), 3, True, "3 items that all agree: a zero-width interval, yet 3 items say next to nothing"),
+        ((0.0, 0.0), 29, True, "below 30 items an unseen outcome may still happen more than 10% of the time"),
+        ((0.0, 0.0), 30, False, "30 items that all agree: the rule of three bounds the unseen at 10%"),
+        ((-0.05, 0.05), 1000, False, "a narrow interval over many items"),
+        ((-0.15, 0.15), 1000, True, "an interval reaching 15 points either side"),
+        ((-0.15, 0.15), None, True, "no n given: the width alone decides"),
+        (None, 3, False, "no interval, nothing to mark"),
+    ],
+)
+def test_too_wide_marks_wide_intervals_and_too_few_items(interval, n, verdict, why) -> None:
+    assert too_wide(interval, n) is verdict, why
+
+
+def test_a_degenerate_interval_over_three_items_is_marked_in_the_report_rows() -> None:
+    from lmms_compgap.report.render.tables import TOO_SMALL, _too_small
+
+    right = {f"u{i}": ItemScore(uid=f"u{i}", correct=1, strict=1) for i in range(3)}
+    comparison = paired_comparison(right, right, ("cascade", "direct"), "flexible", BootstrapParams(resamples=200), "t")
+    assert comparison is not None and list(comparison["ci"]) == [0.0, 0.0]
+    assert _too_small(comparison["ci"], comparison["n"]) == f" {TOO_SMALL}"

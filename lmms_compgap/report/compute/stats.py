@@ -14,6 +14,10 @@ DEFAULT_CONFIDENCE = 0.95
 #: An interval reaching further than this on either side of its estimate (as a proportion: 10 points) says the
 #: sample is too small for the estimate to mean anything (a --limit run, a thin slice).
 MEANINGFUL_HALF_WIDTH = 0.10
+#: Fewer items than this mean too little, however narrow the interval: a bootstrap over 3 items that all agree
+#: has a zero-width interval, yet an outcome never seen in n items may still happen up to 3/n of the time (the
+#: "rule of three", a 95% upper bound), which exceeds MEANINGFUL_HALF_WIDTH below 30 items.
+MEANINGFUL_MIN_N = 30
 
 
 @dataclass(frozen=True)
@@ -108,9 +112,13 @@ def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDEN
     return float(interval.low), float(interval.high)
 
 
-def too_wide(interval: Sequence[float] | None) -> bool:
-    """Whether an interval's half-width exceeds MEANINGFUL_HALF_WIDTH (then n is too small to conclude)."""
-    return interval is not None and (interval[1] - interval[0]) / 2 > MEANINGFUL_HALF_WIDTH
+def too_wide(interval: Sequence[float] | None, n: int | None = None) -> bool:
+    """Whether an estimate over `n` items with this interval is too uncertain to conclude anything: the interval's
+    half-width exceeds MEANINGFUL_HALF_WIDTH, or n is below MEANINGFUL_MIN_N (a degenerate interval, e.g. all items
+    alike, is narrow only because so few were seen)."""
+    if interval is None:
+        return False
+    return (interval[1] - interval[0]) / 2 > MEANINGFUL_HALF_WIDTH or (n is not None and n < MEANINGFUL_MIN_N)
 
 
 def contrast_draws(

@@ -11,7 +11,7 @@ from tabulate import tabulate
 from lmms_compgap.core.settings import ANSWER_SETTINGS, SETTINGS
 from lmms_compgap.report.compute.attribution import CATEGORIES
 from lmms_compgap.report.compute.scores import SCORES
-from lmms_compgap.report.compute.stats import MEANINGFUL_HALF_WIDTH, too_wide
+from lmms_compgap.report.compute.stats import MEANINGFUL_HALF_WIDTH, MEANINGFUL_MIN_N, too_wide
 from lmms_compgap.report.compute.summary import ModelSummary
 from lmms_compgap.report.render.literal import markdown_text
 
@@ -21,7 +21,8 @@ _UNESCAPED_PIPE_RE = re.compile(r"(?<!\\)\|")
 TOO_SMALL = "(n too small)"
 TOO_SMALL_NOTE = (
     f"{TOO_SMALL}: the interval reaches more than {100 * MEANINGFUL_HALF_WIDTH:.0f} points on either side of the "
-    "estimate, so the sample is too small for it to mean anything (a --limit run, a thin slice)."
+    f"estimate, or fewer than {MEANINGFUL_MIN_N} items were compared, so the sample is too small for it to mean "
+    "anything (a --limit run, a thin slice)."
 )
 
 
@@ -42,8 +43,8 @@ def _interval(ci: Sequence[float] | None) -> str:
     return "" if ci is None else f" [{100.0 * ci[0]:+.1f}, {100.0 * ci[1]:+.1f}]"
 
 
-def _too_small(ci: Sequence[float] | None) -> str:
-    return f" {TOO_SMALL}" if too_wide(ci) else ""
+def _too_small(ci: Sequence[float] | None, n: int | None) -> str:
+    return f" {TOO_SMALL}" if too_wide(ci, n) else ""
 
 
 def p_text(p: float | None) -> str:
@@ -101,7 +102,7 @@ def gap_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
                     row["cascade_only"] = result["discordant"]["cascade_only"] if result else None
                     row["direct_only"] = result["discordant"]["direct_only"] if result else None
                 row[f"{prefix}_mcnemar_p"] = result["mcnemar_p"] if result else None
-                row[f"{prefix}_ci_too_wide"] = too_wide(result["ci"]) if result else None
+                row[f"{prefix}_ci_too_wide"] = too_wide(result["ci"], result["n"]) if result else None
             cascade = aggregates["settings"].get("cascade")
             row["cascade_step1_usable_pct"] = points(cascade["usable"]) if cascade else None
             rows.append(row)
@@ -117,10 +118,10 @@ def gap_markdown(summaries: Sequence[ModelSummary]) -> str:
             cot = (aggregates["comparisons"].get("cascade_vs_cot") or {}).get(score)
             cells.append(gap["n"] if gap else "—")
             cells.extend(_pct(_accuracy(aggregates, setting, score)) for setting in SETTINGS)
-            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}{_too_small(gap['ci'])}" if gap else "—")
+            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}{_too_small(gap['ci'], gap['n'])}" if gap else "—")
             cells.append(f"{100 * gap['relative']:+.0f}%" if gap and gap["relative"] is not None else "—")
             cells.append(p_text(gap["mcnemar_p"]) if gap else "—")
-            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}{_too_small(cot['ci'])}" if cot else "—")
+            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}{_too_small(cot['ci'], cot['n'])}" if cot else "—")
             cells.append(p_text(cot["mcnemar_p"]) if cot else "—")
             rows.append(cells)
     headers = ["model", "task", "score", "n", *SETTINGS, "gap (pts) [CI]", "relative", "p"]
@@ -189,7 +190,7 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
                 **{f"{s}_pct": points(entry[s]) for s in ANSWER_SETTINGS},
                 "gap_pts": points(entry["gap"]), "gap_ci_low_pts": points(entry["ci"][0]),
                 "gap_ci_high_pts": points(entry["ci"][1]), "mcnemar_p": entry["mcnemar_p"],
-                "strict_gap_pts": points(entry["strict_gap"]), "gap_ci_too_wide": too_wide(entry["ci"]),
+                "strict_gap_pts": points(entry["strict_gap"]), "gap_ci_too_wide": too_wide(entry["ci"], entry["n"]),
             })  # fmt: skip
     return rows
 
@@ -198,7 +199,7 @@ def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
         [markdown_text(summary.label), entry["family"], entry["attribute"], markdown_text(entry["value"]), entry["n"],
          *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
-         f"{_signed(entry['gap'])}{_interval(entry['ci'])}{_too_small(entry['ci'])}", p_text(entry["mcnemar_p"]),
+         f"{_signed(entry['gap'])}{_interval(entry['ci'])}{_too_small(entry['ci'], entry['n'])}", p_text(entry["mcnemar_p"]),
          _signed(entry["strict_gap"])]
         for summary in summaries
         for entry in summary.slices
