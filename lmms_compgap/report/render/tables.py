@@ -47,6 +47,12 @@ def _too_small(ci: Sequence[float] | None, n: int | None) -> str:
     return f" {TOO_SMALL}" if too_wide(ci, n) else ""
 
 
+def _estimate(result: dict[str, Any], bold: bool = False) -> str:
+    """A gap with its interval and, when it means nothing yet, the mark: "+3.0 [-1.2, +7.1] (n too small)"."""
+    value = f"**{_signed(result['gap'])}**" if bold else _signed(result["gap"])
+    return f"{value}{_interval(result['ci'])}{_too_small(result['ci'], result['n'])}"
+
+
 def p_text(p: float | None) -> str:
     if p is None:
         return "—"
@@ -118,10 +124,10 @@ def gap_markdown(summaries: Sequence[ModelSummary]) -> str:
             cot = (aggregates["comparisons"].get("cascade_vs_cot") or {}).get(score)
             cells.append(gap["n"] if gap else "—")
             cells.extend(_pct(_accuracy(aggregates, setting, score)) for setting in SETTINGS)
-            cells.append(f"**{_signed(gap['gap'])}**{_interval(gap['ci'])}{_too_small(gap['ci'], gap['n'])}" if gap else "—")
+            cells.append(_estimate(gap, bold=True) if gap else "—")
             cells.append(f"{100 * gap['relative']:+.0f}%" if gap and gap["relative"] is not None else "—")
             cells.append(p_text(gap["mcnemar_p"]) if gap else "—")
-            cells.append(f"{_signed(cot['gap'])}{_interval(cot['ci'])}{_too_small(cot['ci'], cot['n'])}" if cot else "—")
+            cells.append(_estimate(cot) if cot else "—")
             cells.append(p_text(cot["mcnemar_p"]) if cot else "—")
             rows.append(cells)
     headers = ["model", "task", "score", "n", *SETTINGS, "gap (pts) [CI]", "relative", "p"]
@@ -199,7 +205,7 @@ def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
         [markdown_text(summary.label), entry["family"], entry["attribute"], markdown_text(entry["value"]), entry["n"],
          *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
-         f"{_signed(entry['gap'])}{_interval(entry['ci'])}{_too_small(entry['ci'], entry['n'])}", p_text(entry["mcnemar_p"]),
+         _estimate(entry), p_text(entry["mcnemar_p"]),
          _signed(entry["strict_gap"])]
         for summary in summaries
         for entry in summary.slices
