@@ -1,4 +1,8 @@
-"""The rendered-GSM8K family's prompts; its task YAML is generated from them (change one: bump `task_version`)."""
+"""The rendered-GSM8K family's prompts; its task YAML is generated from them (change one: bump `task_version`).
+
+The words are mathtext's, on purpose (the same skills on other problems, so the two families compare); they are
+written out here rather than imported so that a change to mathtext's prompts cannot change this family's tasks
+without this family's version moving too."""
 
 from __future__ import annotations
 
