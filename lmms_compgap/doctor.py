@@ -453,9 +453,11 @@ def check_public_datasets() -> Iterator[Check]:
         if not isinstance(family, DatasetFamily):
             continue
         try:
-            loaded = load_hub_dataset(family.source)
+            loaded = load_hub_dataset(family.source, download=False)
         except DatasetUnavailable:
-            yield Check(f"dataset {family.source.repo}", "note", f"not on this machine: only compgap_{name} needs it",
+            yield Check(f"dataset {family.source.repo}", "note",
+                        f"not on this machine (a run of compgap_{name}, the only task that needs it, downloads it "
+                        "when the Hugging Face Hub is reachable)",
                         family.source.download_command())  # fmt: skip
             continue
         proven = f"revision {loaded.revision[:12]}" if loaded.revision else "a copy that records no revision"

@@ -115,3 +115,20 @@ def test_the_lock_pins_every_package_within_the_declared_bounds() -> None:
         name = doctor._normalise(requirement.name)
         assert name in pins, f"{name} is not in the lock: run .ci/lock"
         assert requirement.specifier.contains(pins[name], prereleases=True), f"lock pins {name}=={pins[name]}"
+
+
+def test_the_public_dataset_check_never_goes_to_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Online or not, doctor only looks at this machine's copies: a Hub that cannot be reached must not cost
+    minutes of retries (it once cost 70 s of them, three datasets times five retries)."""
+    from lmms_compgap.core import hub_data
+
+    for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(hub_data, "_download", lambda *args: pytest.fail("doctor tried a download"))
+    monkeypatch.setenv(hub_data.DATASETS_ENV, "/nonexistent")
+    checks = [check for check in doctor.check_public_datasets() if check.name.startswith("dataset ")]
+    assert checks, "no public-dataset family was checked"
+    for check in checks:
+        assert check.status in ("ok", "note"), check
+        if check.status == "note":
+            assert "hf download" in check.fix and "not on this machine" in check.detail

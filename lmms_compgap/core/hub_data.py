@@ -221,14 +221,16 @@ def _check_columns(source: HubDataset, loaded: LoadedDataset) -> None:
             raise DatasetUnavailable(f"{loaded.origin}: column {name!r} of {source.repo} is {feature}, not {kind}")
 
 
-def load_hub_dataset(source: HubDataset) -> LoadedDataset:
+def load_hub_dataset(source: HubDataset, download: bool = True) -> LoadedDataset:
     """The split from the first place that has it (see the module docstring); DatasetUnavailable otherwise.
+    With `download=False` only this machine's copies are looked at (`compgap doctor`: no network, no waiting).
 
     A split from a cache or a download is the pinned revision and must have `source.rows` rows; a local copy
     that records no revision is accepted whatever its size (a subset, or a fixture), and says so in `origin`.
     """
     searched: list[str] = []
-    for finder in (_from_local_copy, _from_hub_cache, _from_datasets_cache, _download):
+    finders = (_from_local_copy, _from_hub_cache, _from_datasets_cache) + ((_download,) if download else ())
+    for finder in finders:
         loaded = finder(source, searched)
         if loaded is not None:
             break
