@@ -25,7 +25,16 @@ from lmms_compgap.families.clock import dial as dials
 from lmms_compgap.families.clock.datacheck import check_clock, read_clock
 from lmms_compgap.families.clock.family import swapped_reading
 from lmms_compgap.families.clock.questions import KIND_WEIGHTS, TIME_ANSWERS
-from lmms_compgap.families.clock.times import find_times, format_time, parse_time, read_time, score_time, time_of
+from lmms_compgap.families.clock.times import (
+    MINUTES,
+    find_minutes,
+    find_times,
+    format_time,
+    parse_time,
+    read_time,
+    score_time,
+    time_of,
+)
 from lmms_compgap.finetune.targets import worked_answer
 from tests.conftest import row_with
 from tests.test_grading import Verdict, _params
@@ -380,7 +389,18 @@ MINUTE_VERDICTS = [
     Verdict("Answer: 175 minutes", "175", 1, 1, "with its unit"),
     Verdict("Answer: 175 minutes (2 hours and 55 minutes)", "175", 1, 0, "the same duration again in brackets"),
     Verdict("From 3:05 to 6:00 is 175 minutes.", "175", 1, 0, "a sentence"),
-    Verdict("Answer: 2 hours and 55 minutes", "175", 0, 0, "not a number of minutes", "several values"),
+    Verdict("Answer: 2 hours and 55 minutes", "175", 1, 0, "the same duration in hours and minutes (flexible only)"),
+    Verdict("Answer: 2 hours 55 minutes", "175", 1, 0, "hours and minutes without 'and'"),
+    Verdict("Answer: 2h 55m", "175", 1, 0, "abbreviated units"),
+    Verdict("Answer: two hours and fifty-five minutes", "175", 1, 0, "in words"),
+    Verdict("Answer: an hour and five minutes", "65", 1, 0, "'an hour'"),
+    Verdict("Answer: 3 hours", "180", 1, 0, "whole hours"),
+    Verdict("Answer: 2 hours and 55 minutes, i.e. 175 minutes", "175", 1, 0, "a restatement in minutes"),
+    Verdict("It takes 2 hours and 55 minutes, which is 175 minutes.", "175", 1, 0, "a sentence with both forms"),
+    Verdict("Answer: 2 hours and 50 minutes", "175", 0, 0, "another duration"),
+    Verdict("Answer: 2 hours", "175", 0, 0, "the minutes left out"),
+    Verdict("Answer: about 2 hours and 55 minutes", "175", 0, 0, "approximate", "approximate"),
+    Verdict("Answer: 2 hours or 175 minutes", "175", 0, 0, "two different values offered", "alternative"),
     Verdict("Answer: 2:55", "175", 0, 0, "a duration written like a time", "several values"),
     Verdict("Answer: 175 or 185", "175", 0, 0, "two values", "alternative"),
     Verdict("Answer: about 175", "175", 0, 0, "approximate", "approximate"),
@@ -388,12 +408,14 @@ MINUTE_VERDICTS = [
 
 
 @pytest.mark.parametrize("case", _params(MINUTE_VERDICTS))
-def test_minute_answers_use_the_number_scorer(family: Clock, rows: list[dict[str, Any]], case: Verdict) -> None:
+def test_minute_answers_are_numbers_or_hours_and_minutes(
+    family: Clock, rows: list[dict[str, Any]], case: Verdict
+) -> None:
     row = {**row_with(rows, kind="until"), "answer": case.target}
     verdict = family.score_answer(case.response, row)
     assert (verdict.correct, verdict.strict) == (case.correct, case.strict), verdict
     if case.reason is not None:
-        assert case.reason in (scoring.read_answer(case.response).reason or "")
+        assert case.reason in (scoring.read_answer(case.response, MINUTES).reason or "")
 
 
 def test_each_question_kind_is_scored_with_its_answer_type(family: Clock, rows: list[dict[str, Any]]) -> None:
@@ -545,3 +567,11 @@ def test_every_setting_scores_through_the_shared_scorer() -> None:
         assert cascade["compgap"]["intermediate_score"] == pytest.approx(1 - 30 / 360)
     assert score_response(time_row, "direct", "")["failed_calls"] == 1
     assert hooks.doc_to_visual(time_row)[0].size == tuple(json.loads(time_row["spec"])["size"])
+
+
+def test_a_duration_is_one_value_and_the_numbers_outside_it_are_kept() -> None:
+    text = "From 3:05 it is 2 hours and 55 minutes, so 175 minutes; an hour later 235."
+    values = [value for _, _, value in find_minutes(text)]
+    assert values == ["3", "5", "175", "175", "60", "235"]  # 3:05's numbers, each duration as one value, the rest
+    spans = find_minutes(text)
+    assert text[spans[2][0] : spans[2][1]] == "2 hours and 55 minutes"

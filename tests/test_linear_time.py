@@ -30,7 +30,14 @@ from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import decode_cascade_request, decode_cascade_response
 from lmms_compgap.families.cards.make24 import score_make24, strict_expression
 from lmms_compgap.families.cards.parse import parse_cards
-from lmms_compgap.families.clock.times import find_times, read_time, score_time, strict_time
+from lmms_compgap.families.clock.times import (
+    find_minutes,
+    find_times,
+    read_time,
+    score_minutes,
+    score_time,
+    strict_time,
+)
 from lmms_compgap.families.count.parse import parse_objects
 from lmms_compgap.families.countbench.family import listed_objects
 from lmms_compgap.families.math500.family import latex_key
@@ -75,6 +82,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "read_time": read_time,
     "score_time": lambda text: score_time(text, "5:40"),
     "strict_time": strict_time,
+    "find_minutes": find_minutes,
+    "score_minutes": lambda text: score_minutes(text, "175"),
     "clock_score_answer": lambda text: get_family("clock").score_answer(text, ROWS["clock"][0]),
     "clock_score_intermediate": lambda text: get_family("clock").score_intermediate(text, ROWS["clock"][0]),
     # The public families' readers (math-verify's comparison is bounded by time instead, scoring.equivalence).
@@ -93,6 +102,7 @@ FRAGMENTS = [
     "print(", "mod", "\\ln", "{\"", "\"}", "\"step1\":", "compgap_cascade_response",
     "3:05", "12:", ":30", "5.40", "five past", "twenty-five", "quarter to", "half past", "three", "o'clock", "oh",
     "pm", "a.m.", "noon", "minutes", "hours and", "after", "shows", "→", "or later",
+    "2 hours", "h", "55 min", "an hour",
 ]  # fmt: skip
 Candidate = tuple[str, str, str]
 PREFIXES = ["", "Answer: ", "1", "\\boxed{", "<think>", "Here is the list:\n", "(8 - 4) * "]

@@ -371,14 +371,15 @@ def extract_strict_answer(response: str) -> str | None:
     return read_answer(response).strict
 
 
-def score_number(response: str, target: str) -> dict[str, str | int | None]:
+def score_number(response: str, target: str, kind: AnswerType | None = None) -> dict[str, str | int | None]:
     """Score a numeric answer: ``{"extracted": flexible answer or None, "correct": 0/1, "strict": 0/1}``.
 
     Comparison is numeric on canonical forms ("42.0" == "42", "1,234" == "1234"). Raises ValueError if the
-    target itself is not a number.
+    target itself is not a number. `kind`: an answer type whose values are numbers (default `NUMBER`), e.g. one
+    that also reads "8 hours and 45 minutes" as 525.
     """
     gold = normalize_number(str(target))
     if gold is None:
         raise ValueError(f"target is not a number: {target!r}")
-    reading = read_answer(response)
+    reading = read_answer(response, kind)
     return {"extracted": reading.value, "correct": int(reading.value == gold), "strict": int(reading.strict == gold)}

@@ -19,7 +19,15 @@ from lmms_compgap.families.clock.questions import (
     worked_steps,
     wraps,
 )
-from lmms_compgap.families.clock.times import dial_distance, format_time, parse_time, read_time, score_time, time_of
+from lmms_compgap.families.clock.times import (
+    dial_distance,
+    format_time,
+    parse_time,
+    read_time,
+    score_minutes,
+    score_time,
+    time_of,
+)
 
 #: Dial radius as a share of the canvas's shorter side, and the margin left round the dial.
 RADIUS_SHARE = (0.36, 0.46)
@@ -145,10 +153,10 @@ class Clock(GeneratedFamily):
 
     # ---- scoring ----------------------------------------------------------------------------------------
     def score_answer(self, response: str, row: dict[str, Any]) -> AnswerScore:
-        """A time (later, earlier) by the time reader (`times.score_time`); minutes by the number scorer."""
-        if _spec(row)["question"]["kind"] not in TIME_ANSWERS:
-            return super().score_answer(response, row)
-        result = score_time(response, row["answer"])
+        """A time (later, earlier) by the time reader (`times.score_time`); minutes by the number scorer, which
+        also reads hours and minutes ("8 hours and 45 minutes" is 525; `times.score_minutes`)."""
+        score = score_time if _spec(row)["question"]["kind"] in TIME_ANSWERS else score_minutes
+        result = score(response, row["answer"])
         return AnswerScore(extracted=result["extracted"], correct=int(result["correct"]), strict=int(result["strict"]))
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:

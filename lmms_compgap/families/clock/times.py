@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from lmms_compgap import scoring
-from lmms_compgap.scoring.numbers import NumberSpan
+from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
 
 DIAL_MINUTES = 720  # minutes once round a 12-hour dial
 
@@ -241,3 +241,56 @@ def score_time(response: str, target: str) -> dict[str, str | int | None]:
     gold = format_time(parse_time(target))
     reading = read_time(response)
     return {"extracted": reading.value, "correct": int(reading.value == gold), "strict": int(reading.strict == gold)}
+
+
+# ---- a number of minutes, also written as hours and minutes -----------------------------------------------
+#: A duration in hours (and minutes): "8 hours and 45 minutes", "2 h 5 min", "an hour and ten minutes", "3 hours".
+_DURATION_RE = re.compile(
+    rf"(?<![\w.,:])(?P<h>[0-9]{{1,2}}|{_HOUR_WORD}|an?)[ \t]*(?:hours?|hrs?|h)\b"
+    rf"(?:[ \t]*,?[ \t]*(?:and[ \t]+)?(?P<m>[0-9]{{1,2}}|{_MINUTE_WORD})[ \t]*(?:minutes?|mins?|m)\b)?",
+    re.IGNORECASE,
+)
+
+
+def _duration_value(m: re.Match[str]) -> str:
+    hours = m.group("h").lower()
+    hour_count = 1 if hours in ("a", "an") else int(hours) if hours.isdigit() else HOUR_WORDS[hours]
+    minutes = m.group("m")
+    minute_count = 0 if minutes is None else int(minutes) if minutes.isdigit() else _minute_word(minutes)
+    return str(60 * hour_count + minute_count)
+
+
+def find_minutes(text: str, *, spaced: bool = False, skip_pronoun_one: bool = False) -> list[NumberSpan]:
+    """Every number of minutes ``text`` states, in order, linear time: numbers (`scoring.find_numbers`), and
+    durations in hours and minutes as their minutes ("8 hours and 45 minutes" -> 525), one value each."""
+    durations = [(m.start(), m.end(), _duration_value(m)) for m in _DURATION_RE.finditer(text)]
+    numbers = find_numbers(text, spaced=spaced, skip_pronoun_one=skip_pronoun_one)
+    found: list[NumberSpan] = []
+    index = 0
+    for span in numbers:  # both lists are in order and a duration's spans do not overlap: one merge pass
+        while index < len(durations) and durations[index][1] <= span[0]:
+            found.append(durations[index])
+            index += 1
+        if index < len(durations) and durations[index][0] < span[1]:
+            continue  # a number inside a duration ("8" of "8 hours") is part of it
+        found.append(span)
+    found.extend(durations[index:])
+    return found
+
+
+def minutes_at(text: str, pos: int) -> NumberSpan | None:
+    """The number of minutes stated exactly at ``pos`` (a duration first, then a number), or None."""
+    m = _DURATION_RE.match(text, pos)
+    return (m.start(), m.end(), _duration_value(m)) if m else number_at(text, pos)
+
+
+#: A number of minutes, as an answer ("How many minutes until ...?"): a number, or hours and minutes. Strict
+#: wants the number of minutes in digits, as for any number.
+MINUTES = scoring.AnswerType(
+    values=scoring.Values(find_minutes, minutes_at), phrases=scoring.NUMBER.phrases, strict=scoring.NUMBER.strict
+)
+
+
+def score_minutes(response: str, target: str) -> dict[str, str | int | None]:
+    """Score a number-of-minutes answer (`MINUTES`) as `scoring.score_number` scores a number."""
+    return scoring.score_number(response, target, MINUTES)
