@@ -81,7 +81,7 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
     from lmms_compgap import hooks
     from lmms_compgap.core import data as data_files
     from lmms_compgap.core import pictures
-    from lmms_compgap.core.registry import generated_family_names as family_names
+    from lmms_compgap.core.registry import generated_family_names
 
     prompts = {
         "answer_format": 'End your reply with a final line of the form "Answer: <number>".',
@@ -94,7 +94,7 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
     figures: dict[str, dict[str, tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory() as cache:
         os.environ[pictures.CACHE_ENV] = cache
-        for name in family_names():
+        for name in generated_family_names():  # the public-dataset families need a download
             dataset = datasets.load_dataset("json", data_files={"test": str(data_files.data_path(name))}, split="test")
             timings: dict[str, list[float]] = {k: [] for k in ("data", "draw", "picture", "prompt", "scoring", "total")}
             for index in range(items):
@@ -387,16 +387,16 @@ def throughput(items: int) -> dict[str, dict[str, float]]:
 
 def export_throughput(items: int, workers: list[int], workdir: Path) -> list[dict[str, Any]]:
     """`compgap data export` of `items` per family (composition style): items/s, end to end, and where time goes."""
-    from lmms_compgap.core.registry import generated_family_names as family_names
+    from lmms_compgap.core.registry import generated_family_names
     from lmms_compgap.finetune.export import export_split
 
     figures = []
     for count in workers:
         out = workdir / f"export-{count}"
         started = time.perf_counter()
-        result = export_split(out, family_names(), "train", {"composition": 1.0}, size=items, workers=count)
+        result = export_split(out, generated_family_names(), "train", {"composition": 1.0}, size=items, workers=count)
         wall = time.perf_counter() - started
-        total = items * len(family_names())
+        total = items * len(generated_family_names())
         size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
         figures.append({"workers": count, "items": total, "wall_s": wall, "items_per_s": total / wall,
                         "drawing_s": result.seconds_drawing, "mib": size / 2**20})  # fmt: skip
