@@ -259,7 +259,10 @@ def test_score_number_rejects_non_numeric_target() -> None:
         ("42 apples", None),
         ("1/2", None),
         ("1e5", None),
-        ("1,23", None),
+        ("1,23", "1.23"),  # a decimal comma: one or two digits after it (three group thousands)
+        ("116,50", "116.5"),
+        ("1,2345", None),
+        ("1,200", "1200"),
         ("forty two apples", None),
         ("", None),
         ("abc", None),

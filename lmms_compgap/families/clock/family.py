@@ -156,7 +156,7 @@ class Clock(GeneratedFamily):
         """A time (later, earlier) by the time reader (`times.score_time`); minutes by the number scorer, which
         also reads hours and minutes ("8 hours and 45 minutes" is 525; `times.score_minutes`)."""
         score = score_time if _spec(row)["question"]["kind"] in TIME_ANSWERS else score_minutes
-        result = score(response, row["answer"])
+        result = score(response, row["answer"], row.get("question"))
         return AnswerScore(extracted=result["extracted"], correct=int(result["correct"]), strict=int(result["strict"]))
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:
