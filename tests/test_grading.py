@@ -313,7 +313,7 @@ LOAVES = "How many loaves does the baker have now?"
 SHELLS = "How many seashells are left with Pablo?"
 RED_CIRCLES = "How many red circles are there?"
 STARS = "What is the number of yellow stars?"
-RED_SUM = "What is the total value of the red cards (hearts and diamonds)? Aces count as 1; number cards as their number."
+RED_SUM = "What is the total value of the red cards (hearts and diamonds)? Aces count as 1."
 RANGE = "What is the difference between the highest and the lowest card value? Aces count as 1."
 
 AGAINST_THE_QUESTION = [

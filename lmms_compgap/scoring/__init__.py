@@ -2,8 +2,8 @@
 
 Modules: `text` (preparing output for reading), `numbers` (number words and canonical forms),
 `statements` (one statement's one value), `retraction` (where a response takes an answer back),
-`questions` (what a question asks for), `answers` (the final answer of a response), `expressions` (an arithmetic expression given as the
-answer), `similarity` (intermediates against the gold: CER, multiset F1).
+`questions` (what a question asks for), `answers` (the final answer of a response), `expressions` (an
+arithmetic expression given as the answer), `similarity` (intermediates against the gold: CER, multiset F1).
 """
 
 from lmms_compgap.scoring.answers import (

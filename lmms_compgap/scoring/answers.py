@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -123,7 +124,8 @@ _PHRASES = (
     r"\b(?:total|sum|result|count|difference|product|quotient|amount|number)\b(?:[ \t]+number)?"
     r"(?:[ \t]+of[ \t]+[^\n.=]{1,60}?)?[ \t]+(?:is|are|was|were|equals|comes[ \t]+to|would[ \t]+be|will[ \t]+be)\b",
     r"\b(?:a[ \t]+)?total[ \t]+of",
-    r"\bthere(?:[ \t]+(?:are|is|were|was|will[ \t]+be)|['’](?:s|re))(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
+    r"\bthere(?:[ \t]+(?:are|is|were|was|will[ \t]+be)|['’](?:s|re))"
+    r"(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
 )
@@ -203,6 +205,12 @@ def _gsm8k(text: str, kind: AnswerType) -> _Found | None:
     return _Found(reading, lines[-1].end(), "####") if reading.states_something else None
 
 
+def _last_match(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of `regex` in `text` (one pass)."""
+    last = deque(regex.finditer(text), maxlen=1)
+    return last[0] if last else None
+
+
 def _phrase(text: str, kind: AnswerType, correction: bool = False) -> _Found | None:
     """Rule 4: whichever answer phrase comes last: "the answer is N", "the total (of ...) is N", "a total of N",
     "there are N", "I count N", "N ... in total", an "= N" that ends the response (with `correction`, also
@@ -227,9 +235,7 @@ def _phrase(text: str, kind: AnswerType, correction: bool = False) -> _Found | N
                 break
     asked = kind.values.asked
     if asked is not None and asked.comparison:  # "there is no difference": a difference of 0
-        no_difference = None
-        for no_difference in _NO_DIFFERENCE_RE.finditer(text):
-            pass
+        no_difference = _last_match(_NO_DIFFERENCE_RE, text)
         if no_difference is not None:
             candidates.append((no_difference.start(), _Found(Reading(value="0"), no_difference.end(), "phrase")))
     last_eq = text.rfind("=")
@@ -321,7 +327,9 @@ class AnswerType:
         """This kind of answer read against `question` (`questions.asked_quantity`): the value attached to the
         quantity it asks for counts, a percentage does not answer a count, "no difference" is a difference of 0."""
         asked = asked_quantity(question)
-        return self if asked is None else dataclasses.replace(self, values=dataclasses.replace(self.values, asked=asked))
+        if asked is None:
+            return self
+        return dataclasses.replace(self, values=dataclasses.replace(self.values, asked=asked))
 
 
 def _strict_number(line: str) -> str | None:
@@ -391,9 +399,7 @@ def _completed_part(text: str) -> str | None:
     a sentence and, after the check begins, gives no ``Answer:`` line, box or ``####``. None otherwise."""
     if _FINISHED_RE.search(text[-8:]):
         return None
-    cue = None
-    for cue in _CHECK_CUE_RE.finditer(text):
-        pass
+    cue = _last_match(_CHECK_CUE_RE, text)
     if cue is None:
         return None
     tail = text[cue.start() :]

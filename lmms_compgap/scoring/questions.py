@@ -41,9 +41,12 @@ _NUMBER_OF_RE = re.compile(
 )
 # Where a noun phrase ends: the verb of the question, or a preposition or clause after the noun.
 _NP_STOP = frozenset(
-    "are is were was do does did will would can could should have has had remain remains remained left in on at "
-    "with from of to for that which who there than altogether total ago now until till before after later "
-    "earlier".split()
+    [
+        "are", "is", "were", "was", "do", "does", "did", "will", "would", "can", "could", "should", "have", "has",
+        "had", "remain", "remains", "remained", "left", "in", "on", "at", "with", "from", "of", "to", "for", "that",
+        "which", "who", "there", "than", "altogether", "total", "ago", "now", "until", "till", "before", "after",
+        "later", "earlier",
+    ]
 )
 _COMPARISON = frozenset({"more", "fewer", "less", "extra"})
 _COMPARISON_RE = re.compile(

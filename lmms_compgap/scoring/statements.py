@@ -225,7 +225,10 @@ _RELATION_BEFORE_RE = re.compile(
 )
 _FOLLOWING_WORDS_RE = re.compile(r"(?:[ \t]+[A-Za-z][A-Za-z'\-]*){1,4}")
 # Words that end the noun phrase after a value: the value is not attached to a noun beyond them.
-_NOT_MODIFIERS = frozenset("and or of more fewer less than in on at to from with by is are was were each per".split())
+_NOT_MODIFIERS = frozenset([
+    "and", "or", "of", "more", "fewer", "less", "than", "in", "on", "at", "to", "from", "with", "by", "is", "are",
+    "was", "were", "each", "per",
+])
 
 
 def _relation(text: str, span: NumberSpan, low: int = 0) -> bool:
