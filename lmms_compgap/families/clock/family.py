@@ -55,7 +55,7 @@ class Clock(GeneratedFamily):
     """An analogue clock face: read the time, then answer a question of time arithmetic about it."""
 
     name: ClassVar[str] = "clock"
-    task_version: ClassVar[int] = 1
+    task_version: ClassVar[int] = 2
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     #: Minutes of error round the dial (360, the most a reading can be off, when no time is read).
