@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from lmms_compgap import arith
 from lmms_compgap.scoring.numbers import normalize_number
 from lmms_compgap.scoring.questions import asked_quantity
 from lmms_compgap.scoring.retraction import retraction_cues
@@ -391,13 +392,38 @@ _CHECK_CUE_RE = re.compile(
     r"|sanity[ \t]+check)\b",
     re.IGNORECASE,
 )
+_CHECK_TAIL = 100
 _FINISHED_RE = re.compile(r"[.!?)\]}*_`$\"'”’✓✔]\s*$")
+# How a cut-off text ends: in a number ("49 + 19 is 6"), an operator or a word that cannot end a sentence ("and",
+# "is", "the"). A check that ends in a noun ("... that's 3 red circles") reads as finished, its full stop left off.
+_CUT_END_RE = re.compile(
+    r"(?:[0-9]|[-+*/×÷=:,(\[]|\b(?:and|or|the|a|an|is|are|was|were|of|to|plus|minus|times|gives|makes|equals"
+    r"|so|then|which|that|with|by|from|in|on|at|for|we|I|it|this)\b)[ \t\n]*$",
+    re.IGNORECASE,
+)
+# A check that ends in an equation that holds ("Double-checking: 49 - 19 = 30") is finished, full stop or not.
+_LAST_EQUATION_RE = re.compile(
+    r"(?P<lhs>[0-9(][0-9 +\-*/×÷()]*?)[ \t]*(?:=|\bis\b|\bequals\b|\bgives\b|\bmakes\b)[ \t]*(?P<rhs>[0-9]+)[ \t\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _holds(tail: str) -> bool:
+    """Whether `tail` ends in an equation whose sides are equal (`arith.evaluate_expression`, bounded)."""
+    m = _LAST_EQUATION_RE.search(tail)
+    if m is None:
+        return False
+    try:
+        return arith.evaluate_expression(m.group("lhs")) == int(m.group("rhs"))
+    except ValueError:
+        return False
 
 
 def _completed_part(text: str) -> str | None:
-    """The text before the last check of the work when the response stops in the middle of it: it does not end
-    a sentence and, after the check begins, gives no ``Answer:`` line, box or ``####``. None otherwise."""
-    if _FINISHED_RE.search(text[-8:]):
+    """The text before the last check of the work when the response stops in the middle of it: it ends in a
+    number (not one an equation that holds ends in), an operator or a word no sentence ends with, and, after the
+    check begins, gives no ``Answer:`` line, box or ``####``. None otherwise."""
+    if _FINISHED_RE.search(text[-8:]) or not _CUT_END_RE.search(text[-16:]) or _holds(text[-_CHECK_TAIL:]):
         return None
     cue = _last_match(_CHECK_CUE_RE, text)
     if cue is None:
