@@ -88,4 +88,6 @@ def asked_quantity(question: str | None) -> Asked | None:
         words = words[1:]
     if not words:
         return Asked(count=True, comparison=comparison)
-    return Asked(frozenset(_singular(words[-1])), frozenset(words[:-1]), count=True, comparison=comparison)
+    # "How many percent ...?" asks for a percentage, not a count.
+    count = words[-1] not in ("percent", "percentage", "percentages", "per")
+    return Asked(frozenset(_singular(words[-1])), frozenset(words[:-1]), count=count, comparison=comparison)
