@@ -214,6 +214,8 @@ KNOWN_WORST: list[Candidate] = [
     ("", "which sum to ", "1"),
     ("", "How many ", "x"),
     ("How many ", "red ", "circles are there?"),
+    ("", "so 1 loaves ", ""),
+    ("", "1 a in total ", ""),
 ]
 
 

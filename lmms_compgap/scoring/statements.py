@@ -151,7 +151,9 @@ _ANCHOR_RE = re.compile(
     r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
     re.IGNORECASE,
 )
-_WHOLE_RE = re.compile(r"\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))[ \t]+$", re.IGNORECASE)
+_WHOLE_RE = re.compile(
+    r"(?:\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))|[0-9][ \t]+of)[ \t]+$", re.IGNORECASE
+)
 _PART_RE = re.compile(r"[ \t]+of[ \t]+(?:which|whom|them|these|those)\b", re.IGNORECASE)
 _ALTERNATIVE_WORD_RE = re.compile(
     r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
@@ -229,6 +231,24 @@ _NOT_MODIFIERS = frozenset([
     "and", "or", "of", "more", "fewer", "less", "than", "in", "on", "at", "to", "from", "with", "by", "is", "are",
     "was", "were", "each", "per",
 ])
+
+
+_CONCLUSION_RE = re.compile(
+    r"\b(?:so|now|therefore|thus|hence|which[ \t]+(?:leaves|means|gives|makes)|that[ \t]+(?:leaves|means|gives|makes)"
+    r"|this[ \t]+(?:leaves|means|gives|makes)|leaving|giving|making)\b",
+    re.IGNORECASE,
+)
+# A value said to be the whole: "45 loaves in total", "45 altogether".
+_IN_TOTAL_RE = re.compile(r"(?:[ \t]+[A-Za-z][A-Za-z'\-]*){0,3}?[ \t]+(?:in[ \t]+total|altogether)\b", re.IGNORECASE)
+
+
+def _last_conclusion(text: str, before: int) -> int | None:
+    """Where the last conclusion word ("so", "now", "therefore", "that leaves") that ends before `before` ends, or
+    None."""
+    end = None
+    for m in _CONCLUSION_RE.finditer(text, 0, before):
+        end = m.end()
+    return end
 
 
 def _relation(text: str, span: NumberSpan, low: int = 0) -> bool:
@@ -374,9 +394,16 @@ def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Read
         # to the noun asked about ("45 loaves") is the answer.
         if not asked.comparison:
             kept = [(span, low) for span, low in kept if not _relation(text, span, low)] or kept
+        # The conclusion comes after "so", "now", "therefore", "that leaves": the numbers before it are the givens.
+        conclusion = _last_conclusion(text, kept[-1][0][0])
+        if conclusion is not None:
+            kept = [(span, low) for span, low in kept if span[0] >= conclusion]
+        in_total = [(span, low) for span, low in kept if _IN_TOTAL_RE.match(text, span[1])]
         attached = [(span, low) for span, low in kept if _names_asked(text, span, asked)]
-        if len({span[2] for span, _ in attached}) == 1:
-            kept = attached
+        for narrowed in (in_total, attached):
+            if len({span[2] for span, _ in narrowed}) == 1:
+                kept = narrowed
+                break
         stated = {span[2] for span, _ in kept}
     if choose == "first":
         chosen = kept[0]
