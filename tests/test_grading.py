@@ -382,6 +382,27 @@ AGAINST_THE_QUESTION = [
     Asked(RANGE, "Answer: 8, the highest (10) minus the lowest (2)", "8", 1, 0, "bracketed givens after words"),
     Asked(RANGE, "Answer: 8 (10)", "8", 0, 0, "a value in brackets after the value", "brackets"),
     Asked(RANGE, "The highest card is 10, 8 more than the lowest.", "8", 1, 0, "in a comparison, '8 more' answers"),
+    # the styles models write: lists, Markdown, LaTeX, arrows
+    Asked(RED_SUM, "Red cards:\n- 9♥\n- 8♦\n\nSum: 9 + 8 = **17**", "17", 1, 0, "a list, then a bold sum"),
+    Asked(RED_SUM, "The red cards are the 9 of hearts and the 8 of diamonds, so the total value is $9 + 8 = "
+          "\\boxed{17}$.", "17", 1, 0, "LaTeX and a box"),
+    Asked(RED_SUM, "**Red cards:** 9♥ and 8♦ → together they add up to **17**.", "17", 1, 0, "bold and an arrow"),
+    Asked(RED_SUM, "The hearts and diamonds are 9 and 8; their values sum to 17, which is the answer", "17", 1, 0,
+          "'sum to', the full stop left off"),
+    Asked(RED_SUM, "Answer: 17 (9 of hearts + 8 of diamonds)", "17", 1, 0, "the cards in brackets"),
+    Asked(RANGE, "Highest: K (13). Lowest: A (1). Difference: 13 - 1 = 12.", "12", 1, 0, "labelled lines"),
+    Asked(RANGE, "The highest and the lowest card are both 7, so there is no difference.\n\nAnswer: 0", "0", 1, 1,
+          "no difference, then the asked-for line"),
+    Asked(RANGE, "All four cards are 10s: **no difference**.", "0", 1, 0, "no difference in bold"),
+    Asked(RED_CIRCLES, "1. Red circle (top left)\n2. Red circle (centre)\n3. Blue square\n\n"
+          "So there are **2 red circles**.", "2", 1, 0, "a numbered list, then the count"),
+    Asked(RED_CIRCLES, "I count **5** red circles and 2 blue ones.", "5", 1, 0, "a bold count beside another"),
+    Asked(RED_CIRCLES, "The image contains 3 blue squares, 5 red circles and 1 green star.", "5", 1, 0,
+          "the count of the shape asked for, in a list of counts"),
+    Asked(LOAVES, "\\( 33 + 12 = 45 \\)\n\nThe baker now has **45 loaves**, 12 more than this morning.", "45", 1, 0,
+          "LaTeX working, then a bold count and a relation"),
+    Asked(LOAVES, "- Morning: 33 loaves\n- Baked: 12 more\n- Total: 45 loaves", "45", 1, 0,
+          "a list ending in the total"),
     # a response cut off at the token limit while checking its work
     Asked(SHELLS, "49 - 19 = 30, so Pablo has 30 seashells left. Let me verify: 30 + 19 is 4", "30", 1, 0,
           "the conclusion before the unfinished check"),
