@@ -6,7 +6,9 @@ A statement is credited with a value only when it states exactly one: not two (`
 ``68e5``) and not one scaled by a word (``68 thousand``, ``68k``). See docs/scoring.md.
 
 Statements are read for numbers unless told otherwise: another kind of value (a time of day, say) is read
-by the same rules when its `Values` is given (how to find such values in a text).
+by the same rules when its `Values` is given (how to find such values in a text). When `Values.asked` names
+what the question asks for, a sentence that states several values is read for the one that answers it
+(``The baker now has 45 loaves after baking 12 more`` asked "how many loaves": 45).
 """
 
 from __future__ import annotations
@@ -374,7 +376,9 @@ after "the answer is"), "last" (the last number of a response)."""
 def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Reading:
     """The value a sentence states, among its numbers that are not negated ("not 70") nor the whole the value is
     part of ("out of 10"), chosen by `choose`; refused when the sentence offers alternatives or the chosen value
-    is qualified (`_qualifier`)."""
+    is qualified (`_qualifier`). Read against a question (`values.asked`), several values are first narrowed:
+    relations to the givens set aside ("12 more"), the numbers after the last conclusion word ("so", "that
+    leaves"), then one value said to be the total or attached to the noun asked about ("45 loaves")."""
     spans = values.find(text, spaced=True, skip_pronoun_one=True)
     if not spans:
         if values.none_is_zero and _ZERO_RE.match(text):
