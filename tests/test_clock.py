@@ -575,3 +575,31 @@ def test_a_duration_is_one_value_and_the_numbers_outside_it_are_kept() -> None:
     assert values == ["3", "5", "175", "175", "60", "235"]  # 3:05's numbers, each duration as one value, the rest
     spans = find_minutes(text)
     assert text[spans[2][0] : spans[2][1]] == "2 hours and 55 minutes"
+
+
+# ---- answers read against the question (issue 18): the row's question reaches the reader --------------------------
+# (question kind, response template over the row's {now} time and {answer}, correct, strict, why)
+AGAINST_THE_QUESTION = [
+    ("until", "It is {now} now, so {answer} minutes remain.", 1, 0, "the minutes asked for, not the time shown"),
+    ("until", "From {now} it is {answer} minutes, 5 more than the hour before.", 1, 0, "a relation to the givens"),
+    ("until", "Answer: {answer} minutes, counting from {now}.", 1, 0, "a justification after a comma"),
+    ("until", "Answer: {answer}%", 0, 0, "a percentage is no number of minutes"),
+    ("until", "**Final answer: {answer}**", 1, 0, "'Final answer:' is not the asked-for 'Answer:' line"),
+    ("since", "The wait was {answer} minutes. Let me verify: {now} minus {answer} minutes is 1", 1, 0,
+     "cut off while checking"),
+    ("later", "The clock shows {now}; adding the time gives {answer}.", 1, 0, "the time the verb gives"),
+    ("later", "Answer: {answer}, 3 hours after the time shown.", 1, 0, "a justification with a number"),
+    ("later", "**Final answer: {answer}**", 1, 0, "a time on a 'Final answer:' line: flexible only"),
+    ("earlier", "It showed {answer}. Let me double-check: {now} minus the offset is 1", 1, 0, "cut off while checking"),
+    ("earlier", "It showed {now}, not {answer}.", 0, 0, "the answer negated"),
+]
+
+
+@pytest.mark.parametrize(("kind", "template", "correct", "strict", "why"), AGAINST_THE_QUESTION,
+                         ids=[case[-1] for case in AGAINST_THE_QUESTION])  # fmt: skip
+def test_clock_answers_are_read_against_the_rows_question(
+    family: Clock, rows: list[dict[str, Any]], kind: str, template: str, correct: int, strict: int, why: str
+) -> None:
+    row = row_with(rows, kind=kind)
+    verdict = family.score_answer(template.format(now=row["intermediate"], answer=row["answer"]), row)
+    assert (verdict.correct, verdict.strict) == (correct, strict), verdict

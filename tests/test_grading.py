@@ -296,3 +296,147 @@ def test_make24_verdicts_through_the_cards_family() -> None:
     family = get_family("cards")
     assert family.score_answer("Answer: (8 - 4)^2 + 3 - 3 - 4", row).correct == 0
     assert family.score_answer("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24", row).correct == 1
+
+
+# ---- read against the question (issue 18) ---------------------------------------------------------------------
+class Asked(NamedTuple):
+    question: str
+    response: str
+    target: str
+    correct: int
+    strict: int
+    why: str
+    reason: str | None = None
+
+
+LOAVES = "How many loaves does the baker have now?"
+SHELLS = "How many seashells are left with Pablo?"
+RED_CIRCLES = "How many red circles are there?"
+STARS = "What is the number of yellow stars?"
+RED_SUM = "What is the total value of the red cards (hearts and diamonds)? Aces count as 1."
+RANGE = "What is the difference between the highest and the lowest card value? Aces count as 1."
+
+AGAINST_THE_QUESTION = [
+    # mathtext: the value attached to the noun asked about; relations to the givens set aside
+    Asked(LOAVES, "The baker now has 45 loaves after baking 12 more.", "45", 1, 0, "the count of loaves, not 12 more"),
+    Asked(LOAVES, "That leaves 45 loaves, 12 more than before.", "45", 1, 0, "'12 more than' relates the givens"),
+    Asked(LOAVES, "Answer: 45 loaves, 12 more than in the morning.", "45", 1, 0, "a justification with a number"),
+    Asked(LOAVES, "The baker has 45 after selling 12.", "45", 1, 0, "'after selling 12' describes a given"),
+    Asked(LOAVES, "So the baker has **45 loaves** (33 + 12).", "45", 1, 0, "bold, and working in brackets"),
+    Asked(LOAVES, "He had 33 loaves and baked 12 more, so he has $\\boxed{45}$ loaves.", "45", 1, 0, "a box wins"),
+    Asked(LOAVES, "The baker has 45 loaves now, up from 33 loaves.", "45", 1, 0, "'up from 33' is the given"),
+    Asked(SHELLS, "Pablo is left with 30 seashells after giving away 19.", "30", 1, 0, "a gerund clause's number"),
+    Asked(SHELLS, "Answer: 30 seashells (49 - 19)", "30", 1, 0, "working in brackets (strict: not the bare form)"),
+    Asked(SHELLS, "1. Start: 49\n2. Gives away 19\n3. Left: 30 seashells", "30", 1, 0, "a list ending in the count"),
+    Asked(LOAVES, "He had 33 loaves and baked 12 more, so he has 45 now.", "45", 1, 0,
+          "after 'so' the conclusion, before it the givens"),
+    Asked(LOAVES, "He had 33 loaves and baked 12 more, 45 in total.", "45", 1, 0, "the value said to be the total"),
+    Asked(LOAVES, "He had 33 loaves, sold 8 and baked 20, which leaves 45.", "45", 1, 0, "'which leaves'"),
+    Asked(LOAVES, "Starting from 33 loaves, adding 12 gives 45 loaves.", "45", 1, 0, "'gives' after the givens"),
+    Asked(LOAVES, "He has 33 loaves in the morning and 45 loaves in the evening.", "45", 1, 0,
+          "two counts of the noun: the last, as before"),
+    Asked(LOAVES, "He therefore has 45 loaves, 12 more than at 7 am.", "45", 1, 0, "a relation, then a time"),
+    Asked(LOAVES, "He had 33 loaves so far and 45 now", "45", 1, 0, "'now' before the conclusion"),
+    Asked(RED_CIRCLES, "Answer: 4 of 11 shapes are red circles.", "4", 1, 0, "'of 11' is the whole"),
+    Asked(RED_CIRCLES, "So there are 9 red circles, 3 in each row.", "9", 1, 0, "a description after the count"),
+    # refusals that stand with a question
+    Asked(LOAVES, "Answer: 45 loaves or 57 loaves", "45", 0, 0, "alternatives", "alternative"),
+    Asked(LOAVES, "Answer: 45 loaves, 57 loaves", "45", 0, 0, "two counts of the noun asked about", "several values"),
+    Asked(LOAVES, "Answer: not 45 loaves", "45", 0, 0, "negated", "negated"),
+    Asked(LOAVES, "Answer: about 45 loaves", "45", 0, 0, "approximate", "approximate"),
+    Asked(LOAVES, "Answer: 45 loaves\nWait, that's wrong.", "45", 0, 0, "retracted", "retracted"),
+    Asked(LOAVES, "Answer: 45 loaves, 12 more, or maybe 57", "45", 0, 0, "an alternative after the relation",
+          "alternative"),
+    Asked("How many more loaves than muffins are there?", "There are 12 more loaves than the 33 muffins.", "12", 1, 0,
+          "a comparison question: '12 more' is the answer"),
+    # count: the object the question names
+    Asked(RED_CIRCLES, "I can see 9 red circles arranged in 3 rows.", "9", 1, 0, "the count, not the rows"),
+    Asked(RED_CIRCLES, "There are 3 rows with 9 red circles.", "9", 1, 0, "the number attached to the object"),
+    Asked(RED_CIRCLES, "Answer: 9, in 3 rows of 3.", "9", 1, 0, "a justification after a comma"),
+    Asked(RED_CIRCLES, "Answer: 4 of the 11 shapes are red circles.", "4", 1, 0, "part of a whole"),
+    Asked(RED_CIRCLES, "Of the 11 shapes, 4 are red circles.", "4", 1, 0, "part of a whole, the whole first"),
+    Asked(RED_CIRCLES, "Answer: 68 red circles, 3 blue squares", "68", 1, 0, "the other count names other shapes"),
+    Asked(RED_CIRCLES, "Answer: 9 blue circles and 4 red circles", "4", 1, 0, "the colour asked for decides"),
+    Asked(RED_CIRCLES, "Answer: 4 red circles, 9 red circles", "4", 0, 0, "two counts of the asked object",
+          "several values"),
+    Asked(RED_CIRCLES, "Answer: 10%", "10", 0, 0, "a percentage is no count", "percentage"),
+    Asked(RED_CIRCLES, "There are 10% red circles.", "10", 0, 0, "a percentage in a sentence", "percentage"),
+    Asked(STARS, "- yellow star\n- yellow star\n- blue star\n\n**Total yellow stars: 2**", "2", 1, 0, "a bold total"),
+    Asked(STARS, "**Final answer: 2**", "2", 1, 0, "'Final answer:' is not the asked-for 'Answer:' line"),
+    Asked(STARS, "**Answer: 2**", "2", 1, 1, "bold around the asked-for line is presentation"),
+    Asked(STARS, "The final answer: 2", "2", 1, 0, "words before the marker"),
+    # cards: sum verbs, and a difference of zero in words
+    Asked(RED_SUM, "The two red cards add up to 17.", "17", 1, 0, "'add up to' is not 'up to'"),
+    Asked(RED_SUM, "The hearts are 9 and 8, which sum to 17.", "17", 1, 0, "the sum, not the first card"),
+    Asked(RED_SUM, "Answer: the hearts are 9 and 8, which sum to 17.", "17", 1, 0, "the same on an answer line"),
+    Asked(RED_SUM, "The red cards are 9 and 8, which total 17.", "17", 1, 0, "'which total'"),
+    Asked(RED_SUM, "9 of hearts + 8 of diamonds comes to 17", "17", 1, 0, "'comes to'"),
+    Asked(RED_SUM, "Red cards: 9♥, 8♦. Together they make 17.", "17", 1, 0, "'make'"),
+    Asked(RED_SUM, "Answer: 17%", "17", 1, 1, "not a count question: the percent sign is read as before"),
+    Asked(RED_SUM, "The red cards add up to 9 or 17.", "17", 0, 0, "alternatives after a sum verb", "alternative"),
+    Asked(RED_SUM, "The two red cards add up to at least 17.", "17", 0, 0, "a bound after a sum verb", "bounded"),
+    Asked(RANGE, "There is no difference; both are worth 10.", "0", 1, 0, "no difference is 0"),
+    Asked(RANGE, "No difference: both cards are worth 10.", "0", 1, 0, "no difference, said first"),
+    Asked(RANGE, "Both cards are worth 10, so there's no difference.", "0", 1, 0, "no difference, said last"),
+    Asked(RANGE, "The highest is 10 and the lowest is 2, so the difference is 8.", "8", 1, 0, "a difference"),
+    Asked(RANGE, "Answer: 8, the highest (10) minus the lowest (2)", "8", 1, 0, "bracketed givens after words"),
+    Asked(RANGE, "Answer: 8 (10)", "8", 0, 0, "a value in brackets after the value", "brackets"),
+    Asked(RANGE, "The highest card is 10, 8 more than the lowest.", "8", 1, 0, "in a comparison, '8 more' answers"),
+    # the styles models write: lists, Markdown, LaTeX, arrows
+    Asked(RED_SUM, "Red cards:\n- 9♥\n- 8♦\n\nSum: 9 + 8 = **17**", "17", 1, 0, "a list, then a bold sum"),
+    Asked(RED_SUM, "The red cards are the 9 of hearts and the 8 of diamonds, so the total value is $9 + 8 = "
+          "\\boxed{17}$.", "17", 1, 0, "LaTeX and a box"),
+    Asked(RED_SUM, "**Red cards:** 9♥ and 8♦ → together they add up to **17**.", "17", 1, 0, "bold and an arrow"),
+    Asked(RED_SUM, "The hearts and diamonds are 9 and 8; their values sum to 17, which is the answer", "17", 1, 0,
+          "'sum to', the full stop left off"),
+    Asked(RED_SUM, "Answer: 17 (9 of hearts + 8 of diamonds)", "17", 1, 0, "the cards in brackets"),
+    Asked(RANGE, "Highest: K (13). Lowest: A (1). Difference: 13 - 1 = 12.", "12", 1, 0, "labelled lines"),
+    Asked(RANGE, "The highest and the lowest card are both 7, so there is no difference.\n\nAnswer: 0", "0", 1, 1,
+          "no difference, then the asked-for line"),
+    Asked(RANGE, "All four cards are 10s: **no difference**.", "0", 1, 0, "no difference in bold"),
+    Asked(RED_CIRCLES, "1. Red circle (top left)\n2. Red circle (centre)\n3. Blue square\n\n"
+          "So there are **2 red circles**.", "2", 1, 0, "a numbered list, then the count"),
+    Asked(RED_CIRCLES, "I count **5** red circles and 2 blue ones.", "5", 1, 0, "a bold count beside another"),
+    Asked(RED_CIRCLES, "The image contains 3 blue squares, 5 red circles and 1 green star.", "5", 1, 0,
+          "the count of the shape asked for, in a list of counts"),
+    Asked(LOAVES, "\\( 33 + 12 = 45 \\)\n\nThe baker now has **45 loaves**, 12 more than this morning.", "45", 1, 0,
+          "LaTeX working, then a bold count and a relation"),
+    Asked(LOAVES, "- Morning: 33 loaves\n- Baked: 12 more\n- Total: 45 loaves", "45", 1, 0,
+          "a list ending in the total"),
+    # a response cut off at the token limit while checking its work
+    Asked(SHELLS, "49 - 19 = 30, so Pablo has 30 seashells left. Let me verify: 30 + 19 is 4", "30", 1, 0,
+          "the conclusion before the unfinished check"),
+    Asked(RED_SUM, "The total is 17.\n\nLet me double-check by adding again: 9 + 8 = 1", "17", 1, 0,
+          "an unfinished double-check"),
+    Asked(RED_CIRCLES, "Answer: 9\n\nTo verify, I count again row by row: 3, 3, and", "9", 1, 1,
+          "an answer line, then an unfinished recount"),
+    Asked(SHELLS, "So Pablo has 30 seashells. Let me verify: 49 - 19 = 31.", "31", 1, 0,
+          "a finished check that finds another value is read, not cut"),
+    Asked(SHELLS, "So Pablo has 29 seashells. Let me verify: 49 - 19 = 30\nAnswer: 30", "30", 1, 1,
+          "an answer line after the check: not cut off"),
+    Asked(SHELLS, "Pablo has 30 seashells left. Let me verify: 30 + 19 = 49 and", "30", 1, 0,
+          "cut off after a word no sentence ends with"),
+    Asked(SHELLS, "Pablo has 30 seashells left. To be sure, I'll add back: 30 +", "30", 1, 0, "cut off at an operator"),
+    Asked(SHELLS, "Pablo has 31 seashells left.\n\nDouble-checking: 49 - 19 = 30", "30", 1, 0,
+          "a check ending in an equation that holds is finished, full stop or not"),
+    Asked(RED_CIRCLES, "So there are 4 red circles. Let me double-check the count: that's 3 red circles", "3", 1, 0,
+          "a check ending in a noun reads as finished: its value corrects the earlier one"),
+    Asked(RED_CIRCLES, "I count 7 red circles.\n\nLet me recount them row by row:\n- Row 1: 2\n- Row 2: 3\n- Row 3:",
+          "7", 1, 0, "a recount cut off in a list"),
+    # decimal comma and thousands
+    Asked(LOAVES, "Answer: 1,200 loaves", "1200", 1, 1, "a comma before three digits groups thousands"),
+    Asked(LOAVES, "Answer: 116,50", "116.5", 1, 1, "a comma before two final digits is a decimal comma"),
+    Asked(LOAVES, "Answer: 116,50", "11650", 0, 0, "a decimal comma is not a thousands separator"),
+    Asked(LOAVES, "Answer: 3,5", "3.5", 1, 1, "a decimal comma before one digit"),
+    Asked(LOAVES, "Answer: 1,2345", "12345", 0, 0, "four digits after a comma: neither", "several values"),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.why) for case in AGAINST_THE_QUESTION])
+def test_answers_read_against_the_question_get_the_verdict_a_careful_grader_gives(case: Asked) -> None:
+    verdict = scoring.score_number(case.response, case.target, question=case.question)
+    assert (verdict["correct"], verdict["strict"]) == (case.correct, case.strict), verdict
+    if case.reason is not None:
+        reading = scoring.read_answer(case.response, question=case.question)
+        assert reading.value is None and case.reason in (reading.reason or ""), reading
+    assert verdict["strict"] <= verdict["correct"]

@@ -56,6 +56,12 @@ ROWS = {name: family.generate(size=3) for name, family in families().items() if 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
     "read_answer": scoring.read_answer,
+    # Read against a question (issue 18): the asked noun, relations to the givens, a difference of zero.
+    "read_answer_count_question": lambda text: scoring.read_answer(text, question="How many red circles are there?"),
+    "read_answer_difference_question": lambda text: scoring.read_answer(text, question="What is the difference?"),
+    "asked_quantity": scoring.asked_quantity,
+    "score_response_count_direct": lambda text: score_response(ROWS["count"][0], "direct", text),
+    "score_response_cards_cot": lambda text: score_response(ROWS["cards"][0], "cot", text),
     "normalize_number": scoring.normalize_number,
     "words_to_int": scoring.words_to_int,
     "strip_thinking": scoring.strip_thinking,
@@ -103,6 +109,8 @@ FRAGMENTS = [
     "3:05", "12:", ":30", "5.40", "five past", "twenty-five", "quarter to", "half past", "three", "o'clock", "oh",
     "pm", "a.m.", "noon", "minutes", "hours and", "after", "shows", "→", "or later",
     "2 hours", "h", "55 min", "an hour",
+    "Let me verify:", "double-check", "12 more", "up from", "after selling", "loaves", "which sum to", "add up to",
+    "no difference", "Final answer:", "116,50", "1,5", "10%", ", in", "How many", "are there?",
 ]  # fmt: skip
 Candidate = tuple[str, str, str]
 PREFIXES = ["", "Answer: ", "1", "\\boxed{", "<think>", "Here is the list:\n", "(8 - 4) * "]
@@ -192,6 +200,22 @@ KNOWN_WORST: list[Candidate] = [
     ("", "3 o", "'clock"),
     ("", "12:00 ", "pm"),
     ("", "after ", "5:40"),
+    ("", "Let me verify: 1 ", "x"),
+    ("", "1 red circles ", ""),
+    ("", "1 red red ", "circles"),
+    ("", "12 more ", "1"),
+    ("", "Final answer: ", "1"),
+    ("", "Answer: x ", "1"),
+    ("", "1,5", ""),
+    ("", "1,5,", "1"),
+    ("", "after selling ", "1"),
+    ("", "no difference ", ""),
+    ("", "9, in ", "1"),
+    ("", "which sum to ", "1"),
+    ("", "How many ", "x"),
+    ("How many ", "red ", "circles are there?"),
+    ("", "so 1 loaves ", ""),
+    ("", "1 a in total ", ""),
 ]
 
 

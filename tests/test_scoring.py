@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lmms_compgap import scoring
 from lmms_compgap.scoring import (
     boxed_contents,
     character_error_rate,
@@ -259,7 +260,10 @@ def test_score_number_rejects_non_numeric_target() -> None:
         ("42 apples", None),
         ("1/2", None),
         ("1e5", None),
-        ("1,23", None),
+        ("1,23", "1.23"),  # a decimal comma: one or two digits after it (three group thousands)
+        ("116,50", "116.5"),
+        ("1,2345", None),
+        ("1,200", "1200"),
         ("forty two apples", None),
         ("", None),
         ("abc", None),
@@ -565,3 +569,32 @@ def test_extractors_run_in_bounded_time_on_adversarial_input(bomb: str) -> None:
     extract_flexible_answer(bomb)
     extract_strict_answer(bomb)
     assert time.perf_counter() - start < 1.0
+
+
+# ---- what a question asks for (issue 18) -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "noun", "modifiers", "count", "comparison"),
+    [
+        ("How many seashells does Pablo have now?", "seashells", set(), True, False),
+        ("How many loaves are left with the baker?", "loaf", set(), True, False),
+        ("How many red circles are there?", "circles", {"red"}, True, False),
+        ("What is the number of yellow stars?", "star", {"yellow"}, True, False),
+        ("How many minutes ago did the clock last show 2:40?", "minutes", set(), True, False),
+        ("How many more apples than pears does Ann have?", "apples", set(), True, True),
+        ("How many percent of the pupils passed?", "percent", set(), False, False),
+        ("What is the difference between the highest and the lowest card value?", None, set(), False, True),
+        ("What is the total value of all the cards?", None, set(), False, False),
+        ("What time will the clock show 35 minutes from now?", None, set(), False, False),
+    ],
+)
+def test_asked_quantity_reads_the_noun_counts_and_comparisons(
+    question: str, noun: str | None, modifiers: set[str], count: bool, comparison: bool
+) -> None:
+    asked = scoring.asked_quantity(question)
+    assert asked is not None
+    assert (noun in asked.nouns) if noun else not asked.nouns
+    assert (set(asked.modifiers), asked.count, asked.comparison) == (modifiers, count, comparison)
+
+
+def test_no_question_reads_nothing_against_one() -> None:
+    assert scoring.asked_quantity(None) is None and scoring.asked_quantity("") is None

@@ -251,8 +251,12 @@ class TaskFamily(abc.ABC):
 
     # ---- scoring ------------------------------------------------------------------------------
     def score_answer(self, response: str, row: dict[str, Any]) -> AnswerScore:
-        """Score a final answer; numeric by default."""
-        result = scoring.score_number(response, row["answer"])
+        """Score a final answer; numeric by default, read against the row's question (the quantity it asks for).
+
+        Every scorer (the hooks, `compgap score`, `compgap verify`) reaches this through `core.results.
+        score_response` with the same row, so the question reaches the reader the same way in all three (a row
+        without a question, as a unit test may build, is read without one)."""
+        result = scoring.score_number(response, row["answer"], question=row.get("question"))
         return AnswerScore(extracted=result["extracted"], correct=int(result["correct"]), strict=int(result["strict"]))
 
     @abc.abstractmethod

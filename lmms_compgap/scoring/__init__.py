@@ -2,8 +2,8 @@
 
 Modules: `text` (preparing output for reading), `numbers` (number words and canonical forms),
 `statements` (one statement's one value), `retraction` (where a response takes an answer back),
-`answers` (the final answer of a response), `expressions` (an arithmetic expression given as the
-answer), `similarity` (intermediates against the gold: CER, multiset F1).
+`questions` (what a question asks for), `answers` (the final answer of a response), `expressions` (an
+arithmetic expression given as the answer), `similarity` (intermediates against the gold: CER, multiset F1).
 """
 
 from lmms_compgap.scoring.answers import (
@@ -27,6 +27,7 @@ from lmms_compgap.scoring.expressions import (
     read_expression,
 )
 from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
+from lmms_compgap.scoring.questions import Asked, asked_quantity
 from lmms_compgap.scoring.retraction import Cue, retraction_cues
 from lmms_compgap.scoring.similarity import character_error_rate, edit_distance, multiset_f1, normalize_text
 from lmms_compgap.scoring.statements import NUMBERS, Reading, Values, context_before, read_statement
@@ -43,12 +44,14 @@ __all__ = [
     "NUMBER",
     "NUMBERS",
     "AnswerReading",
+    "Asked",
     "AnswerSegment",
     "AnswerType",
     "Cue",
     "ExpressionReading",
     "Reading",
     "answer_segments",
+    "asked_quantity",
     "boxed_contents",
     "character_error_rate",
     "context_before",

@@ -7,11 +7,15 @@ day, gives one: the same rules then find, read and check that kind of value).
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from lmms_compgap import arith
 from lmms_compgap.scoring.numbers import normalize_number
+from lmms_compgap.scoring.questions import asked_quantity
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.statements import (
     NUMBERS,
@@ -48,9 +52,12 @@ def reading_text(response: str) -> str:
 
 # ---- "Answer:" lines ------------------------------------------------------------------------------
 _ANSWER_MARKER_RE = re.compile(r"\banswer[ \t]*(?:(?:\*\*|__)[ \t]*)?:[ \t]*(?:\*\*|__)?", re.IGNORECASE)
+# What may stand before the marker on its line for the line to be the asked-for "Answer: <...>" (the strict
+# format): Markdown marks (emphasis, heading, quote, list), not words ("Final answer:", "The answer:").
+_BARE_MARKER_LEAD_RE = re.compile(r"[ \t>#*_\-]*")
 _STRICT_LINE_RE = re.compile(
     r"[ \t]*(?:(?:\*\*|__|\*|_)[ \t]*)?"
-    r"(?P<num>-?[$€£]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+)?%?)"
+    r"(?P<num>-?[$€£]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)(?:\.[0-9]+|,[0-9]{1,2})?%?)"
     r"(?![0-9])[ \t]*(?:\*\*|__|\*|_)?"
     r"(?:[ \t]+[A-Za-z]+){0,3}"
     r"[ \t]*[.!]?[ \t]*(?:\*\*|__|\*|_)?[ \t]*"
@@ -68,6 +75,8 @@ class AnswerSegment:
     segment: str
     start: int
     on_marker_line: bool = True
+    #: The marker opens its line (Markdown marks aside): the line is in the asked-for ``Answer: ...`` form.
+    bare: bool = True
 
 
 def answer_segments(text: str) -> Iterator[AnswerSegment]:
@@ -77,10 +86,13 @@ def answer_segments(text: str) -> Iterator[AnswerSegment]:
     for idx in range(len(markers) - 1, -1, -1):
         start = markers[idx].end()
         stop = markers[idx + 1].start() if idx + 1 < len(markers) else len(text)
+        low = markers[idx - 1].end() if idx else 0  # searching back only to the previous marker keeps this linear
+        line_start = max(text.rfind("\n", low, markers[idx].start()) + 1, low)
+        bare = _BARE_MARKER_LEAD_RE.fullmatch(text, line_start, markers[idx].start()) is not None
         line_end = text.find("\n", start, stop)
         line = text[start : line_end if line_end >= 0 else stop]
         if line_end < 0 or clean_statement(line).strip():
-            yield AnswerSegment(line, line, start)
+            yield AnswerSegment(line, line, start, bare=bare)
             continue
         segment, segment_start, pos = "", start, line_end + 1
         for _ in range(_NEXT_LINES):
@@ -90,7 +102,7 @@ def answer_segments(text: str) -> Iterator[AnswerSegment]:
                 segment, segment_start = candidate, pos
                 break
             pos = nl + 1
-        yield AnswerSegment(line, segment, segment_start, on_marker_line=False)
+        yield AnswerSegment(line, segment, segment_start, on_marker_line=False, bare=bare)
 
 
 # ---- the rules, in priority order ---------------------------------------------------------------
@@ -113,7 +125,8 @@ _PHRASES = (
     r"\b(?:total|sum|result|count|difference|product|quotient|amount|number)\b(?:[ \t]+number)?"
     r"(?:[ \t]+of[ \t]+[^\n.=]{1,60}?)?[ \t]+(?:is|are|was|were|equals|comes[ \t]+to|would[ \t]+be|will[ \t]+be)\b",
     r"\b(?:a[ \t]+)?total[ \t]+of",
-    r"\bthere[ \t]+(?:are|is|were|was|will[ \t]+be)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
+    r"\bthere(?:[ \t]+(?:are|is|were|was|will[ \t]+be)|['’](?:s|re))"
+    r"(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
 )
@@ -132,6 +145,7 @@ _CORRECTION_RE = re.compile(
     r"|\bis[ \t]+actually)" + _DECOR,
     re.IGNORECASE,
 )
+_NO_DIFFERENCE_RE = re.compile(r"\b(?:no|zero)[ \t]+difference\b", re.IGNORECASE)
 _IN_TOTAL_AFTER_RE = re.compile(r"[^\n.0-9]{0,40}?\b(?:in[ \t]+total|altogether)\b", re.IGNORECASE)
 _END_TAIL_RE = re.compile(r"(?:[ \t]*[A-Za-z]+(?:[ \t]+[A-Za-z]+){0,2})?[\s.!*_`$})\]\\]*")
 _GSM8K_RE = re.compile(r"^[ \t]*####(?P<rest>[^\n]*)$", re.MULTILINE)
@@ -169,6 +183,7 @@ def _answer_line(text: str, kind: AnswerType) -> _Found | None:
         reading = read_statement(marker.segment, values=kind.values)
         if reading.states_something:
             strict = kind.strict(marker.line) if reading.value is not None and marker.on_marker_line else None
+            strict = strict if marker.bare else None
             return _Found(reading, marker.start + reading.consumed, "answer line", strict)
     return None
 
@@ -189,6 +204,12 @@ def _gsm8k(text: str, kind: AnswerType) -> _Found | None:
         return None
     reading = read_statement(lines[-1].group("rest"), values=kind.values)
     return _Found(reading, lines[-1].end(), "####") if reading.states_something else None
+
+
+def _last_match(regex: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The last match of `regex` in `text` (one pass)."""
+    last = deque(regex.finditer(text), maxlen=1)
+    return last[0] if last else None
 
 
 def _phrase(text: str, kind: AnswerType, correction: bool = False) -> _Found | None:
@@ -213,6 +234,11 @@ def _phrase(text: str, kind: AnswerType, correction: bool = False) -> _Found | N
             if found is not None:
                 candidates.append((start, found))
                 break
+    asked = kind.values.asked
+    if asked is not None and asked.comparison:  # "there is no difference": a difference of 0
+        no_difference = _last_match(_NO_DIFFERENCE_RE, text)
+        if no_difference is not None:
+            candidates.append((no_difference.start(), _Found(Reading(value="0"), no_difference.end(), "phrase")))
     last_eq = text.rfind("=")
     if last_eq >= 0:
         numbers = kind.values.find(text[last_eq + 1 : last_eq + 1 + _MAX_STATEMENT])
@@ -298,6 +324,14 @@ class AnswerType:
     phrases: re.Pattern[str]
     strict: Callable[[str], str | None]
 
+    def asking(self, question: str | None) -> AnswerType:
+        """This kind of answer read against `question` (`questions.asked_quantity`): the value attached to the
+        quantity it asks for counts, a percentage does not answer a count, "no difference" is a difference of 0."""
+        asked = asked_quantity(question)
+        if asked is None:
+            return self
+        return dataclasses.replace(self, values=dataclasses.replace(self.values, asked=asked))
+
 
 def _strict_number(line: str) -> str | None:
     m = _STRICT_LINE_RE.fullmatch(line)
@@ -321,7 +355,7 @@ class AnswerReading:
     reason: str | None
 
 
-def read_answer(response: str, kind: AnswerType | None = None) -> AnswerReading:
+def read_answer(response: str, kind: AnswerType | None = None, question: str | None = None) -> AnswerReading:
     """Read a response's final answer the way a careful grader does (rules in docs/scoring.md).
 
     The rules, first that finds a statement wins: the last ``Answer:`` line; the last ``\\boxed{}``; GSM8K's
@@ -332,12 +366,77 @@ def read_answer(response: str, kind: AnswerType | None = None) -> AnswerReading:
     "let me recheck") with no new value leaves it; an outright retraction ("that is wrong") with no new value
     leaves no answer. The strict answer is the ``Answer:`` line's, in digits, only if it still stands.
 
-    `kind` is the kind of answer read (`NUMBER` by default): its values, phrases and strict form.
+    `kind` is the kind of answer read (`NUMBER` by default): its values, phrases and strict form; `question`,
+    the question answered, whose asked-for quantity decides between the values of one sentence
+    (`AnswerType.asking`). A response cut off while checking its work is read for the conclusion it completed
+    before (`_completed_part`).
     """
-    kind = NUMBER if kind is None else kind
+    kind = (NUMBER if kind is None else kind).asking(question)
     text = reading_text(response)
     if not text.strip():
         return AnswerReading(None, None, None, "empty response")
+    completed = _completed_part(text)
+    if completed is not None:
+        reading = _read(completed, kind)
+        if reading.rule is not None:
+            return reading
+    return _read(text, kind)
+
+
+# A response cut off at the token limit while checking its work ("So he has 68. Let me verify: 49 + 19 is 6"):
+# its unfinished check is not its answer; the conclusion it completed before the check is.
+_CHECK_CUE_RE = re.compile(
+    r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|to[ \t]+)?(?:verify|verifying|verification|double[- ]?check(?:ing)?"
+    r"|re-?check(?:ing)?|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result)|my|this)"
+    r"|re-?count(?:ing)?|re-?calculat(?:e|ing)|confirm(?:ing)?|to[ \t]+be[ \t]+(?:sure|safe|thorough|certain)"
+    r"|sanity[ \t]+check)\b",
+    re.IGNORECASE,
+)
+_CHECK_TAIL = 100
+_FINISHED_RE = re.compile(r"[.!?)\]}*_`$\"'”’✓✔]\s*$")
+# How a cut-off text ends: in a number ("49 + 19 is 6"), an operator or a word that cannot end a sentence ("and",
+# "is", "the"). A check that ends in a noun ("... that's 3 red circles") reads as finished, its full stop left off.
+_CUT_END_RE = re.compile(
+    r"(?:[0-9]|[-+*/×÷=:,(\[]|\b(?:and|or|the|a|an|is|are|was|were|of|to|plus|minus|times|gives|makes|equals"
+    r"|so|then|which|that|with|by|from|in|on|at|for|we|I|it|this)\b)[ \t\n]*$",
+    re.IGNORECASE,
+)
+# A check that ends in an equation that holds ("Double-checking: 49 - 19 = 30") is finished, full stop or not.
+_LAST_EQUATION_RE = re.compile(
+    r"(?P<lhs>[0-9(][0-9 +\-*/×÷()]*?)[ \t]*(?:=|\bis\b|\bequals\b|\bgives\b|\bmakes\b)[ \t]*(?P<rhs>[0-9]+)[ \t\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _holds(tail: str) -> bool:
+    """Whether `tail` ends in an equation whose sides are equal (`arith.evaluate_expression`, bounded)."""
+    m = _LAST_EQUATION_RE.search(tail)
+    if m is None:
+        return False
+    try:
+        return arith.evaluate_expression(m.group("lhs")) == int(m.group("rhs"))
+    except ValueError:
+        return False
+
+
+def _completed_part(text: str) -> str | None:
+    """The text before the last check of the work when the response stops in the middle of it: it ends in a
+    number (not one an equation that holds ends in), an operator or a word no sentence ends with, and, after the
+    check begins, gives no ``Answer:`` line, box or ``####``. None otherwise."""
+    if _FINISHED_RE.search(text[-8:]) or not _CUT_END_RE.search(text[-16:]) or _holds(text[-_CHECK_TAIL:]):
+        return None
+    cue = _last_match(_CHECK_CUE_RE, text)
+    if cue is None:
+        return None
+    tail = text[cue.start() :]
+    if _ANSWER_MARKER_RE.search(tail) or "\\boxed" in tail or "\\fbox" in tail or _GSM8K_RE.search(tail):
+        return None
+    boundaries = list(_SENTENCE_START_RE.finditer(text, max(0, cue.start() - _MAX_STATEMENT), cue.start()))
+    return text[: boundaries[-1].end() if boundaries else cue.start()]
+
+
+def _read(text: str, kind: AnswerType) -> AnswerReading:
+    """`read_answer` on prepared text."""
     found = _final_answer(text, kind)
     if found is None:
         return AnswerReading(None, None, None, "no answer found")
@@ -371,15 +470,17 @@ def extract_strict_answer(response: str) -> str | None:
     return read_answer(response).strict
 
 
-def score_number(response: str, target: str, kind: AnswerType | None = None) -> dict[str, str | int | None]:
+def score_number(
+    response: str, target: str, kind: AnswerType | None = None, question: str | None = None
+) -> dict[str, str | int | None]:
     """Score a numeric answer: ``{"extracted": flexible answer or None, "correct": 0/1, "strict": 0/1}``.
 
     Comparison is numeric on canonical forms ("42.0" == "42", "1,234" == "1234"). Raises ValueError if the
     target itself is not a number. `kind`: an answer type whose values are numbers (default `NUMBER`), e.g. one
-    that also reads "8 hours and 45 minutes" as 525.
+    that also reads "8 hours and 45 minutes" as 525; `question`: the question answered (see `read_answer`).
     """
     gold = normalize_number(str(target))
     if gold is None:
         raise ValueError(f"target is not a number: {target!r}")
-    reading = read_answer(response, kind)
+    reading = read_answer(response, kind, question)
     return {"extracted": reading.value, "correct": int(reading.value == gold), "strict": int(reading.strict == gold)}

@@ -156,7 +156,7 @@ def _find(text: str) -> _Found | None:
     for marker in answer_segments(text):
         reading, consumed = read_segment(marker.segment)
         if reading.states_something:
-            line = marker.line if marker.on_marker_line else None
+            line = marker.line if marker.on_marker_line and marker.bare else None  # strict: a bare "Answer:" line
             return _Found(ExpressionReading(reading.expression, reading.reason, "answer line", line),
                           marker.start + consumed)  # fmt: skip
     for start, end in reversed(boxed_spans(text)):

@@ -144,8 +144,14 @@ def _scan_word_number(text: str, pos: int) -> tuple[int, int] | None:
 
 # ---- digits -------------------------------------------------------------------------------------
 
-_DIGITS = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+"
-_DIGITS_SPACED = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])|[0-9]{1,3}(?: [0-9]{3})+(?![0-9])|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+"
+# A comma before exactly three digits groups thousands ("1,200"); before one or two digits that end the number
+# it is a decimal comma ("116,50" is 116.5, "3,5" is 3.5), as most of Europe writes it; "1,2345" is neither.
+_DECIMAL_COMMA = r"[0-9]+,[0-9]{1,2}(?![0-9]|,[0-9])"
+_DIGITS = rf"(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?![0-9])|{_DECIMAL_COMMA}|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+"
+_DIGITS_SPACED = (
+    rf"(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?![0-9])|{_DECIMAL_COMMA}|[0-9]{{1,3}}(?: [0-9]{{3}})+(?![0-9])|[0-9]+)"
+    r"(?:\.[0-9]+)?|\.[0-9]+"
+)
 
 
 def _number_regex(digits: str) -> re.Pattern[str]:
@@ -162,7 +168,7 @@ def _number_regex(digits: str) -> re.Pattern[str]:
 _NUMBER_RE = _number_regex(_DIGITS)
 _NUMBER_SPACED_RE = _number_regex(_DIGITS_SPACED)
 _FULL_DIGITS_RE = re.compile(
-    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)?(?:\.(?P<frac>[0-9]+))?"
+    r"(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]{1,3}(?: [0-9]{3})+|[0-9]+)?(?:\.(?P<frac>[0-9]+)|,(?P<comma>[0-9]{1,2}))?"
 )
 
 
@@ -178,9 +184,9 @@ def _digits_value(match: str) -> str | None:
     negative = match[:1] in ("-", "\u2212")
     digits = match.lstrip("-\u2212").lstrip("$€£").rstrip("%")
     m = _FULL_DIGITS_RE.fullmatch(digits)
-    if not m or not (m.group("int") or m.group("frac")):
+    if not m or not (m.group("int") or m.group("frac")) or (m.group("comma") and not m.group("int")):
         return None
-    return _canonical(m.group("int") or "", m.group("frac") or "", negative)
+    return _canonical(m.group("int") or "", m.group("frac") or m.group("comma") or "", negative)
 
 
 def normalize_number(text: str) -> str | None:
@@ -202,8 +208,8 @@ def normalize_number(text: str) -> str | None:
         s = s[:-1].rstrip()
     s = s.lstrip("$€£").lstrip()
     m = _FULL_DIGITS_RE.fullmatch(s)
-    if m and (m.group("int") or m.group("frac")):
-        return _canonical(m.group("int") or "", m.group("frac") or "", negative)
+    if m and (m.group("int") or m.group("frac")) and not (m.group("comma") and not m.group("int")):
+        return _canonical(m.group("int") or "", m.group("frac") or m.group("comma") or "", negative)
     value = words_to_int(s)
     if value is None:
         return None

@@ -6,7 +6,9 @@ A statement is credited with a value only when it states exactly one: not two (`
 ``68e5``) and not one scaled by a word (``68 thousand``, ``68k``). See docs/scoring.md.
 
 Statements are read for numbers unless told otherwise: another kind of value (a time of day, say) is read
-by the same rules when its `Values` is given (how to find such values in a text).
+by the same rules when its `Values` is given (how to find such values in a text). When `Values.asked` names
+what the question asks for, a sentence that states several values is read for the one that answers it
+(``The baker now has 45 loaves after baking 12 more`` asked "how many loaves": 45).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
+from lmms_compgap.scoring.questions import Asked
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.text import unwrap_latex
 
@@ -41,7 +44,9 @@ class Values:
     end, canonical value), in order, in linear time (the keywords matter to numbers only: thousands separated by
     spaces, "one" as a pronoun); `at(text, pos)` is the value starting exactly at `pos`, or None; with
     `none_is_zero`, a statement saying there are none ("none", "no red circles") states 0; `qualifier` and
-    `anchor` add the kind's own rules to the shared ones (`_qualifier`, `_anchored`).
+    `anchor` add the kind's own rules to the shared ones (`_qualifier`, `_anchored`); `asked`, the quantity the
+    question asks for (`questions.asked_quantity`), lets a sentence that states several values be read for the
+    one attached to it.
     """
 
     find: Callable[..., list[NumberSpan]]
@@ -52,6 +57,7 @@ class Values:
     qualifier: Callable[[str, NumberSpan, int], str | None] | None = None
     #: Whether the kind's own words state the value at a span ("the clock shows 5:40"), beyond "is", "=", ...
     anchor: Callable[[str, NumberSpan, int], bool] | None = None
+    asked: Asked | None = None
 
 
 #: Numbers, in digits or words (`numbers.find_numbers`): what answers are read for unless told otherwise.
@@ -128,7 +134,8 @@ _BEFORE_QUALIFIER_RE = re.compile(
     r"|(?P<operand>[0-9)\]][ \t]*[-+×*·x÷/^−][ \t]*[(\[]?[ \t]*)"
     r"|(?P<bound>[<>≤≥≈~][ \t]*=?[ \t]*)"
     r"|(?P<approximate>\b(?:about|approximately|approx\.?|around|roughly|nearly|almost|circa|ca\.|over|under|above"
-    r"|below|at[ \t]+least|at[ \t]+most|more[ \t]+than|less[ \t]+than|fewer[ \t]+than|greater[ \t]+than|up[ \t]+to"
+    r"|below|at[ \t]+least|at[ \t]+most|more[ \t]+than|less[ \t]+than|fewer[ \t]+than|greater[ \t]+than"
+    r"|(?<!\badd )(?<!\badds )(?<!\badded )(?<!\bsum )(?<!\bsums )(?<!\bsummed )up[ \t]+to"
     r"|close[ \t]+to|upwards[ \t]+of|between|either)[ \t]+)"
     r")$",
     re.IGNORECASE,
@@ -141,11 +148,14 @@ _NEGATED_RE = re.compile(
 )
 _ANCHOR_RE = re.compile(
     r"(?:\b(?:is|are|was|were|be|equals?|equal[ \t]+to|has|have|had|makes?|gives?|leaves?|gets?|got|totals?"
-    r"|remains?|remaining|comes?[ \t]+to|results?[ \t]+in|sums?[ \t]+to|adds?[ \t]+up[ \t]+to|total[ \t]+of)|=)"
+    r"|remains?|remaining|comes?[ \t]+to|came[ \t]+to|results?[ \t]+in|sum(?:s|med)?[ \t]+(?:up[ \t]+)?to"
+    r"|add(?:s|ed)?[ \t]+up[ \t]+to|total(?:s|led|ed|ling|ing)?|total[ \t]+of)|=)"
     r"[ \t]+(?:(?:now|still|only|exactly|just|therefore|thus|then|finally|left[ \t]+with|altogether)[ \t]+){0,3}$",
     re.IGNORECASE,
 )
-_WHOLE_RE = re.compile(r"\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))[ \t]+$", re.IGNORECASE)
+_WHOLE_RE = re.compile(
+    r"(?:\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))|[0-9][ \t]+of)[ \t]+$", re.IGNORECASE
+)
 _PART_RE = re.compile(r"[ \t]+of[ \t]+(?:which|whom|them|these|those)\b", re.IGNORECASE)
 _ALTERNATIVE_WORD_RE = re.compile(
     r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
@@ -181,6 +191,8 @@ def context_before(text: str, span: NumberSpan, low: int) -> str:
 
 def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
+    if values.asked is not None and values.asked.count and text[span[1] - 1 : span[1]] == "%":
+        return "a percentage, not a count"
     if values.qualifier is not None:
         own = values.qualifier(text, span, low)
         if own is not None:
@@ -206,6 +218,59 @@ def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
     return bool(_WHOLE_RE.search(context_before(text, span, low)) or _PART_RE.match(text, span[1]))
 
 
+# A number that only relates the givens to each other ("12 more than in the morning", "after baking 12 more",
+# "up from 33", "after selling 12"), not the quantity asked for.
+_RELATION_AFTER_RE = re.compile(r"[ \t]+(?:more|fewer|less|extra|additional)\b", re.IGNORECASE)
+_RELATION_BEFORE_RE = re.compile(
+    r"(?:\b(?:up|down|increased|decreased|rose|fell|went)[ \t]+from|\bcompared[ \t]+(?:to|with)|\bthan"
+    r"|\b(?:started|starts|began|begins)[ \t]+with|\b(?:after|by|from|when|since|before)[ \t]+[A-Za-z]+ing"
+    r"(?:[ \t]+(?:away|out|up|off|back|in))?)[ \t]+$",
+    re.IGNORECASE,
+)
+_FOLLOWING_WORDS_RE = re.compile(r"(?:[ \t]+[A-Za-z][A-Za-z'\-]*){1,4}")
+# Words that end the noun phrase after a value: the value is not attached to a noun beyond them.
+_NOT_MODIFIERS = frozenset([
+    "and", "or", "of", "more", "fewer", "less", "than", "in", "on", "at", "to", "from", "with", "by", "is", "are",
+    "was", "were", "each", "per",
+])
+
+
+_CONCLUSION_RE = re.compile(
+    r"\b(?:so|now|therefore|thus|hence|which[ \t]+(?:leaves|means|gives|makes)|that[ \t]+(?:leaves|means|gives|makes)"
+    r"|this[ \t]+(?:leaves|means|gives|makes)|leaving|giving|making)\b",
+    re.IGNORECASE,
+)
+# A value said to be the whole: "45 loaves in total", "45 altogether".
+_IN_TOTAL_RE = re.compile(r"(?:[ \t]+[A-Za-z][A-Za-z'\-]*){0,3}?[ \t]+(?:in[ \t]+total|altogether)\b", re.IGNORECASE)
+
+
+def _last_conclusion(text: str, before: int) -> int | None:
+    """Where the last conclusion word ("so", "now", "therefore", "that leaves") that ends before `before` ends, or
+    None."""
+    end = None
+    for m in _CONCLUSION_RE.finditer(text, 0, before):
+        end = m.end()
+    return end
+
+
+def _relation(text: str, span: NumberSpan, low: int = 0) -> bool:
+    return bool(_RELATION_AFTER_RE.match(text, span[1]) or _RELATION_BEFORE_RE.search(context_before(text, span, low)))
+
+
+def _names_asked(text: str, span: NumberSpan, asked: Asked) -> bool:
+    """Whether the value at `span` is followed by the noun asked about ("45 loaves", "9 blue circles"); when the
+    question names modifiers ("red circles"), only they may stand between ("9 blue circles" is not red)."""
+    if not asked.nouns:
+        return False
+    m = _FOLLOWING_WORDS_RE.match(text, span[1])
+    for word in m.group().lower().split() if m else ():
+        if word in asked.nouns:
+            return True
+        if word in _NOT_MODIFIERS or (asked.modifiers and word not in asked.modifiers):
+            return False
+    return False
+
+
 def _anchored(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> bool:
     if values.anchor is not None and values.anchor(text, span, low):
         return True
@@ -217,12 +282,20 @@ _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z\"'(]|[ \t]*\n)|\n")
 # A justification after the value ("68, because 49 + 19 = 68"): the keyword is searched alone and the cut made
 # before the spaces and punctuation leading to it, so that no pattern starts on a run of spaces.
 _JUSTIFICATION_RE = re.compile(
-    r"(?<![A-Za-z])(?<!of )(?:(?:because|since|as|given|from|using|via|which|where|so[ \t]+that|this[ \t]+is"
+    r"(?<![A-Za-z])(?<!of )(?:(?:because|since|as|given|from|using|via|where|so[ \t]+that|this[ \t]+is"
+    r"|which(?![ \t]+(?:sum|sums|summed|add|adds|added|total|totals|totalled|totaled|makes?|made|comes?|came"
+    r"|gives?|gave|leaves?|left)\b)"
     r"|that[ \t]+is|by[ \t]+(?:adding|subtracting|multiplying|dividing|counting|computing|summing))\b"
     r"|i\.[ \t]?e\.|e\.[ \t]?g\.)",  # no word boundary after the abbreviations' last dot: a space follows it
     re.IGNORECASE,
 )
 _JUSTIFICATION_LEAD = " \t,;\u2014\u2013-"
+# After a comma, a phrase saying how the value came about or looks ("9, in 3 rows of 3", "45, up from 33").
+_COMMA_JUSTIFICATION_RE = re.compile(
+    r",[ \t]*(?:in|with|after|arranged|across|spread|split|grouped|laid|made|including|counting|up|down"
+    r"|compared|one|each|all|both)\b",
+    re.IGNORECASE,
+)
 _APPROXIMATE_ASIDE_RE = re.compile(r"\b(?:approx\w*|about|around|roughly|rounded|estimated?|maybe|perhaps|possibly)\b",
                                    re.IGNORECASE)  # fmt: skip
 _HEDGED_SENTENCE_RE = re.compile(r"^\W*(?:or|maybe|perhaps|possibly|alternatively|otherwise|either)\b", re.IGNORECASE)
@@ -251,23 +324,25 @@ def _first_sentence(text: str) -> tuple[str, str]:
     return (text, "") if m is None else (text[: m.end()], text[m.end() :])
 
 
-def _asides(text: str) -> tuple[str, list[str]]:
+def _asides(text: str) -> tuple[str, list[tuple[str, bool]]]:
     """The text without bracketed asides that follow a word or a value (``68 (49 + 19)``, ``68 [3 large]``),
-    and the asides. A group after an operator (``2 × (30 + 4)``) or opening the text is kept. Linear time."""
+    and the asides, each with whether it follows a value (``68 (70)``) rather than a word (``the highest (10)``).
+    A group after an operator (``2 × (30 + 4)``) or opening the text is kept. Linear time."""
     out: list[str] = []
-    asides: list[str] = []
+    asides: list[tuple[str, bool]] = []
+    after_value = False
     depth, start, last = 0, 0, 0
     previous = ""  # the last non-space character outside asides
     for index, char in enumerate(text):
         if depth == 0 and char in "([" and (previous.isalnum() or previous in ("%", ".", ",")) and previous:
             out.append(text[last:index])
-            start, depth = index, 1
+            start, depth, after_value = index, 1, not previous.isalpha()
         elif depth and char in "([":
             depth += 1
         elif depth and char in ")]":
             depth -= 1
             if depth == 0:
-                asides.append(text[start + 1 : index])
+                asides.append((text[start + 1 : index], after_value))
                 last = index + 1
         elif depth == 0 and not char.isspace():
             previous = char
@@ -301,7 +376,9 @@ after "the answer is"), "last" (the last number of a response)."""
 def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Reading:
     """The value a sentence states, among its numbers that are not negated ("not 70") nor the whole the value is
     part of ("out of 10"), chosen by `choose`; refused when the sentence offers alternatives or the chosen value
-    is qualified (`_qualifier`)."""
+    is qualified (`_qualifier`). Read against a question (`values.asked`), several values are first narrowed:
+    relations to the givens set aside ("12 more"), the numbers after the last conclusion word ("so", "that
+    leaves"), then one value said to be the total or attached to the noun asked about ("45 loaves")."""
     spans = values.find(text, spaced=True, skip_pronoun_one=True)
     if not spans:
         if values.none_is_zero and _ZERO_RE.match(text):
@@ -315,6 +392,23 @@ def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Read
     stated = {span[2] for span, _ in kept}
     if len(stated) > 1 and _ALTERNATIVE_WORD_RE.search(text):
         return Reading(reason="it offers alternative values")
+    asked = values.asked
+    if asked is not None and len(stated) > 1:
+        # Read against the question: numbers that only relate the givens are set aside, and one value attached
+        # to the noun asked about ("45 loaves") is the answer.
+        if not asked.comparison:
+            kept = [(span, low) for span, low in kept if not _relation(text, span, low)] or kept
+        # The conclusion comes after "so", "now", "therefore", "that leaves": the numbers before it are the givens.
+        conclusion = _last_conclusion(text, kept[-1][0][0])
+        if conclusion is not None:
+            kept = [(span, low) for span, low in kept if span[0] >= conclusion]
+        in_total = [(span, low) for span, low in kept if _IN_TOTAL_RE.match(text, span[1])]
+        attached = [(span, low) for span, low in kept if _names_asked(text, span, asked)]
+        for narrowed in (in_total, attached):
+            if len({span[2] for span, _ in narrowed}) == 1:
+                kept = narrowed
+                break
+        stated = {span[2] for span, _ in kept}
     if choose == "first":
         chosen = kept[0]
     elif choose == "last":
@@ -366,8 +460,12 @@ def read_statement(raw: str, choose: Choice = "stated", values: Values = NUMBERS
     spans = values.find(first)
     if spans:
         justification = _JUSTIFICATION_RE.search(first, spans[0][1])
-        if justification and first[justification.start() - 1] in _JUSTIFICATION_LEAD:
-            first = first[: justification.start()].rstrip(_JUSTIFICATION_LEAD)
+        if justification and first[justification.start() - 1] not in _JUSTIFICATION_LEAD:
+            justification = None
+        after_comma = _COMMA_JUSTIFICATION_RE.search(first, spans[0][1])
+        cut = min((m.start() for m in (justification, after_comma) if m is not None), default=None)
+        if cut is not None:
+            first = first[:cut].rstrip(_JUSTIFICATION_LEAD)
     if "≈" in first:
         return Reading(reason="an approximate value", consumed=consumed)
     parts = first.split("=")
@@ -376,12 +474,14 @@ def read_statement(raw: str, choose: Choice = "stated", values: Values = NUMBERS
     else:
         single = _single(first, values)
         reading = Reading(value=single[2]) if single else _sentence_value(first, choose, values)
-    if reading.value == "0" and not values.find(first) and any(_CANNOT_RE.search(aside) for aside in asides):
+    if reading.value == "0" and not values.find(first) and any(_CANNOT_RE.search(aside) for aside, _ in asides):
         return Reading(reason="it says it cannot answer", consumed=consumed)
     if reading.value is not None:
-        for aside in asides:
+        for aside, after_value in asides:
             other = _single(aside, values)
-            if other is not None and other[2] != reading.value:
+            # A value in brackets after the value is another answer ("68 (70)"); after a word it describes that
+            # word ("8, the highest (10) minus the lowest (2)").
+            if other is not None and other[2] != reading.value and (after_value or values.asked is None):
                 return Reading(reason="it gives another value in brackets", consumed=consumed)
             if _APPROXIMATE_ASIDE_RE.search(aside) or (values.find(aside) and _ALTERNATIVE_WORD_RE.search(aside)):
                 return Reading(reason="an aside offers another or an approximate value", consumed=consumed)

@@ -30,7 +30,7 @@ class Cards(GeneratedFamily):
     """Card playing: recognise the playing cards in an image, then do the arithmetic the question asks."""
 
     name: ClassVar[str] = "cards"
-    task_version: ClassVar[int] = 3
+    task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("f1")

@@ -55,7 +55,7 @@ class Clock(GeneratedFamily):
     """An analogue clock face: read the time, then answer a question of time arithmetic about it."""
 
     name: ClassVar[str] = "clock"
-    task_version: ClassVar[int] = 1
+    task_version: ClassVar[int] = 2
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     #: Minutes of error round the dial (360, the most a reading can be off, when no time is read).
@@ -156,7 +156,7 @@ class Clock(GeneratedFamily):
         """A time (later, earlier) by the time reader (`times.score_time`); minutes by the number scorer, which
         also reads hours and minutes ("8 hours and 45 minutes" is 525; `times.score_minutes`)."""
         score = score_time if _spec(row)["question"]["kind"] in TIME_ANSWERS else score_minutes
-        result = score(response, row["answer"])
+        result = score(response, row["answer"], row.get("question"))
         return AnswerScore(extracted=result["extracted"], correct=int(result["correct"]), strict=int(result["strict"]))
 
     def score_intermediate(self, response: str, row: dict[str, Any]) -> IntermediateScore:

@@ -230,16 +230,17 @@ TIME = scoring.AnswerType(
 )
 
 
-def read_time(response: str) -> scoring.AnswerReading:
-    """The time a response gives as its final answer, read by the shared rules (`scoring.read_answer`)."""
-    return scoring.read_answer(response, TIME)
+def read_time(response: str, question: str | None = None) -> scoring.AnswerReading:
+    """The time a response gives as its final answer, read by the shared rules (`scoring.read_answer`), against
+    `question` when given."""
+    return scoring.read_answer(response, TIME, question)
 
 
-def score_time(response: str, target: str) -> dict[str, str | int | None]:
+def score_time(response: str, target: str, question: str | None = None) -> dict[str, str | int | None]:
     """Score a time answer like `scoring.score_number` scores a number: ``{"extracted", "correct", "strict"}``.
     Raises ValueError when the target is not a canonical ``H:MM``."""
     gold = format_time(parse_time(target))
-    reading = read_time(response)
+    reading = read_time(response, question)
     return {"extracted": reading.value, "correct": int(reading.value == gold), "strict": int(reading.strict == gold)}
 
 
@@ -291,6 +292,6 @@ MINUTES = scoring.AnswerType(
 )
 
 
-def score_minutes(response: str, target: str) -> dict[str, str | int | None]:
+def score_minutes(response: str, target: str, question: str | None = None) -> dict[str, str | int | None]:
     """Score a number-of-minutes answer (`MINUTES`) as `scoring.score_number` scores a number."""
-    return scoring.score_number(response, target, MINUTES)
+    return scoring.score_number(response, target, MINUTES, question)

@@ -21,7 +21,7 @@ class Count(GeneratedFamily):
     """Object counting: list the objects in a drawn scene, then count the ones the question asks about."""
 
     name: ClassVar[str] = "count"
-    task_version: ClassVar[int] = 3
+    task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("f1")

@@ -18,7 +18,7 @@ class MathText(GeneratedFamily):
     """Reasoning over rendered text: read a word problem in an image, then solve it."""
 
     name: ClassVar[str] = "mathtext"
-    task_version: ClassVar[int] = 3
+    task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)
