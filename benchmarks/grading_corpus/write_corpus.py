@@ -22,6 +22,7 @@ import ast
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -711,6 +712,8 @@ def llava_no_line(c: Case, a: Any) -> Entry:
     text, why = sentence(c, a)
     lead = c.rng.choice(["", "Sure! ", "Looking at the image, " if c.setting in ("direct", "cot") else "Okay. "])
     body = a.working(c, "sentences") + " " if c.rng.random() < 0.5 else ""
+    if lead.endswith(", ") and not body and text.split()[0] in ("So", "That", "There", "The", "Therefore", "In"):
+        text = text[0].lower() + text[1:]
     resp = f"{cot_intro(c)}{lead}{body}{text}"
     return graded(c, resp, "llava-sentence", True, False, f"no Answer: line; {why}")
 
@@ -1116,6 +1119,284 @@ MAKE24: list[Style] = [
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# More model styles.
+# ---------------------------------------------------------------------------------------------------------------
+
+def qwen_cot(c: Case, a: Any) -> Entry:
+    """Qwen2.5-VL's step-by-step answer: an announced plan, numbered steps, a closing sentence, the answer line."""
+    text, why = sentence(c, a)
+    opener = c.rng.choice(["To solve this, we need to follow these steps:", "Let's solve this step by step.",
+                           "To determine the answer, we can break the problem down:"])
+    resp = f"{cot_intro(c)}{opener}\n\n{a.working(c, 'numbered')}\n\n{text}\n\nAnswer: {c.value}"
+    return graded(c, resp, "qwen-cot", True, True, f"steps, a closing sentence, the answer line; {why}")
+
+
+def gemma_okay(c: Case, a: Any) -> Entry:
+    """Gemma 3: "Okay, let's ...", bullets, the value in bold, with or without the answer line."""
+    body = (f"{cot_intro(c)}Okay, let's work through this.\n\n{a.working(c, 'bullets')}\n\n"
+            f"So, the answer is **{c.value}**.")
+    if c.rng.random() < 0.6:
+        return graded(c, body + f"\n\nAnswer: {c.value}", "gemma-okay", True, True, "bold answer phrase, answer line")
+    return graded(c, body, "gemma-okay-no-line", True, False, "'the answer is' in bold, no Answer: line")
+
+
+def thinking(c: Case, a: Any) -> Entry:
+    """A reasoning model: its thinking in <think> tags, then the answer; or cut off while still thinking."""
+    if c.rng.random() < 0.7:
+        resp = f"<think>\n{cot_intro(c)}{a.working(c, 'sentences')}\n</think>\n\nAnswer: {c.value}"
+        return graded(c, resp, "thinking", True, True, "reasoning in <think> tags, then the answer line")
+    resp = f"<think>\n{cot_intro(c)}Let me work this out.\n{a.cut_working(c)}"
+    return Entry(resp, 0, 0, "thinking-cut-off", "cut off inside its reasoning, before any answer")
+
+
+def smolvlm_bare_unit(c: Case, a: Any) -> Entry | None:
+    if is_expr(c):
+        return None
+    return graded(c, f"{c.value}{unit_suffix(c, a)}.", "smolvlm-bare", True, False, "the value alone, no Answer: line")
+
+
+def hedged_single(c: Case, a: Any) -> Entry:
+    form, strict_possible = c.rng.choice([("I think the answer is {v}.", False), ("Answer: probably {v}", False),
+                                          ("The answer is most likely {v}.", False)])
+    return graded(c, cot_intro(c) + form.format(v=c.value), "hedged-one-value", True, strict_possible,
+                  "one value, said with less than certainty: still its answer; not the bare form")
+
+
+def llama_headings(c: Case, a: Any) -> Entry:
+    """Llama 3.2 Vision: "## Step N:" headings and "The final answer is: $\\boxed{N}$"."""
+    lines = [line for line in a.working(c, "symbols").split("\n") if line.strip()]
+    body = "\n\n".join(f"## Step {i}: {'Work out the next value' if i > 1 else 'Start from what is given'}\n{line}"
+                       for i, line in enumerate(lines, 1))
+    resp = f"{cot_intro(c)}{body}\n\nThe final answer is: $\\boxed{{{c.value}}}$"
+    return graded(c, resp, "llama-headings-boxed", True, False,
+                  "Llama's boxed final answer: right, not the asked format")
+
+
+def molmo_points(c: Case, a: Any) -> Entry | None:
+    """Molmo's counting answer: a <points> element with one coordinate pair per object, then the total."""
+    if c.family != "count" or c.value == "0":
+        return None
+    spec = json.loads(c.row["spec"])
+    width, height = json.loads(c.row["attributes"])["width"], json.loads(c.row["attributes"])["height"]
+    colour, shape = c.info["colour"], c.info["shape"]
+    match = [o for o in spec["objects"] if colour in (None, o[0]) and shape in (None, o[1])]
+    others = [o for o in spec["objects"] if o not in match]
+    chosen = (match + others)[: int(c.value)]
+    coords = " ".join(f'x{i}="{100 * o[3] / width:.1f}" y{i}="{100 * o[4] / height:.1f}"'
+                      for i, o in enumerate(chosen, 1))
+    what = c.info["what"]
+    resp = f'Counting the <points {coords} alt="{what}">{what}</points> shows a total of {c.value}.'
+    return graded(c, resp, "molmo-points", True, False, "Molmo's points, then 'a total of' the count")
+
+
+def count_halves(c: Case, a: Any) -> Entry | None:
+    if c.family != "count" or c.wrong or int(c.value) < 2:
+        return None
+    spec = json.loads(c.row["spec"])
+    width = json.loads(c.row["attributes"])["width"]
+    colour, shape = c.info["colour"], c.info["shape"]
+    match = [o for o in spec["objects"] if colour in (None, o[0]) and shape in (None, o[1])]
+    left = sum(1 for o in match if o[3] < width / 2)
+    if left in (0, len(match)):
+        return None
+    right, what = len(match) - left, c.info["what"]
+    form, strict = c.rng.choice([
+        (f"There are {c.value} {what}: {left} on the left side and {right} on the right side.", False),
+        (f"Answer: {c.value} ({left} on the left, {right} on the right)", False),
+        (f"I see {left} {what} on the left and {right} on the right, so {c.value} in total.\n\nAnswer: {c.value}",
+         True),
+    ])
+    return graded(c, form, "count-by-halves", True, strict, "the count with where the objects are")
+
+
+def count_tally(c: Case, a: Any) -> Entry | None:
+    if c.family != "count" or c.setting == "direct" or not (c.info["colour"] and c.info["shape"]):
+        return None
+    asked = f"{c.info['colour']} {c.info['shape']}"
+    tally = Counter(c.info["listing"])
+    tally[asked] = int(c.value)  # a miscount shows in the tally too
+    lines = "\n".join(f"- {kind}: {n}" for kind, n in tally.most_common() if n)
+    resp = f"{cot_intro(c)}Tally by kind:\n{lines}\n\nSo there are {c.value} {c.info['what']}.\nAnswer: {c.value}"
+    return graded(c, resp, "count-tally", True, True, "a tally of every kind, then the asked kind's count")
+
+
+def cards_named(c: Case, a: Any) -> Entry | None:
+    if c.family != "cards" or not numeric(c) or c.info["kind"] == "range" or len(c.info["chosen"]) < 2:
+        return None
+    chosen, label, v = c.info["chosen"], c.info["label"], c.value
+    n = len(chosen)
+    forms = [
+        (f"The {words(n)} {label} add up to {v}.", "'add up to' gives the value; the number of cards comes first"),
+        (f"Together, the {label} come to {v}.", "'come to' gives the value"),
+        (f"Answer: {v}, from {' + '.join(map(str, chosen))}.", "the value, then where it comes from"),
+    ]
+    if n == 2:
+        forms.append((f"Answer: the {label} are {chosen[0]} and {chosen[1]}, which sum to {v}.",
+                      "the two values, then 'sum to' the answer"))
+    else:
+        forms.append((f"The {label} are worth {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which total {v}.",
+                      "the values, then 'total' the answer"))
+    text, why = c.rng.choice(forms)
+    return graded(c, cot_intro(c) + text, "cards-sum-sentence", True, False, why)
+
+
+def cards_table(c: Case, a: Any) -> Entry | None:
+    if c.family != "cards" or not numeric(c) or c.info["kind"] == "range":
+        return None
+    names = [f"{r} of {s}" for r, s in c.info["cards"]]
+    table = "\n".join(["| Card | Value |", "|---|---|"] + [f"| {n} | {x} |" for n, x in
+                                                           zip(names, c.info["vals"], strict=True)])
+    end, strict = c.rng.choice([(f"**Total: {c.value}**", False), (f"**Answer: {c.value}**", True)])
+    resp = f"{table}\n\nAdding the {c.info['label']}: {' + '.join(map(str, c.info['chosen'])) or '0'}\n\n{end}"
+    return graded(c, resp, "llama-table", True, strict, "a Markdown table, then the total in bold")
+
+
+def clock_reason_in_brackets(c: Case, a: Any) -> Entry | None:
+    if not is_time(c):
+        return None
+    off = c.info["q"].get("offset")
+    if off is None:
+        return None
+    sign = "+" if c.info["kind"] != "earlier" else "-"
+    resp = f"Answer: {c.value} ({c.info['shown']} {sign} {off} minutes)"
+    return graded(c, resp, "clock-answer-with-working", True, False,
+                  "the time, with its working in brackets: right, not the bare H:MM")
+
+
+def minutes_same_value_twice(c: Case, a: Any) -> Entry | None:
+    if c.family != "clock" or not c.info["minutes"] or int(c.value) < 60 or int(c.value) % 60 == 0:
+        return None
+    h, m = divmod(int(c.value), 60)
+    resp = f"That is {h} hour{'s' if h > 1 else ''} and {m} minutes, or {c.value} minutes in all."
+    return graded(c, resp, "minutes-said-twice", True, False, "one duration said two ways, no Answer: line")
+
+
+MORE_STYLES: list[Style] = [qwen_cot, gemma_okay, thinking, smolvlm_bare_unit, hedged_single, llama_headings,
+                            molmo_points, count_halves, count_tally, cards_named, cards_table, clock_reason_in_brackets,
+                            minutes_same_value_twice, molmo_points, cards_named]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Hand-written responses to particular items (uid, setting, response, flexible, strict, style, reason).
+# ---------------------------------------------------------------------------------------------------------------
+
+HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
+    "mathtext": [
+        ("mathtext-v1-00001", "direct", "Jonas has 64 marbles left after getting 21 more as a gift.", 1, 0,
+         "answer first; the gift's 21 is a given"),
+        ("mathtext-v1-00001", "cot", "Jonas starts with 9 marbles. Three times larger gives 27. He buys 16, so 43. "
+         "He gets 21 more: 64.\n\nAnswer: 64 marbles, 55 more than he started with.", 1, 0,
+         "answer line with a justification holding another number"),
+        ("mathtext-v1-00001", "language", "9 × 3 = 27\n27 + 16 = 43\n43 + 21 = 64\n\nJonas has 64 marbles. "
+         "Let me check: 64 - 21 = 43, 43 - 16 = 27, 27 / 3 =", 1, 0, "cut off while checking a stated answer"),
+        ("mathtext-v1-00001", "cascade", "Jonas: 9 marbles, then three times as many (27), plus 16 (43), plus 21. "
+         "That comes to 64.", 1, 0, "'comes to' gives the value"),
+        ("mathtext-v1-00005", "direct", "Quinn has 78 stamps.\n\nAnswer: 78", 1, 1, "answer sentence and line"),
+        ("mathtext-v1-00005", "cot", "28 / 2 = 14, 14 * 4 = 56, 56 + 50 = 106, 106 - 28 = 78.\n"
+         "So Quinn ends up with 78 stamps, after Zane borrows 28.", 1, 0, "answer, then the last given"),
+        ("mathtext-v1-00005", "language", "Quinn keeps half of 28, which is 14. Four times that is 56. Buying 50 "
+         "makes 106, and after Zane borrows 28 there are 78 left.\nAnswer: 78", 1, 1, "working, answer line"),
+        ("mathtext-v1-00005", "cascade", "After sharing: 14. After quadrupling: 56. After buying: 106. After "
+         "Zane: 106 - 28 = 78.\n\nAnswer: 78 stamps (28 were borrowed)", 1, 0,
+         "answer line with a bracketed given: not the bare form"),
+        ("mathtext-v1-00012", "direct", "Grace has 14 + 18 + 46 - 54 = 24 buttons, and a quarter of 24 is 6.\n"
+         "Answer: 6", 1, 1, "working, answer line"),
+        ("mathtext-v1-00012", "cot", "14 + 18 = 32\n32 + 46 = 78\n78 - 54 = 24\n24 / 4 = 6\n\nAnswer: 24", 0, 0,
+         "answers the amount before sharing"),
+        ("mathtext-v1-00012", "language", "Grace keeps one of four equal shares of 24 buttons, so she has 6 "
+         "buttons now.", 1, 0, "the answer attached to 'buttons'; 24 and four are givens"),
+        ("mathtext-v1-00012", "cascade", "The answer is 6 or 24, depending on whether she shares the buttons.", 0, 0,
+         "two answers offered"),
+        ("mathtext-v1-00040", "direct", "75 × 3 = 225\n225 − 12 = 213\n213 ÷ 3 = 71\n\n**Answer: 71**", 1, 1,
+         "bold answer line"),
+        ("mathtext-v1-00040", "cot", "Uma ends up with 71 postcards: she had 75, tripled them to 225, gave away 12 "
+         "and kept a third of 213.", 1, 0, "the answer first, then the working with other numbers"),
+        ("mathtext-v1-00040", "language", "Uma has seventy-one postcards now.", 1, 0, "the value in words"),
+        ("mathtext-v1-00040", "cascade", "75 * 3 = 225, 225 - 12 = 213, 213 / 3 = 71.\nAnswer: 71\n\n"
+         "Wait, she gives the postcards before tripling? No, the text says after. So 71 stands.", 1, 1,
+         "a second thought that confirms the answer line"),
+    ],
+    "clock": [
+        ("clock-v1-00002", "direct", "The clock shows 11:25. From 2:40 to 11:25 is 8 hours and 45 minutes, "
+         "which is 525 minutes.\n\nAnswer: 525", 1, 1, "working, answer line"),
+        ("clock-v1-00002", "cot", "The clock shows 11:25.\n2:40 to 11:40 is 9 hours = 540 minutes, minus 15 "
+         "minutes gives 525 minutes.\nAnswer: 525 minutes", 1, 1, "answer line with its unit"),
+        ("clock-v1-00002", "language", "2:40 was 525 minutes ago.", 1, 0, "the minutes asked, after the named time"),
+        ("clock-v1-00002", "cascade", "Answer: 8:45", 0, 0, "a duration written as a time, not minutes"),
+        ("clock-v1-00005", "direct", "From 8:50 to 4:30 is 7 hours and 40 minutes.\nAnswer: 460", 1, 1,
+         "working, answer line"),
+        ("clock-v1-00005", "cot", "The clock shows 8:50. Until 4:30: 10 minutes to 9:00, then 7 hours to 4:00 "
+         "(420 minutes), then 30 minutes. 10 + 420 + 30 = 460.\n\nAnswer: 460", 1, 1, "working, answer line"),
+        ("clock-v1-00005", "language", "It will show 4:30 in 460 minutes, which is 7 hours and 40 minutes from 8:50.",
+         1, 0, "the minutes first, then the same duration and the reading"),
+        ("clock-v1-00005", "cascade", "Answer: 460 minutes, or 7 hours and 40 minutes", 1, 0,
+         "the same duration in two forms; not the bare minutes"),
+        ("clock-v1-00009", "direct", "It is 7:22 now, so 3 hours and 5 minutes from now it will be 10:27.", 1, 0,
+         "the answer stated by 'it will be'"),
+        ("clock-v1-00009", "cot", "The clock shows 7:22.\n7:22 + 3:05 = 10:27\n\nAnswer: 10:27", 1, 1,
+         "answer line"),
+        ("clock-v1-00009", "language", "Answer: 10:27 p.m.", 1, 0, "p.m. added: not the asked H:MM"),
+        ("clock-v1-00009", "cascade", "Answer: 10:27 or 10:32", 0, 0, "two different times"),
+    ],
+    "cards": [
+        ("cards-v1-00007", "direct", "7 + 11 + 10 + 9 + 2 + 2 = 41\n\nAnswer: 41", 1, 1, "sum, answer line"),
+        ("cards-v1-00007", "cot", "7 of diamonds\nA of spades\nQ of spades\n9 of clubs\n2 of clubs\n2 of hearts\n\n"
+         "With the ace as 11 and the queen as 10, the six cards total 41.\n\nAnswer: 41", 1, 1,
+         "card list, the total, answer line"),
+        ("cards-v1-00007", "language", "Answer: 31", 0, 0, "the ace counted as 1 although the rule says 11"),
+        ("cards-v1-00007", "cascade", "The total value is 41 (the ace counts as 11, the queen as 10).", 1, 0,
+         "total with the rule in brackets"),
+        ("cards-v1-00033", "direct", "There is no difference; both cards are worth 10.", 1, 0,
+         "no difference is 0; 10 is each card's value"),
+        ("cards-v1-00033", "cot", "K of diamonds\n10 of spades\n\nThe king counts as 10 and so does the 10, so the "
+         "highest and lowest are equal: the difference is 0.\n\nAnswer: 0", 1, 1, "answer line"),
+        ("cards-v1-00033", "language", "Answer: 10", 0, 0, "gives the card value, not the difference"),
+        ("cards-v1-00033", "cascade", "The highest is 10 and the lowest is 10, a difference of zero.", 1, 0,
+         "'a difference of zero'"),
+    ],
+    "count": [
+        ("count-v1-00000", "direct", "I can see 8 yellow stars among the 19 shapes, along with 3 orange stars.", 1, 0,
+         "the count of the asked objects, then other objects"),
+        ("count-v1-00000", "cot", "yellow star x8\norange star x3\nblack star x2\npurple star x2\nyellow hexagon\n"
+         "blue star\ngreen diamond\nyellow circle\n\nAnswer: 8", 1, 1, "grouped list, answer line"),
+        ("count-v1-00000", "language", "There are 8 yellow stars. (The yellow hexagon and the yellow circle are not "
+         "stars.)\nAnswer: 8", 1, 1, "answer line after a note"),
+        ("count-v1-00000", "cascade", "Answer: 11", 0, 0, "counts every star that is yellow or orange"),
+        ("count-v1-00003", "direct", "There are no green crosses in the image; the only shape is a green diamond.",
+         1, 0, "none is zero"),
+        ("count-v1-00003", "cot", "green diamond\n\nThe image contains a single green diamond and no crosses.\n\n"
+         "Answer: 0", 1, 1, "answer line"),
+        ("count-v1-00003", "language", "Answer: 1", 0, 0, "counts the diamond"),
+        ("count-v1-00003", "cascade", "The list has 1 object, a green diamond, so there are zero green crosses.", 1, 0,
+         "zero in words, after the list's one object"),
+        ("count-v1-00004", "direct", "**8** yellow hexagons.", 1, 0, "bold count, no Answer: line"),
+        ("count-v1-00004", "cot", "I count 8 yellow hexagons and 2 yellow squares.\n\nAnswer: 8", 1, 1,
+         "answer line"),
+        ("count-v1-00004", "language", "Answer: 8 of 20", 1, 0, "the part is the answer; the whole is context"),
+        ("count-v1-00004", "cascade", "Yellow hexagons: lines 5, 8, 11, 14, 15, 16, 17 and 19, so eight in all.", 1, 0,
+         "the count in words after the line numbers"),
+        ("count-v1-00005", "direct", "There are 11 blue diamonds and 1 blue cross.", 1, 0,
+         "the count of the asked objects, then another kind"),
+        ("count-v1-00005", "cot", "Answer: 12", 0, 0, "counts the blue cross too"),
+        ("count-v1-00005", "language", "Eleven.\n\nAnswer: 11", 1, 1, "answer line"),
+        ("count-v1-00005", "cascade", "Answer: 11 or 12", 0, 0, "two counts offered"),
+    ],
+}
+
+
+def hand_entries(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_uid = {row["uid"]: row for row in rows}
+    out = []
+    for uid, setting, response, flexible, strict, reason in HAND[family]:
+        row = by_uid[uid]
+        out.append({"family": family, "setting": setting, "uid": uid, "doc_id": row["index"],
+                    "target": row["answer"], "response": response, "flexible": flexible, "strict": strict,
+                    "style": "hand-written",
+                    "reason": reason})
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Writing the corpus.
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -1140,7 +1421,7 @@ def build(family: str) -> list[dict[str, Any]]:
             adapter.prepare(case)
             pool = "make24" if is_expr(case) else "generic"
             if not queues[pool]:
-                queues[pool] = list(MAKE24 if pool == "make24" else GENERIC + FAMILY_STYLES)
+                queues[pool] = list(MAKE24 if pool == "make24" else GENERIC + FAMILY_STYLES + MORE_STYLES)
                 rng.shuffle(queues[pool])
             style = queues[pool].pop()
             entry = style(case, adapter)
@@ -1151,7 +1432,7 @@ def build(family: str) -> list[dict[str, Any]]:
                         "target": row["answer"], "response": entry.response, "flexible": entry.flexible,
                         "strict": entry.strict, "style": entry.style, "reason": entry.reason})
             made += 1
-    return out
+    return out + hand_entries(family, rows)
 
 
 def main() -> None:
