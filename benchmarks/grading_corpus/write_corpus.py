@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.registry import get_family
+from lmms_compgap.core.settings import ANSWER_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "grading_corpus"
-FAMILIES = ("mathtext", "count", "cards", "clock")
-SETTINGS = ("direct", "cot", "cascade", "language")
+FAMILIES = ("mathtext", "count", "cards", "clock")  # the generated families (`generated_family_names()`)
 PER_SETTING = 82
 SEED = 20261206
 
@@ -504,7 +504,7 @@ class Cards:
         ]
         if len(chosen) >= 2:
             out += [
-                (f"The {label} are {' and '.join(map(str, chosen))}, which sum to {v}.",
+                (f"The {label} are {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which sum to {v}.",
                  "the values, then 'sum to' the answer"),
                 (f"{terms} = {v}, so the {label} total {v}.", "'total' as a verb gives the value"),
             ]
@@ -1410,7 +1410,7 @@ def build(family: str) -> list[dict[str, Any]]:
     rng = random.Random(f"{SEED}:{family}")
     out: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
-    for setting in SETTINGS:
+    for setting in ANSWER_SETTINGS:
         queues: dict[str, list[Style]] = {"generic": [], "make24": []}
         made = 0
         while made < PER_SETTING:
