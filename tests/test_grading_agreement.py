@@ -100,3 +100,25 @@ def test_our_scores_agree_with_the_grader_in_every_setting(family: str) -> None:
         for i in study().disagreements(scored)
     ]
     assert not low, f"agreement under {MIN_AGREEMENT:.0%} in {low}; disagreements:\n" + "\n".join(different)
+
+
+def test_the_study_scores_as_compgap_score_does(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from lmms_compgap.cli import main
+    from lmms_compgap.core.settings import CascadeResponse
+
+    for family in study().FAMILIES:
+        for setting in study().ANSWER_SETTINGS:
+            lines = [line for line in corpus() if (line["family"], line["setting"]) == (family, setting)][:12]
+            path = tmp_path / f"{family}_{setting}.jsonl"
+            with path.open("w", encoding="utf-8") as out:
+                for line in lines:
+                    row = rows(family)[line["doc_id"]]
+                    response = line["response"]
+                    if setting == "cascade":
+                        response = CascadeResponse(step1=row["intermediate"], step2=response).encode()
+                    out.write(json.dumps({"doc_id": line["doc_id"], "response": response}) + "\n")
+            capsys.readouterr()
+            assert main(["score", f"compgap_{family}_{setting}", str(path)]) == 0
+            printed = [json.loads(text) for text in capsys.readouterr().out.splitlines()]
+            ours = [study().our_scores(line, rows(family)[line["doc_id"]]) for line in lines]
+            assert [(p["correct"], p["strict"]) for p in printed] == [(o["correct"], o["strict"]) for o in ours]
