@@ -1315,6 +1315,18 @@ HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
         ("mathtext-v1-00040", "cascade", "75 * 3 = 225, 225 - 12 = 213, 213 / 3 = 71.\nAnswer: 71\n\n"
          "Wait, she gives the postcards before tripling? No, the text says after. So 71 stands.", 1, 1,
          "a second thought that confirms the answer line"),
+        ("mathtext-v1-00000", "direct", "Pablo has 49 + 19 = 68 seashells now.\nAnswer: 68", 1, 1,
+         "working sentence, answer line"),
+        ("mathtext-v1-00000", "cot", "Pablo keeps 49 seashells in a backpack. He finds another 19 seashells. How many "
+         "seashells does Pablo have now?\n\n49 - 19 = 30\n\nAnswer: 30", 0, 0, "subtracts instead of adding"),
+        ("mathtext-v1-00000", "language", "Pablo now has sixty-eight seashells (49 + 19).", 1, 0,
+         "the value in words, its working in brackets"),
+        ("mathtext-v1-00000", "cascade", "Answer: 68\n\nSo Pablo has 69 seashells in total.", 0, 0,
+         "the answer line and the closing sentence contradict each other"),
+        ("mathtext-v1-00012", "direct", "Answer: 6\n\nSo Grace has 24 buttons.", 0, 0,
+         "the answer line and the closing sentence contradict each other"),
+        ("mathtext-v1-00012", "language", "She ends with 6. (Before sharing she had 24.)\n\nAnswer: 6", 1, 1,
+         "answer, a note on an earlier amount, answer line"),
     ],
     "clock": [
         ("clock-v1-00002", "direct", "The clock shows 11:25. From 2:40 to 11:25 is 8 hours and 45 minutes, "
@@ -1337,6 +1349,25 @@ HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
          "answer line"),
         ("clock-v1-00009", "language", "Answer: 10:27 p.m.", 1, 0, "p.m. added: not the asked H:MM"),
         ("clock-v1-00009", "cascade", "Answer: 10:27 or 10:32", 0, 0, "two different times"),
+        ("clock-v1-00009", "cot", "The clock shows 4:37.\n4:37 + 3 hours = 7:37.\n7:37 + 5 minutes = 7:42.\n\n"
+         "Answer: 7:42", 0, 0, "the hands read the wrong way round (7:22 read as 4:37)"),
+        ("clock-v1-00000", "cot", "The clock shows 1:40.\n1:40 + 8 hours = 9:40, + 3 minutes = 9:43.\n\n"
+         "Answer: 9:43\n\nWait, the clock shows 1:40, so 8 hours later is 9:40 and 3 minutes more is 9:43. Yes.",
+         1, 1, "a second thought that confirms the answer line"),
+        ("clock-v1-00000", "direct", "Answer: 9:43 in the evening", 1, 0, "a time of day added: not the bare H:MM"),
+        ("clock-v1-00001", "direct", "It was 3:25, an hour and a half before 4:55.", 1, 0,
+         "the answer first, then the reading"),
+        ("clock-v1-00001", "language", "Answer: 6:25", 0, 0, "goes forward instead of back"),
+        ("clock-v1-00001", "cascade", "4:55 minus 1 hour is 3:55, minus 30 minutes is 3:25.\nAnswer: **3:25**", 1, 1,
+         "bold answer line"),
+        ("clock-v1-00002", "language", "Answer: 195", 0, 0, "counts from 11:25 to 2:40 instead"),
+        ("clock-v1-00005", "direct", "Answer: 260", 0, 0, "counts the other way round the dial"),
+        ("clock-v1-00038", "direct", "Half an hour ago it was noon.\n\nAnswer: 12:00", 1, 1, "answer line"),
+        ("clock-v1-00038", "cot", "The clock shows 12:30. 30 minutes earlier it showed 12:00.\nAnswer: noon", 1, 0,
+         "noon is 12:00: right, not H:MM"),
+        ("clock-v1-00038", "language", "Answer: 0:00", 1, 0, "the 24-hour form of 12:00"),
+        ("clock-v1-00104", "cascade", "8:10 plus 230 minutes (3 hours 50 minutes) brings it to twelve o'clock.", 1, 0,
+         "twelve o'clock in words after the working"),
     ],
     "cards": [
         ("cards-v1-00007", "direct", "7 + 11 + 10 + 9 + 2 + 2 = 41\n\nAnswer: 41", 1, 1, "sum, answer line"),
@@ -1353,6 +1384,23 @@ HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
         ("cards-v1-00033", "language", "Answer: 10", 0, 0, "gives the card value, not the difference"),
         ("cards-v1-00033", "cascade", "The highest is 10 and the lowest is 10, a difference of zero.", 1, 0,
          "'a difference of zero'"),
+        ("cards-v1-00000", "cot", "7 of clubs\n7 of spades\n6 of hearts\n\nThe black cards are the 7 of clubs "
+         "and the 7 of spades: 7 + 7 = 14. The red 6 is not counted.\n\nAnswer: 14", 1, 1, "answer line"),
+        ("cards-v1-00000", "direct", "Answer: 20", 0, 0, "adds every card, the red 6 too"),
+        ("cards-v1-00001", "language", "Highest 10, lowest 2, so the difference is 8.\n\nAnswer: 8", 1, 1,
+         "answer line"),
+        ("cards-v1-00001", "cascade", "Answer: 10 - 2 = 8", 1, 0, "an equation ending in the value"),
+        ("cards-v1-00003", "direct", "Answer: 10 * 2 + 4 * 1", 1, 1, "another expression that uses each card once"),
+        ("cards-v1-00003", "cot", "2 of hearts\n10 of diamonds\nA of hearts\n4 of diamonds\n\nValues: 2, 10, 1, 4.\n"
+         "10 * 2 = 20, 20 + 4 = 24, 24 * 1 = 24.\n\nAnswer: (10 * 2 + 4) * 1", 1, 1, "steps, then the expression"),
+        ("cards-v1-00003", "language", "Answer: 10 × 2 + 4 = 24", 0, 0, "leaves the ace out"),
+        ("cards-v1-00003", "cascade", "Answer: 24", 0, 0, "the value, not the expression asked"),
+        ("cards-v1-00011", "direct", "Answer: 13 + 9 + 1 + 8", 0, 0, "equals 31, not 24"),
+        ("cards-v1-00011", "cot", "K is 13 here. 13 - 9 = 4, 4 - 1 = 3, 3 × 8 = 24.\n\nAnswer: (13 - 9 - 1) × 8", 1, 1,
+         "steps, then the expression"),
+        ("cards-v1-00011", "language", "With K = 10: (10 - 9 + 1) * 8 = 16, which does not work. With K = 13: "
+         "8 * (13 - 1 - 9) = 24.\nAnswer: 8 * (13 - 1 - 9)", 1, 1, "a failed try, then the expression"),
+        ("cards-v1-00011", "cascade", "Answer: 8 * (13 - 9 - 1)", 1, 1, "the expression"),
     ],
     "count": [
         ("count-v1-00000", "direct", "I can see 8 yellow stars among the 19 shapes, along with 3 orange stars.", 1, 0,
@@ -1380,6 +1428,9 @@ HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
         ("count-v1-00005", "cot", "Answer: 12", 0, 0, "counts the blue cross too"),
         ("count-v1-00005", "language", "Eleven.\n\nAnswer: 11", 1, 1, "answer line"),
         ("count-v1-00005", "cascade", "Answer: 11 or 12", 0, 0, "two counts offered"),
+        ("count-v1-00000", "direct", "Answer: 8\n\nSo there are 9 yellow stars in total.", 0, 0,
+         "the answer line and the closing sentence contradict each other"),
+        ("count-v1-00005", "direct", "I count eleven blue diamonds.", 1, 0, "the count in words"),
     ],
 }
 
