@@ -1162,8 +1162,10 @@ def hedged_single(c: Case, a: Any) -> Entry:
                   "one value, said with less than certainty: still its answer; not the bare form")
 
 
-def llama_headings(c: Case, a: Any) -> Entry:
-    """Llama 3.2 Vision: "## Step N:" headings and "The final answer is: $\\boxed{N}$"."""
+def llama_headings(c: Case, a: Any) -> Entry | None:
+    """Llama 3.2 Vision: "## Step N:" headings and "The final answer is: $\\boxed{N}$" (for worked sums)."""
+    if c.family == "count":
+        return None
     lines = [line for line in a.working(c, "symbols").split("\n") if line.strip()]
     body = "\n\n".join(f"## Step {i}: {'Work out the next value' if i > 1 else 'Start from what is given'}\n{line}"
                        for i, line in enumerate(lines, 1))
