@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import select
-import subprocess
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
@@ -106,58 +103,23 @@ def gsm8k_correct(response: str, target: str) -> int:
 
 
 class MathVerify:
-    """math-verify's parse + verify of a whole response against the target, in the MATH-500 scoring worker."""
-
-    TIMEOUT = 10.0
+    """math-verify's `parse` of a whole response and `verify` against the target, in the worker process that scores
+    MATH-500 (`scoring.equivalence`: math-verify from its own folder, each comparison bounded in time)."""
 
     def __init__(self) -> None:
-        from lmms_compgap.scoring.equivalence import math_verify_dir
+        from lmms_compgap.scoring.equivalence import _Worker
 
-        env = dict(os.environ)
-        folder = math_verify_dir()
-        if folder.is_dir():  # its antlr runtime shadows lmms-eval's in this process only (see scoring.equivalence)
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = env
-        self._start()
-
-    def _start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lmms_compgap.scoring.equivalence_worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env,
-        )  # fmt: skip
-        hello = self._read(120.0)
-        if not hello or not hello.get("ready"):
-            self.close()
-            raise RuntimeError(f"math-verify is not usable here: {(hello or {}).get('error')}; "
-                               "run `compgap setup math-verify` or pass --no-math-verify")
-
-    def _read(self, timeout: float) -> dict[str, Any] | None:
-        assert self.process is not None and self.process.stdout is not None
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        line = self.process.stdout.readline() if ready else b""
-        return json.loads(line) if line else None
+        # Our own worker, not `equivalence.equivalent`: that one reads its argument as an answer already extracted
+        # (it wraps plain text in $...$), while the field hands math-verify the whole response.
+        self.worker = _Worker()
 
     def correct(self, response: str, target: str) -> int:
         from lmms_compgap.scoring.equivalence import as_math
 
-        if self.process is None or self.process.poll() is not None:
-            self._start()
-        assert self.process is not None and self.process.stdin is not None
-        # The gold answer as MATH-500 hands it over; the response whole, as `parse(response)` is used in the field.
-        self.process.stdin.write((json.dumps({"gold": as_math(target), "answer": response}) + "\n").encode())
-        self.process.stdin.flush()
-        verdict = self._read(self.TIMEOUT)
-        if verdict is None:  # ran over its time: no answer, and a fresh worker for the next response
-            self.close()
-            return 0
-        return int(bool(verdict.get("equal")))
+        return int(self.worker.compare(as_math(target), response).equal)
 
     def close(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
+        self.worker.stop()
 
 
 @dataclass
@@ -273,8 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     families = tuple(args.family or FAMILIES)
     verifier = None if args.no_math_verify else MathVerify()
+    from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
+
     try:
         scored = score_corpus(load_corpus(families), verifier)
+    except MathVerifyUnavailable as error:
+        print(f"grading_agreement: {error}; or pass --no-math-verify", file=sys.stderr)
+        return 1
     finally:
         if verifier is not None:
             verifier.close()
