@@ -196,10 +196,6 @@ class Mathtext:
         return text[: max(8, len(text) - case.rng.randint(3, 6))]  # a check cut off mid-sum
 
     @staticmethod
-    def intro(case: Case) -> str:
-        return case.row["intermediate"]
-
-    @staticmethod
     def sentences(case: Case) -> list[tuple[str, str]]:
         v, noun, s0 = case.value, case.info["noun"], case.info["start"]
         who = case.info["who"]
@@ -315,10 +311,6 @@ class Count:
     def check(case: Case) -> str:
         listing = case.info["listing"]
         return f"Double-checking by going through the list again: {listing[0]}, {listing[-1][:4]}"
-
-    @staticmethod
-    def intro(case: Case) -> str:
-        return ""
 
     @staticmethod
     def sentences(case: Case) -> list[tuple[str, str]]:
@@ -473,10 +465,6 @@ class Cards:
         return "Checking: " + " + ".join(map(str, case.info["chosen"][:2]))
 
     @staticmethod
-    def intro(case: Case) -> str:
-        return ""
-
-    @staticmethod
     def sentences(case: Case) -> list[tuple[str, str]]:
         v, label, chosen, vals = case.value, case.info["label"], case.info["chosen"], case.info["vals"]
         kind = case.info["kind"]
@@ -590,10 +578,6 @@ class Clock:
     @staticmethod
     def check(case: Case) -> str:
         return f"Let me verify by counting back from {case.value}: {case.value[:-1]}"
-
-    @staticmethod
-    def intro(case: Case) -> str:
-        return ""
 
     @staticmethod
     def sentences(case: Case) -> list[tuple[str, str]]:
