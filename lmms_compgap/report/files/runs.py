@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.settings import parse_task_name
 from lmms_compgap.report.compute.scores import item_score
 from lmms_compgap.report.errors import join_problems
@@ -125,7 +125,8 @@ def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> l
         return []
     with handle:
         # Bad bytes are replaced rather than refused: a record stays usable if only a response held them.
-        for number, sample, problem in read_json_lines(handle, _sample_reader(family, setting), errors="replace"):
+        reader = _sample_reader(family, setting)
+        for number, sample, problem in read_json_lines(lines_within(handle), reader, errors="replace"):
             if sample is None:
                 bad.append(f"line {number}: {problem}")
                 continue
