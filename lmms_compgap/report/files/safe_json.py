@@ -14,6 +14,8 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Upper bound on JSON values (counted as commas and opening brackets, in strings too): bounds memory.
 MAX_VALUES = 20_000_000
 MAX_DEPTH = 32
+#: How every JSON value that is not an object starts: such a file is refused before it is parsed.
+_NOT_OBJECT = {bytes([byte]) for byte in b'["-0123456789tfnNI'}
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -49,7 +51,7 @@ def _depth(document: Any) -> int:
 
 def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """The parsed document, or SubmissionRejected naming why it is refused (not a regular file, too large, not
-    JSON, too deep). Nothing in it is executed."""
+    JSON, not an object, too deep). Nothing in it is executed."""
     try:
         with open_regular(path) as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -64,7 +66,7 @@ def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         raise SubmissionRejected(f"{path}: cannot read ({error.strerror or error})") from None
     if len(payload) > max_bytes:
         raise SubmissionRejected(f"{path}: more than {max_bytes} bytes (--max-bytes); not parsed")
-    if payload.lstrip()[:1] not in (b"{", b""):  # cheap before anything costs: a submission is one JSON object
+    if payload.lstrip()[:1] in _NOT_OBJECT:  # cheap, before anything costs: a submission is one JSON object
         raise SubmissionRejected(f"{path}: not a JSON object ({{...}}), so not a submission; not parsed")
     values = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
     if values > MAX_VALUES:

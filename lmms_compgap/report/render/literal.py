@@ -22,6 +22,7 @@ _INVISIBLE = (
     "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
 )
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
+_ESCAPED_RE = re.compile(r"\\(?:u([0-9a-f]{4})|U([0-9a-f]{8}))")
 _CONTROL_RE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 _LINE_CONTROL_RE = re.compile(f"[\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
 # Underscores inside a word ("compgap_count_direct") make no emphasis in Markdown and stay as they are.
@@ -45,10 +46,15 @@ def plain_lines(value: Any) -> str:
     return _LINE_CONTROL_RE.sub(_escape, text)
 
 
+def _unescape_invisible(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    return "" if code <= 0x10FFFF and _INVISIBLE_RE.fullmatch(chr(code)) else match.group()
+
+
 def name_key(value: Any) -> str:
-    """A name as compared for duplicates: invisible characters removed, so "tq" and "tq" plus a zero-width space
-    are one name."""
-    return _INVISIBLE_RE.sub("", str(value))
+    """A name as compared for duplicates: invisible characters removed, as they are or as `plain_text` shows them
+    (``\\u200b``), so "tq" and "tq" plus a zero-width space are one name."""
+    return _ESCAPED_RE.sub(_unescape_invisible, plain_text(value))
 
 
 def markdown_text(value: Any) -> str:
