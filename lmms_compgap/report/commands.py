@@ -9,6 +9,7 @@ from pathlib import Path
 
 from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 from lmms_compgap.report.errors import NotVerifiedHere, ReportError, SubmissionRejected
+from lmms_compgap.report.files.regular import write_regular
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.logs import Loaded, ModelLogs, group_by_model
@@ -98,7 +99,7 @@ def _submit(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # ASCII JSON: a response may hold lone surrogates, which JSON carries as escapes and UTF-8 cannot encode.
-    out.write_text(json.dumps(document, ensure_ascii=True, indent=1) + "\n", encoding="utf-8")
+    write_regular(out, json.dumps(document, ensure_ascii=True, indent=1) + "\n")
     kind = "partial" if document["partial"] else "complete"
     items = sum(task["n_items"] for task in document["tasks"])
     shown = plain_text(document["model"]["name"])
