@@ -28,7 +28,8 @@ TRAINING_SPLITS: tuple[str, ...] = ("train", "validation")
 DEFAULT_SEEDS: dict[str, int] = {"train": 1_000_001, "validation": 2_000_002}
 DEFAULT_SIZES: dict[str, int] = {"train": 10_000, "validation": 1_000}
 #: The most items per family a training split may hold: what `compgap data build`/`export` make, and so the most a
-#: submission's training record can claim (verify regenerates each claim, about 0.4 s per 1,000 items).
+#: submission's training record can claim. `compgap verify` regenerates each claim: 100,000 `count` items took
+#: 27 s of CPU and 1.1 GB (docs/submissions.md), so this bounds what one file can make it spend.
 MAX_SPLIT_SIZE = 50_000
 
 
