@@ -41,7 +41,7 @@ def _results_files(paths: Sequence[Path], issues: list[str]) -> tuple[list[Path]
             results.append(path)
             samples.extend(path.parent.glob(f"{path.name[: -len(RESULTS_SUFFIX)]}{SAMPLES_INFIX}*.jsonl"))
         elif not is_regular(path):
-            issues.append(f"{path}: not a regular file (a named pipe or a device?); skipped")
+            issues.append(f"{path}: not a regular file (a symbolic link, a named pipe or a device?); skipped")
         else:
             issues.append(f"{path}: not an lmms-eval output folder or *_results.json file; skipped")
     return sorted(set(results)), sorted(set(samples))
