@@ -490,3 +490,21 @@ def test_every_invisible_character_is_shown_escaped() -> None:
         elif escaped:
             assert category in ("Cc", "Cs", "Cn"), f"U+{code:04X} ({category}) is escaped but visible"
     assert plain_text("tq\u200b") == "tq\\u200b" and name_key("tq\u200b") == name_key("tq") == name_key("tq\\u200b")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize("link", ["r", "r/report.md", "r/gap.csv"])
+def test_report_never_writes_through_a_symbolic_link(tmp_path: Path, link: str, capsys) -> None:
+    out = _count_run(tmp_path)
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "precious").write_text("precious")
+    if link == "r":
+        (tmp_path / "r").symlink_to(target)
+    else:
+        (tmp_path / "r").mkdir()
+        (tmp_path / link).symlink_to(target / "precious")
+    assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 1
+    assert "links are not followed" in capsys.readouterr().err
+    assert sorted(path.name for path in target.iterdir()) == ["precious"]
+    assert (target / "precious").read_text() == "precious"
