@@ -12,7 +12,7 @@ from typing import Any
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import taskfiles
-from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
@@ -24,7 +24,8 @@ from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.files.installed import installed_rows
-from lmms_compgap.report.render.literal import plain_text
+from lmms_compgap.report.files.regular import open_regular
+from lmms_compgap.report.render.literal import plain_lines, plain_text
 
 
 def _scored_task(task: str) -> tuple[str, str]:
@@ -59,9 +60,11 @@ def _score(args: argparse.Namespace) -> int:
     problems = 0
     # Bytes, decoded line by line: a bad line (invalid UTF-8, nesting too deep to parse) is reported by number
     # and skipped, and every good line is still scored.
-    source = sys.stdin.buffer if args.responses == "-" else open(args.responses, "rb")  # noqa: SIM115
+    # A named file must be a regular one (not a device such as /dev/zero, nor a link); no line is held whole past
+    # MAX_LINE_BYTES, whatever the input.
+    source = sys.stdin.buffer if args.responses == "-" else open_regular(Path(args.responses))
     with source:
-        for number, line, problem in read_json_lines(source, _response_line(rows)):
+        for number, line, problem in read_json_lines(lines_within(source), _response_line(rows)):
             if line is None:
                 problems += 1
                 print(f"compgap score: {args.responses}:{number}: skipped: {plain_text(problem)}", file=sys.stderr)
@@ -266,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except (data_files.DataIntegrityError, OSError, KeyError, ReportError) as error:
-        print(f"compgap: {plain_text(error)}", file=sys.stderr)
+        print(f"compgap: {plain_lines(error)}", file=sys.stderr)  # a missing dataset's help spans lines
         return 1
 
 

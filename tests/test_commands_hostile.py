@@ -7,21 +7,32 @@ bad lines. Commands that could block run in a subprocess with a timeout.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from lmms_compgap.cli import main
+from lmms_compgap.core.dataset_family import DatasetFamily
+from lmms_compgap.core.hub_data import DatasetUnavailable
+from lmms_compgap.core.json_lines import MAX_LINE_BYTES, lines_within, read_json_lines
+from lmms_compgap.finetune.train import PROVENANCE_FILE
 from lmms_compgap.report.compute.scores import SCORES_EXPLAINED, ItemScore
 from lmms_compgap.report.compute.slices import attribute_groups
+from lmms_compgap.report.errors import ReportError
+from lmms_compgap.report.files import installed
+from lmms_compgap.report.files.provenance import training_record
+from lmms_compgap.report.files.report_folder import write_csv
 from lmms_compgap.report.files.runs import load_outputs
-from lmms_compgap.report.render.literal import markdown_text, plain_text, plot_text
+from lmms_compgap.report.render.literal import markdown_text, name_key, plain_text, plot_text
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.submissions import document as submission
 from tests.conftest import SUBMITTED_LIMIT as LIMIT
@@ -310,3 +321,190 @@ def test_score_skips_bad_lines_by_number_and_scores_the_good_ones(tmp_path: Path
     assert f"{path}:2: skipped: JSON nested too deeply to parse" in result.stderr
     assert f"{path}:3: skipped: not UTF-8 text (byte 30 of the line)" in result.stderr
     assert len(result.stdout.splitlines()) == 2 and "n=2" in result.stderr
+
+
+# ---- issue 19 ------------------------------------------------------------------------------------------------------
+def _rewrite_samples(out: Path, change: Any) -> None:
+    """Apply `change(record, line number)` to the compgap record of every logged sample under `out`."""
+    for path in out.rglob("*_samples_*.jsonl"):
+        lines = []
+        for number, line in enumerate(path.read_text().splitlines()):
+            entry = json.loads(line)
+            change(entry["compgap"], number)
+            lines.append(json.dumps(entry))
+        path.write_text("\n".join(lines) + "\n")
+
+
+def _count_run(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    model = SimulatedModel("org/plain", see=0.8, reason=0.8, compose=0.5, seed=1)
+    simulate_run(out, model, families=["count"], settings=("direct", "cascade"), limit=8)
+    return out
+
+
+def test_report_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    rows = [{"=name": value, "number": -0.25} for value in ('=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx")]
+    path = write_csv(tmp_path / "t.csv", rows)
+    with path.open(newline="") as handle:
+        read = list(csv.reader(handle))
+    assert read[0] == ["'=name", "number"]
+    assert [row[0] for row in read[1:]] == ['\'=HYPERLINK("x")', "'+1", "'-1", "'@SUM(A1)", "'\tx", "'\rx"]
+    assert {row[1] for row in read[1:]} == {"-0.25"}  # numbers are numbers, a negative gap included
+
+
+def test_report_escapes_attribute_names_and_neutralises_formulas(tmp_path: Path) -> None:
+    out = _count_run(tmp_path)
+    hostile = "<b>x</b>[l](javascript:1)|=cmd"
+    _rewrite_samples(out, lambda record, number: record["attributes"].update({hostile: number % 2}))
+    _rewrite_results(out, lambda results: results.update(model_name='=HYPERLINK("http://x")'))
+    assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 0
+    report = (tmp_path / "r" / "report.md").read_text()
+    assert "<b>" not in report and "&lt;b&gt;x&lt;/b&gt;\\[l\\](javascript:1)\\|=cmd" in report
+    for name in ("gap.csv", "slices.csv", "attribution.csv", "failed_calls.csv"):
+        with (tmp_path / "r" / name).open(newline="") as handle:
+            cells = [cell for row in csv.reader(handle) for cell in row]
+        assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells), name
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda record: record.update(correct="0"), "correct is not 0 or 1"),
+        (lambda record: record.update(correct=float("nan")), "correct is not 0 or 1"),
+        (lambda record: record.update(strict=2), "strict is not 0 or 1"),
+        (lambda record: record["attributes"].update(objects=10**400), "is an integer beyond 2**53"),
+        (lambda record: record["attributes"].update(objects=float("nan")), "is not a finite number"),
+        (lambda record: record["attributes"].update(objects=float("inf")), "is not a finite number"),
+        (lambda record: record.update(failed_step="x"), "failed_step is not a step number"),
+    ],
+)
+def test_a_record_no_scorer_wrote_is_refused_never_counted_right(
+    tmp_path: Path, change: Any, reason: str, capsys
+) -> None:
+    out = _count_run(tmp_path)
+    _rewrite_samples(out, lambda record, number: change(record) if number == 0 else None)
+    loaded = load_outputs([out])
+    assert any("line 1: " in issue and reason in issue for issue in loaded.issues), loaded.issues
+    assert all(sample.doc_id != 0 for task in loaded.tasks for sample in task.samples)
+    assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 0
+    assert "OverflowError" not in capsys.readouterr().err
+    assert "nan" not in (tmp_path / "r" / "slices.csv").read_text().lower()
+
+
+def test_a_truncated_training_record_is_named_not_a_traceback(run_output: Path, tmp_path: Path, capsys) -> None:
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / PROVENANCE_FILE).write_text('{"format": "lmms-compgap-training", "spl')
+    out = tmp_path / "x.json"
+    assert main(["submit", str(run_output), "--out", str(out), "--partial", "--trained-on", str(model)]) == 1
+    assert "cannot be read (not valid JSON: truncated or edited?)" in capsys.readouterr().err
+    runs = SimpleNamespace(runs=[SimpleNamespace(pretrained=str(model))])  # what `report --base` looks up
+    with pytest.raises(ReportError, match="cannot be read"):
+        training_record(runs)
+
+
+def _data_root(tmp_path: Path, payload: bytes | None) -> Path:
+    folder = tmp_path / "task_yamls" / "count" / "data"
+    folder.mkdir(parents=True)
+    if payload is not None:
+        (folder / "test.jsonl").write_bytes(payload)
+    return tmp_path / "task_yamls"
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        (b"[1,2,3]", "a line must be a JSON object"),
+        (b"[" * 200_000 + b"]" * 200_000, "JSON nested too deeply to parse"),
+        (b'{"uid": ' + b"9" * 5000 + b"}", "Exceeds the limit"),
+        (b'{"uid": "\xff"}', "not UTF-8"),
+    ],
+)
+def test_data_verify_names_a_bad_line(tmp_path: Path, line: bytes, reason: str, capsys) -> None:
+    root = _data_root(tmp_path, line + b"\n")
+    assert main(["data", "verify", "--task", "count", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "count: FAILED:" in err and f"test.jsonl:1: not a data row ({reason}" in err, err
+
+
+def test_data_verify_reads_no_more_than_a_fresh_generation(tmp_path: Path, capsys) -> None:
+    root = _data_root(tmp_path, None)
+    with (root / "count" / "data" / "test.jsonl").open("wb") as handle:
+        handle.truncate(2 * 1024**3)  # sparse: 2 GB of zeros that take no disk
+    assert main(["data", "verify", "--task", "count", "--root", str(root)]) == 1
+    assert "larger than a fresh generation" in capsys.readouterr().err
+
+
+@needs_fifo
+def test_data_verify_refuses_a_named_pipe(tmp_path: Path) -> None:
+    root = _data_root(tmp_path, None)
+    os.mkfifo(root / "count" / "data" / "test.jsonl")
+    result = _compgap("data", "verify", "--task", "count", "--root", str(root), timeout=60)
+    assert result.returncode == 1 and "a named pipe, not a regular file; not read" in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_score_refuses_a_device(capsys) -> None:
+    assert main(["score", "compgap_count_direct", "/dev/zero"]) == 1
+    assert "/dev/zero: a character device, not a regular file; not read" in capsys.readouterr().err
+
+
+def test_no_line_is_held_past_the_limit() -> None:
+    lines = list(lines_within(io.BytesIO(b"short\n" + b"0" * 5000 + b"\nlast"), limit=100))
+    assert lines == [b"short\n", None, b"last"]
+    read = list(read_json_lines([None], lambda value: value))
+    assert read == [(1, None, f"longer than {MAX_LINE_BYTES} bytes; not read")]
+
+
+def test_data_check_refuses_an_out_folder_that_does_not_exist_before_checking(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    def never(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("checked before finding out that --out cannot be written")
+
+    monkeypatch.setattr("lmms_compgap.datacheck.runner.check_family", never)
+    out = tmp_path / "missing" / "check.json"
+    assert main(["data", "check", "--task", "count", "--limit", "1", "--out", str(out)]) == 2
+    assert "the folder" in capsys.readouterr().err and not out.parent.exists()
+
+
+def test_a_missing_dataset_help_keeps_its_line_breaks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    def missing(self: DatasetFamily) -> Any:
+        raise DatasetUnavailable("the dataset is not on this machine. Searched:\n  - here\x1b[31m")
+
+    monkeypatch.setattr(DatasetFamily, "dataset_rows", missing)
+    installed.installed_rows.cache_clear()
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"doc_id": 0, "response": "1"}\n')
+    assert main(["score", "compgap_gsm8k_direct", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "Searched:\n  - here\\x1b[31m" in err and "\\n" not in err
+
+
+def test_every_invisible_character_is_shown_escaped() -> None:
+    for code in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(code))
+        escaped = plain_text(chr(code)) != chr(code)
+        if category in ("Cf", "Zl", "Zp"):
+            assert escaped, f"U+{code:04X} ({category}) is invisible and shown raw"
+        elif escaped:
+            assert category in ("Cc", "Cs", "Cn"), f"U+{code:04X} ({category}) is escaped but visible"
+    assert plain_text("tq\u200b") == "tq\\u200b" and name_key("tq\u200b") == name_key("tq") == name_key("tq\\u200b")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+@pytest.mark.parametrize("link", ["r", "r/report.md", "r/gap.csv"])
+def test_report_never_writes_through_a_symbolic_link(tmp_path: Path, link: str, capsys) -> None:
+    out = _count_run(tmp_path)
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "precious").write_text("precious")
+    if link == "r":
+        (tmp_path / "r").symlink_to(target)
+    else:
+        (tmp_path / "r").mkdir()
+        (tmp_path / link).symlink_to(target / "precious")
+    assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 1
+    assert "links are not followed" in capsys.readouterr().err
+    assert sorted(path.name for path in target.iterdir()) == ["precious"]
+    assert (target / "precious").read_text() == "precious"

@@ -56,7 +56,7 @@ def test_corrupt_bytes_are_refused_with_the_line(yaml_copy: Path) -> None:
     payload = bytearray(path.read_bytes())
     payload[100:110] = b"\x00{{{{{{{{{"
     path.write_bytes(bytes(payload))
-    with pytest.raises(data_files.DataIntegrityError, match=r"test\.jsonl:1: not valid JSON"):
+    with pytest.raises(data_files.DataIntegrityError, match=r"test\.jsonl:1: not a data row"):
         data_files.verify_file(get_family("mathtext"), yaml_copy)
 
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.report.files.regular import NotReadable, open_regular
 
 if TYPE_CHECKING:
     from lmms_compgap.core.family import TaskFamily
@@ -108,24 +112,37 @@ def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = ""
             )
 
 
+def _row(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("a line must be a JSON object (one item)")
+    return value
+
+
 def verify_file(family: TaskFamily, root: Path | None = None) -> str:
     """Check a data file (in `root`, by default the family's task root) byte for byte against a fresh generation;
-    return its fingerprint."""
+    return its fingerprint. Only a regular file is opened (a named pipe would block, a link could point anywhere),
+    and no more of it is read than a fresh generation holds."""
     path = data_path(family.name, root or family.task_root())
-    try:
-        payload = path.read_bytes()
-    except FileNotFoundError:
-        raise DataIntegrityError(f"{path}: missing; {regenerate_hint(family.name)}") from None
     expected = serialize_rows(family.canonical_rows())
+    if not os.path.lexists(path):
+        raise DataIntegrityError(f"{path}: missing; {regenerate_hint(family.name)}")
+    try:
+        with open_regular(path) as handle:
+            payload = handle.read(len(expected) + 1)
+    except NotReadable as error:
+        raise DataIntegrityError(str(error)) from None
+    except OSError as error:
+        raise DataIntegrityError(f"{path}: cannot read ({error.strerror or error})") from None
     if payload != expected:
+        if len(payload) > len(expected):
+            raise DataIntegrityError(
+                f"{path}: larger than a fresh generation ({len(expected)} bytes); {regenerate_hint(family.name)}"
+            )
         rows: list[dict[str, Any]] = []
-        for number, line in enumerate(payload.decode("utf-8", errors="replace").splitlines(), start=1):
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                raise DataIntegrityError(
-                    f"{path}:{number}: not valid JSON ({error.msg}); {regenerate_hint(family.name)}"
-                ) from None
+        for number, row, problem in read_json_lines(payload.splitlines(), _row):
+            if row is None:  # not UTF-8, not JSON, nested too deeply, an integer too long, not an object
+                raise DataIntegrityError(f"{path}:{number}: not a data row ({problem}); {regenerate_hint(family.name)}")
+            rows.append(row)
         verify_rows(family, rows, source=str(path))
         raise DataIntegrityError(f"{path}: bytes differ from a fresh generation; {regenerate_hint(family.name)}")
     return fingerprint_bytes(payload)

@@ -27,6 +27,10 @@ TRAINING_SPLITS: tuple[str, ...] = ("train", "validation")
 #: mixed with the family name and data version, so one seed gives every family its own stream.
 DEFAULT_SEEDS: dict[str, int] = {"train": 1_000_001, "validation": 2_000_002}
 DEFAULT_SIZES: dict[str, int] = {"train": 10_000, "validation": 1_000}
+#: The most items per family a training split may hold: what `compgap data build`/`export` make, and so the most a
+#: submission's training record can claim. `compgap verify` regenerates each claim: 100,000 `count` items took
+#: 27 s of CPU and 1.1 GB (docs/submissions.md), so this bounds what one file can make it spend.
+MAX_SPLIT_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,8 @@ def build_split(family: TaskFamily, split: str, size: int | None = None, seed: i
     size = DEFAULT_SIZES[split] if size is None else size
     if seed == family.canonical_seed:
         raise ValueError(f"seed {seed} is the test split's; choose another seed for the {split} split")
-    if size < 1:
-        raise ValueError(f"a split needs at least one item, not {size}")
+    if not 1 <= size <= MAX_SPLIT_SIZE:
+        raise ValueError(f"a split holds 1 to {MAX_SPLIT_SIZE} items per family, not {size}")
     test = family.canonical_rows()
     test_keys = {item_key(row["question"], row["intermediate"]) for row in test}
     test_specs = {row["spec"] for row in test}

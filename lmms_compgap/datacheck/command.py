@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from lmms_compgap.core.registry import family_names, get_family
+from lmms_compgap.report.files.regular import is_regular, write_regular
 
 if TYPE_CHECKING:
     from lmms_compgap.datacheck.runner import FamilyCheck
@@ -59,6 +60,16 @@ def tool_versions(families: list[str]) -> dict[str, str]:
     return {tool: TOOL_VERSIONS[tool]() if tool in TOOL_VERSIONS else "unknown version" for tool in needed}
 
 
+def _out_problem(out: Path) -> str | None:
+    """Why --out cannot be written (its folder missing, or it is a link, a folder or a device), or None."""
+    folder = out.parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if os.path.lexists(out) and not is_regular(out):
+        return "not a regular file (links are not followed)"
+    return None
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Check the families, print the summary, write --out; 0 if all pass, 1 if one fails, 2 if one cannot run."""
     from lmms_compgap.datacheck import tesseract
@@ -70,6 +81,10 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     if args.limit is not None and args.limit < 1:
         print("compgap data check: --limit must be at least 1", file=sys.stderr)
+        return 2
+    problem = _out_problem(Path(args.out)) if args.out else None
+    if problem:  # before the check, which takes minutes: its result must have somewhere to go
+        print(f"compgap data check: --out {args.out}: {problem}; nothing was checked", file=sys.stderr)
         return 2
     checks: list[FamilyCheck] = []
     try:
@@ -84,7 +99,7 @@ def run_check(args: argparse.Namespace) -> int:
     if args.out:
         families_json = {check.family: check.to_json() for check in checks}
         record = {"tools": versions, "limit": args.limit, "families": families_json}
-        Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_regular(Path(args.out), json.dumps(record, indent=1, ensure_ascii=False) + "\n")
         print(f"\nwrote {args.out}")
     return 0 if all(check.passed for check in checks) else 1
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
-from lmms_compgap.report.errors import ReportError, SubmissionRejected
+from lmms_compgap.report.errors import NotVerifiedHere, ReportError, SubmissionRejected
+from lmms_compgap.report.files.regular import write_regular
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.logs import Loaded, ModelLogs, group_by_model
@@ -98,7 +99,7 @@ def _submit(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     # ASCII JSON: a response may hold lone surrogates, which JSON carries as escapes and UTF-8 cannot encode.
-    out.write_text(json.dumps(document, ensure_ascii=True, indent=1) + "\n", encoding="utf-8")
+    write_regular(out, json.dumps(document, ensure_ascii=True, indent=1) + "\n")
     kind = "partial" if document["partial"] else "complete"
     items = sum(task["n_items"] for task in document["tasks"])
     shown = plain_text(document["model"]["name"])
@@ -110,10 +111,14 @@ def _verify(args: argparse.Namespace) -> int:
     from lmms_compgap.report.compute.ranking import PARTIAL_EXCLUDED, explain, standing
     from lmms_compgap.report.submissions.verify import verify_submission
 
-    failures = 0
+    failures = not_verified = 0
     for name in args.files:
         try:
             verified = verify_submission(Path(name), args.max_bytes)
+        except NotVerifiedHere as error:
+            not_verified += 1
+            print(f"NOT VERIFIED {plain_text(error)}", file=sys.stderr)
+            continue
         except SubmissionRejected as error:
             failures += 1
             print(f"REJECTED {plain_text(error)}", file=sys.stderr)
@@ -124,7 +129,8 @@ def _verify(args: argparse.Namespace) -> int:
         # The ranked quantity, recomputed from the re-scored items like everything else (never read from the file).
         position = standing(verified.scores, PARTIAL_EXCLUDED if verified.partial else None)
         print(f"  composed accuracy {100 * position.composed:.1f}% (what the leaderboard ranks): {explain(position)}")
-    return 1 if failures else 0
+    # 2, as `compgap doctor` warns: nothing was found wrong, but a file could not be checked to the end here.
+    return 1 if failures else 2 if not_verified else 0
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -135,11 +141,16 @@ def _leaderboard(args: argparse.Namespace) -> int:
         raise ReportError(f"{directory}: not a folder of submission files")
     board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args))
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
-    print(f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected")
+    print(
+        f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected, "
+        f"{len(board.not_verified)} not verified here"
+    )
     for entry in board.unranked:
         print(f"LISTED APART {plain_text(entry.verified.path.name)}: {plain_text(entry.standing.apart)}")
     for path, reason in board.rejected:
         print(f"REJECTED {plain_text(path.name)}: {plain_text(reason)}", file=sys.stderr)
+    for path, reason in board.not_verified:
+        print(f"NOT VERIFIED {plain_text(path.name)}: {plain_text(reason)}", file=sys.stderr)
     print("Wrote " + ", ".join(str(path) for path in paths))
     return 0
 

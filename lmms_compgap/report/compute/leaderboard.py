@@ -56,12 +56,14 @@ class Entry:
 @dataclass
 class Leaderboard:
     """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `rejected`:
-    files that failed verification, with the reason."""
+    files that failed verification, with the reason; `not_verified`: files this machine cannot check to the end
+    (a public dataset they need is not here), with the reason."""
 
     params: BootstrapParams = field(default_factory=BootstrapParams)
     ranked: list[Entry] = field(default_factory=list)
     unranked: list[Entry] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
+    not_verified: list[tuple[Path, str]] = field(default_factory=list)
 
 
 def finetuned_marker(training: dict[str, Any] | None) -> str:

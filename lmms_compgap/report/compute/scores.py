@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,18 +36,44 @@ class ItemScore:
         raise ValueError(f"unknown score {kind!r}; scores: {SCORES}")
 
 
+def _zero_or_one(record: dict[str, Any], key: str, required: bool = True) -> int | None:
+    """A 0/1 verdict as the scorer writes it (0, 1, False or True); ValueError for anything else ("0", NaN, 2):
+    an edited record is refused, never read as right."""
+    value = record.get(key)
+    if value is None and not required:
+        return None
+    if value is None and key in ("correct", "strict"):
+        return 0
+    if isinstance(value, bool) or (isinstance(value, int) and value in (0, 1)):
+        return int(value)
+    raise ValueError(f"{key} is not 0 or 1")
+
+
+def _usable_attributes(attributes: Any) -> dict[str, Any]:
+    """The record's attributes; ValueError for a number no report can place (NaN, infinity, beyond a float)."""
+    if not isinstance(attributes, dict):
+        return {}
+    for name, value in attributes.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"attribute {name!r} is not a finite number")
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            raise ValueError(f"attribute {name!r} is an integer beyond 2**53")
+    return attributes
+
+
 def item_score(record: dict[str, Any]) -> ItemScore:
-    """An ItemScore from the `compgap` record `score_response` returns (and lmms-eval logs)."""
-    usable = record.get("intermediate_usable")
+    """An ItemScore from the `compgap` record `score_response` returns (and lmms-eval logs); ValueError for a record
+    no scorer wrote (a verdict other than 0/1, an attribute that is no finite number)."""
     failed = record.get("failed_step")
     if failed is None and record.get("error"):
         failed = 1
-    attributes = record.get("attributes")
+    if failed is not None and (isinstance(failed, bool) or not isinstance(failed, int) or not 0 <= failed <= 2):
+        raise ValueError("failed_step is not a step number")
     return ItemScore(
         uid=str(record["uid"]),
-        correct=int(bool(record.get("correct"))),
-        strict=int(bool(record.get("strict"))),
-        usable=None if usable is None else int(bool(usable)),
-        failed_step=None if failed is None else int(failed),
-        attributes=attributes if isinstance(attributes, dict) else {},
+        correct=_zero_or_one(record, "correct") or 0,
+        strict=_zero_or_one(record, "strict") or 0,
+        usable=_zero_or_one(record, "intermediate_usable", required=False),
+        failed_step=failed,
+        attributes=_usable_attributes(record.get("attributes")),
     )

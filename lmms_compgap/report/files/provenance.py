@@ -10,11 +10,27 @@ from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.logs import ModelLogs
 
 
+def _provenance(folder: Path, where: str) -> dict[str, Any] | None:
+    """`read_provenance`, with a file that cannot be read or parsed (truncated, not UTF-8, nested too deeply) named
+    as a ReportError instead of a traceback."""
+    try:
+        return read_provenance(folder)
+    except (OSError, ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        if isinstance(error, OSError):
+            detail = error.strerror or type(error).__name__
+        else:
+            detail = "not UTF-8" if isinstance(error, UnicodeDecodeError) else "not valid JSON: truncated or edited?"
+        raise ReportError(
+            f"{where}: {folder / PROVENANCE_FILE} cannot be read ({detail}); it should be the file `compgap finetune` "
+            "wrote, whole"
+        ) from None
+
+
 def training_record(model: ModelLogs) -> dict[str, Any] | None:
     """The `compgap finetune` provenance of the model a run evaluated, when its `pretrained=` folder is here."""
     for run in model.runs:
         if run.pretrained and Path(run.pretrained).is_dir():
-            record = read_provenance(run.pretrained)
+            record = _provenance(Path(run.pretrained), f"the evaluated model {run.pretrained}")
             if record is not None:
                 return record
     return None
@@ -28,10 +44,7 @@ def trained_on(option: str | None, model: ModelLogs) -> dict[str, Any] | None:
     path = Path(option)
     if not path.is_dir() and path.name != PROVENANCE_FILE:
         raise ReportError(f"--trained-on {option}: give a {PROVENANCE_FILE} or the fine-tuned model's folder")
-    try:
-        record = read_provenance(path if path.is_dir() else path.parent)
-    except (OSError, ValueError) as error:
-        raise ReportError(f"--trained-on {option}: unreadable ({error})") from None
+    record = _provenance(path if path.is_dir() else path.parent, f"--trained-on {option}")
     if record is None:
         raise ReportError(f"--trained-on {option}: no {PROVENANCE_FILE} written by `compgap finetune` there")
     return record

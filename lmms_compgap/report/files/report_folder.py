@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from lmms_compgap.report.compute.finetune import Comparison
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
+from lmms_compgap.report.files.regular import writable_folder, write_regular
 from lmms_compgap.report.render import plots, tables
 from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
 from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown
@@ -25,16 +27,30 @@ class ReportFiles:
     paths: list[Path]
 
 
+#: What makes a spreadsheet read a cell as a formula (=HYPERLINK(...), +cmd, -2+3, @SUM): such a cell is written
+#: with a leading apostrophe, as spreadsheet-safe CSV writers do (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text opening with a formula prefix gets a leading apostrophe; numbers
+    (a negative gap is -0.05) and everything else stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
-    """The rows as a CSV file, columns in the order they first appear; returns `path`."""
+    """The rows as a CSV file, columns in the order they first appear, every text cell spreadsheet-safe (header
+    included); returns `path`. Never written through a symbolic link."""
     fields: list[str] = []
     for row in rows:
         fields.extend(key for key in row if key not in fields)
-    with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fields)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    handle = io.StringIO(newline="")
+    writer = csv.writer(handle)
+    writer.writerow([spreadsheet_safe(field) for field in fields])
+    writer.writerows([spreadsheet_safe(row.get(field, "")) for field in fields] for row in rows)
+    return write_regular(path, handle.getvalue())
 
 
 def write_report(
@@ -51,12 +67,10 @@ def write_report(
     With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
     if not summaries:
         return ReportFiles(terminal_markdown(summaries, issues, params), [])
-    out.mkdir(parents=True, exist_ok=True)
+    writable_folder(out)
     before_after = comparison_markdown(comparison, params) if comparison else None
     paths = [out / "report.md"]
-    paths[0].write_text(
-        full_markdown(summaries, issues, params, before_after), encoding="utf-8", errors="backslashreplace"
-    )
+    write_regular(paths[0], full_markdown(summaries, issues, params, before_after))
     if comparison:
         paths.append(write_csv(out / "finetune.csv", comparison_rows(comparison)))
     paths.append(write_csv(out / "gap.csv", tables.gap_rows(summaries)))
@@ -67,5 +81,5 @@ def write_report(
         entries = [(summary.label, summary.families) for summary in summaries]
         for name, plot in (("gap.png", plots.plot_gaps), ("accuracy.png", plots.plot_accuracies)):
             paths.append(out / name)
-            paths[-1].write_bytes(plot(entries, params.confidence))
+            write_regular(paths[-1], plot(entries, params.confidence))
     return ReportFiles(terminal_markdown(summaries, issues, params, before_after), paths)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.json_lines import read_json_lines
+from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.settings import parse_task_name
 from lmms_compgap.report.compute.scores import item_score
 from lmms_compgap.report.errors import join_problems
@@ -41,7 +41,7 @@ def _results_files(paths: Sequence[Path], issues: list[str]) -> tuple[list[Path]
             results.append(path)
             samples.extend(path.parent.glob(f"{path.name[: -len(RESULTS_SUFFIX)]}{SAMPLES_INFIX}*.jsonl"))
         elif not is_regular(path):
-            issues.append(f"{path}: not a regular file (a named pipe or a device?); skipped")
+            issues.append(f"{path}: not a regular file (a symbolic link, a named pipe or a device?); skipped")
         else:
             issues.append(f"{path}: not an lmms-eval output folder or *_results.json file; skipped")
     return sorted(set(results)), sorted(set(samples))
@@ -125,7 +125,8 @@ def _read_samples(path: Path, family: str, setting: str, issues: list[str]) -> l
         return []
     with handle:
         # Bad bytes are replaced rather than refused: a record stays usable if only a response held them.
-        for number, sample, problem in read_json_lines(handle, _sample_reader(family, setting), errors="replace"):
+        reader = _sample_reader(family, setting)
+        for number, sample, problem in read_json_lines(lines_within(handle), reader, errors="replace"):
             if sample is None:
                 bad.append(f"line {number}: {problem}")
                 continue

@@ -14,13 +14,15 @@ DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Upper bound on JSON values (counted as commas and opening brackets, in strings too): bounds memory.
 MAX_VALUES = 20_000_000
 MAX_DEPTH = 32
+#: How every JSON value that is not an object starts: such a file is refused before it is parsed.
+_NOT_OBJECT = {bytes([byte]) for byte in b'["-0123456789tfnNI'}
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError("an object holds the same key twice")  # the key itself is the file's content
         result[key] = value
     return result
 
@@ -30,26 +32,26 @@ def _no_constants(name: str) -> Any:
 
 
 def _depth(document: Any) -> int:
-    """The nesting depth, walked iteratively so a deep document cannot exhaust the stack."""
-    deepest, stack = 0, [(document, 1)]
+    """The nesting depth, walked iteratively so a deep document cannot exhaust the stack. Only containers are
+    stacked: a flat array of millions of numbers costs no memory beyond itself."""
+    if not isinstance(document, (dict, list)):
+        return 0
+    deepest, stack = 1, [(document, 1)]
     while stack:
         node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, depth)
-        if deepest > MAX_DEPTH:
-            return deepest
-        stack.extend((child, depth + 1) for child in children)
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 > MAX_DEPTH:
+                    return depth + 1
+                deepest = max(deepest, depth + 1)
+                stack.append((child, depth + 1))
     return deepest
 
 
 def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
     """The parsed document, or SubmissionRejected naming why it is refused (not a regular file, too large, not
-    JSON, too deep). Nothing in it is executed."""
+    JSON, not an object, too deep). Nothing in it is executed."""
     try:
         with open_regular(path) as handle:
             size = os.fstat(handle.fileno()).st_size
@@ -64,6 +66,8 @@ def load_json_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
         raise SubmissionRejected(f"{path}: cannot read ({error.strerror or error})") from None
     if len(payload) > max_bytes:
         raise SubmissionRejected(f"{path}: more than {max_bytes} bytes (--max-bytes); not parsed")
+    if payload.lstrip()[:1] in _NOT_OBJECT:  # cheap, before anything costs: a submission is one JSON object
+        raise SubmissionRejected(f"{path}: not a JSON object ({{...}}), so not a submission; not parsed")
     values = payload.count(b",") + payload.count(b"[") + payload.count(b"{")
     if values > MAX_VALUES:
         raise SubmissionRejected(f"{path}: about {values} JSON values, above the limit of {MAX_VALUES}; not parsed")

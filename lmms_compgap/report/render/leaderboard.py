@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from lmms_compgap.report.compute.estimates import Estimate
 from lmms_compgap.report.compute.leaderboard import Entry, Leaderboard
 from lmms_compgap.report.compute.ranking import LIMITS, RANKING_RULE, RATIONALE, competition_place, explain
-from lmms_compgap.report.render.literal import markdown_text
+from lmms_compgap.report.render.literal import markdown_text, plain_text
 from lmms_compgap.report.render.tables import markdown_table, p_text
 
 
@@ -186,12 +186,11 @@ def leaderboard_markdown(board: Leaderboard, images: dict[str, str] | None = Non
     parts += ["## Why this rule", "\n".join(f"- {line}" for line in RATIONALE)]
     parts += ["## Known limits", "\n".join(f"- {line}" for line in LIMITS)]
     parts += ["## Columns", "\n".join(f"- **{name}**: {text}" for name, text in COLUMNS)]
-    parts += ["## Rejected files"]
-    parts.append(
-        "\n".join(f"- {markdown_text(path.name)}: {markdown_text(reason)}" for path, reason in board.rejected)
-        if board.rejected
-        else "None."
-    )
+    for title, files in (("Rejected files", board.rejected), ("Not verified here", board.not_verified)):
+        if files or title == "Rejected files":
+            parts += [f"## {title}"]
+            listed = "\n".join(f"- {markdown_text(path.name)}: {markdown_text(reason)}" for path, reason in files)
+            parts.append(listed or "None.")
     for title, name in (images or {}).items():
         parts.append(f"![{title}]({name})")
     return "\n\n".join(parts) + "\n"
@@ -247,14 +246,14 @@ def leaderboard_html(board: Leaderboard, images: dict[str, bytes]) -> str:
         body.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{_prose(line)}</li>" for line in lines) + "</ul>")
     columns = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in COLUMNS)
     body.append(f"<h2>Columns</h2><ul>{columns}</ul>")
-    body.append("<h2>Rejected files</h2>")
-    if board.rejected:
-        items = "".join(
-            f"<li><code>{html.escape(path.name)}</code>: {html.escape(reason)}</li>" for path, reason in board.rejected
-        )
-        body.append(f"<ul>{items}</ul>")
-    else:
-        body.append("<p>None.</p>")
+    for title, files in (("Rejected files", board.rejected), ("Not verified here", board.not_verified)):
+        if files or title == "Rejected files":
+            body.append(f"<h2>{title}</h2>")
+            items = "".join(
+                f"<li><code>{html.escape(plain_text(path.name))}</code>: {html.escape(plain_text(reason))}</li>"
+                for path, reason in files
+            )
+            body.append(f"<ul>{items}</ul>" if items else "<p>None.</p>")
     for title, png in images.items():
         encoded = base64.b64encode(png).decode("ascii")
         body.append(

@@ -203,7 +203,8 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
 
 def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
-        [markdown_text(summary.label), entry["family"], entry["attribute"], markdown_text(entry["value"]), entry["n"],
+        [markdown_text(summary.label), entry["family"], markdown_text(entry["attribute"]),
+         markdown_text(entry["value"]), entry["n"],
          *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
          _estimate(entry), p_text(entry["mcnemar_p"]),
          _signed(entry["strict_gap"])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,17 +29,69 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+#: Schema errors looked at to pick the most relevant one: a million wrong values cost as little as a few.
+_SCHEMA_ERRORS_SEEN = 10
+
+
+@functools.cache
+def _schema_words() -> frozenset[str]:
+    """Every property name the schema declares: the parts of a path that are our words, not the file's."""
+    words: set[str] = set()
+    stack: list[Any] = [schema()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            words.update(node.get("properties", {}) if isinstance(node.get("properties"), dict) else ())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(words) | frozenset(family_names()) | frozenset(SETTINGS) | {f"{s}_only" for s in SETTINGS}
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    """The path of a schema error; a key the schema does not name is shown as `…` (it is the file's content)."""
+    parts = [str(part) if isinstance(part, int) or part in _schema_words() else "…" for part in error.absolute_path]
+    return "/".join(parts) or "(top level)"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
+def _schema_rule(error: jsonschema.ValidationError) -> str:
+    """What a value fails, in our words and the schema's values only: a schema error's own message quotes the file."""
+    rule, wanted = error.validator, error.validator_value
+    if rule == "type":
+        return f"not of type {' or '.join(wanted) if isinstance(wanted, list) else wanted}"
+    if rule == "required" and isinstance(error.instance, dict):
+        return f"missing {', '.join(name for name in wanted if name not in error.instance)}"
+    if rule == "additionalProperties":
+        return "holds a key the format does not define"
+    if rule == "propertyNames":
+        return "holds a key that is not allowed there"
+    if rule in ("enum", "const"):
+        return f"not one of the allowed values {_shown(wanted if rule == 'enum' else [wanted])}"
+    if rule == "pattern":
+        return f"does not match the pattern {_shown(wanted)}"
+    bounds = {"maximum": "above the maximum", "minimum": "below the minimum", "maxLength": "longer than",
+              "minLength": "shorter than", "maxItems": "more items than", "minItems": "fewer items than",
+              "maxProperties": "more keys than", "minProperties": "fewer keys than"}  # fmt: skip
+    if rule in bounds:
+        return f"{bounds[rule]} {_shown(wanted)}"
+    return f"fails the schema's {rule!r} rule"
+
+
 def schema_problem(document: Any) -> str | None:
-    """The most relevant schema violation, with where it is, or None for a valid document."""
+    """The most relevant schema violation, where it is and what it fails, or None for a valid document. Nothing
+    from the document is quoted (see `_schema_rule`), and at most a few errors are looked at."""
     validator = jsonschema.Draft202012Validator(schema())
     if validator.is_valid(document):  # the fast path; collecting errors to pick the best one is slower
         return None
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    error = jsonschema.exceptions.best_match(itertools.islice(validator.iter_errors(document), _SCHEMA_ERRORS_SEEN))
     if error is None:
         return None
-    where = "/".join(str(part) for part in error.absolute_path) or "(top level)"
-    message = error.message if len(error.message) <= 300 else error.message[:300] + "…"
-    return f"schema violation at {where}: {message}"
+    return f"schema violation at {_where(error)}: {_schema_rule(error)}"
 
 
 def response_sha256(response: str) -> str:

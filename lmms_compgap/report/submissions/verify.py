@@ -6,6 +6,8 @@ the schema, matched to the installed tasks and data, and every number it claims 
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -14,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.data import DataIntegrityError
-from lmms_compgap.core.registry import family_names
+from lmms_compgap.core.hub_data import DatasetUnavailable
+from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.settings import task_name
 from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.errors import SubmissionRejected, join_problems
+from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected, join_problems
 from lmms_compgap.report.files.installed import installed_fingerprint, installed_rows, installed_task_metadata
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES, load_json_file
 from lmms_compgap.report.render.literal import plain_text
@@ -31,6 +34,7 @@ from lmms_compgap.report.submissions.document import (
     response_sha256,
     schema_problem,
 )
+from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
 
 #: Recomputed numbers must match the file's this closely (JSON keeps floats exactly; this absorbs printing).
 TOLERANCE = 1e-9
@@ -61,8 +65,8 @@ def first_difference(claimed: Any, recomputed: Any, where: str) -> str | None:
     """Where two JSON values first differ (numbers within TOLERANCE), or None when they agree."""
     if isinstance(claimed, dict) and isinstance(recomputed, dict):
         if claimed.keys() != recomputed.keys():
-            extra, absent = sorted(claimed.keys() - recomputed.keys()), sorted(recomputed.keys() - claimed.keys())
-            return f"{where}: keys differ (unexpected {extra}, missing {absent})"
+            extra, absent = len(claimed.keys() - recomputed.keys()), sorted(recomputed.keys() - claimed.keys())
+            return f"{where}: keys differ ({extra} unexpected, missing {absent})"
         for key in recomputed:
             found = first_difference(claimed[key], recomputed[key], f"{where}.{key}")
             if found:
@@ -82,40 +86,61 @@ def first_difference(claimed: Any, recomputed: Any, where: str) -> str | None:
             if math.isclose(claimed, recomputed, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
                 return None
         except OverflowError:  # an integer too large for a float is no proportion
-            return f"{where}: the file says a number of {len(str(abs(claimed)))} digits, recomputed {recomputed!r}"
+            return f"{where}: the file says a number too large to compare, recomputed {recomputed!r}"
     elif claimed == recomputed and type(claimed) is type(recomputed):
         return None
-    return f"{where}: the file says {claimed!r}, recomputed {recomputed!r}"
+    # Only what we recomputed is quoted: the file's value is described, never shown (it is the file's content).
+    return f"{where}: the file says {_kind(claimed)}, recomputed {recomputed!r}"
 
 
-def _check_tasks(path: Path, tasks: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
-    """family -> setting -> task entry, after the task identities, versions and fingerprints check out."""
+def _kind(value: Any) -> str:
+    """What a JSON value is, in our words."""
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return "another number"
+    names = {str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), "another value")
+
+
+def _unavailable(family: str, error: Exception) -> str:
+    """Why this machine cannot check a family: the first sentence of our own message (a dataset not here)."""
+    first = str(error).splitlines()[0].removesuffix(" Searched:") if str(error) else type(error).__name__
+    return f"compgap_{family}: {plain_text(first)[:300].rstrip('.')}"
+
+
+def _check_tasks(
+    path: Path, tasks: list[dict[str, Any]], unavailable: dict[str, str]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """family -> setting -> task entry, after the task identities, versions and fingerprints check out. A family
+    whose data this machine lacks (a public dataset not here) goes into `unavailable`, with why, not into the
+    result. Problems name tasks by index or by our own names, never by what the file says."""
     problems: list[str] = []
     by_family: dict[str, dict[str, dict[str, Any]]] = {}
-    for entry in tasks:
+    for index, entry in enumerate(tasks):
         family, setting, name = entry["family"], entry["setting"], entry["task"]
         if name != task_name(family, setting):
-            problems.append(f"task {name!r} does not match its family {family!r} and setting {setting!r}")
+            problems.append(f"tasks[{index}]: the task name does not match its family and setting")
             continue
         if family not in family_names():
-            problems.append(f"{name}: {family!r} is not an installed task family (known: {family_names()})")
+            problems.append(f"tasks[{index}]: not a task family installed here (installed: {family_names()})")
             continue
         if setting in by_family.get(family, {}):
             problems.append(f"{name}: listed twice")
             continue
-        installed = installed_task_metadata(family, setting)
+        if family in unavailable:
+            continue
+        try:
+            installed = installed_task_metadata(family, setting)
+            actual = installed_fingerprint(family)
+        except (DataIntegrityError, DatasetUnavailable) as error:
+            unavailable[family] = _unavailable(family, error)
+            continue
         for key, value in installed.items():
             if entry[key] != value:
-                problems.append(f"{name}: {key} {entry[key]!r} does not match the installed tasks' {value!r}")
-        try:
-            actual = installed_fingerprint(family)
-        except DataIntegrityError as error:
-            problems.append(f"{name}: the installed data cannot be used ({error})")
-            continue
+                problems.append(f"{name}: {key} is not the installed tasks' {value!r}")
         if entry["data_fingerprint"] != actual:
-            problems.append(
-                f"{name}: data fingerprint {entry['data_fingerprint']} is not the installed data's {actual}"
-            )
+            problems.append(f"{name}: the data fingerprint is not the installed data's {actual}")
         by_family.setdefault(family, {})[setting] = entry
     for family, settings in by_family.items():
         for setting in REQUIRED_SETTINGS:
@@ -154,9 +179,7 @@ def _check_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]]
             if doc_id >= len(rows):
                 problems.append(f"{name}: doc_id {doc_id} is not a row of the data ({len(rows)} rows)")
             elif item["uid"] != rows[doc_id]["uid"]:
-                problems.append(
-                    f"{name}: doc_id {doc_id} has uid {item['uid']!r}, the data has {rows[doc_id]['uid']!r}"
-                )
+                problems.append(f"{name}: doc_id {doc_id} has another uid than the data's {rows[doc_id]['uid']!r}")
     _reject(path, problems)
 
 
@@ -185,30 +208,50 @@ def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any
     return scores
 
 
-def _check_training(path: Path, training: dict[str, Any]) -> None:
-    """A fine-tuning claim: every declared training split regenerates to its fingerprint from its seed and size
-    with the installed generators, which keep every test item out of it (lmms_compgap.core.splits)."""
-    from lmms_compgap.core.registry import get_family
+@functools.lru_cache(maxsize=32)
+def _split_fingerprint(family: str, split: str, size: int, seed: int) -> str:
+    """The fingerprint a training split regenerates to (kept: a leaderboard's files often claim the same split)."""
     from lmms_compgap.core.splits import build_split
 
+    return build_split(get_family(family), split, size, seed).fingerprint
+
+
+def _check_training(path: Path, training: dict[str, Any]) -> None:
+    """A fine-tuning claim: every declared training split regenerates to its fingerprint from its seed and size
+    with the installed generators, which keep every test item out of it (lmms_compgap.core.splits). Run after every
+    other check, and only for claims the project could have exported (MAX_SPLIT_SIZE): regenerating is the one
+    check whose cost the file's size does not bound."""
+    from lmms_compgap.core.splits import MAX_SPLIT_SIZE
+
     problems: list[str] = []
+    claims = []
     for split, declared in sorted(training["splits"].items()):
         for family, claim in sorted(declared["families"].items()):
-            where = f"training {split} split of {family}"
-            if family not in family_names():
-                problems.append(f"{where}: not an installed task family")
+            if family not in generated_family_names():
+                # Only generated families have training splits (a public dataset's items are its test split).
+                problems.append(f"training {split} split: a family compgap exports no training data for")
                 continue
+            where = f"training {split} split of {family}"
             generator = get_family(family)
             if claim["data_version"] != generator.data_version:
-                problems.append(f"{where}: data version {claim['data_version']!r}, installed {generator.data_version}")
-                continue
-            try:
-                regenerated = build_split(generator, split, claim["size"], claim["seed"])
-            except ValueError as error:
-                problems.append(f"{where}: {error}")
-                continue
-            if regenerated.fingerprint != claim["fingerprint"]:
-                problems.append(f"{where}: seed {claim['seed']} and size {claim['size']} do not give its fingerprint")
+                problems.append(f"{where}: not the installed data version {generator.data_version}")
+            elif not 1 <= claim["size"] <= MAX_SPLIT_SIZE:
+                problems.append(
+                    f"{where}: {claim['size']} items, above the {MAX_SPLIT_SIZE} compgap exports; not regenerated"
+                )
+            elif claim["seed"] == generator.canonical_seed:
+                problems.append(f"{where}: the test split's seed")
+            else:
+                claims.append((where, family, split, claim))
+    _reject(path, problems)  # every cheap check first: nothing is regenerated for a file already refused
+    for where, family, split, claim in claims:
+        try:
+            regenerated = _split_fingerprint(family, split, claim["size"], claim["seed"])
+        except (ValueError, RuntimeError) as error:  # no such split (DataIntegrityError is a RuntimeError too)
+            problems.append(f"{where}: cannot be regenerated ({type(error).__name__})")
+            continue
+        if regenerated != claim["fingerprint"]:
+            problems.append(f"{where}: seed {claim['seed']} and size {claim['size']} do not give its fingerprint")
     _reject(path, problems)
 
 
@@ -226,12 +269,16 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         raise SubmissionRejected(
             f"{path}: format version {document['format_version']}, this verifier reads {FORMAT_VERSION}"
         )
-    by_family = _check_tasks(path, document["tasks"])
-    if "training" in document:
-        _check_training(path, document["training"])
+    unavailable: dict[str, str] = {}
+    by_family = _check_tasks(path, document["tasks"], unavailable)
     for family, settings in sorted(by_family.items()):
         _check_items(path, family, settings, len(document["runs"]))
-    scores = {family: _rescore_items(path, family, settings) for family, settings in sorted(by_family.items())}
+    scores = {}
+    for family, settings in sorted(by_family.items()):
+        try:
+            scores[family] = _rescore_items(path, family, settings)
+        except MathVerifyUnavailable as error:
+            unavailable[family] = _unavailable(family, error)
     n_items = {(entry["family"], entry["setting"]): entry["n_items"] for entry in document["tasks"]}
     gaps = coverage_gaps(n_items)
     if document["partial"] != bool(gaps):
@@ -241,9 +288,18 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
     statistics = document["statistics"]
     params = BootstrapParams(statistics["resamples"], statistics["seed"], statistics["confidence"])
     recomputed = family_summaries(scores, params)
-    difference = first_difference(document["aggregates"], recomputed, "aggregates")
+    # A family this machine cannot check has no recomputed aggregate: the others' are still compared.
+    claimed = document["aggregates"]
+    if unavailable and isinstance(claimed, dict):
+        claimed = {family: value for family, value in claimed.items() if family not in unavailable}
+    difference = first_difference(claimed, recomputed, "aggregates")
     if difference:
         raise SubmissionRejected(f"{path}: a changed aggregate: {difference}")
+    if "training" in document:  # last: the one check whose cost the file's size does not bound
+        _check_training(path, document["training"])
+    if unavailable:
+        reasons = "; ".join(unavailable[name] for name in sorted(unavailable))
+        raise NotVerifiedHere(f"{path}: not verified here ({reasons}); every other check passed")
     return VerifiedSubmission(
         path=path,
         model_name=plain_text(document["model"]["name"]),
@@ -279,6 +335,4 @@ def verify_submission(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Verifie
     except SubmissionRejected:
         raise
     except (ArithmeticError, ValueError, TypeError, KeyError, IndexError, RecursionError, MemoryError) as error:
-        raise SubmissionRejected(
-            f"{path}: could not be checked ({type(error).__name__}: {plain_text(error)[:300]}); rejected"
-        ) from None
+        raise SubmissionRejected(f"{path}: could not be checked ({type(error).__name__}); rejected") from None
