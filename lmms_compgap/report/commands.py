@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
@@ -114,6 +115,7 @@ def _verify(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             verified = verify_submission(Path(name), args.max_bytes)
+            rerun = _rerun(Path(name), args) if args.rerun else None
         except SubmissionRejected as error:
             failures += 1
             print(f"REJECTED {plain_text(error)}", file=sys.stderr)
@@ -124,7 +126,17 @@ def _verify(args: argparse.Namespace) -> int:
         # The ranked quantity, recomputed from the re-scored items like everything else (never read from the file).
         position = standing(verified.scores, PARTIAL_EXCLUDED if verified.partial else None)
         print(f"  composed accuracy {100 * position.composed:.1f}% (what the leaderboard ranks): {explain(position)}")
+        if rerun is not None:
+            print(f"  {plain_text(rerun.summary())}")
     return 1 if failures else 0
+
+
+def _rerun(path: Path, args: argparse.Namespace) -> Any:
+    from lmms_compgap.report.submissions.rerun import MAX_RERUN, rerun_file
+
+    if not 1 <= args.rerun <= MAX_RERUN:
+        raise ReportError(f"--rerun must be between 1 and {MAX_RERUN}, not {args.rerun}")
+    return rerun_file(path, args.rerun, args.max_bytes, args.rerun_salt, args.rerun_device, args.rerun_timeout)
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -194,6 +206,18 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     verify = commands.add_parser("verify", help="re-score a submission's responses and check every number")
     verify.add_argument("files", nargs="+", metavar="FILE", help="submission files")
     _max_bytes_option(verify)
+    verify.add_argument(
+        "--rerun",
+        type=int,
+        metavar="N",
+        help="also regenerate N responses, chosen from the file's hash, through lmms-eval with the model and "
+        "arguments the file records, and compare them (docs/submissions.md)",
+    )
+    verify.add_argument("--rerun-salt", default="", help="mixed into the seed that picks the re-run's items")
+    verify.add_argument("--rerun-device", help="the re-run's --device (default: cuda:0 if torch sees a GPU, else cpu)")
+    verify.add_argument(
+        "--rerun-timeout", type=float, default=3600, help="seconds the re-run may take (default %(default)s)"
+    )
     verify.set_defaults(handler=_verify)
 
     board = commands.add_parser("leaderboard", help="rank verified submissions: Markdown and a static HTML page")
