@@ -220,7 +220,12 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     )
     verify.set_defaults(handler=_verify)
 
-    board = commands.add_parser("leaderboard", help="rank verified submissions: Markdown and a static HTML page")
+    board = commands.add_parser(
+        "leaderboard",
+        help="rank verified submissions: Markdown and a static HTML page",
+        epilog="`compgap leaderboard init DIR` writes a submissions repository ready to host instead (CI workflow, "
+        "CONTRIBUTING.md; docs/submissions.md)",
+    )
     board.add_argument("directory", metavar="DIR", help="a folder of submission files (*.json)")
     board.add_argument("--out", help="folder for the files (default DIR/leaderboard)")
     board.add_argument("--include-partial", action="store_true", help="rank partial submissions too (marked)")
