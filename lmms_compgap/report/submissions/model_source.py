@@ -12,13 +12,23 @@ from lmms_compgap.report.logs import RunInfo
 _HUB_SNAPSHOT_RE = re.compile(r"models--([^/\\]+?)--([^/\\]+)[/\\]snapshots[/\\]([0-9a-f]{40})(?:[/\\]|$)")
 
 
+def model_arguments(text: str) -> dict[str, str]:
+    """lmms-eval's `key=value,key=value` model arguments as a mapping (the last value of a repeated key wins)."""
+    parsed: dict[str, str] = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        if key.strip():
+            parsed[key.strip()] = value.strip()
+    return parsed
+
+
 def _cached_revision(hub_id: str) -> str | None:
     """The commit of the snapshot of `hub_id` in this machine's Hub cache (what a run loaded offline), if any."""
     try:
         from huggingface_hub import try_to_load_from_cache
 
         found = try_to_load_from_cache(repo_id=hub_id, filename="config.json")
-    except Exception:  # noqa: BLE001 (an id the Hub library refuses is simply not a cached Hub model)
+    except (ImportError, ValueError, OSError):  # an id the Hub library refuses is no cached Hub model
         return None
     if not isinstance(found, str):
         return None
@@ -34,11 +44,7 @@ def model_source(run: RunInfo) -> dict[str, Any]:
     source: dict[str, Any] = {"pretrained": pretrained, "local": False, "hub_id": None, "revision": None}
     if pretrained is None:
         return source
-    revision = None
-    for part in run.model_args.split(","):
-        key, _, value = part.partition("=")
-        if key.strip() == "revision" and value.strip():
-            revision = value.strip()
+    revision = model_arguments(run.model_args).get("revision") or None
     snapshot = _HUB_SNAPSHOT_RE.search(pretrained)
     if snapshot:  # a folder of the Hub cache names its repository and commit
         source.update(local=True, hub_id=f"{snapshot.group(1)}/{snapshot.group(2)}", revision=snapshot.group(3))

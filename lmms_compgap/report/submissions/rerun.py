@@ -31,6 +31,7 @@ from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.build import _raw_response
 from lmms_compgap.report.submissions.document import rescore
+from lmms_compgap.report.submissions.model_source import model_arguments
 
 #: The most responses one re-run regenerates: each distinct item is one model load inside lmms-eval.
 MAX_RERUN = 100
@@ -127,16 +128,6 @@ def choose_items(document: Mapping[str, Any], seed: str, n: int) -> list[Pick]:
         for _, entry, item in chosen
     ]  # fmt: skip
     return sorted(picks, key=lambda pick: (pick.run, pick.doc_id, pick.task))
-
-
-def model_arguments(text: str) -> dict[str, str]:
-    """lmms-eval's `key=value,key=value` model arguments as a mapping (the last value of a repeated key wins)."""
-    parsed: dict[str, str] = {}
-    for part in text.split(","):
-        key, _, value = part.partition("=")
-        if key.strip():
-            parsed[key.strip()] = value.strip()
-    return parsed
 
 
 def gen_kwargs_argument(recorded: str) -> str | None:
