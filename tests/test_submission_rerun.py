@@ -65,6 +65,7 @@ def test_recorded_gen_kwargs_become_the_command_line_argument(recorded: str, arg
         ({"model_args": "pretrained=evil/m,trust_remote_code=True"}, "trust_remote_code"),
         ({"lmms_eval_model": " "}, "does not record the lmms-eval model"),
         ({"model_args": "pretrained=/nowhere/model"}, "local folder (/nowhere/model) that is not on this machine"),
+        ({"model_args": "pretrained=/" + "x" * 5000}, "that is not on this machine"),
         ({"model_source": {"local": True}, "model_args": "pretrained=ckpt"}, "local folder (ckpt)"),
     ],
 )
@@ -103,6 +104,8 @@ def test_an_lmms_eval_that_writes_no_results_is_a_skipped_re_run(tmp_path: Path)
         ),
         ("inner=openai,model=gpt-x,base_url=http://h/v1", {"local": False, "hub_id": "gpt-x", "revision": None}),
         ("device_map=cpu", {"local": False, "hub_id": None, "revision": None, "pretrained": None}),
+        ("pretrained=" + "<script>" * 100, {"local": False, "hub_id": None, "revision": None}),
+        ("pretrained=org/m,revision=" + "x;" * 150, {"local": False, "hub_id": "org/m", "revision": None}),
     ],
 )
 def test_submissions_record_where_the_model_came_from(model_args: str, expected: dict) -> None:

@@ -10,6 +10,9 @@ from lmms_compgap.report.logs import RunInfo
 
 #: A folder of the Hugging Face cache: `.../models--<org>--<name>/snapshots/<commit>`.
 _HUB_SNAPSHOT_RE = re.compile(r"models--([^/\\]+?)--([^/\\]+)[/\\]snapshots[/\\]([0-9a-f]{40})(?:[/\\]|$)")
+#: What the Hub accepts as a repository id (`name` or `org/name`) and as a revision (a branch, tag or commit).
+_HUB_ID_RE = re.compile(r"[A-Za-z0-9][\w.-]{0,95}(?:/[A-Za-z0-9][\w.-]{0,95})?")
+_REVISION_RE = re.compile(r"[\w./-]{1,200}")
 
 
 def model_arguments(text: str) -> dict[str, str]:
@@ -20,6 +23,14 @@ def model_arguments(text: str) -> dict[str, str]:
         if key.strip():
             parsed[key.strip()] = value.strip()
     return parsed
+
+
+def is_folder(text: str) -> bool:
+    """Whether `text` names a folder on this machine (False for what cannot be a path: too long, a NUL byte)."""
+    try:
+        return Path(text).expanduser().is_dir()
+    except (OSError, ValueError):
+        return False
 
 
 def _cached_revision(hub_id: str) -> str | None:
@@ -45,12 +56,14 @@ def model_source(run: RunInfo) -> dict[str, Any]:
     if pretrained is None:
         return source
     revision = model_arguments(run.model_args).get("revision") or None
+    if revision is not None and not _REVISION_RE.fullmatch(revision):
+        revision = None
     snapshot = _HUB_SNAPSHOT_RE.search(pretrained)
     if snapshot:  # a folder of the Hub cache names its repository and commit
         source.update(local=True, hub_id=f"{snapshot.group(1)}/{snapshot.group(2)}", revision=snapshot.group(3))
-    elif Path(pretrained).expanduser().is_dir():
+    elif is_folder(pretrained):
         source["local"] = True
-    else:
+    elif _HUB_ID_RE.fullmatch(pretrained):
         source.update(hub_id=pretrained, revision=revision or _cached_revision(pretrained))
     if revision is not None:
         source["revision"] = revision

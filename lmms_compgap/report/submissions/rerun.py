@@ -31,7 +31,7 @@ from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.build import _raw_response
 from lmms_compgap.report.submissions.document import rescore
-from lmms_compgap.report.submissions.model_source import model_arguments
+from lmms_compgap.report.submissions.model_source import is_folder, model_arguments
 
 #: The most responses one re-run regenerates: each distinct item is one model load inside lmms-eval.
 MAX_RERUN = 100
@@ -179,7 +179,7 @@ def why_not_rerunnable(run: Mapping[str, Any]) -> str | None:
     source = run.get("model_source")
     # Files made before `model_source` was recorded: a path-like argument is a folder of the submitter's machine.
     local = source["local"] if source else bool(pretrained) and pretrained.startswith(("/", "./", "../", "~", "\\"))
-    if local and pretrained and not Path(pretrained).expanduser().is_dir():
+    if local and pretrained and not is_folder(pretrained):
         return f"the model was loaded from a local folder ({plain_text(pretrained)[:200]}) that is not on this machine"
     return None
 
