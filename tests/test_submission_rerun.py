@@ -126,3 +126,14 @@ def test_files_without_the_re_run_fields_still_verify(honest: Path, tmp_path: Pa
     old = tmp_path / "old.json"
     old.write_text(json.dumps(document))
     assert verify_submission(old).model_name == document["model"]["name"]
+
+
+@pytest.mark.parametrize("n", ["0", "101", "-3"])
+def test_a_re_run_size_out_of_range_is_refused_before_any_check(
+    n: str, honest: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lmms_compgap.cli import main
+
+    assert main(["verify", str(honest), "--rerun", n]) == 1
+    captured = capsys.readouterr()
+    assert f"--rerun must be between 1 and 100, not {n}" in captured.err and "OK" not in captured.out

@@ -111,6 +111,11 @@ def _verify(args: argparse.Namespace) -> int:
     from lmms_compgap.report.compute.ranking import PARTIAL_EXCLUDED, explain, standing
     from lmms_compgap.report.submissions.verify import verify_submission
 
+    if args.rerun is not None:
+        from lmms_compgap.report.submissions.rerun import MAX_RERUN
+
+        if not 1 <= args.rerun <= MAX_RERUN:
+            raise ReportError(f"--rerun must be between 1 and {MAX_RERUN}, not {args.rerun}")
     failures = 0
     for name in args.files:
         try:
@@ -132,10 +137,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _rerun(path: Path, args: argparse.Namespace) -> Any:
-    from lmms_compgap.report.submissions.rerun import MAX_RERUN, rerun_file
+    from lmms_compgap.report.submissions.rerun import rerun_file
 
-    if not 1 <= args.rerun <= MAX_RERUN:
-        raise ReportError(f"--rerun must be between 1 and {MAX_RERUN}, not {args.rerun}")
     return rerun_file(path, args.rerun, args.max_bytes, args.rerun_salt, args.rerun_device, args.rerun_timeout)
 
 
