@@ -264,7 +264,14 @@ def _literal_streams() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `leaderboard DIR` builds a board and `leaderboard init DIR` a repository: one positional cannot be both.
+    if argv[:2] == ["leaderboard", "init"]:
+        from lmms_compgap.report.files.leaderboard_repo import init_parser
+
+        args = init_parser().parse_args(argv[2:])
+    else:
+        args = build_parser().parse_args(argv)
     _literal_streams()
     try:
         return args.handler(args)

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
 from lmms_compgap.report.errors import NotVerifiedHere, ReportError, SubmissionRejected
@@ -111,10 +112,16 @@ def _verify(args: argparse.Namespace) -> int:
     from lmms_compgap.report.compute.ranking import PARTIAL_EXCLUDED, explain, standing
     from lmms_compgap.report.submissions.verify import verify_submission
 
+    if args.rerun is not None:
+        from lmms_compgap.report.submissions.rerun import MAX_RERUN
+
+        if not 1 <= args.rerun <= MAX_RERUN:
+            raise ReportError(f"--rerun must be between 1 and {MAX_RERUN}, not {args.rerun}")
     failures = not_verified = 0
     for name in args.files:
         try:
             verified = verify_submission(Path(name), args.max_bytes)
+            rerun = _rerun(Path(name), args) if args.rerun else None
         except NotVerifiedHere as error:
             not_verified += 1
             print(f"NOT VERIFIED {plain_text(error)}", file=sys.stderr)
@@ -129,8 +136,16 @@ def _verify(args: argparse.Namespace) -> int:
         # The ranked quantity, recomputed from the re-scored items like everything else (never read from the file).
         position = standing(verified.scores, PARTIAL_EXCLUDED if verified.partial else None)
         print(f"  composed accuracy {100 * position.composed:.1f}% (what the leaderboard ranks): {explain(position)}")
+        if rerun is not None:
+            print(f"  {plain_text(rerun.summary())}")
     # 2, as `compgap doctor` warns: nothing was found wrong, but a file could not be checked to the end here.
     return 1 if failures else 2 if not_verified else 0
+
+
+def _rerun(path: Path, args: argparse.Namespace) -> Any:
+    from lmms_compgap.report.submissions.rerun import rerun_file
+
+    return rerun_file(path, args.rerun, args.max_bytes, args.rerun_salt, args.rerun_device, args.rerun_timeout)
 
 
 def _leaderboard(args: argparse.Namespace) -> int:
@@ -205,9 +220,26 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     verify = commands.add_parser("verify", help="re-score a submission's responses and check every number")
     verify.add_argument("files", nargs="+", metavar="FILE", help="submission files")
     _max_bytes_option(verify)
+    verify.add_argument(
+        "--rerun",
+        type=int,
+        metavar="N",
+        help="also regenerate N responses, chosen from the file's hash, through lmms-eval with the model and "
+        "arguments the file records, and compare them (docs/submissions.md)",
+    )
+    verify.add_argument("--rerun-salt", default="", help="mixed into the seed that picks the re-run's items")
+    verify.add_argument("--rerun-device", help="the re-run's --device (default: cuda:0 if torch sees a GPU, else cpu)")
+    verify.add_argument(
+        "--rerun-timeout", type=float, default=3600, help="seconds the re-run may take (default %(default)s)"
+    )
     verify.set_defaults(handler=_verify)
 
-    board = commands.add_parser("leaderboard", help="rank verified submissions: Markdown and a static HTML page")
+    board = commands.add_parser(
+        "leaderboard",
+        help="rank verified submissions: Markdown and a static HTML page",
+        epilog="`compgap leaderboard init DIR` writes a submissions repository ready to host instead (CI workflow, "
+        "CONTRIBUTING.md; docs/submissions.md)",
+    )
     board.add_argument("directory", metavar="DIR", help="a folder of submission files (*.json)")
     board.add_argument("--out", help="folder for the files (default DIR/leaderboard)")
     board.add_argument("--include-partial", action="store_true", help="rank partial submissions too (marked)")

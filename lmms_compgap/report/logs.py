@@ -25,6 +25,8 @@ class RunInfo:
     lmms_eval_version: str
     #: What lmms-eval recorded as its "version" when that is no version: the git state of the launch folder.
     launch_git: str | None = None
+    #: lmms-eval's --batch_size (as it recorded it, e.g. "2" or "auto"), None when not recorded.
+    batch_size: str | None = None
 
     @property
     def order(self) -> tuple[str, str]:

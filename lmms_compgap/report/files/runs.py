@@ -95,6 +95,7 @@ def _run_info(path: Path, results: dict[str, Any], version: tuple[str, str | Non
         limit=_limit(path, config, issues),
         lmms_eval_version=version[0],
         launch_git=version[1],
+        batch_size=None if config.get("batch_size") is None else plain_text(config["batch_size"])[:64],
     )
 
 

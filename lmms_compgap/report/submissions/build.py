@@ -28,6 +28,7 @@ from lmms_compgap.report.submissions.document import (
     rescore,
     schema_problem,
 )
+from lmms_compgap.report.submissions.model_source import model_source
 
 #: The longest model name a submission holds (the schema's `label`).
 MAX_NAME = 300
@@ -93,8 +94,13 @@ def _check_versions(log: TaskLog) -> None:
 
 
 def _run_entry(index: int, run: RunInfo) -> dict[str, Any]:
-    return {"id": index, "date": run.date, "lmms_eval_model": run.lmms_eval_model, "model_args": run.model_args,
-            "gen_kwargs": run.gen_kwargs, "limit": run.limit, "lmms_eval_version": run.lmms_eval_version}  # fmt: skip
+    entry = {"id": index, "date": run.date, "lmms_eval_model": run.lmms_eval_model, "model_args": run.model_args,
+             "gen_kwargs": run.gen_kwargs, "limit": run.limit, "lmms_eval_version": run.lmms_eval_version}  # fmt: skip
+    # What a spot-check re-run needs beyond the command line's model arguments (`compgap verify --rerun`).
+    if run.batch_size is not None:
+        entry["batch_size"] = run.batch_size
+    entry["model_source"] = model_source(run)
+    return entry
 
 
 def model_entry(recorded: str, name: str | None) -> dict[str, str]:
