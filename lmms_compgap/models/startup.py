@@ -1,5 +1,8 @@
-"""Checks made before a cascade run spends hours: can the inner model batch, see an image, read text alone?
+"""Checks made before a cascade run spends hours: is it the model asked for; can it batch, see an image, read text?
 
+- The loaded model must be the class the checkpoint's `config.json` declares (`architectures`), and
+  transformers must have found weights for all its parameters: lmms-eval 0.7.3's `glm4v` and
+  `qwen3_vl` choose the class from the folder name, and a wrong guess runs with random weights.
 - Wrappers of lmms-eval 0.7.3 known to handle one request at a time are refused at a batch size
   above 1 before their weights load, with what to pass instead.
 - The start-up check sends the inner model one image request (a compgap picture and the visual
@@ -18,6 +21,7 @@ from loguru import logger
 from PIL import Image
 
 from lmms_compgap.core.settings import failure_reason
+from lmms_compgap.models.checkpoint import LoadingReport, declared_architectures, find_checkpoint, loaded_models
 from lmms_compgap.models.own_requests import OwnRequests
 from lmms_compgap.models.stop import MODELS_DOC, RunStopped
 
@@ -27,6 +31,12 @@ SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
     "llava_hf": "its generate_until asserts a batch size of 1",
     "internvl_hf": "it asserts a batch size of 1 when it is built",
     "llama_vision": "it ignores --batch_size and sends one request at a time",
+}
+
+#: lmms-eval 0.7.3 wrappers that choose the model class from the checkpoint's name, not its config.
+CLASS_FROM_NAME_WRAPPERS: dict[str, str] = {
+    "glm4v": 'it loads the MoE class unless the path contains "Flash"',
+    "qwen3_vl": 'it loads the MoE class only when the path contains "A<N>B" (as in "30B-A3B")',
 }
 
 PROBE_GEN_KWARGS: dict[str, Any] = {"max_new_tokens": 16, "temperature": 0, "do_sample": False}
@@ -128,4 +138,44 @@ def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
         f"({what}).\n{lines}\nWhat to do: {_advice(failing, batched_only, inner_name)}\n"
         "To skip this check, pass startup_check=false in --model_args (failing calls would then be scored as wrong "
         "answers until most of a task's calls fail, when the run stops)."
+    )
+
+
+def _names(keys: tuple[str, ...], shown: int = 3) -> str:
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return ", ".join(keys[:shown]) + more
+
+
+def check_model_class(inner: Any, inner_name: str, reports: list[LoadingReport]) -> None:
+    """Stop the run (RunStopped) if the inner model is not the class its checkpoint declares, or has random weights."""
+    problems: list[str] = []
+    for report in reports:
+        if report.randomly_initialised:
+            problems.append(
+                f"transformers found no weights in {report.source} for {len(report.randomly_initialised)} parameter(s) "
+                f"of the loaded class {report.model_class} ({_names(report.randomly_initialised)}): they were "
+                "initialised at random"
+            )
+    for model in loaded_models(inner):
+        declared = declared_architectures(find_checkpoint(str(model.name_or_path)))
+        if declared and type(model).__name__ not in declared:
+            problems.append(
+                f"`{inner_name}` loaded {model.name_or_path} as {type(model).__name__}, but its config.json declares "
+                f"{' or '.join(declared)}"
+            )
+    if not problems:
+        return
+    why = f" (lmms-eval's `{inner_name}` wrapper: {CLASS_FROM_NAME_WRAPPERS[inner_name]})" if (
+        inner_name in CLASS_FROM_NAME_WRAPPERS) else ""  # fmt: skip
+    fix = (
+        "run the checkpoint with --model_args inner=compgap_hf,pretrained=..., which loads the class the config names"
+        if inner_name != "compgap_hf"
+        else "check that the checkpoint folder is complete (every weight file its index names) and not another "
+        "model's config"
+    )
+    raise RunStopped(
+        "compgap_cascade stopped the run before evaluating: the inner model is not the model the checkpoint holds"
+        f"{why}.\n" + "\n".join(f"- {problem}" for problem in problems) + f"\nWhat to do: {fix} (see {MODELS_DOC}). "
+        "Scores of such a model would be those of a randomly initialised one. To skip the start-up checks, pass "
+        "startup_check=false in --model_args."
     )
