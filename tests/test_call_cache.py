@@ -86,12 +86,11 @@ def test_the_reason_a_cache_did_not_apply_names_what_changed(changes: dict, said
 
 
 def test_a_hub_checkpoint_is_identified_by_its_resolved_revision(tmp_path: Path) -> None:
-    hub = {"checkpoint": {"hub": "org/model", "revision": "abc"}}
-    assert "checkpoint" in describe_change({**_identity(), **hub}, {**_identity(), "checkpoint": {"hub": "org/model",
-                                                                                                   "revision": "def"}})  # fmt: skip
+    old, new = ({**_identity(), "checkpoint": {"hub": "org/model", "revision": commit}} for commit in ("abc", "def"))
+    assert "checkpoint" in describe_change(old, new)
     found = checkpoint.find_checkpoint("org/not-in-any-cache")
-    assert checkpoint.checkpoint_fingerprint(found, FileHashes(tmp_path / "m.json")) == {
-        "hub": "org/not-in-any-cache", "revision": "unresolved"}  # fmt: skip
+    fingerprint = checkpoint.checkpoint_fingerprint(found, FileHashes(tmp_path / "m.json"))
+    assert fingerprint == {"hub": "org/not-in-any-cache", "revision": "unresolved"}
 
 
 def test_records_of_an_older_cache_format_are_not_reused_and_say_why(tmp_path: Path, warnings: list[str]) -> None:
