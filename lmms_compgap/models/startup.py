@@ -5,10 +5,13 @@
   `qwen3_vl` choose the class from the folder name, and a wrong guess runs with random weights.
 - Wrappers of lmms-eval 0.7.3 known to handle one request at a time are refused at a batch size
   above 1 before their weights load, with what to pass instead.
-- The start-up check sends the inner model one image request (a compgap picture and the visual
-  step's prompt) and one text-only request (a textual step's prompt, no image), together in one
-  call as a run would; if that call fails, each again alone, to name the kind that fails. A request
-  fails when the model raises, returns nothing, or returns lmms-eval's request-failed marker.
+- The start-up check sends the inner model two image requests (a compgap picture and the visual
+  step's prompt) in one call, then two text-only requests (a textual step's prompt, no image) in
+  another, as a run's chunks are: never mixed, because a batched wrapper (lmms-eval's `qwen3_vl`,
+  `glm4v`, `gemma4`) would hand a text-only row of a mixed batch the other row's pixels, and the
+  text-only probe would prove nothing. If a call fails, one request of its kind is tried alone, to
+  tell a wrapper that cannot batch from a kind of request that fails. A request fails when the
+  model raises, returns nothing, or returns lmms-eval's request-failed marker.
 """
 
 from __future__ import annotations
@@ -75,27 +78,29 @@ def _probe_item() -> tuple[Image.Image, str]:
     return family.draw_row(row), row["intermediate"]
 
 
-def _outcomes(inner: Any, is_simple: bool, kinds: tuple[str, ...]) -> dict[str, str | None]:
-    """Send one request of each kind in one call; the failure reason per kind (None: it answered)."""
+#: Requests of one kind per probe call: two, so that a wrapper that batches is probed batched.
+PROBE_COPIES = 2
+
+
+def _outcome(inner: Any, is_simple: bool, kind: str, copies: int) -> str | None:
+    """Send `copies` requests of one kind in one call; why it failed (None: every request was answered)."""
     image, transcription = _probe_item()
     with OwnRequests(inner.task_dict, is_simple) as own:
         requests = [
             own.request(IMAGE_PROMPT, dict(PROBE_GEN_KWARGS), visuals=lambda: [image])
             if kind == "image request"
             else own.request(TEXT_PROMPT.format(problem=transcription), dict(PROBE_GEN_KWARGS))
-            for kind in kinds
+            for _ in range(copies)
         ]
         try:
             outputs = inner.generate_until(requests)
         except Exception as error:  # noqa: BLE001 - any failure is what the check reports
-            reason = f"the model raised {type(error).__name__}: {error}"[:500]
-            return dict.fromkeys(kinds, reason)
+            return f"the model raised {type(error).__name__}: {error}"[:500]
     if len(outputs) != len(requests):
-        return dict.fromkeys(kinds, f"the model returned {len(outputs)} outputs for {len(requests)} requests")
-    texts = {kind: unwrap_generation_output(output)[0] for kind, output in zip(kinds, outputs, strict=True)}
-    for kind, text in texts.items():
-        logger.info(f"compgap_cascade start-up check, {kind}: {text!r:.200}")
-    return {kind: failure_reason(text) for kind, text in texts.items()}
+        return f"the model returned {len(outputs)} outputs for {len(requests)} requests"
+    texts = [unwrap_generation_output(output)[0] for output in outputs]
+    logger.info(f"compgap_cascade start-up check, {kind}: {texts[0]!r:.200}")
+    return next((reason for reason in map(failure_reason, texts) if reason), None)
 
 
 def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
@@ -105,10 +110,18 @@ def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
             f"or run the checkpoint batched with --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
         )
     if set(failing) == {"text-only request"}:
+        # The model (not only a wrapper) may be unable to: PaliGemma's processor refuses a prompt without an image.
+        other = (
+            f" If the model itself can, use a wrapper that sends such requests: {MODELS_DOC} lists one per model "
+            "family, and inner=compgap_hf runs any transformers image-text-to-text checkpoint."
+            if inner != "compgap_hf"
+            else ""
+        )
         return (
-            f"`{inner}` cannot answer a request without an image, which the cascade's step 2 and the language "
-            f"setting send. Use a wrapper that can: {MODELS_DOC} lists one per model family, and "
-            "inner=compgap_hf runs any transformers image-text-to-text checkpoint."
+            f"`{inner}` cannot answer a request without an image. The `language` setting and the cascade's step 2 "
+            "send only text; `direct`, `cot` and `vision` always show the picture. To evaluate those three alone, "
+            "run the model without the cascade (e.g. --model compgap_hf --tasks compgap_<family>_direct,"
+            f"compgap_<family>_cot,compgap_<family>_vision); no composition gap can be measured without step 2.{other}"
         )
     if any("LMMS_EVAL_REQUEST_FAILED" in reason for reason in failing.values()):
         return "the server failed the request: check that it is running and its base_url, model name and api_key."
@@ -119,20 +132,25 @@ def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
 
 
 def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
-    """Stop the run (RunStopped) unless the inner model answers an image and a text-only request."""
-    outcomes = _outcomes(inner, is_simple, KINDS)
-    failing = {kind: reason for kind, reason in outcomes.items() if reason}
-    batched_only = False
-    if failing and len(failing) == len(KINDS):
-        # Both failed together: ask each alone, to tell a batching failure from a kind that fails.
-        alone = {kind: _outcomes(inner, is_simple, (kind,))[kind] for kind in KINDS}
-        batched_only = not any(alone.values())
-        failing = failing if batched_only else {kind: reason for kind, reason in alone.items() if reason}
-    if not failing:
-        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered an image and a text-only request")
+    """Stop the run (RunStopped) unless the inner model answers image requests and text-only requests."""
+    failing: dict[str, str] = {}
+    batched: dict[str, str] = {}
+    for kind in KINDS:
+        reason = _outcome(inner, is_simple, kind, PROBE_COPIES)
+        if reason:
+            # Failed in a batch: ask once alone, to tell a batching failure from a kind that fails.
+            alone = _outcome(inner, is_simple, kind, 1)
+            if alone:
+                failing[kind] = alone
+            else:
+                batched[kind] = reason
+    if not failing and not batched:
+        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered image and text-only requests")
         return
-    lines = "\n".join(f"- {kind}: {reason}" for kind, reason in failing.items())
-    what = "two requests in one call" if batched_only else " and ".join(failing)
+    batched_only = not failing
+    shown = failing or batched
+    lines = "\n".join(f"- {kind}: {reason}" for kind, reason in shown.items())
+    what = f"{PROBE_COPIES} requests in one call" if batched_only else " and ".join(failing)
     raise RunStopped(
         f"compgap_cascade stopped the run before evaluating: the inner model `{inner_name}` failed its start-up check "
         f"({what}).\n{lines}\nWhat to do: {_advice(failing, batched_only, inner_name)}\n"
