@@ -107,12 +107,17 @@ def test_start_up_check_sends_image_and_text_only_requests_in_separate_batches_a
 
 
 def test_single_request_wrappers_are_refused_above_batch_size_1_before_loading() -> None:
-    for inner in ("llava_hf", "internvl_hf", "llama_vision"):
+    for inner in ("llava_hf", "internvl_hf", "llama_vision", "mistral3_vl"):
         with pytest.raises(RunStopped, match=f"`{inner}` wrapper handles one request at a time.*--batch_size 1"):
             CompgapCascade(inner=inner, batch_size=2, pretrained="/nonexistent")  # refused before the load fails
         refuse_unbatchable(inner, 1)
         refuse_unbatchable(inner, "auto")
     refuse_unbatchable("qwen2_5_vl", 8)
+
+
+def test_a_wrapper_that_drops_text_only_requests_is_refused_before_loading() -> None:
+    with pytest.raises(RunStopped, match="`lfm2_5_vl` wrapper cannot run the cascade.*inner=compgap_hf"):
+        CompgapCascade(inner="lfm2_5_vl", pretrained="/nonexistent")  # refused before the load fails
 
 
 def test_an_inner_model_that_cannot_be_built_stops_the_run_with_its_error() -> None:

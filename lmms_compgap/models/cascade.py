@@ -58,7 +58,7 @@ from lmms_compgap.models.adapters import drop_empty_media
 from lmms_compgap.models.call_cache import open_call_cache
 from lmms_compgap.models.checkpoint import LoadingReport, recording_loading_reports
 from lmms_compgap.models.own_requests import OwnRequests
-from lmms_compgap.models.startup import check_inner_model, check_model_class, refuse_unbatchable
+from lmms_compgap.models.startup import check_inner_model, check_model_class, refuse_text_blind, refuse_unbatchable
 from lmms_compgap.models.stop import FailureMonitor, RunStopped
 
 #: Our own hooks draw compgap pictures; their docs carry a `uid` and have no image column, so
@@ -188,6 +188,7 @@ class CompgapCascade(lmms):
         if inner == "compgap_cascade":
             raise RunStopped("compgap_cascade cannot wrap itself: pass another model as inner=")
         refuse_unbatchable(inner, batch_size)
+        refuse_text_blind(inner)
         framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
         try:
             inner_class = get_model(inner, force_simple=force_simple)

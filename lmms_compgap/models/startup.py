@@ -4,7 +4,8 @@
   transformers must have found weights for all its parameters: lmms-eval 0.7.3's `glm4v` and
   `qwen3_vl` choose the class from the folder name, and a wrong guess runs with random weights.
 - Wrappers of lmms-eval 0.7.3 known to handle one request at a time are refused at a batch size
-  above 1 before their weights load, with what to pass instead.
+  above 1 before their weights load, with what to pass instead; wrappers that cannot send a
+  request without an image (`lfm2_5_vl`) are refused before they load.
 - The start-up check sends the inner model two image requests (a compgap picture and the visual
   step's prompt) in one call, then two text-only requests (a textual step's prompt, no image) in
   another, as a run's chunks are: never mixed, because a batched wrapper (lmms-eval's `qwen3_vl`,
@@ -34,6 +35,13 @@ SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
     "llava_hf": "its generate_until asserts a batch size of 1",
     "internvl_hf": "it asserts a batch size of 1 when it is built",
     "llama_vision": "it ignores --batch_size and sends one request at a time",
+    "mistral3_vl": "it ignores --batch_size and sends one request at a time",
+}
+
+#: lmms-eval 0.7.3 wrappers that cannot send a request without an image, which the cascade's step 2,
+#: the `language` setting and the start-up check all do (read in their source).
+TEXT_BLIND_WRAPPERS: dict[str, str] = {
+    "lfm2_5_vl": "it leaves requests without an image out of its outputs, so outputs no longer line up with requests",
 }
 
 #: lmms-eval 0.7.3 wrappers that choose the model class from the checkpoint's name, not its config.
@@ -65,6 +73,16 @@ def refuse_unbatchable(inner: str, batch_size: Any) -> None:
             f"({SINGLE_REQUEST_WRAPPERS[inner]}), but --batch_size {size} was asked for. Pass --batch_size 1, or run "
             f"the same checkpoint batched with lmms-compgap's own wrapper: --model_args inner=compgap_hf,pretrained=..."
             f" (see {MODELS_DOC})."
+        )
+
+
+def refuse_text_blind(inner: str) -> None:
+    """Stop before loading a wrapper that cannot send a text-only request (the cascade's step 2 is one)."""
+    if inner in TEXT_BLIND_WRAPPERS:
+        raise RunStopped(
+            f"compgap_cascade: lmms-eval's `{inner}` wrapper cannot run the cascade: {TEXT_BLIND_WRAPPERS[inner]}, and "
+            "the cascade's step 2 and the `language` setting send only text. Run the same checkpoint with "
+            f"lmms-compgap's own wrapper: --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
         )
 
 
