@@ -19,7 +19,7 @@ from transformers import AutoTokenizer
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES
 from tests.conftest import REPO, collect_run, offline_env
-from tests.fixtures.families import FAMILY_RUNS, FamilyRun
+from tests.fixtures.families import E2E_RUNS, FamilyRun
 from tests.fixtures.tiny_models import BUILDERS
 
 pytestmark = pytest.mark.e2e
@@ -38,13 +38,13 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each tiny model, built once for the rows that share it."""
     built: dict[str, Path] = {}
     root = tmp_path_factory.mktemp("family-models")
-    for run in FAMILY_RUNS:
+    for run in E2E_RUNS:
         if run.tiny not in built:
             built[run.tiny] = BUILDERS[run.tiny](root / run.tiny)
     return built
 
 
-@pytest.mark.parametrize("run", FAMILY_RUNS, ids=[run.id for run in FAMILY_RUNS])
+@pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
 def test_family_runs_every_setting_through_the_cascade(run: FamilyRun, model_dirs: dict[str, Path],
                                                         tmp_path: Path) -> None:  # fmt: skip
     model_dir = model_dirs[run.tiny]
