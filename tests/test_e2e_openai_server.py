@@ -208,8 +208,8 @@ def test_a_server_that_refuses_every_request_stops_the_run_at_start_up(openai_se
 
     assert run.returncode == 1 and run.results is None, run.output[-3000:]
     assert "failed its start-up check" in run.output and "base_url" in run.output
-    # Only the check's two requests, then (both having failed) each again alone; never the run's.
-    assert len(requests) == 4 and all(r["status"] == 400 for r in requests)
+    # Only the check's requests: each kind in a batch, then (having failed) one alone; never the run's.
+    assert len(requests) == 2 * (PROBE_COPIES + 1) and all(r["status"] == 400 for r in requests)
 
 
 def test_refused_requests_are_failed_calls_when_the_stop_is_off(openai_server: Server, tmp_path: Path) -> None:
