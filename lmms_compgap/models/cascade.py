@@ -163,7 +163,8 @@ class CompgapCascade(lmms):
         patched = drop_empty_media(self.inner)
         if patched:
             logger.info(f"compgap_cascade: {self.inner_name} processors {patched} drop empty media arguments")
-        framework_args = {"batch_size": batch_size, "device": device}
+        # What lmms-eval passes besides --model_args, and the variant asked for, change outputs too.
+        framework_args = {"batch_size": batch_size, "device": device, "inner_force_simple": bool(inner_force_simple)}
         self.call_cache = (
             open_call_cache(cache_dir, self.inner_name, inner_args, framework_args, self.inner, rank=self.inner.rank)
             if cache_dir
