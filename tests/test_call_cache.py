@@ -93,6 +93,23 @@ def test_a_hub_checkpoint_is_identified_by_its_resolved_revision(tmp_path: Path)
     assert fingerprint == {"hub": "org/not-in-any-cache", "revision": "unresolved"}
 
 
+def test_a_hub_id_resolves_to_the_commit_its_local_cache_points_at(tmp_path: Path, monkeypatch) -> None:
+    from huggingface_hub import constants
+
+    repo = tmp_path / "hub" / "models--org--model"
+    for commit in ("1111", "2222"):
+        (repo / "snapshots" / commit).mkdir(parents=True)
+        (repo / "snapshots" / commit / "config.json").write_text("{}")
+    (repo / "refs").mkdir()
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    fingerprints = []
+    for commit in ("1111", "2222"):  # a re-download moved main to a newer commit
+        (repo / "refs" / "main").write_text(commit)
+        found = checkpoint.find_checkpoint("org/model")
+        fingerprints.append(checkpoint.checkpoint_fingerprint(found, FileHashes(tmp_path / "m.json")))
+    assert fingerprints == [{"hub": "org/model", "revision": "1111"}, {"hub": "org/model", "revision": "2222"}]
+
+
 def test_records_of_an_older_cache_format_are_not_reused_and_say_why(tmp_path: Path, warnings: list[str]) -> None:
     (tmp_path / "calls.rank0.jsonl").write_text(json.dumps({"format": 1, "model": "x", "key": "k", "text": "t"}) + "\n")
     cache = CallCache(tmp_path, _identity())
