@@ -165,13 +165,15 @@ class CallCache:
             logger.warning(f"compgap_cascade cache {self.directory}: skipped {skipped} unreadable line(s)")
         if others:
             # One line saying why the cache did not apply: compared with the identity most of the other records have.
-            kind, count = others.most_common(1)[0]
+            kind, _ = others.most_common(1)[0]
             fmt, model = kind.split("/", 1)
             previous = identities.get(model) if fmt == str(CACHE_FORMAT) else None
-            logger.warning(
+            # A warning when nothing of this model is there (the user likely expected a resume), else for the record.
+            logger.log(
+                "INFO" if self._entries else "WARNING",
                 f"compgap_cascade cache {self.directory}: not reusing {sum(others.values())} cached call(s) made by "
                 f"another model identity ({describe_change(previous, identity)})"
-                + (f"; reusing {len(self._entries)} of this one" if self._entries else "")
+                + (f"; reusing {len(self._entries)} of this one" if self._entries else ""),
             )
         elif self._entries:
             logger.info(f"compgap_cascade cache {self.directory}: {len(self._entries)} finished calls to reuse")
