@@ -236,14 +236,15 @@ def test_an_interrupted_cascade_resumes_from_its_cache_without_recomputing(tmp_p
 
 
 def test_the_call_cache_skips_lines_python_cannot_parse_and_keeps_the_others(tmp_path) -> None:
-    cache = CallCache(tmp_path, "model-a", rank=1)
+    cache = CallCache(tmp_path, {"inner": "model-a"}, rank=1)
     cache.put_many([("k1", "first"), ("k2", "second")])
+    model = cache.model.encode()
     with (tmp_path / "calls.rank0.jsonl").open("wb") as handle:  # another rank's file, damaged
         handle.write(b"[" * 100_000 + b"]" * 100_000 + b"\n")  # nested past the parser's recursion limit
         handle.write(b"[" + b"9" * 5000 + b"]\n")  # an integer longer than Python converts
-        handle.write(b'{"format": 1, "model": "model-a", "key": "k3", "text": "caf\xe9"}\n')  # bad UTF-8, readable
-        handle.write(b'{"format": 1, "model": "model-b", "key": "k4", "text": "another model"}\n')
-    reread = CallCache(tmp_path, "model-a", rank=1)
+        handle.write(b'{"format": 2, "model": "' + model + b'", "key": "k3", "text": "caf\xe9"}\n')  # bad UTF-8
+        handle.write(b'{"format": 2, "model": "model-b", "key": "k4", "text": "another model"}\n')
+    reread = CallCache(tmp_path, {"inner": "model-a"}, rank=1)
     assert (len(reread), reread.get("k1"), reread.get("k2"), reread.get("k3")) == (3, "first", "second", "caf\ufffd")
 
 

@@ -9,7 +9,7 @@ from lmms_eval.api.instance import Instance
 
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.models.cascade import CompgapCascade
-from lmms_compgap.models.startup import refuse_unbatchable
+from lmms_compgap.models.startup import check_inner_model, refuse_unbatchable
 from lmms_compgap.models.stop import RunStopped
 from tests.test_cascade import N, RecordingModel, _setup
 
@@ -64,6 +64,16 @@ def test_start_up_check_stops_a_wrapper_that_raises_on_text_only_requests(is_sim
     assert "`RaisesOnTextOnly` failed its start-up check (text-only request)" in message
     assert "IndexError: list index out of range" in message and "image request" not in message.split("What")[0]
     assert "cannot answer a request without an image" in message and "inner=compgap_hf" in message
+    assert "The `language` setting and the cascade's step 2 send only text" in message
+
+
+def test_a_compgap_hf_model_that_cannot_read_text_alone_is_told_what_it_cannot_do_not_to_use_compgap_hf() -> None:
+    # PaliGemma 2 through compgap_hf: its processor refuses a prompt without an image.
+    with pytest.raises(RunStopped) as stopped:
+        check_inner_model(RaisesOnTextOnly(), "compgap_hf", is_simple=True)
+    message = stopped.value.message
+    assert "`compgap_hf` cannot answer a request without an image" in message
+    assert "--model compgap_hf --tasks compgap_<family>_direct" in message and "inner=compgap_hf" not in message
 
 
 def test_start_up_check_stops_a_wrapper_that_returns_empty_strings() -> None:
@@ -75,7 +85,7 @@ def test_start_up_check_stops_a_wrapper_that_returns_empty_strings() -> None:
 def test_start_up_check_tells_a_wrapper_that_cannot_batch_to_run_at_batch_size_1() -> None:
     model = AssertsOnBatchSize()
     message = _stopped(model)
-    assert "(two requests in one call)" in message and "AssertionError" in message
+    assert "(2 requests in one call)" in message and "AssertionError" in message
     assert "--batch_size 1" in message
     assert [len(call) for call in model.calls] == [1, 1], "each kind was then tried alone, and answered"
 
@@ -85,23 +95,29 @@ def test_start_up_check_names_a_server_that_refuses_requests() -> None:
     assert REQUEST_FAILED_MARKER in message and "base_url" in message
 
 
-def test_start_up_check_sends_one_image_and_one_text_only_request_and_passes_a_working_model() -> None:
+def test_start_up_check_sends_image_and_text_only_requests_in_separate_batches_and_passes_a_working_model() -> None:
     for is_simple in (True, False):
         model = RecordingModel(is_simple=is_simple)
         CompgapCascade(inner=model)
-        ((image, text),) = model.calls
-        assert (image["images"], text["images"]) == (1, 0)
-        assert "Transcribe" in image["text"] and "Solve the following math word problem" in text["text"]
+        images, texts = model.calls  # never mixed: a batched wrapper would give a text-only row the other's pixels
+        assert [sent["images"] for sent in images] == [1, 1] and [sent["images"] for sent in texts] == [0, 0]
+        assert all("Transcribe" in sent["text"] for sent in images)
+        assert all("Solve the following math word problem" in sent["text"] for sent in texts)
     assert model.task_dict == {}, "the check's private task is gone afterwards"
 
 
 def test_single_request_wrappers_are_refused_above_batch_size_1_before_loading() -> None:
-    for inner in ("llava_hf", "internvl_hf", "llama_vision"):
+    for inner in ("llava_hf", "internvl_hf", "llama_vision", "mistral3_vl"):
         with pytest.raises(RunStopped, match=f"`{inner}` wrapper handles one request at a time.*--batch_size 1"):
             CompgapCascade(inner=inner, batch_size=2, pretrained="/nonexistent")  # refused before the load fails
         refuse_unbatchable(inner, 1)
         refuse_unbatchable(inner, "auto")
     refuse_unbatchable("qwen2_5_vl", 8)
+
+
+def test_a_wrapper_that_drops_text_only_requests_is_refused_before_loading() -> None:
+    with pytest.raises(RunStopped, match="`lfm2_5_vl` wrapper cannot run the cascade.*inner=compgap_hf"):
+        CompgapCascade(inner="lfm2_5_vl", pretrained="/nonexistent")  # refused before the load fails
 
 
 def test_an_inner_model_that_cannot_be_built_stops_the_run_with_its_error() -> None:

@@ -17,8 +17,9 @@ import pytest
 from transformers import AutoTokenizer
 
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
+from lmms_compgap.models.startup import PROBE_COPIES
 from tests.conftest import REPO, collect_run, offline_env
-from tests.fixtures.families import FAMILY_RUNS, FamilyRun
+from tests.fixtures.families import E2E_RUNS, FamilyRun
 from tests.fixtures.tiny_models import BUILDERS
 
 pytestmark = pytest.mark.e2e
@@ -37,13 +38,13 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each tiny model, built once for the rows that share it."""
     built: dict[str, Path] = {}
     root = tmp_path_factory.mktemp("family-models")
-    for run in FAMILY_RUNS:
+    for run in E2E_RUNS:
         if run.tiny not in built:
             built[run.tiny] = BUILDERS[run.tiny](root / run.tiny)
     return built
 
 
-@pytest.mark.parametrize("run", FAMILY_RUNS, ids=[run.id for run in FAMILY_RUNS])
+@pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
 def test_family_runs_every_setting_through_the_cascade(run: FamilyRun, model_dirs: dict[str, Path],
                                                         tmp_path: Path) -> None:  # fmt: skip
     model_dir = model_dirs[run.tiny]
@@ -75,13 +76,13 @@ def test_family_runs_every_setting_through_the_cascade(run: FamilyRun, model_dir
     rows = [(call, row, tokenizer.decode(row["input_ids"])) for call in calls for row in call["rows"]]
     text_only = [(call, row) for call, row, prompt in rows if TEXT_ONLY_PROMPT in prompt]
     with_image = [row for _, row, prompt in rows if any(marker in prompt for marker in IMAGE_PROMPTS)]
-    # language (LIMIT) + cascade step 2 (LIMIT) + the start-up check's text-only request.
-    assert len(text_only) == 2 * LIMIT + 1, [prompt[:80] for *_, prompt in rows]
+    # language (LIMIT) + cascade step 2 (LIMIT) + the start-up check's text-only requests.
+    assert len(text_only) == 2 * LIMIT + PROBE_COPIES, [prompt[:80] for *_, prompt in rows]
     assert all(row["image_tokens"] == 0 for _, row in text_only), "a text-only request carried an image placeholder"
     for call, _ in text_only:
         if all(row["image_tokens"] == 0 for row in call["rows"]):
             assert call["media"] == [], f"a text-only batch was sent image inputs: {call['media']}"
-    # direct, cot and vision (= cascade step 1) each LIMIT, plus the start-up check's image request.
-    assert len(with_image) == 3 * LIMIT + 1 and all(row["image_tokens"] > 0 for row in with_image)
+    # direct, cot and vision (= cascade step 1) each LIMIT, plus the start-up check's image requests.
+    assert len(with_image) == 3 * LIMIT + PROBE_COPIES and all(row["image_tokens"] > 0 for row in with_image)
     if run.batch_size > 1:
         assert max(len(call["rows"]) for call in calls) == run.batch_size, "the model never saw a full batch"

@@ -31,7 +31,7 @@ from lmms_compgap.core.data import data_path
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.hooks import doc_to_visual
-from lmms_compgap.models.startup import PROBE_GEN_KWARGS
+from lmms_compgap.models.startup import PROBE_COPIES, PROBE_GEN_KWARGS
 from tests.conftest import REPO, LmmsEvalRun, offline_env, run_lmms_eval
 from tests.fixtures.openai_server import pixels_sha256
 
@@ -159,11 +159,13 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
     failed = [(r["status"], r.get("exception"), r["text"][:80]) for r in requests if r["status"] != 200]
     assert not failed, failed
     assert all(r["model"] == openai_server.model for r in requests)
-    # --gen_kwargs max_new_tokens=8 for the run; the start-up check's two requests use their own budget.
-    assert Counter(r["max_tokens"] for r in requests) == {8: len(requests) - 2, PROBE_GEN_KWARGS["max_new_tokens"]: 2}
+    # --gen_kwargs max_new_tokens=8 for the run; the start-up check's requests use their own budget.
+    probes = 2 * PROBE_COPIES
+    budgets = Counter(r["max_tokens"] for r in requests)
+    assert budgets == {8: len(requests) - probes, PROBE_GEN_KWARGS["max_new_tokens"]: probes}
     # 5 settings x 3 items; a cascade's step 1 is the `vision` request (same item, prompt, image), sent once;
     # plus one step 2 per item, plus the start-up check's image and text-only requests.
-    assert len(requests) == len(SETTINGS) * LIMIT - LIMIT + LIMIT + 2
+    assert len(requests) == len(SETTINGS) * LIMIT - LIMIT + LIMIT + probes
 
     pictures = _picture_hashes()
     # The start-up check's image request is item 0's picture and prompt: leave it out of the matching.
@@ -189,7 +191,7 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
         step2_requests += step2
     # Images went only to the settings that show one (direct, cot, vision = step 1) and the start-up check's
     # image request, none to language, step 2 and the check's text-only request.
-    assert Counter(r["n_images"] for r in requests) == {1: 3 * LIMIT + 1, 0: 2 * LIMIT + 1}
+    assert Counter(r["n_images"] for r in requests) == {1: 3 * LIMIT + PROBE_COPIES, 0: 2 * LIMIT + PROBE_COPIES}
     # Round 2 starts only after round 1 has finished (step 2 needs every step 1's output).
     round1 = [r for r in requests if r not in step2_requests]
     assert min(r["arrived"] for r in step2_requests) >= max(r["finished"] for r in round1)
@@ -206,8 +208,8 @@ def test_a_server_that_refuses_every_request_stops_the_run_at_start_up(openai_se
 
     assert run.returncode == 1 and run.results is None, run.output[-3000:]
     assert "failed its start-up check" in run.output and "base_url" in run.output
-    # Only the check's two requests, then (both having failed) each again alone; never the run's.
-    assert len(requests) == 4 and all(r["status"] == 400 for r in requests)
+    # Only the check's requests: each kind in a batch, then (having failed) one alone; never the run's.
+    assert len(requests) == 2 * (PROBE_COPIES + 1) and all(r["status"] == 400 for r in requests)
 
 
 def test_refused_requests_are_failed_calls_when_the_stop_is_off(openai_server: Server, tmp_path: Path) -> None:

@@ -61,3 +61,14 @@ def test_with_the_stop_turned_off_failed_calls_are_counted_in_every_setting(tmp_
         task = f"compgap_mathtext_{setting}"
         assert run.task_results(task)["failed_calls,none"] == LIMIT, task
         assert all(sample["compgap"]["error"] == "empty output" for sample in run.samples[task]), task
+
+
+def test_a_wrapper_loading_another_class_than_the_checkpoint_declares_stops_the_run(tmp_path: Path) -> None:
+    from tests.fixtures.tiny_models import build_tiny_glm4v
+
+    # lmms-eval's glm4v loads the MoE class for a dense checkpoint whose path lacks "Flash".
+    model = build_tiny_glm4v(tmp_path / "tiny-glm-4.1v")
+    run = run_lmms_eval(_args(f"inner=glm4v,pretrained={model},device_map=cpu", "--device", "cpu"), tmp_path / "out")
+    assert run.returncode == 1 and run.results is None, run.output[-3000:]
+    assert "loaded" in run.output and "as Glm4vMoeForConditionalGeneration, but its config.json declares" in run.output
+    assert "inner=compgap_hf" in run.output

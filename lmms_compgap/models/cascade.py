@@ -13,7 +13,8 @@ request-failed marker is a failed call: it is recorded in the response (the item
 wrong, and counted in the task's `failed_calls`), and the run goes on unless most calls of a task
 fail (`models/stop.py`).
 
-Before the run the inner model must pass a start-up check (`models/startup.py`): one image and one
+Before the run the inner model must pass a start-up check (`models/startup.py`): it is the class
+its checkpoint declares, with weights for every parameter, and it answers one image and one
 text-only request. Empty media arguments are dropped before the inner model's processor sees
 them (`models/adapters.py`), which fixes text-only requests of lmms-eval's `llava_hf` and
 `llama_vision`.
@@ -21,7 +22,9 @@ them (`models/adapters.py`), which fixes text-only requests of lmms-eval's `llav
 Own arguments (the rest of `--model_args` goes to the inner model):
 - `inner`: the lmms-eval model to wrap (required); `inner_force_simple`: use its simple variant;
 - `cache_dir`: record every finished inner call there (crash-safe), so that the same command
-  re-run after an interruption resumes without recomputing them;
+  re-run after an interruption resumes without recomputing them; a call is reused only by the same
+  model identity (wrapper, arguments, checkpoint file hashes or Hub revision, library versions:
+  `models/call_cache.py`);
 - `chunk_size` (default 128): inner calls per chunk; each chunk is recorded in the cache and
   checked for failures as soon as it returns (servers and vLLM batch more with larger chunks);
 - `startup_check` (default true): run the start-up check;
@@ -52,9 +55,10 @@ from lmms_compgap.core.settings import (
     failure_reason,
 )
 from lmms_compgap.models.adapters import drop_empty_media
-from lmms_compgap.models.call_cache import CallCache, model_identity
+from lmms_compgap.models.call_cache import open_call_cache
+from lmms_compgap.models.checkpoint import LoadingReport, recording_loading_reports
 from lmms_compgap.models.own_requests import OwnRequests
-from lmms_compgap.models.startup import check_inner_model, refuse_unbatchable
+from lmms_compgap.models.startup import check_inner_model, check_model_class, refuse_text_blind, refuse_unbatchable
 from lmms_compgap.models.stop import FailureMonitor, RunStopped
 
 #: Our own hooks draw compgap pictures; their docs carry a `uid` and have no image column, so
@@ -143,20 +147,26 @@ class CompgapCascade(lmms):
             raise RunStopped(f"compgap_cascade: chunk_size must be a whole number of calls, not {chunk_size!r}")
         self.chunk_size = chunk_size
         self.max_failed_share = FailureMonitor(str(inner), max_failed_share).max_failed_share
+        loading_reports: list[LoadingReport] = []
         if isinstance(inner, lmms):
             # Python API: wrap a model object the caller already built.
             self.inner_name = type(inner).__name__
             self.inner = inner
         else:
             self.inner_name = str(inner or "")
-            self.inner = self._build_inner(inner, bool(inner_force_simple), batch_size, max_batch_size, device,
-                                           inner_args)  # fmt: skip
+            with recording_loading_reports() as loading_reports:
+                self.inner = self._build_inner(inner, bool(inner_force_simple), batch_size, max_batch_size, device,
+                                               inner_args)  # fmt: skip
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
+        if startup_check:  # before hashing checkpoint files for the cache: a wrong class stops the run at once
+            check_model_class(self.inner, self.inner_name, loading_reports)
         patched = drop_empty_media(self.inner)
         if patched:
             logger.info(f"compgap_cascade: {self.inner_name} processors {patched} drop empty media arguments")
+        # What lmms-eval passes besides --model_args, and the variant asked for, change outputs too.
+        framework_args = {"batch_size": batch_size, "device": device, "inner_force_simple": bool(inner_force_simple)}
         self.call_cache = (
-            CallCache(cache_dir, model_identity(self.inner_name, inner_args), rank=self.inner.rank)
+            open_call_cache(cache_dir, self.inner_name, inner_args, framework_args, self.inner, rank=self.inner.rank)
             if cache_dir
             else None
         )
@@ -179,6 +189,7 @@ class CompgapCascade(lmms):
         if inner == "compgap_cascade":
             raise RunStopped("compgap_cascade cannot wrap itself: pass another model as inner=")
         refuse_unbatchable(inner, batch_size)
+        refuse_text_blind(inner)
         framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
         try:
             inner_class = get_model(inner, force_simple=force_simple)

@@ -1,11 +1,18 @@
-"""Checks made before a cascade run spends hours: can the inner model batch, see an image, read text alone?
+"""Checks made before a cascade run spends hours: is it the model asked for; can it batch, see an image, read text?
 
+- The loaded model must be the class the checkpoint's `config.json` declares (`architectures`), and
+  transformers must have found weights for all its parameters: lmms-eval 0.7.3's `glm4v` and
+  `qwen3_vl` choose the class from the folder name, and a wrong guess runs with random weights.
 - Wrappers of lmms-eval 0.7.3 known to handle one request at a time are refused at a batch size
-  above 1 before their weights load, with what to pass instead.
-- The start-up check sends the inner model one image request (a compgap picture and the visual
-  step's prompt) and one text-only request (a textual step's prompt, no image), together in one
-  call as a run would; if that call fails, each again alone, to name the kind that fails. A request
-  fails when the model raises, returns nothing, or returns lmms-eval's request-failed marker.
+  above 1 before their weights load, with what to pass instead; wrappers that cannot send a
+  request without an image (`lfm2_5_vl`) are refused before they load.
+- The start-up check sends the inner model two image requests (a compgap picture and the visual
+  step's prompt) in one call, then two text-only requests (a textual step's prompt, no image) in
+  another, as a run's chunks are: never mixed, because a batched wrapper (lmms-eval's `qwen3_vl`,
+  `glm4v`, `gemma4`) would hand a text-only row of a mixed batch the other row's pixels, and the
+  text-only probe would prove nothing. If a call fails, one request of its kind is tried alone, to
+  tell a wrapper that cannot batch from a kind of request that fails. A request fails when the
+  model raises, returns nothing, or returns lmms-eval's request-failed marker.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from loguru import logger
 from PIL import Image
 
 from lmms_compgap.core.settings import failure_reason
+from lmms_compgap.models.checkpoint import LoadingReport, declared_architectures, find_checkpoint, loaded_models
 from lmms_compgap.models.own_requests import OwnRequests
 from lmms_compgap.models.stop import MODELS_DOC, RunStopped
 
@@ -27,6 +35,19 @@ SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
     "llava_hf": "its generate_until asserts a batch size of 1",
     "internvl_hf": "it asserts a batch size of 1 when it is built",
     "llama_vision": "it ignores --batch_size and sends one request at a time",
+    "mistral3_vl": "it ignores --batch_size and sends one request at a time",
+}
+
+#: lmms-eval 0.7.3 wrappers that cannot send a request without an image, which the cascade's step 2,
+#: the `language` setting and the start-up check all do (read in their source).
+TEXT_BLIND_WRAPPERS: dict[str, str] = {
+    "lfm2_5_vl": "it leaves requests without an image out of its outputs, so outputs no longer line up with requests",
+}
+
+#: lmms-eval 0.7.3 wrappers that choose the model class from the checkpoint's name, not its config.
+CLASS_FROM_NAME_WRAPPERS: dict[str, str] = {
+    "glm4v": 'it loads the MoE class unless the path contains "Flash"',
+    "qwen3_vl": 'it loads the MoE class only when the path contains "A<N>B" (as in "30B-A3B")',
 }
 
 PROBE_GEN_KWARGS: dict[str, Any] = {"max_new_tokens": 16, "temperature": 0, "do_sample": False}
@@ -55,6 +76,16 @@ def refuse_unbatchable(inner: str, batch_size: Any) -> None:
         )
 
 
+def refuse_text_blind(inner: str) -> None:
+    """Stop before loading a wrapper that cannot send a text-only request (the cascade's step 2 is one)."""
+    if inner in TEXT_BLIND_WRAPPERS:
+        raise RunStopped(
+            f"compgap_cascade: lmms-eval's `{inner}` wrapper cannot run the cascade: {TEXT_BLIND_WRAPPERS[inner]}, and "
+            "the cascade's step 2 and the `language` setting send only text. Run the same checkpoint with "
+            f"lmms-compgap's own wrapper: --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
+        )
+
+
 @functools.cache
 def _probe_item() -> tuple[Image.Image, str]:
     """A real compgap picture (the first mathtext item) and its transcription."""
@@ -65,27 +96,29 @@ def _probe_item() -> tuple[Image.Image, str]:
     return family.draw_row(row), row["intermediate"]
 
 
-def _outcomes(inner: Any, is_simple: bool, kinds: tuple[str, ...]) -> dict[str, str | None]:
-    """Send one request of each kind in one call; the failure reason per kind (None: it answered)."""
+#: Requests of one kind per probe call: two, so that a wrapper that batches is probed batched.
+PROBE_COPIES = 2
+
+
+def _outcome(inner: Any, is_simple: bool, kind: str, copies: int) -> str | None:
+    """Send `copies` requests of one kind in one call; why it failed (None: every request was answered)."""
     image, transcription = _probe_item()
     with OwnRequests(inner.task_dict, is_simple) as own:
         requests = [
             own.request(IMAGE_PROMPT, dict(PROBE_GEN_KWARGS), visuals=lambda: [image])
             if kind == "image request"
             else own.request(TEXT_PROMPT.format(problem=transcription), dict(PROBE_GEN_KWARGS))
-            for kind in kinds
+            for _ in range(copies)
         ]
         try:
             outputs = inner.generate_until(requests)
         except Exception as error:  # noqa: BLE001 - any failure is what the check reports
-            reason = f"the model raised {type(error).__name__}: {error}"[:500]
-            return dict.fromkeys(kinds, reason)
+            return f"the model raised {type(error).__name__}: {error}"[:500]
     if len(outputs) != len(requests):
-        return dict.fromkeys(kinds, f"the model returned {len(outputs)} outputs for {len(requests)} requests")
-    texts = {kind: unwrap_generation_output(output)[0] for kind, output in zip(kinds, outputs, strict=True)}
-    for kind, text in texts.items():
-        logger.info(f"compgap_cascade start-up check, {kind}: {text!r:.200}")
-    return {kind: failure_reason(text) for kind, text in texts.items()}
+        return f"the model returned {len(outputs)} outputs for {len(requests)} requests"
+    texts = [unwrap_generation_output(output)[0] for output in outputs]
+    logger.info(f"compgap_cascade start-up check, {kind}: {texts[0]!r:.200}")
+    return next((reason for reason in map(failure_reason, texts) if reason), None)
 
 
 def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
@@ -95,10 +128,18 @@ def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
             f"or run the checkpoint batched with --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
         )
     if set(failing) == {"text-only request"}:
+        # The model (not only a wrapper) may be unable to: PaliGemma's processor refuses a prompt without an image.
+        other = (
+            f" If the model itself can, use a wrapper that sends such requests: {MODELS_DOC} lists one per model "
+            "family, and inner=compgap_hf runs any transformers image-text-to-text checkpoint."
+            if inner != "compgap_hf"
+            else ""
+        )
         return (
-            f"`{inner}` cannot answer a request without an image, which the cascade's step 2 and the language "
-            f"setting send. Use a wrapper that can: {MODELS_DOC} lists one per model family, and "
-            "inner=compgap_hf runs any transformers image-text-to-text checkpoint."
+            f"`{inner}` cannot answer a request without an image. The `language` setting and the cascade's step 2 "
+            "send only text; `direct`, `cot` and `vision` always show the picture. To evaluate those three alone, "
+            "run the model without the cascade (e.g. --model compgap_hf --tasks compgap_<family>_direct,"
+            f"compgap_<family>_cot,compgap_<family>_vision); no composition gap can be measured without step 2.{other}"
         )
     if any("LMMS_EVAL_REQUEST_FAILED" in reason for reason in failing.values()):
         return "the server failed the request: check that it is running and its base_url, model name and api_key."
@@ -109,23 +150,68 @@ def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
 
 
 def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
-    """Stop the run (RunStopped) unless the inner model answers an image and a text-only request."""
-    outcomes = _outcomes(inner, is_simple, KINDS)
-    failing = {kind: reason for kind, reason in outcomes.items() if reason}
-    batched_only = False
-    if failing and len(failing) == len(KINDS):
-        # Both failed together: ask each alone, to tell a batching failure from a kind that fails.
-        alone = {kind: _outcomes(inner, is_simple, (kind,))[kind] for kind in KINDS}
-        batched_only = not any(alone.values())
-        failing = failing if batched_only else {kind: reason for kind, reason in alone.items() if reason}
-    if not failing:
-        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered an image and a text-only request")
+    """Stop the run (RunStopped) unless the inner model answers image requests and text-only requests."""
+    failing: dict[str, str] = {}
+    batched: dict[str, str] = {}
+    for kind in KINDS:
+        reason = _outcome(inner, is_simple, kind, PROBE_COPIES)
+        if reason:
+            # Failed in a batch: ask once alone, to tell a batching failure from a kind that fails.
+            alone = _outcome(inner, is_simple, kind, 1)
+            if alone:
+                failing[kind] = alone
+            else:
+                batched[kind] = reason
+    if not failing and not batched:
+        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered image and text-only requests")
         return
-    lines = "\n".join(f"- {kind}: {reason}" for kind, reason in failing.items())
-    what = "two requests in one call" if batched_only else " and ".join(failing)
+    batched_only = not failing
+    shown = failing or batched
+    lines = "\n".join(f"- {kind}: {reason}" for kind, reason in shown.items())
+    what = f"{PROBE_COPIES} requests in one call" if batched_only else " and ".join(failing)
     raise RunStopped(
         f"compgap_cascade stopped the run before evaluating: the inner model `{inner_name}` failed its start-up check "
         f"({what}).\n{lines}\nWhat to do: {_advice(failing, batched_only, inner_name)}\n"
         "To skip this check, pass startup_check=false in --model_args (failing calls would then be scored as wrong "
         "answers until most of a task's calls fail, when the run stops)."
+    )
+
+
+def _names(keys: tuple[str, ...], shown: int = 3) -> str:
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return ", ".join(keys[:shown]) + more
+
+
+def check_model_class(inner: Any, inner_name: str, reports: list[LoadingReport]) -> None:
+    """Stop the run (RunStopped) if the inner model is not the class its checkpoint declares, or has random weights."""
+    problems: list[str] = []
+    for report in reports:
+        if report.randomly_initialised:
+            problems.append(
+                f"transformers found no weights in {report.source} for {len(report.randomly_initialised)} parameter(s) "
+                f"of the loaded class {report.model_class} ({_names(report.randomly_initialised)}): they were "
+                "initialised at random"
+            )
+    for model in loaded_models(inner):
+        declared = declared_architectures(find_checkpoint(str(model.name_or_path)))
+        if declared and type(model).__name__ not in declared:
+            problems.append(
+                f"`{inner_name}` loaded {model.name_or_path} as {type(model).__name__}, but its config.json declares "
+                f"{' or '.join(declared)}"
+            )
+    if not problems:
+        return
+    why = f" (lmms-eval's `{inner_name}` wrapper: {CLASS_FROM_NAME_WRAPPERS[inner_name]})" if (
+        inner_name in CLASS_FROM_NAME_WRAPPERS) else ""  # fmt: skip
+    fix = (
+        "run the checkpoint with --model_args inner=compgap_hf,pretrained=..., which loads the class the config names"
+        if inner_name != "compgap_hf"
+        else "check that the checkpoint folder is complete (every weight file its index names) and not another "
+        "model's config"
+    )
+    raise RunStopped(
+        "compgap_cascade stopped the run before evaluating: the inner model is not the model the checkpoint holds"
+        f"{why}.\n" + "\n".join(f"- {problem}" for problem in problems) + f"\nWhat to do: {fix} (see {MODELS_DOC}). "
+        "Scores of such a model would be those of a randomly initialised one. To skip the start-up checks, pass "
+        "startup_check=false in --model_args."
     )
