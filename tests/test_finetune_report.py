@@ -11,7 +11,7 @@ import pytest
 
 from lmms_compgap.cli import main
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.splits import build_split
+from lmms_compgap.core.splits import SPLIT_VERSION, build_split
 from lmms_compgap.finetune.train import PROVENANCE_FILE
 from lmms_compgap.report.compute.finetune import gap_verdict
 from lmms_compgap.report.compute.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
@@ -95,7 +95,8 @@ def provenance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for family in ("count", "cards"):
         split = build_split(get_family(family), "train", 20)
         families[family] = {"seed": split.seed, "size": split.size, "fingerprint": split.fingerprint,
-                            "data_version": get_family(family).data_version}  # fmt: skip
+                            "data_version": get_family(family).data_version,
+                            "split_version": SPLIT_VERSION}  # fmt: skip
     record = {
         "format": "lmms-compgap-training", "format_version": 1, "base_model": "org/vlm", "method": "lora",
         "data_fingerprint": "sha256:" + "a" * 64,
@@ -138,6 +139,11 @@ def test_a_training_claim_that_does_not_regenerate_is_rejected(runs: Path, prove
     document["training"]["splits"]["train"]["families"]["count"]["seed"] = get_family("count").canonical_seed
     path.write_text(json.dumps(document))
     with pytest.raises(SubmissionRejected, match="test split"):
+        verify_submission(path)
+    # A split drawn by an earlier rule (no split version recorded: 1) is named as such, not as a wrong fingerprint.
+    del document["training"]["splits"]["train"]["families"]["count"]["split_version"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(SubmissionRejected, match=f"count: split version 1, installed {SPLIT_VERSION}"):
         verify_submission(path)
 
 

@@ -101,7 +101,7 @@ def assert_disjoint(rows: Iterable[dict[str, Any]], others: Iterable[dict[str, A
 
 
 @functools.cache
-def test_signatures(family: TaskFamily) -> Mapping[str, int]:
+def canonical_signatures(family: TaskFamily) -> Mapping[str, int]:
     """The problem signatures of the test split, each with how many test items have it (computed once per process,
     like the canonical rows)."""
     return MappingProxyType(Counter(family.problem_signature(item) for item in family.generate_items()))
@@ -109,7 +109,7 @@ def test_signatures(family: TaskFamily) -> Mapping[str, int]:
 
 def assert_no_test_problem(family: TaskFamily, items: Iterable[Item], what: str) -> None:
     """Raise DataIntegrityError naming the first items that pose a test item's problem (`problem_signature`)."""
-    test = test_signatures(family)
+    test = canonical_signatures(family)
     signatures = (family.problem_signature(item) for item in items)
     shared = [(index, signature) for index, signature in enumerate(signatures) if signature in test]
     if shared:
@@ -141,7 +141,7 @@ def build_split(family: TaskFamily, split: str, size: int | None = None, seed: i
     test = family.canonical_rows()
     test_keys = {item_key(row["question"], row["intermediate"]) for row in test}
     test_specs = {row["spec"] for row in test}
-    test_problems = test_signatures(family)
+    test_problems = canonical_signatures(family)
 
     def accept(item: Item) -> bool:
         signature = family.problem_signature(item)
@@ -187,7 +187,7 @@ class Overlap:
 
 def split_overlap(family: TaskFamily, data: SplitData) -> Overlap:
     """Measure what `data` (a train or validation split of `family`) shares with the test split."""
-    test = test_signatures(family)
+    test = canonical_signatures(family)
     test_intermediates = {row["intermediate"] for row in family.canonical_rows()}
     signatures = [family.problem_signature(item) for item in data.items]
     shared = {signature for signature in signatures if signature in test}

@@ -107,7 +107,9 @@ def provenance(
 
     def split_record(manifest: dict[str, Any]) -> dict[str, Any]:
         families = {
-            family: {key: summary[key] for key in ("seed", "size", "fingerprint", "data_version")}
+            # An export made before split versions were recorded holds version 1.
+            family: {**{key: summary[key] for key in ("seed", "size", "fingerprint", "data_version")},
+                     "split_version": summary.get("split_version", 1)}
             for family, summary in manifest["families"].items()
         }
         return {"data_fingerprint": manifest["data_fingerprint"], "style": manifest["style"], "families": families}

@@ -189,7 +189,7 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
     """A fine-tuning claim: every declared training split regenerates to its fingerprint from its seed and size
     with the installed generators, which keep every test item out of it (lmms_compgap.core.splits)."""
     from lmms_compgap.core.registry import get_family
-    from lmms_compgap.core.splits import build_split
+    from lmms_compgap.core.splits import SPLIT_VERSION, build_split
 
     problems: list[str] = []
     for split, declared in sorted(training["splits"].items()):
@@ -201,6 +201,13 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
             generator = get_family(family)
             if claim["data_version"] != generator.data_version:
                 problems.append(f"{where}: data version {claim['data_version']!r}, installed {generator.data_version}")
+                continue
+            split_version = claim.get("split_version", 1)  # not recorded before version 2
+            if split_version != SPLIT_VERSION:
+                problems.append(
+                    f"{where}: split version {split_version!r}, installed {SPLIT_VERSION} (which leaves out every test "
+                    "problem, not only test items); re-export the training data and fine-tune again"
+                )
                 continue
             try:
                 regenerated = build_split(generator, split, claim["size"], claim["seed"])
