@@ -131,7 +131,7 @@ def _data_build(args: argparse.Namespace) -> int:
 
 
 def _build_training_split(args: argparse.Namespace) -> int:
-    from lmms_compgap.core.splits import build_split
+    from lmms_compgap.core.splits import SPLIT_VERSION, build_split
 
     if args.root is not None:
         raise SystemExit("compgap data build: --root is for the test split; use --out for train or validation")
@@ -144,7 +144,8 @@ def _build_training_split(args: argparse.Namespace) -> int:
         path = out / name / f"{args.split}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data_files.serialize_rows(split.rows))
-        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item ({split.fingerprint})")
+        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item or test problem "
+              f"(split version {SPLIT_VERSION}, {split.fingerprint})")  # fmt: skip
     return 0
 
 
