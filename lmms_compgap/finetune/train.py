@@ -129,7 +129,7 @@ def provenance(
     train: dict[str, Any],
     evaluation: dict[str, Any] | None,
     log_history: list[dict[str, Any]],
-    bf16: bool,
+    precision: str,
     checkpoint_step: int | None = None,
 ) -> dict[str, Any]:
     """What a checkpoint was trained on and how: compgap data fingerprints and split seeds, method, settings,
@@ -154,7 +154,7 @@ def provenance(
         "format_version": 1,
         "base_model": recipe.model,
         "method": recipe.method,
-        "precision": "bf16" if bf16 else "float32",
+        "precision": precision,
         # The optimizer step a checkpoint was saved at (None: the end of training).
         "checkpoint_step": checkpoint_step,
         "data_fingerprint": train["data_fingerprint"],
@@ -205,6 +205,7 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
         use_cpu=bool(recipe.training_args.get("use_cpu")),
         fp16=bool(recipe.training_args.get("fp16")),
     )
+    precision_name = "bf16" if bf16 else "float16" if recipe.training_args.get("fp16") else "float32"
     if state.is_main_process:
         print(f"compgap finetune: {precision}", file=sys.stderr)
     train_dataset, train_manifest = load_split(recipe.train_data)
@@ -250,7 +251,7 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
     )
 
     def record(log_history: list[dict[str, Any]], step: int | None) -> dict[str, Any]:
-        return provenance(recipe, train_manifest, eval_manifest, log_history, bf16, step)
+        return provenance(recipe, train_manifest, eval_manifest, log_history, precision_name, step)
 
     trainer = SFTTrainer(
         model=model,
