@@ -13,9 +13,10 @@ from typing import Any
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import taskfiles
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
-from lmms_compgap.core.registry import family_names, generated_family_names, get_family
+from lmms_compgap.core.registry import family_names, generated_family_names, get_family, paper_family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
+from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor import add_doctor_command
 from lmms_compgap.finetune.command import add_finetune_command
@@ -93,8 +94,27 @@ def _score(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def _families(selected: str | None) -> list[str]:
-    return [selected] if selected else list(generated_family_names())
+#: `--task` names the paper's families (`in_paper_group`: what `--tasks compgap` runs) with this word.
+PAPER_TASKS = "paper"
+
+
+def _families(selected: Sequence[str] | None) -> list[str]:
+    """The families `--task` names (repeatable; `paper` for the paper's), in order, each once; all when none is."""
+    if not selected:
+        return list(generated_family_names())
+    names: list[str] = []
+    for name in selected:
+        names.extend(paper_family_names() if name == PAPER_TASKS else (name,))
+    return list(dict.fromkeys(names))
+
+
+def _task_option(parser: argparse.ArgumentParser, names: Sequence[str], what: str) -> None:
+    """`--task NAME` (repeatable), checked against `names` and `paper` by argparse, which names the bad one."""
+    parser.add_argument(
+        "--task", action="append", choices=(*names, PAPER_TASKS), metavar="TASK",
+        help=f"a {what} ({', '.join(names)}) or {PAPER_TASKS} for the paper's ({', '.join(paper_family_names())}); "
+        "repeat for several (default: all)",
+    )  # fmt: skip
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -114,7 +134,7 @@ def _data_build(args: argparse.Namespace) -> int:
 
 
 def _build_training_split(args: argparse.Namespace) -> int:
-    from lmms_compgap.core.splits import build_split
+    from lmms_compgap.core.splits import SPLIT_VERSION, build_split
 
     if args.root is not None:
         raise SystemExit("compgap data build: --root is for the test split; use --out for train or validation")
@@ -127,7 +147,8 @@ def _build_training_split(args: argparse.Namespace) -> int:
         path = out / name / f"{args.split}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data_files.serialize_rows(split.rows))
-        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item ({split.fingerprint})")
+        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item or test problem "
+              f"(split version {SPLIT_VERSION}, {split.fingerprint})")  # fmt: skip
     return 0
 
 
@@ -161,6 +182,25 @@ def _data_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_overlap(args: argparse.Namespace) -> int:
+    from lmms_compgap.core.splits import SPLIT_VERSION, build_split, split_overlap
+
+    splits = [args.split] if args.split else list(TRAINING_SPLITS)
+    print(f"split version {SPLIT_VERSION}; what each training split shares with the test split")
+    print("family    split       items   test  share a test problem (test items covered)  share a test intermediate")
+    for name in _families(args.task):
+        family = get_family(name)
+        for split in splits:
+            try:
+                found = split_overlap(family, build_split(family, split, args.size, args.seed))
+            except ValueError as error:
+                raise SystemExit(f"compgap data overlap: {error}") from None
+            print(f"{name:<9} {split:<10} {found.items:>6} {found.test_items:>6}  "
+                  f"{found.items_sharing_signature:>20} ({found.test_items_covered})"
+                  f"{found.items_sharing_intermediate:>27}")  # fmt: skip
+    return 0
+
+
 def _data_verify(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else None
     failures = 0
@@ -175,12 +215,11 @@ def _data_verify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-def _split_options(parser: argparse.ArgumentParser, with_test: bool) -> None:
-    from lmms_compgap.core.splits import DEFAULT_SEEDS, DEFAULT_SIZES, SPLITS, TRAINING_SPLITS
+def _split_options(parser: argparse.ArgumentParser, splits: Sequence[str], default: str | None) -> None:
+    from lmms_compgap.core.splits import DEFAULT_SEEDS, DEFAULT_SIZES, TRAINING_SPLITS
 
-    splits = SPLITS if with_test else TRAINING_SPLITS
-    parser.add_argument("--split", choices=splits, default=splits[-1] if with_test else "train",
-                        help="the split (default %(default)s)")  # fmt: skip
+    parser.add_argument("--split", choices=splits, default=default,
+                        help=f"the split (default {default or ' and '.join(splits)})")  # fmt: skip
     defaults = ", ".join(f"{split} {DEFAULT_SIZES[split]}" for split in TRAINING_SPLITS)
     parser.add_argument("--size", type=int, help=f"items per family (default: {defaults})")
     seeds = ", ".join(f"{split} {DEFAULT_SEEDS[split]}" for split in TRAINING_SPLITS)
@@ -212,20 +251,29 @@ def build_parser() -> argparse.ArgumentParser:
         ("verify", _data_verify, "check the data files byte for byte against a fresh generation"),
     ):
         sub = data_commands.add_parser(name, help=text)
-        sub.add_argument("--task", choices=generated_family_names(), help="one generated task family (default: all)")
+        _task_option(sub, generated_family_names(), "generated task family")
         sub.add_argument("--root", help="the task_yamls folder (default: the one in use for the family)")
         sub.set_defaults(handler=handler)
         if name == "build":
-            _split_options(sub, with_test=True)
+            _split_options(sub, SPLITS, "test")
             sub.add_argument("--out", help="folder for train/validation rows (default compgap-data/)")
     add_check_command(data_commands)
+
+    overlap = data_commands.add_parser(
+        "overlap",
+        help="what the train and validation splits share with the test split: items posing a test problem "
+        "(problem signature) and items with a test item's gold intermediate",
+    )
+    _task_option(overlap, generated_family_names(), "generated task family")
+    _split_options(overlap, TRAINING_SPLITS, None)
+    overlap.set_defaults(handler=_data_overlap)
 
     export = data_commands.add_parser(
         "export", help="a train/validation split as fine-tuning data: PNGs, LLaVA/ShareGPT JSON, a TRL-ready dataset"
     )
     export.add_argument("--out", required=True, help="a new (or empty) folder for the files")
-    export.add_argument("--task", choices=generated_family_names(), help="one generated task family (default: all)")
-    _split_options(export, with_test=False)
+    _task_option(export, generated_family_names(), "generated task family")
+    _split_options(export, TRAINING_SPLITS, "train")
     export.add_argument(
         "--style",
         default="composition",

@@ -30,9 +30,12 @@ EVAL_ARGS = ["--tasks", TASKS, "--device", "cpu", "--batch_size", "2", "--limit"
 #: Per method: a learning rate that moves a tiny random model in a few CPU steps (the recipe's default, 1e-5,
 #: is the paper's for billions of parameters).
 METHODS = {
-    "lora": {"learning_rate": 1.0e-2, "lora": {"r": 8, "alpha": 16, "dropout": 0.0}},
-    "full": {"learning_rate": 2.0e-3},
-}
+    # LoRA saves a checkpoint every 4 steps (each must be evaluable on its own) and leaves bf16 at its default
+    # (auto: float32 on this CPU); full fine-tuning asks for float32 and saves none.
+    "lora": {"learning_rate": 1.0e-2, "lora": {"r": 8, "alpha": 16, "dropout": 0.0}, "save_strategy": "steps",
+             "training_args": {"use_cpu": True, "dataloader_num_workers": 0, "save_steps": 4}},
+    "full": {"learning_rate": 2.0e-3, "bf16": False},
+}  # fmt: skip
 
 
 def compgap(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -98,13 +101,14 @@ def finetuned(tiny_qwen_dir: Path, exported: Path, workdir: Path) -> dict[str, P
         recipe = {
             "model": str(tiny_qwen_dir), "train_data": str(exported), "output_dir": str(workdir / method),
             "method": method, "max_steps": 8, "effective_batch_size": 8, "per_device_train_batch_size": 8,
-            "bf16": False, "gradient_checkpointing": False, "logging_steps": 1, "save_strategy": "no",
+            "gradient_checkpointing": False, "logging_steps": 1, "save_strategy": "no",
             "training_args": {"use_cpu": True, "dataloader_num_workers": 0}, **settings,
         }  # fmt: skip
         (workdir / f"{method}.yaml").write_text(yaml.safe_dump(recipe))
         result = compgap("finetune", "--config", str(workdir / f"{method}.yaml"), cwd=workdir)
         assert result.returncode == 0, result.stderr[-3000:]
         assert f"Saved {workdir / method} ({method}," in result.stdout
+        assert "compgap finetune: precision: float32 (bf16: " in result.stderr
         saved[method] = workdir / method
     return saved
 
@@ -129,6 +133,29 @@ def test_finetuning_lowers_the_training_loss_and_saves_what_lmms_eval_loads(
     for name in ("config.json", "model.safetensors", "processor_config.json", "tokenizer.json"):
         assert (finetuned[method] / name).is_file(), name
     assert (finetuned[method] / "adapter").is_dir() == (method == "lora")
+    assert record["precision"] == "float32" and record["checkpoint_step"] is None
+
+
+def test_every_lora_folder_saved_on_the_way_is_evaluable_and_traceable(finetuned: dict[str, Path]) -> None:
+    """`checkpoint-N` and `adapter/` hold the adapter only: with the processor and the training record beside it,
+    transformers loads each as the base model with its adapters, as lmms-eval's wrappers do."""
+    import torch
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    run = finetuned["lora"]
+    merged = Qwen2_5_VLForConditionalGeneration.from_pretrained(run, dtype=torch.float32).eval()
+    ids = torch.tensor([[3, 14, 15, 92, 65]])
+    for folder, step in ((run / "checkpoint-4", 4), (run / "checkpoint-8", 8), (run / "adapter", None)):
+        assert (folder / "adapter_config.json").is_file() and not (folder / "model.safetensors").exists()
+        AutoProcessor.from_pretrained(folder)
+        record = json.loads((folder / "compgap_training.json").read_text())
+        assert record["checkpoint_step"] == step and record["base_model"] == json.loads(
+            (run / "compgap_training.json").read_text())["base_model"]  # fmt: skip
+        assert len(record["losses"]) == (step or 8)
+        model = Qwen2_5_VLForConditionalGeneration.from_pretrained(folder, dtype=torch.float32).eval()
+        if step in (8, None):  # the last checkpoint and the final adapter are the merged model's weights
+            with torch.no_grad():
+                assert torch.allclose(model(input_ids=ids).logits, merged(input_ids=ids).logits, atol=1e-4)
 
 
 def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_the_base(
@@ -159,7 +186,25 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
     }
     assert all(row["n"] == "2" for row in rows)
     gap = next(row for row in rows if row["setting"] == "gap" and row["score"] == "flexible")
-    assert gap["verdict"] in ("no gap before", "closed", "narrowed", "unchanged", "widened")
+    assert gap["verdict"] == "n too small"  # two items: nothing can be concluded
     assert (workdir / "report" / "gap.png").stat().st_size > 0
     report = (workdir / "report" / "report.md").read_text()
     assert report.count("before: ") >= 2 and report.count("after: ") >= 2  # both runs in every table
+
+
+def test_a_lora_checkpoint_runs_in_lmms_eval_and_its_submission_records_the_training(
+    finetuned: dict[str, Path], workdir: Path
+) -> None:
+    checkpoint = finetuned["lora"] / "checkpoint-4"
+    run = run_lmms_eval(
+        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={checkpoint},{TINY_QWEN_ARGS}",
+         *EVAL_ARGS],
+        workdir / "checkpoint-run",
+    )  # fmt: skip
+    assert run.returncode == 0 and run.results is not None, run.output[-3000:]
+    result = compgap("submit", str(workdir / "checkpoint-run"), "--out", str(workdir / "checkpoint.json"), "--partial",
+                     "--resamples", "200", cwd=workdir)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    training = json.loads((workdir / "checkpoint.json").read_text())["training"]
+    assert training["method"] == "lora"
+    assert training["data_fingerprint"] == read_manifest(workdir / "train")["data_fingerprint"]

@@ -1,8 +1,9 @@
 """Every registered task family keeps the kit's contract, whatever it is made of: deterministic distinct items,
-pictures drawn from rows alone, prompts and scores that round-trip through the hooks in every setting, task YAMLs
-that lmms-eval registers, current task files, and an independent data check that agrees with the pictures and
-catches wrong labels. Parametrized over the registry, so a new family (built in or from another package's entry
-point) is walked without a line changed here (`-k <family>` runs one)."""
+pictures drawn from rows alone, problem signatures that keep training data off the test problems, prompts and
+scores that round-trip through the hooks in every setting, task YAMLs that lmms-eval registers, current task files,
+and an independent data check that agrees with the pictures and catches wrong labels. Parametrized over the
+registry, so a new family (built in or from another package's entry point) is walked without a line changed here
+(`-k <family>` runs one)."""
 
 from __future__ import annotations
 
@@ -67,6 +68,20 @@ def test_generation_is_deterministic_and_its_rows_have_the_data_schema(name: str
             assert canonical_json(json.loads(row[column])) == row[column], (row["uid"], column)
     canonical = family.canonical_rows()
     assert len(canonical) == family.canonical_size and canonical[:3] == tuple(family.generate()[:3])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_problem_signatures_are_canonical_json_and_keep_training_data_off_the_test_problems(name: str) -> None:
+    """A signature is one text per problem (canonical JSON, the same for the same item), and a small training
+    split holds no test item's signature (`core.splits`; tests/test_problem_signatures.py has the properties)."""
+    from lmms_compgap.core.splits import build_split, canonical_signatures
+
+    family = get_family(name)
+    for item in family.generate_items(seed=7, size=20):
+        signature = family.problem_signature(item)
+        assert signature == canonical_json(json.loads(signature)) == family.problem_signature(item)
+    train = build_split(family, "train", 30, seed=11)
+    assert not {family.problem_signature(item) for item in train.items} & canonical_signatures(family).keys()
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -19,8 +19,9 @@ from lmms_compgap.core.splits import (
     DEFAULT_SEEDS,
     assert_disjoint,
     build_split,
-    intermediate_split,
+    canonical_signatures,
     shared_items,
+    signature_split,
 )
 from lmms_compgap.finetune.export import ExportError, export_fingerprint, export_split, read_manifest
 from lmms_compgap.finetune.targets import (
@@ -52,11 +53,18 @@ def test_train_validation_and_test_never_share_an_item_whatever_the_seeds(
             build_split(generator, "train", 10, generator.canonical_seed)
         return
     test = generator.canonical_rows()
-    train = build_split(generator, "train", 60, train_seed).rows
-    validation = build_split(generator, "validation", 60, validation_seed).rows
+    train_split = build_split(generator, "train", 60, train_seed)
+    validation_split = build_split(generator, "validation", 60, validation_seed)
+    train, validation = train_split.rows, validation_split.rows
     assert shared_items(train, test) == []
     assert shared_items(validation, test) == []
     assert shared_items(train, validation) == []
+    # Nor one problem in other words (the problem signature).
+    problems = {name: {generator.problem_signature(item) for item in split.items}
+                for name, split in (("train", train_split), ("validation", validation_split))}  # fmt: skip
+    assert not problems["train"] & canonical_signatures(generator).keys()
+    assert not problems["validation"] & canonical_signatures(generator).keys()
+    assert not problems["train"] & problems["validation"]
     # Across families too (another family's seed gives another family's stream, never its items).
     for other in generated_family_names():
         if other != family:
@@ -71,7 +79,8 @@ def test_default_splits_hold_no_test_item(family: str) -> None:
     assert validation.size == 1000 and len(validation.rows) == 1000
     for split in (train, validation):
         assert shared_items(split.rows, generator.canonical_rows()) == []
-        assert all(intermediate_split(family, row["intermediate"]) == split.split for row in split.rows)
+        assert all(signature_split(generator.problem_signature(item)) == split.split for item in split.items)
+        assert not {generator.problem_signature(item) for item in split.items} & canonical_signatures(generator).keys()
     assert shared_items(train.rows, validation.rows) == []
 
 

@@ -8,8 +8,15 @@ import pytest
 import yaml
 
 from lmms_compgap.cli import main
-from lmms_compgap.finetune.recipe import DEFAULT_CONFIG, ZERO3_CONFIG, RecipeError, load_recipe, recipe_from_dict
-from lmms_compgap.finetune.train import apply_freezing, lora_config, model_part
+from lmms_compgap.finetune.recipe import (
+    DEFAULT_CONFIG,
+    DEFAULT_LEARNING_RATES,
+    ZERO3_CONFIG,
+    RecipeError,
+    load_recipe,
+    recipe_from_dict,
+)
+from lmms_compgap.finetune.train import apply_freezing, choose_bf16, lora_config, model_part
 
 REQUIRED = {"model": "m", "train_data": "d", "output_dir": "o"}
 
@@ -22,7 +29,7 @@ def test_the_shipped_recipe_is_the_papers_full_finetuning() -> None:
         4,
         128,
         0.0,
-        True,
+        "auto",  # the paper's bf16 where the hardware has it (choose_bf16)
     )
     assert not (recipe.freeze_vision_tower or recipe.freeze_projector or recipe.freeze_llm)
     assert recipe.assistant_only_loss and recipe.gradient_checkpointing
@@ -45,12 +52,47 @@ def test_the_shipped_recipe_is_the_papers_full_finetuning() -> None:
         ({"lora": {"rank": 8}}, "lora: a mapping"),
         ({"method": "lora", "deepspeed": "zero3"}, "without ZeRO-3"),
         ({"per_device_train_batch_size": 0}, "at least 1"),
+        ({"bf16": "yes"}, "bf16: expected true, false or auto"),
+        ({"bf16": 1}, "bf16: expected true, false or auto"),
     ],
 )
 def test_a_bad_recipe_is_refused_naming_the_key(change: dict, message: str) -> None:
     with pytest.raises(RecipeError) as caught:
         recipe_from_dict({**REQUIRED, **change})
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("method", "given", "expected"),
+    [("full", None, 1e-5), ("lora", None, 1e-4), ("lora", 3e-5, 3e-5), ("full", 2e-6, 2e-6)],
+)
+def test_the_learning_rate_defaults_to_the_methods(method: str, given: float | None, expected: float) -> None:
+    """Full fine-tuning: the paper's 1e-5; LoRA: ten times it (TRL's LoRA guidance); a given rate is kept."""
+    assert recipe_from_dict({**REQUIRED, "method": method, "learning_rate": given}).learning_rate == expected
+    assert load_recipe(DEFAULT_CONFIG, [f"method={method}"]).learning_rate == DEFAULT_LEARNING_RATES[method]
+
+
+@pytest.mark.parametrize(
+    ("setting", "supported", "use_cpu", "fp16", "expected", "says"),
+    [
+        ("auto", True, False, False, True, "precision: bf16 (bf16: auto; this accelerator supports it)"),
+        ("auto", False, False, False, False, "precision: float32 (bf16: auto; no accelerator here supports bf16)"),
+        ("auto", True, True, False, False, "precision: float32 (bf16: auto; training on the CPU (use_cpu))"),
+        ("auto", True, False, True, False, "precision: float16 (training_args fp16), not bf16 (bf16: auto)"),
+        (True, True, False, False, True, "precision: bf16 (bf16: true)"),
+        (True, False, True, False, True, "precision: bf16 (bf16: true)"),  # asked for on the CPU: transformers can
+        (False, True, False, False, False, "precision: float32 (bf16: false)"),
+    ],
+)
+def test_precision_follows_the_hardware(
+    setting: bool | str, supported: bool, use_cpu: bool, fp16: bool, expected: bool, says: str
+) -> None:
+    assert choose_bf16(setting, supported, use_cpu, fp16) == (expected, says)
+
+
+def test_bf16_on_hardware_without_it_is_refused_before_loading_with_the_fix() -> None:
+    with pytest.raises(RecipeError, match="bf16: true, but no accelerator here supports bf16.*set bf16: auto"):
+        choose_bf16(True, bf16_supported=False, use_cpu=False)
 
 
 def test_an_effective_batch_that_does_not_divide_is_refused() -> None:

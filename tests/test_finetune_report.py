@@ -11,7 +11,7 @@ import pytest
 
 from lmms_compgap.cli import main
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.splits import build_split
+from lmms_compgap.core.splits import SPLIT_VERSION, build_split
 from lmms_compgap.finetune.train import PROVENANCE_FILE
 from lmms_compgap.report.compute.finetune import gap_verdict
 from lmms_compgap.report.compute.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
@@ -42,11 +42,36 @@ def test_contrast_draws_agree_with_the_two_by_two_bootstrap() -> None:
         ((0.1, 0.3), (-0.02, 0.05), (-0.3, -0.1), "closed"),
         ((0.1, 0.3), (0.02, 0.1), (-0.2, -0.01), "narrowed"),
         ((0.1, 0.3), (0.1, 0.3), (-0.05, 0.05), "unchanged"),
-        ((0.1, 0.3), (0.3, 0.5), (0.05, 0.3), "widened"),
+        ((0.1, 0.3), (0.3, 0.5), (0.05, 0.2), "widened"),
+        # Significant before, not after, but the change itself is not significant: not "closed".
+        ((0.1, 0.3), (-0.02, 0.2), (-0.15, 0.03), "unchanged"),
+        # A change too uncertain to say anything (more than 10 points either side), however its ends fall.
+        ((0.1, 0.3), (-0.02, 0.05), (-0.9, -0.1), "n too small"),
     ],
 )
 def test_gap_verdict(before, after, change, verdict) -> None:
     assert gap_verdict(before, after, change) == verdict
+
+
+def test_no_verdict_over_too_few_items() -> None:
+    assert gap_verdict((0.1, 0.3), (-0.02, 0.05), (-0.3, -0.1), n=4) == "n too small"
+    assert gap_verdict((0.1, 0.3), (-0.02, 0.05), (-0.3, -0.1), n=300) == "closed"
+
+
+def test_a_report_over_four_items_calls_nothing_closed_and_names_each_run_once(tmp_path: Path, capsys) -> None:
+    """The case seen: four items, every gap gone after, exact McNemar p 0.125, was called "closed"."""
+    simulate_run(tmp_path / "base", BASE, families=["count"], limit=4)
+    simulate_run(tmp_path / "tuned", TUNED, families=["count"], limit=4, date="20260102_000000")
+    assert main(["report", str(tmp_path / "tuned"), "--base", str(tmp_path / "base"), "--out", str(tmp_path / "r"),
+                 "--resamples", "500", "--no-plots"]) == 0  # fmt: skip
+    with (tmp_path / "r" / "finetune.csv").open(newline="") as handle:
+        verdicts = {row["verdict"] for row in csv.DictReader(handle) if row["setting"] == "gap"}
+    assert verdicts == {"n too small"}
+    section = capsys.readouterr().out.split("## Before and after fine-tuning")[1].split("\n## ")[0]
+    assert "Before: **org/vlm**; after: **org/vlm-compgap-ft**." in section
+    assert "before: org/vlm" not in section and "| closed" not in section
+    gap_table = section[section.index("| task") :]
+    assert gap_table.count("(n too small)") >= 6  # every estimate of both scores' gap rows
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +120,8 @@ def provenance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for family in ("count", "cards"):
         split = build_split(get_family(family), "train", 20)
         families[family] = {"seed": split.seed, "size": split.size, "fingerprint": split.fingerprint,
-                            "data_version": get_family(family).data_version}  # fmt: skip
+                            "data_version": get_family(family).data_version,
+                            "split_version": SPLIT_VERSION}  # fmt: skip
     record = {
         "format": "lmms-compgap-training", "format_version": 1, "base_model": "org/vlm", "method": "lora",
         "data_fingerprint": "sha256:" + "a" * 64,
@@ -139,6 +165,30 @@ def test_a_training_claim_that_does_not_regenerate_is_rejected(runs: Path, prove
     path.write_text(json.dumps(document))
     with pytest.raises(SubmissionRejected, match="test split"):
         verify_submission(path)
+    # A split drawn by an earlier rule (no split version recorded: 1) is named as such, not as a wrong fingerprint.
+    del document["training"]["splits"]["train"]["families"]["count"]["split_version"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(SubmissionRejected, match=f"count: split version 1, installed {SPLIT_VERSION}"):
+        verify_submission(path)
+
+
+def test_submit_refuses_a_checkpoint_of_a_run_that_holds_no_record_of_its_own(tmp_path: Path, provenance: Path,
+                                                                              capsys) -> None:  # fmt: skip
+    """A folder inside a `compgap finetune` output (an older `checkpoint-N`, `adapter/`) without its own record would
+    give a submission with no training provenance: refused, naming the run folder; with a record it is recorded."""
+    run = tmp_path / "run"
+    checkpoint = run / "checkpoint-8"
+    checkpoint.mkdir(parents=True)
+    (run / PROVENANCE_FILE).write_text((provenance / PROVENANCE_FILE).read_text())
+    simulate_run(tmp_path / "out", SimulatedModel(str(checkpoint), see=0.9, reason=0.9, compose=0.5, seed=1),
+                 families=["count"], limit=5)  # fmt: skip
+    submit = ["submit", str(tmp_path / "out"), "--out", str(tmp_path / "s.json"), "--partial", "--resamples", "200"]
+    assert main(submit) == 1
+    assert f"inside the fine-tuning run {run} but holds no {PROVENANCE_FILE}" in capsys.readouterr().err
+    assert not (tmp_path / "s.json").exists()
+    (checkpoint / PROVENANCE_FILE).write_text((provenance / PROVENANCE_FILE).read_text())
+    assert main(submit) == 0
+    assert json.loads((tmp_path / "s.json").read_text())["training"]["base_model"] == "org/vlm"
 
 
 def test_trained_on_must_name_a_provenance_file(runs: Path, tmp_path: Path, capsys) -> None:

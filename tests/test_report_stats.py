@@ -174,9 +174,9 @@ def test_too_wide_marks_wide_intervals_and_too_few_items(interval, n, verdict, w
 
 
 def test_a_degenerate_interval_over_three_items_is_marked_in_the_report_rows() -> None:
-    from lmms_compgap.report.render.tables import TOO_SMALL, _too_small
+    from lmms_compgap.report.render.tables import TOO_SMALL, too_small_mark
 
     right = {f"u{i}": ItemScore(uid=f"u{i}", correct=1, strict=1) for i in range(3)}
     comparison = paired_comparison(right, right, ("cascade", "direct"), "flexible", BootstrapParams(resamples=200), "t")
     assert comparison is not None and list(comparison["ci"]) == [0.0, 0.0]
-    assert _too_small(comparison["ci"], comparison["n"]) == f" {TOO_SMALL}"
+    assert too_small_mark(comparison["ci"], comparison["n"]) == f" {TOO_SMALL}"

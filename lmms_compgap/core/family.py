@@ -63,6 +63,10 @@ class Item:
     solution: tuple[str, ...] = ()
 
 
+class SplitSizeError(ValueError):
+    """More items were asked for than the generator can find (distinct, and accepted) in its budget of draws."""
+
+
 @dataclass(frozen=True)
 class AnswerScore:
     """The final answer's score: `correct` is the flexible score, `strict` the format-following one."""
@@ -211,6 +215,13 @@ class TaskFamily(abc.ABC):
         intermediate; `accept` (when given) must also hold for every item kept: the training splits use it to
         leave out anything the test split holds (see `lmms_compgap.core.splits`)."""
 
+    def problem_signature(self, item: Item) -> str:
+        """What a memorised answer to `item` would carry, as canonical JSON: two items with one signature are one
+        problem whatever their wording, names or picture, and the training splits leave out every test signature
+        (`lmms_compgap.core.splits`). By default the item itself (its question and intermediate); a family whose
+        items can state one problem in several ways says what the problem is."""
+        return canonical_json([item.question, item.intermediate])
+
     def generate(self, seed: int | None = None, size: int | None = None) -> list[dict[str, Any]]:
         """The data rows for (seed, size), in order; no two rows share a question and intermediate."""
         return [self.to_row(index, item) for index, item in enumerate(self.generate_items(seed, size))]
@@ -298,7 +309,10 @@ class GeneratedFamily(TaskFamily):
         while len(items) < size:
             attempts += 1
             if attempts > 50 * size + 1000:
-                raise RuntimeError(f"{self.name}: could only generate {len(items)} distinct items of {size}")
+                raise SplitSizeError(
+                    f"{self.name}: only {len(items)} distinct items of the {size} asked for were found in "
+                    f"{attempts - 1:,} draws, so about {len(items)} is the most this family can give here"
+                )
             item = self.generate_item(rng)
             key = (item.question, item.intermediate)
             if key in seen or (accept is not None and not accept(item)):

@@ -3,12 +3,16 @@
 Launch with `compgap finetune --config recipe.yaml` (one process) or
 `accelerate launch [--num_processes N] -m lmms_compgap.finetune --config recipe.yaml` (several GPUs,
 DeepSpeed through the recipe's `deepspeed` key). The saved folder holds the model (LoRA adapters merged),
-its processor and `compgap_training.json`, the provenance a submission records.
+its processor and `compgap_training.json`, the provenance a submission records; so does every folder saved on
+the way (`checkpoint-N`, and a LoRA run's `adapter/`), each loadable by lmms-eval with `pretrained=<folder>`
+(transformers applies an adapter folder's adapters to the base model it names).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +24,8 @@ from lmms_compgap.finetune.recipe import Recipe, RecipeError
 
 PROVENANCE_FILE = "compgap_training.json"
 PROVENANCE_FORMAT = "lmms-compgap-training"
+#: A LoRA run's adapter alone, beside the merged model (loadable too: transformers applies it to the base model).
+ADAPTER_DIR = "adapter"
 #: Parameter-name markers of each part of a vision-language model, over the layouts transformers 5 uses
 #: (Qwen2/2.5/3-VL: model.visual + visual.merger; LLaVA, Gemma3, InternVL: vision_tower +
 #: multi_modal_projector; Mllama: vision_model + multi_modal_projector; Idefics3/SmolVLM: vision_model +
@@ -87,6 +93,25 @@ def lora_config(model: Any, recipe: Recipe) -> Any:
     )
 
 
+def choose_bf16(setting: bool | str, bf16_supported: bool, use_cpu: bool, fp16: bool = False) -> tuple[bool, str]:
+    """Whether to train in bf16, and a line saying why, from the recipe's `bf16` (true, false, auto) and the
+    hardware (`bf16_supported`: transformers' `is_torch_bf16_gpu_available`). RecipeError, before anything is
+    loaded, when `bf16: true` cannot run here (transformers would stop later with a traceback)."""
+    if setting == "auto":
+        if fp16:
+            return False, "precision: float16 (training_args fp16), not bf16 (bf16: auto)"
+        if bf16_supported and not use_cpu:
+            return True, "precision: bf16 (bf16: auto; this accelerator supports it)"
+        where = "training on the CPU (use_cpu)" if use_cpu else "no accelerator here supports bf16"
+        return False, f"precision: float32 (bf16: auto; {where})"
+    if setting and not bf16_supported and not use_cpu:
+        raise RecipeError(
+            "bf16: true, but no accelerator here supports bf16 (a GPU of the Ampere generation or later, a TPU); "
+            "set bf16: auto (bf16 where supported, float32 otherwise) or false, or train on such a GPU"
+        )
+    return bool(setting), f"precision: {'bf16' if setting else 'float32'} (bf16: {str(setting).lower()})"
+
+
 def load_split(folder: str) -> tuple[Any, dict[str, Any]]:
     """An exported split's Hugging Face dataset and manifest."""
     import datasets
@@ -100,14 +125,23 @@ def load_split(folder: str) -> tuple[Any, dict[str, Any]]:
 
 
 def provenance(
-    recipe: Recipe, train: dict[str, Any], evaluation: dict[str, Any] | None, log_history: list[dict[str, Any]]
+    recipe: Recipe,
+    train: dict[str, Any],
+    evaluation: dict[str, Any] | None,
+    log_history: list[dict[str, Any]],
+    precision: str,
+    checkpoint_step: int | None = None,
 ) -> dict[str, Any]:
     """What a checkpoint was trained on and how: compgap data fingerprints and split seeds, method, settings,
-    and the training loss as logged."""
+    precision, the step it was saved at and the training loss as logged until then."""
 
     def split_record(manifest: dict[str, Any]) -> dict[str, Any]:
         families = {
-            family: {key: summary[key] for key in ("seed", "size", "fingerprint", "data_version")}
+            # An export made before split versions were recorded holds version 1.
+            family: {
+                **{key: summary[key] for key in ("seed", "size", "fingerprint", "data_version")},
+                "split_version": summary.get("split_version", 1),
+            }
             for family, summary in manifest["families"].items()
         }
         return {"data_fingerprint": manifest["data_fingerprint"], "style": manifest["style"], "families": families}
@@ -120,6 +154,9 @@ def provenance(
         "format_version": 1,
         "base_model": recipe.model,
         "method": recipe.method,
+        "precision": precision,
+        # The optimizer step a checkpoint was saved at (None: the end of training).
+        "checkpoint_step": checkpoint_step,
         "data_fingerprint": train["data_fingerprint"],
         "splits": splits,
         "recipe": recipe.as_dict(),
@@ -131,14 +168,46 @@ def provenance(
     }
 
 
+def write_record(folder: Path, processor: Any, record: dict[str, Any]) -> None:
+    """Make a saved folder evaluable and traceable on its own: its processor (lmms-eval loads it from
+    `pretrained=`) and its `compgap_training.json` (what `compgap submit` records)."""
+    processor.save_pretrained(str(folder))
+    (folder / PROVENANCE_FILE).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def checkpoint_recorder(processor: Any, record: Callable[[list[dict[str, Any]], int], dict[str, Any]]) -> Any:
+    """A transformers callback writing processor and training record into every `checkpoint-N` the trainer saves
+    (a LoRA checkpoint holds only the adapter, which lmms-eval cannot load without the processor beside it)."""
+    from transformers import TrainerCallback
+
+    class CheckpointRecorder(TrainerCallback):
+        def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            folder = Path(args.output_dir) / f"checkpoint-{state.global_step}"
+            if state.is_world_process_zero and folder.is_dir():
+                write_record(folder, processor, record(state.log_history, state.global_step))
+
+    return CheckpointRecorder()
+
+
 def run_recipe(recipe: Recipe) -> TrainingOutcome:
     """Fine-tune `recipe.model` on the exported data; save model, processor and provenance to output_dir."""
     import torch
     from accelerate import PartialState
     from transformers import AutoModelForImageTextToText, AutoProcessor
+    from transformers.utils import is_torch_bf16_gpu_available
     from trl import SFTConfig, SFTTrainer
 
     state = PartialState()
+    # Before anything is loaded: a precision the hardware lacks stops here, with a message.
+    bf16, precision = choose_bf16(
+        recipe.bf16,
+        is_torch_bf16_gpu_available(),
+        use_cpu=bool(recipe.training_args.get("use_cpu")),
+        fp16=bool(recipe.training_args.get("fp16")),
+    )
+    precision_name = "bf16" if bf16 else "float16" if recipe.training_args.get("fp16") else "float32"
+    if state.is_main_process:
+        print(f"compgap finetune: {precision}", file=sys.stderr)
     train_dataset, train_manifest = load_split(recipe.train_data)
     if train_manifest["split"] != "train":
         raise RecipeError(f"train_data: {recipe.train_data} holds the {train_manifest['split']} split, not train")
@@ -146,7 +215,7 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
     if eval_manifest is not None and eval_manifest["split"] != "validation":
         raise RecipeError(f"eval_data: {recipe.eval_data} holds the {eval_manifest['split']} split, not validation")
 
-    dtype = torch.bfloat16 if recipe.bf16 else torch.float32
+    dtype = torch.bfloat16 if bf16 else torch.float32
     model = AutoModelForImageTextToText.from_pretrained(recipe.model, dtype=dtype)
     processor = AutoProcessor.from_pretrained(recipe.model)
     peft_config = None
@@ -166,7 +235,7 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
         per_device_train_batch_size=recipe.per_device_train_batch_size,
         gradient_accumulation_steps=recipe.gradient_accumulation_steps(state.num_processes),
         weight_decay=recipe.weight_decay,
-        bf16=recipe.bf16,
+        bf16=bf16,
         activation_checkpointing=recipe.gradient_checkpointing,
         assistant_only_loss=recipe.assistant_only_loss,
         max_length=recipe.max_length,
@@ -180,6 +249,10 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
         **evaluation,
         **recipe.training_args,
     )
+
+    def record(log_history: list[dict[str, Any]], step: int | None) -> dict[str, Any]:
+        return provenance(recipe, train_manifest, eval_manifest, log_history, precision_name, step)
+
     trainer = SFTTrainer(
         model=model,
         args=args,
@@ -187,24 +260,25 @@ def run_recipe(recipe: Recipe) -> TrainingOutcome:
         eval_dataset=eval_dataset,
         processing_class=processor,
         peft_config=peft_config,
+        callbacks=[checkpoint_recorder(processor, record)],
     )
     trainable = sum(p.numel() for p in trainer.model.parameters() if p.requires_grad)
     trainer.train()
 
     out = Path(recipe.output_dir)
-    record = provenance(recipe, train_manifest, eval_manifest, trainer.state.log_history)
+    final = record(trainer.state.log_history, None)
     if recipe.method == "lora":
         if state.is_main_process:
             unwrapped = trainer.accelerator.unwrap_model(trainer.model)
-            unwrapped.save_pretrained(str(out / "adapter"))
+            unwrapped.save_pretrained(str(out / ADAPTER_DIR))
+            write_record(out / ADAPTER_DIR, processor, final)
             unwrapped.merge_and_unload().save_pretrained(str(out))
     else:
         trainer.save_model(str(out))
     if state.is_main_process:
-        processor.save_pretrained(str(out))
-        (out / PROVENANCE_FILE).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        write_record(out, processor, final)
     state.wait_for_everyone()
-    return TrainingOutcome(out, list(trainer.state.log_history), trainable, record)
+    return TrainingOutcome(out, list(trainer.state.log_history), trainable, final)
 
 
 def read_provenance(model_dir: str | Path) -> dict[str, Any] | None:

@@ -42,8 +42,14 @@ def _report(args: argparse.Namespace) -> int:
 
         base = load_outputs([args.base])
         before, after = _one_model(base, args.base, "--base"), _one_model(loaded, args.output_paths, "OUTPUT_PATH")
+        try:
+            training = training_record(after)
+        except ReportError as error:  # a report still compares the runs; `compgap submit` refuses
+            training = None
+            base.issues.append(str(error))
+        # The comparison names the models; the tables that follow show both runs, told apart by their labels.
+        comparison = compare_runs(before, after, params, training)
         before.label, after.label = f"before: {before.label}", f"after: {after.label}"
-        comparison = compare_runs(before, after, params, training_record(after))
         loaded.issues[:0] = base.issues
         models = [before, after]
     else:

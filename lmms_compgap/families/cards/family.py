@@ -16,6 +16,7 @@ from lmms_compgap.core.family import (
     Item,
     Metric,
     Prompts,
+    canonical_json,
     row_json,
 )
 from lmms_compgap.families.cards.deck import card_value, numeric_answer
@@ -39,6 +40,14 @@ class Cards(GeneratedFamily):
 
     def generate_item(self, rng: random.Random) -> Item:
         return table_item(rng)
+
+    def problem_signature(self, item: Item) -> str:
+        """The hand's ranks as a multiset and the question (its kind, value rule, and colour or suit): suits and
+        the table are left out, so two hands of one rank multiset are one problem even where the suits would
+        change a colour or suit sum (the signature errs on the side of leaving an item out of training)."""
+        ranks = sorted(card["rank"] for card in item.spec["cards"])
+        question = {key: value for key, value in item.spec["question"].items() if key not in ("values", "solution")}
+        return canonical_json({"ranks": ranks, "question": question})
 
     def draw(self, spec: dict[str, Any]) -> Image.Image:
         return draw_cards(spec)

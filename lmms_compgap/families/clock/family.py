@@ -8,7 +8,16 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from lmms_compgap.core.family import AnswerScore, DataCheck, GeneratedFamily, IntermediateScore, Item, Metric, Prompts
+from lmms_compgap.core.family import (
+    AnswerScore,
+    DataCheck,
+    GeneratedFamily,
+    IntermediateScore,
+    Item,
+    Metric,
+    Prompts,
+    canonical_json,
+)
 from lmms_compgap.families.clock import dial as dials
 from lmms_compgap.families.clock.prompts import PROMPTS
 from lmms_compgap.families.clock.questions import (
@@ -146,6 +155,18 @@ class Clock(GeneratedFamily):
             spec=spec,
             solution=worked_steps(shown, question),
         )
+
+    def problem_signature(self, item: Item) -> str:
+        """The time shown, the question kind and its offset or named time: the answer follows from them whatever
+        the dial looks like. ``later`` and ``later_minutes`` are one kind (the same offset added, written as hours
+        and minutes or as minutes alone)."""
+        question = item.spec["question"]
+        kind = "later" if question["kind"] == "later_minutes" else question["kind"]
+        time = item.spec["time"]
+        return canonical_json({
+            "time": time_of(time["hour"], time["minute"]), "kind": kind,
+            "offset": question.get("offset"), "named": question.get("named"),
+        })  # fmt: skip
 
     # ---- drawing ----------------------------------------------------------------------------------------
     def draw(self, spec: dict[str, Any]) -> Image.Image:

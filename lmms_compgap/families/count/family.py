@@ -9,7 +9,16 @@ from typing import Any, ClassVar
 from PIL import Image
 
 from lmms_compgap import scoring
-from lmms_compgap.core.family import DataCheck, GeneratedFamily, IntermediateScore, Item, Metric, Prompts, row_json
+from lmms_compgap.core.family import (
+    DataCheck,
+    GeneratedFamily,
+    IntermediateScore,
+    Item,
+    Metric,
+    Prompts,
+    canonical_json,
+    row_json,
+)
 from lmms_compgap.families.count.drawing import draw_scene
 from lmms_compgap.families.count.generate import scene_item
 from lmms_compgap.families.count.objects import matches
@@ -30,6 +39,13 @@ class Count(GeneratedFamily):
 
     def generate_item(self, rng: random.Random) -> Item:
         return scene_item(rng)
+
+    def problem_signature(self, item: Item) -> str:
+        """The scene's objects as a multiset of (colour, shape) and the category asked (colour, shape, either may be
+        None): the answer follows from them wherever the objects lie, whatever their sizes and however it is asked."""
+        objects = sorted([colour, shape] for colour, shape, *_ in item.spec["objects"])
+        asked = [item.attributes["colour"], item.attributes["shape"]]
+        return canonical_json({"objects": objects, "asked": asked})
 
     def draw(self, spec: dict[str, Any]) -> Image.Image:
         return draw_scene(spec)

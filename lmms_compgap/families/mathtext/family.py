@@ -7,10 +7,18 @@ from typing import Any, ClassVar
 
 from PIL import Image
 
-from lmms_compgap.core.family import DataCheck, GeneratedFamily, IntermediateScore, Item, Metric, Prompts
+from lmms_compgap.core.family import (
+    DataCheck,
+    GeneratedFamily,
+    IntermediateScore,
+    Item,
+    Metric,
+    Prompts,
+    canonical_json,
+)
 from lmms_compgap.core.transcription import score_transcription
 from lmms_compgap.families.mathtext.drawing import draw_page
-from lmms_compgap.families.mathtext.generate import problem_item
+from lmms_compgap.families.mathtext.generate import problem_item, solution_plan
 from lmms_compgap.families.mathtext.prompts import PROMPTS
 
 
@@ -27,6 +35,12 @@ class MathText(GeneratedFamily):
 
     def generate_item(self, rng: random.Random) -> Item:
         return problem_item(rng)
+
+    def problem_signature(self, item: Item) -> str:
+        """The operation chain and its numbers (start, then each operation and value): the answer follows from
+        them, whoever the story is about, whatever it counts and however it is told."""
+        start, steps = solution_plan(item.solution)
+        return canonical_json({"start": start, "steps": steps})
 
     def draw(self, spec: dict[str, Any]) -> Image.Image:
         return draw_page(spec)

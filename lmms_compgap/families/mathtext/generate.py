@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
 from lmms_compgap.core.family import Item
@@ -87,6 +88,27 @@ def solution_step(before: int, step: _Step, after: int) -> str:
     """One line of the worked solution: "Add 5: 12 + 5 = 17."."""
     verb, operator = STEP_WORDS[step.op]
     return f"{verb} {step.value}: {before} {operator} {step.value} = {after}."
+
+
+_SOLUTION_STEP_RE = re.compile(r"[A-Za-z ]+ (\d+): (\d+) ([-+*/]) \d+ = (\d+)\.")
+_STEP_OPS: dict[str, str] = {operator: op for op, (_, operator) in STEP_WORDS.items()}
+
+
+def solution_plan(solution: tuple[str, ...]) -> tuple[int, list[tuple[str, int]]]:
+    """The start and the (operation, value) steps a worked solution states (the inverse of `solution_step` over
+    the lines after the opening one, which names the object): the problem without its names, objects or wording."""
+    steps: list[tuple[str, int]] = []
+    start = None
+    for line in solution[1:]:
+        m = _SOLUTION_STEP_RE.fullmatch(line)
+        if m is None:
+            raise ValueError(f"not a worked step of a word problem: {line!r}")
+        value, before, operator = int(m.group(1)), int(m.group(2)), m.group(3)
+        start = before if start is None else start
+        steps.append((_STEP_OPS[operator], value))
+    if start is None:
+        raise ValueError("a word problem's solution has at least one step")
+    return start, steps
 
 
 def _apply(total: int, step: _Step) -> int | None:

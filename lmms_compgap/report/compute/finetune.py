@@ -3,7 +3,8 @@
 Per family and setting, the accuracy change (after − before) with a paired bootstrap interval and an
 exact McNemar test; per family, the composition gap (cascade − direct) before and after, and its
 change, all on the items both runs answered in both settings, from one joint bootstrap over items, and
-a verdict on whether the gap closed (`gap_verdict`).
+a verdict on whether the gap closed (`gap_verdict`: never on a change that is not significant, nor on too few
+items).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.gap import paired_comparison
 from lmms_compgap.report.compute.scores import SCORES, ItemScore
-from lmms_compgap.report.compute.stats import BootstrapParams, contrast_draws, percentile_interval
+from lmms_compgap.report.compute.stats import BootstrapParams, contrast_draws, percentile_interval, too_wide
 from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.logs import ModelLogs, logged_scores
 
@@ -28,10 +29,11 @@ GAP_WEIGHTS: dict[str, tuple[int, int, int, int]] = {
     "change": (-1, 1, 1, -1),
 }
 VERDICTS: dict[str, str] = {
+    "n too small": "too few items were compared, or the change's interval is too wide, to say anything",
     "no gap before": "the gap before fine-tuning was not significantly above 0: nothing to close",
-    "closed": "the gap was significantly above 0 before and is not after",
+    "closed": "the gap was significantly above 0 before, shrank significantly, and is not significantly above 0 after",
     "narrowed": "the gap shrank significantly but is still significantly above 0",
-    "unchanged": "the change of the gap is not significant",
+    "unchanged": "the change of the gap is not significant (whatever the gaps before and after)",
     "widened": "the gap grew significantly",
 }
 
@@ -47,14 +49,18 @@ class Comparison:
     issues: list[str] = field(default_factory=list)
 
 
-def gap_verdict(before_ci: Sequence[float], after_ci: Sequence[float], change_ci: Sequence[float]) -> str:
-    """Whether fine-tuning closed the gap, from the three intervals (see VERDICTS)."""
+def gap_verdict(
+    before_ci: Sequence[float], after_ci: Sequence[float], change_ci: Sequence[float], n: int | None = None
+) -> str:
+    """Whether fine-tuning closed the gap, from the three intervals over `n` items (see VERDICTS). A gap is called
+    closed or narrowed only when its change is significant, and nothing is called over too few items
+    (`stats.too_wide`, the rule that marks the gap table's estimates)."""
+    if too_wide(change_ci, n):
+        return "n too small"
     if before_ci[0] <= 0:
         return "no gap before"
-    if after_ci[0] <= 0:
-        return "closed"
     if change_ci[1] < 0:
-        return "narrowed"
+        return "closed" if after_ci[0] <= 0 else "narrowed"
     if change_ci[0] > 0:
         return "widened"
     return "unchanged"
@@ -78,7 +84,7 @@ def gap_change(
         result[f"{name}_ci"] = list(
             percentile_interval(contrast_draws(scores, weights, params.resamples, rng), params.confidence)
         )
-    result["verdict"] = gap_verdict(result["before_ci"], result["after_ci"], result["change_ci"])
+    result["verdict"] = gap_verdict(result["before_ci"], result["after_ci"], result["change_ci"], len(uids))
     return result
 
 

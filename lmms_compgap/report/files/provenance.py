@@ -27,12 +27,22 @@ def _provenance(folder: Path, where: str) -> dict[str, Any] | None:
 
 
 def training_record(model: ModelLogs) -> dict[str, Any] | None:
-    """The `compgap finetune` provenance of the model a run evaluated, when its `pretrained=` folder is here."""
+    """The `compgap finetune` provenance of the model a run evaluated, when its `pretrained=` folder is here.
+
+    ReportError for a folder inside a `compgap finetune` output without a record of its own (a `checkpoint-N` or
+    `adapter/` saved before every saved folder carried one): its training would otherwise go unrecorded."""
     for run in model.runs:
         if run.pretrained and Path(run.pretrained).is_dir():
-            record = _provenance(Path(run.pretrained), f"the evaluated model {run.pretrained}")
+            folder = Path(run.pretrained)
+            record = _provenance(folder, f"the evaluated model {run.pretrained}")
             if record is not None:
                 return record
+            if read_provenance(folder.parent) is not None:
+                raise ReportError(
+                    f"the evaluated model {folder} is inside the fine-tuning run {folder.parent} but holds no "
+                    f"{PROVENANCE_FILE} of its own, so what it was trained on cannot be told. Pass --trained-on "
+                    f"{folder.parent} if it was saved by that run, or evaluate {folder.parent} (the final model)"
+                )
     return None
 
 

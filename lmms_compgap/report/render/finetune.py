@@ -7,15 +7,16 @@ from typing import Any
 
 from lmms_compgap.report.compute.finetune import GAP_WEIGHTS, VERDICTS, Comparison
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.render.tables import markdown_table, p_text, points
+from lmms_compgap.report.render.literal import markdown_text
+from lmms_compgap.report.render.tables import TOO_SMALL_NOTE, markdown_table, p_text, points, too_small_mark
 
 
 def _signed(value: float) -> str:
     return f"{100 * value:+.1f}"
 
 
-def _with_ci(value: float, ci: Sequence[float]) -> str:
-    return f"{_signed(value)} [{_signed(ci[0])}, {_signed(ci[1])}]"
+def _with_ci(value: float, ci: Sequence[float], n: int) -> str:
+    return f"{_signed(value)} [{_signed(ci[0])}, {_signed(ci[1])}]{too_small_mark(ci, n)}"
 
 
 def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
@@ -49,8 +50,9 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
     """The before/after section of the report: gaps with the verdict, then accuracy changes per setting."""
     level = f"{100 * params.confidence:.0f}%"
     parts = [
-        f"Before: **{comparison.before_label}**; after: **{comparison.after_label}**. Points, {level} paired bootstrap "
-        "intervals over the items both runs answered; p: exact McNemar test (after vs before).",
+        f"Before: **{markdown_text(comparison.before_label)}**; after: **{markdown_text(comparison.after_label)}**. "
+        f"Points, {level} paired bootstrap intervals over the items both runs answered; p: exact McNemar test (after "
+        f"vs before). {TOO_SMALL_NOTE}",
     ]
     if comparison.training:
         training = comparison.training
@@ -64,9 +66,10 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
     for family, result in comparison.families.items():
         for score, gap in (result["gap"] or {}).items():
             if gap:
-                gap_rows.append([family, score, gap["n"], _with_ci(gap["before"], gap["before_ci"]),
-                                 _with_ci(gap["after"], gap["after_ci"]), _with_ci(gap["change"], gap["change_ci"]),
-                                 gap["verdict"]])  # fmt: skip
+                n = gap["n"]
+                gap_rows.append([family, score, n, _with_ci(gap["before"], gap["before_ci"], n),
+                                 _with_ci(gap["after"], gap["after_ci"], n),
+                                 _with_ci(gap["change"], gap["change_ci"], n), gap["verdict"]])  # fmt: skip
     parts.append(
         markdown_table(gap_rows, ["task", "score", "n", "gap before", "gap after", "change", "gap closed?"])
         if gap_rows
@@ -80,7 +83,8 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
                 if compared:
                     accuracy = compared["accuracy"]
                     setting_rows.append([family, setting, score, compared["n"], f"{100 * accuracy['before']:.1f}",
-                                         f"{100 * accuracy['after']:.1f}", _with_ci(compared["gap"], compared["ci"]),
+                                         f"{100 * accuracy['after']:.1f}",
+                                         _with_ci(compared["gap"], compared["ci"], compared["n"]),
                                          p_text(compared["mcnemar_p"])])  # fmt: skip
     parts.append("### Accuracy change per setting (after − before)")
     parts.append(markdown_table(setting_rows, ["task", "setting", "score", "n", "before", "after", "change [CI]", "p"]))

@@ -43,14 +43,15 @@ def _interval(ci: Sequence[float] | None) -> str:
     return "" if ci is None else f" [{100.0 * ci[0]:+.1f}, {100.0 * ci[1]:+.1f}]"
 
 
-def _too_small(ci: Sequence[float] | None, n: int | None) -> str:
+def too_small_mark(ci: Sequence[float] | None, n: int | None) -> str:
+    """The mark " (n too small)" after an estimate that means nothing yet (`stats.too_wide`), else nothing."""
     return f" {TOO_SMALL}" if too_wide(ci, n) else ""
 
 
 def _estimate(result: dict[str, Any], bold: bool = False) -> str:
     """A gap with its interval and, when it means nothing yet, the mark: "+3.0 [-1.2, +7.1] (n too small)"."""
     value = f"**{_signed(result['gap'])}**" if bold else _signed(result["gap"])
-    return f"{value}{_interval(result['ci'])}{_too_small(result['ci'], result['n'])}"
+    return f"{value}{_interval(result['ci'])}{too_small_mark(result['ci'], result['n'])}"
 
 
 def p_text(p: float | None) -> str:

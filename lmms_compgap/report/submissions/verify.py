@@ -221,7 +221,7 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
     with the installed generators, which keep every test item out of it (lmms_compgap.core.splits). Run after every
     other check, and only for claims the project could have exported (MAX_SPLIT_SIZE): regenerating is the one
     check whose cost the file's size does not bound."""
-    from lmms_compgap.core.splits import MAX_SPLIT_SIZE
+    from lmms_compgap.core.splits import MAX_SPLIT_SIZE, SPLIT_VERSION
 
     problems: list[str] = []
     claims = []
@@ -235,6 +235,11 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
             generator = get_family(family)
             if claim["data_version"] != generator.data_version:
                 problems.append(f"{where}: not the installed data version {generator.data_version}")
+            elif claim.get("split_version", 1) != SPLIT_VERSION:  # not recorded before split version 2
+                problems.append(
+                    f"{where}: made under another split version than the installed {SPLIT_VERSION} (which leaves out "
+                    "every test problem, not only test items); re-export the training data and fine-tune again"
+                )
             elif not 1 <= claim["size"] <= MAX_SPLIT_SIZE:
                 problems.append(
                     f"{where}: {claim['size']} items, above the {MAX_SPLIT_SIZE} compgap exports; not regenerated"
