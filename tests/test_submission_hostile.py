@@ -17,7 +17,7 @@ from lmms_compgap.core import splits
 from lmms_compgap.core.dataset_family import DatasetFamily
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.splits import MAX_SPLIT_SIZE
+from lmms_compgap.core.splits import MAX_SPLIT_SIZE, SPLIT_VERSION
 from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected
 from lmms_compgap.report.files import installed, safe_json
 from lmms_compgap.report.submissions.verify import verify_submission
@@ -176,7 +176,8 @@ def _training(families: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _claim(size: int, seed: int = 5) -> dict[str, Any]:
-    return {"seed": seed, "size": size, "fingerprint": "sha256:" + "0" * 64, "data_version": 1}
+    fingerprint = "sha256:" + "0" * 64
+    return {"seed": seed, "size": size, "fingerprint": fingerprint, "data_version": 1, "split_version": SPLIT_VERSION}
 
 
 @pytest.mark.parametrize(

@@ -237,8 +237,8 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
                 problems.append(f"{where}: not the installed data version {generator.data_version}")
             elif claim.get("split_version", 1) != SPLIT_VERSION:  # not recorded before split version 2
                 problems.append(
-                    f"{where}: made under another split version than the installed {SPLIT_VERSION} (which leaves out "
-                    "every test problem, not only test items); re-export the training data and fine-tune again"
+                    f"{where}: split version {claim.get('split_version', 1)}, installed {SPLIT_VERSION} (which leaves "
+                    "out every test problem, not only test items); re-export the training data and fine-tune again"
                 )
             elif not 1 <= claim["size"] <= MAX_SPLIT_SIZE:
                 problems.append(
