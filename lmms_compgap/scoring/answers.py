@@ -24,6 +24,7 @@ from lmms_compgap.scoring.statements import (
     Values,
     clean_statement,
     read_statement,
+    states_asked,
     zero_statement,
 )
 from lmms_compgap.scoring.text import boxed_spans, prepare_for_reading, strip_thinking
@@ -129,6 +130,18 @@ _PHRASES = (
     r"(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
+    *(OTHER_LANGUAGE_PHRASES := (
+        # "the answer is" / "answer:" in the languages models answer in besides English (flexible only: the strict
+        # format is the English "Answer:" line)
+        r"\bantwort(?:[ \t]+(?:ist|lautet|wäre)|[ \t]*:)",  # German
+        r"\br[ée]ponse(?:[ \t]+(?:finale[ \t]+)?(?:est|serait)|[ \t]*:)",  # French
+        r"\brespuesta(?:[ \t]+(?:final[ \t]+)?(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
+        r"\brisposta(?:[ \t]+(?:finale[ \t]+)?(?:è|sarebbe)|[ \t]*:)",  # Italian
+        r"\bresposta(?:[ \t]+(?:final[ \t]+)?(?:é|seria)|[ \t]*:)",  # Portuguese
+        r"\bantwoord(?:[ \t]+is|[ \t]*:)",  # Dutch
+        r"\bответ(?:[ \t]*:|[ \t]+[-—])",  # Russian
+        r"答案(?:是|为|為|:)|答え(?:は|:)|정?답(?:은|:)",  # Chinese, Japanese, Korean (no word boundaries there)
+    )),
 )
 
 
@@ -265,12 +278,38 @@ def _bold(text: str, kind: AnswerType) -> _Found | None:
     return None
 
 
+# A list item's number ("5. blue heart", "2) 19 left") counts the items; it is not a value the response states.
+_ITEM_NUMBER_RE = re.compile(r"[.)][ \t]")
+_LINE_LEAD_RE = re.compile(r"(?:^|\n)[ \t>*\-]*$")
+
+
+def _item_number(text: str, start: int, end: int) -> bool:
+    return bool(_ITEM_NUMBER_RE.match(text, end) and _LINE_LEAD_RE.search(text, max(0, start - 8), start))
+
+
+def _cut_before_conclusion(text: str, kind: AnswerType) -> bool:
+    """Whether the response stops in the middle of a sentence that has no value yet ("The highest is"): cut off
+    before it concluded, so no earlier number is its answer."""
+    if not _CUT_END_RE.search(text[-16:]) or text.rstrip()[-1:].isdigit():
+        return False
+    boundaries = list(_SENTENCE_START_RE.finditer(text, max(0, len(text) - _MAX_STATEMENT)))
+    last = text[boundaries[-1].end() if boundaries else max(0, len(text) - _MAX_STATEMENT) :]
+    return not kind.values.find(last)
+
+
 def _last_number(text: str, kind: AnswerType) -> _Found | None:
-    """Rule 7: the last number (value) of the response (the pronoun "one" aside), read within its sentence."""
-    numbers = kind.values.find(text[-_MAX_STATEMENT * 4 :], skip_pronoun_one=True)
-    if not numbers:
+    """Rule 7: the last number (value) of the response (the pronoun "one" and list items' numbers aside), read
+    within its sentence; none when the response stops in a sentence that has no value yet."""
+    if _cut_before_conclusion(text, kind):
         return None
     shift = max(0, len(text) - _MAX_STATEMENT * 4)
+    numbers = [
+        number
+        for number in kind.values.find(text[shift:], skip_pronoun_one=True)
+        if not _item_number(text, number[0] + shift, number[1] + shift)
+    ]
+    if not numbers:
+        return None
     start, end = numbers[-1][0] + shift, numbers[-1][1] + shift
     low = max(0, start - _MAX_STATEMENT)
     boundaries = list(_SENTENCE_START_RE.finditer(text, low, start))
@@ -386,8 +425,11 @@ def read_answer(response: str, kind: AnswerType | None = None, question: str | N
 # A response cut off at the token limit while checking its work ("So he has 68. Let me verify: 49 + 19 is 6"):
 # its unfinished check is not its answer; the conclusion it completed before the check is.
 _CHECK_CUE_RE = re.compile(
-    r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|to[ \t]+)?(?:verify|verifying|verification|double[- ]?check(?:ing)?"
-    r"|re-?check(?:ing)?|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result)|my|this)"
+    r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|let[ \t]+us[ \t]+|to[ \t]+)?(?:verify|verifying|verification"
+    r"|double[- ]?check(?:ing)?|cross[- ]?check(?:ing)?|re-?check(?:ing)?|(?<=let me )check|(?<=let's )check"
+    r"|(?<=let us )check|check(?:ing)?[ \t]*:"
+    r"|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result|math|arithmetic)|my|this|that)"
+    r"|make[ \t]+sure|go(?:ing)?[ \t]+(?:back[ \t]+)?over|proof|in[ \t]+reverse|working[ \t]+backwards?"
     r"|re-?count(?:ing)?|re-?calculat(?:e|ing)|confirm(?:ing)?|to[ \t]+be[ \t]+(?:sure|safe|thorough|certain)"
     r"|sanity[ \t]+check)\b",
     re.IGNORECASE,
@@ -435,6 +477,55 @@ def _completed_part(text: str) -> str | None:
     return text[: boundaries[-1].end() if boundaries else cue.start()]
 
 
+# Where a check ends by confirming a value: "Yes, 17.", "Correct: 17", "✓ 17".
+_CONFIRM_RE = re.compile(
+    r"\s*(?:(?:yes|yep|yeah|correct|right|confirmed|indeed|verified|exactly|good)\b|✓|✔)"
+    r"(?:[ \t]*(?:,|!|:|\.|\u2014|-|(?:so|the[ \t]+answer[ \t]+is|it(?:'s|[ \t]+is)|that(?:'s|[ \t]+is)))[ \t]*)*",
+    re.IGNORECASE,
+)
+
+
+def _confirmation(after: str, kind: AnswerType) -> _Found | None:
+    """The value the last sentence of a check confirms ("... 40 - 23 = 17\nYes, 17."), or None."""
+    stripped = after.rstrip()
+    low = max(0, len(stripped) - _MAX_STATEMENT)
+    boundaries = list(_SENTENCE_START_RE.finditer(stripped, low, max(low, len(stripped) - 1)))
+    m = _CONFIRM_RE.match(stripped, boundaries[-1].end() if boundaries else low)
+    return _statement_at(stripped, m.end(), "check", kind) if m else None
+
+
+# The rules that find an answer the response marks as its answer: a later sentence concluding another value for
+# the asked quantity ("Answer: 8\n\nSo there are 9 yellow stars in total.") leaves it in doubt.
+_MARKED_RULES = frozenset({"answer line", "boxed", "####"})
+_CONCLUDING_RE = re.compile(
+    r"\W*(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total|in[ \t]+all|that[ \t]+makes"
+    r"|this[ \t]+makes|that[ \t]+gives|this[ \t]+gives)\b|" + _PHRASES[0] + ")",
+    re.IGNORECASE,
+)
+
+_OPENING_PHRASE_RE = re.compile(r"\W*(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE)
+
+
+def _later_conclusion(after: str, kind: AnswerType) -> str | None:
+    """The value a sentence after a marked answer concludes for the asked quantity: it opens with a conclusion
+    ("So", "Therefore", "In total") or an answer phrase, and says "the answer is" or attaches the value to the
+    noun the question asks about ("So Grace has 24 buttons."). The last such; None if there is none."""
+    concluded = None
+    starts = [0] + [m.end() for m in _SENTENCE_START_RE.finditer(after)]
+    for start in starts:
+        opening = _CONCLUDING_RE.match(after, start) or _OPENING_PHRASE_RE.match(after, start)
+        if opening is None:
+            continue
+        end = _STATEMENT_END_RE.search(after, opening.end(), min(len(after), opening.end() + _MAX_STATEMENT))
+        sentence = after[start : end.end() if end else min(len(after), start + _MAX_STATEMENT)]
+        reading = read_statement(sentence, values=kind.values)
+        if reading.value is not None and (
+            re.search(ANSWER_IS_PHRASE, sentence, re.IGNORECASE) or states_asked(sentence, reading.value, kind.values)
+        ):
+            concluded = reading.value
+    return concluded
+
+
 def _read(text: str, kind: AnswerType) -> AnswerReading:
     """`read_answer` on prepared text."""
     found = _final_answer(text, kind)
@@ -442,10 +533,18 @@ def _read(text: str, kind: AnswerType) -> AnswerReading:
         return AnswerReading(None, None, None, "no answer found")
     value, strict, reason = found.reading.value, found.strict, found.reading.reason
     cues = retraction_cues(text, found.end)
+    if found.rule in _MARKED_RULES and value is not None:
+        later = _later_conclusion(text[found.end : cues[0].start if cues else len(text)], kind)
+        if later is not None and later != value:
+            return AnswerReading(None, None, found.rule, "a later sentence concludes another value")
     if cues:
         strong = any(cue.strong for cue in cues)
         after = text[cues[-1].end :]
-        tail = _final_answer(after, kind, correction=True, last_number=strong) or _leading_value(after, kind)
+        if cues[-1].check:  # a check's working is no answer: what it concludes is ("Yes, 17.", "so it is 70")
+            tail = _confirmation(after, kind) or _final_answer(after, kind, correction=True, last_number=strong)
+            tail = tail or (_leading_value(after, kind) if strong else None)
+        else:
+            tail = _final_answer(after, kind, correction=True, last_number=strong) or _leading_value(after, kind)
         if tail is not None and tail.reading.states_something:
             if tail.reading.value != value:
                 strict = None
