@@ -148,7 +148,8 @@ _PHRASES = (
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for answer phrases (regexes, each ending where the value should start), allowing a filler word
     ("therefore", "simply") and decoration (``**``, ``$``, ``:``) between a phrase and its value."""
-    return re.compile("|".join(f"(?:{p})" for p in phrases) + _FILLER + _DECOR, re.IGNORECASE)
+    # The alternatives grouped: the filler and the decoration follow every phrase, not only the last one.
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in phrases) + ")" + _FILLER + _DECOR, re.IGNORECASE)
 
 
 _PHRASE_RE = phrase_pattern(_PHRASES)
@@ -427,7 +428,7 @@ def read_answer(response: str, kind: AnswerType | None = None, question: str | N
 _CHECK_CUE_RE = re.compile(
     r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|let[ \t]+us[ \t]+|to[ \t]+)?(?:verify|verifying|verification"
     r"|double[- ]?check(?:ing)?|cross[- ]?check(?:ing)?|re-?check(?:ing)?|(?<=let me )check|(?<=let's )check"
-    r"|(?<=let us )check|check(?:ing)?[ \t]*:"
+    r"|(?<=let us )check|check(?:ing)?(?=[ \t]*:)"
     r"|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result|math|arithmetic)|my|this|that)"
     r"|make[ \t]+sure|go(?:ing)?[ \t]+(?:back[ \t]+)?over|proof|in[ \t]+reverse|working[ \t]+backwards?"
     r"|re-?count(?:ing)?|re-?calculat(?:e|ing)|confirm(?:ing)?|to[ \t]+be[ \t]+(?:sure|safe|thorough|certain)"
@@ -477,16 +478,18 @@ def _completed_part(text: str) -> str | None:
     return text[: boundaries[-1].end() if boundaries else cue.start()]
 
 
-# Where a check ends by confirming a value: "Yes, 17.", "Correct: 17", "✓ 17".
+# How a check's last sentence gives what it concludes: confirming ("Yes, 17.", "Correct: 17", "✓ 17") or not ("So
+# 18."); its working before ("1. red heart", "64 + 25 = 89") is not what it concludes.
 _CONFIRM_RE = re.compile(
-    r"\s*(?:(?:yes|yep|yeah|correct|right|confirmed|indeed|verified|exactly|good)\b|✓|✔)"
+    r"\s*(?:(?:yes|yep|yeah|correct|right|confirmed|indeed|verified|exactly|good|so|thus|therefore|hence"
+    r"|that[ \t]+makes|that[ \t]+gives|total)\b|✓|✔)"
     r"(?:[ \t]*(?:,|!|:|\.|\u2014|-|(?:so|the[ \t]+answer[ \t]+is|it(?:'s|[ \t]+is)|that(?:'s|[ \t]+is)))[ \t]*)*",
     re.IGNORECASE,
 )
 
 
 def _confirmation(after: str, kind: AnswerType) -> _Found | None:
-    """The value the last sentence of a check confirms ("... 40 - 23 = 17\nYes, 17."), or None."""
+    """The value the last sentence of a check concludes ("... 40 - 23 = 17\nYes, 17.", "... So 18."), or None."""
     stripped = after.rstrip()
     low = max(0, len(stripped) - _MAX_STATEMENT)
     boundaries = list(_SENTENCE_START_RE.finditer(stripped, low, max(low, len(stripped) - 1)))
@@ -494,16 +497,16 @@ def _confirmation(after: str, kind: AnswerType) -> _Found | None:
     return _statement_at(stripped, m.end(), "check", kind) if m else None
 
 
-# The rules that find an answer the response marks as its answer: a later sentence concluding another value for
-# the asked quantity ("Answer: 8\n\nSo there are 9 yellow stars in total.") leaves it in doubt.
-_MARKED_RULES = frozenset({"answer line", "boxed", "####"})
+# An "Answer:" line that a later sentence contradicts, concluding another value for the asked quantity ("Answer: 8
+# \n\nSo there are 9 yellow stars in total."), is in doubt. (A box or "####" outranks what follows it, as before.)
+_MARKED_RULES = frozenset({"answer line"})
 _CONCLUDING_RE = re.compile(
     r"\W*(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total|in[ \t]+all|that[ \t]+makes"
     r"|this[ \t]+makes|that[ \t]+gives|this[ \t]+gives)\b|" + _PHRASES[0] + ")",
     re.IGNORECASE,
 )
 
-_OPENING_PHRASE_RE = re.compile(r"\W*(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE)
+_OPENING_PHRASE_RE = re.compile(r"\W*(?:[A-Za-z]+[ \t]+){0,2}?(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE)
 
 
 def _later_conclusion(after: str, kind: AnswerType) -> str | None:

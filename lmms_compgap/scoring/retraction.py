@@ -25,8 +25,10 @@ _WEAK = (
 )
 # Checking the work: the earlier answer stands unless the check concludes another value; its working is no answer.
 _CHECK = (
-    r"\blet\s+me\s+(?:re-?(?:check|count|calculate|compute|verify|consider|think|do|read|examine|evaluate)"
-    r"|double[- ]?check|check\s+again|count\s+again|try\s+again)\b"
+    r"\b(?:let\s+me|let's|let\s+us)\s+(?:re-?(?:check|count|calculate|compute|verify|consider|think|do|read|examine"
+    r"|evaluate)|double[- ]?check|cross[- ]?check|check|verify|confirm|count\s+again|try\s+again|make\s+sure)\b"
+    r"|\b(?:double[- ]?|cross[- ]?|re-?)?checking\b|\bto\s+(?:verify|double[- ]?check|check|confirm|be\s+sure)\b"
+    r"|\bverif(?:y|ying|ication)\s*:|\bsanity\s+check\b"
 )
 _CUE_RE = re.compile(rf"(?P<strong>{_STRONG})|(?P<weak>{_WEAK})|(?P<check>{_CHECK})", re.IGNORECASE | re.MULTILINE)
 

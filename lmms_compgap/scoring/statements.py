@@ -14,9 +14,9 @@ what the question asks for, a sentence that states several values is read for th
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
@@ -169,8 +169,9 @@ _WHOLE_RE = re.compile(
     re.IGNORECASE,
 )
 _PART_RE = re.compile(r"[ \t]+of[ \t]+(?:which|whom|them|these|those)\b", re.IGNORECASE)
-_ALTERNATIVE_WORD_RE = re.compile(
-    r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
+_ALTERNATIVE_WORD_RE = re.compile(  # "or" in English and in the other languages read (`answers`): ou, oder, o, oppure
+    r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between|ou|oder|o|oppure)\b|或|还是|還是",
+    re.IGNORECASE,
 )
 _CANNOT_RE = re.compile(
     r"\b(?:cannot|can't|can[ \t]+not|unable|not[ \t]+able|not[ \t]+sure|unclear|don't[ \t]+know|no[ \t]+image"
@@ -290,14 +291,17 @@ def _names_asked(text: str, span: NumberSpan, asked: Asked, *, fully: bool = Fal
 
 
 def states_asked(text: str, value: str, values: Values) -> bool:
-    """Whether `text` attaches `value` to the quantity the question asks for, modifiers and all ("9 yellow stars"
-    for "How many yellow stars"), or says it is the total ("69 in total"). False without an asked noun."""
+    """Whether `text` states `value` ("has", "are", "=", ...) attached to the quantity the question asks for,
+    modifiers and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow stars").
+    False without an asked noun."""
     asked = values.asked
     if asked is None or not asked.nouns:
         return False
+    spans = values.find(text, spaced=True)
+    lows = [0] + [span[1] - 1 for span in spans[:-1]]
     return any(
-        span[2] == value and (_names_asked(text, span, asked, fully=True) or _IN_TOTAL_RE.match(text, span[1]))
-        for span in values.find(text, spaced=True)
+        span[2] == value and _names_asked(text, span, asked, fully=True) and _anchored(text, span, low, values)
+        for span, low in zip(spans, lows, strict=True)
     )
 
 
