@@ -501,12 +501,15 @@ def _confirmation(after: str, kind: AnswerType) -> _Found | None:
 # \n\nSo there are 9 yellow stars in total."), is in doubt. (A box or "####" outranks what follows it, as before.)
 _MARKED_RULES = frozenset({"answer line"})
 _CONCLUDING_RE = re.compile(
-    r"\W*(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total|in[ \t]+all|that[ \t]+makes"
+    r"\W{0,8}(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total|in[ \t]+all|that[ \t]+makes"
     r"|this[ \t]+makes|that[ \t]+gives|this[ \t]+gives)\b|" + _PHRASES[0] + ")",
     re.IGNORECASE,
 )
 
-_OPENING_PHRASE_RE = re.compile(r"\W*(?:[A-Za-z]+[ \t]+){0,2}?(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE)
+# Bounded runs before the phrase: it is tried at every sentence start, so an unbounded one would make it quadratic.
+_OPENING_PHRASE_RE = re.compile(
+    r"\W{0,8}(?:[A-Za-z]{1,20}[ \t]{1,4}){0,2}?(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE
+)
 
 
 def _later_conclusion(after: str, kind: AnswerType) -> str | None:
