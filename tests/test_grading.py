@@ -484,6 +484,8 @@ SECOND_ROUND = [
     Asked(NO_QUESTION, "Somewhere around 12 – 14.", "14", 0, 0, "a range with a dash", "range"),
     Asked(NO_QUESTION, "He walked from 3 to the shop and bought 14.", "14", 1, 0,
           "near miss: 'from 3 to the shop' is no range"),
+    Asked(NO_QUESTION, "The number of apples went from 12 to 25.", "25", 1, 0, "near miss: a change, not a range"),
+    Asked(NO_QUESTION, "The stack grew by 3 to 45.", "45", 1, 0, "near miss: 'by 3 to 45' is a change"),
     # 4. an Answer line that a later conclusion contradicts is in doubt
     Asked(APPLES, "Answer: 12\n\nTherefore Mia has 13 apples.", "12", 0, 0, "a later 'therefore ... has 13 apples'",
           "later sentence concludes"),
@@ -495,6 +497,8 @@ SECOND_ROUND = [
           "near miss: another quantity of the noun, not what she has"),
     Asked(APPLES, "Answer: 12\n\nSo there are 20 fruits in all.", "12", 1, 1, "near miss: another noun"),
     Asked(APPLES, "Answer: 12\n\nShe had 25 apples and ate 13.", "12", 1, 1, "near miss: the givens, not a conclusion"),
+    Asked(APPLES, "Answer: 12\n\nSo Mia has 12 apples now, and she had 25 apples at first.", "12", 1, 1,
+          "near miss: a conclusion that states the answer beside a given"),
     # 5. a response cut off before it concludes has no answer; one cut off in a check has the conclusion before it
     Asked(NO_QUESTION, "The cards are 3, 7 and 9. So the largest is", "9", 0, 0, "cut off before the value",
           "no answer"),
@@ -502,6 +506,7 @@ SECOND_ROUND = [
           "are no answer", "no answer"),
     Asked(NO_QUESTION, "The cards are 3, 7 and 9. So the largest is 9", "9", 1, 0,
           "near miss: cut after the value (no full stop)"),
+    Asked(NO_QUESTION, "Count: 7\nThat's it", "7", 1, 0, "near miss: an informal last sentence is not cut off"),
     Asked(APPLES, "Mia has 12 apples. Let me check: 12 + 13 = 25, 25 - 5 =", "12", 1, 0,
           "'Let me check' cut off mid-equation"),
     Asked(APPLES, "Mia has 12 apples. Checking: 12 + 13 = 25, 25 - 5 =", "12", 1, 0, "'Checking:' cut off"),

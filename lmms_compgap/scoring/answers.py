@@ -22,9 +22,9 @@ from lmms_compgap.scoring.statements import (
     Choice,
     Reading,
     Values,
+    asked_values,
     clean_statement,
     read_statement,
-    states_asked,
     zero_statement,
 )
 from lmms_compgap.scoring.text import boxed_spans, prepare_for_reading, strip_thinking
@@ -288,10 +288,18 @@ def _item_number(text: str, start: int, end: int) -> bool:
     return bool(_ITEM_NUMBER_RE.match(text, end) and _LINE_LEAD_RE.search(text, max(0, start - 8), start))
 
 
+# Words no sentence ends with, even an informal one ("That's it" may end one; "The highest is" may not).
+_NO_END_RE = re.compile(
+    r"(?:[-+*/×÷=(\[]|\b(?:and|or|the|a|an|is|are|was|were|of|to|plus|minus|times|gives|makes|equals|than)\b)"
+    r"[ \t\n]*$",
+    re.IGNORECASE,
+)
+
+
 def _cut_before_conclusion(text: str, kind: AnswerType) -> bool:
     """Whether the response stops in the middle of a sentence that has no value yet ("The highest is"): cut off
     before it concluded, so no earlier number is its answer."""
-    if not _CUT_END_RE.search(text[-16:]) or text.rstrip()[-1:].isdigit():
+    if not _NO_END_RE.search(text[-16:]):
         return False
     boundaries = list(_SENTENCE_START_RE.finditer(text, max(0, len(text) - _MAX_STATEMENT)))
     last = text[boundaries[-1].end() if boundaries else max(0, len(text) - _MAX_STATEMENT) :]
@@ -526,7 +534,8 @@ def _later_conclusion(after: str, kind: AnswerType) -> str | None:
         sentence = after[start : end.end() if end else min(len(after), start + _MAX_STATEMENT)]
         reading = read_statement(sentence, values=kind.values)
         if reading.value is not None and (
-            re.search(ANSWER_IS_PHRASE, sentence, re.IGNORECASE) or states_asked(sentence, reading.value, kind.values)
+            re.search(ANSWER_IS_PHRASE, sentence, re.IGNORECASE)
+            or asked_values(sentence, kind.values) == {reading.value}
         ):
             concluded = reading.value
     return concluded

@@ -25,6 +25,7 @@ from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.text import unwrap_latex
 
 __all__ = [
+    "asked_values",
     "NOTHING",
     "NUMBERS",
     "Choice",
@@ -33,7 +34,6 @@ __all__ = [
     "clean_statement",
     "context_before",
     "read_statement",
-    "states_asked",
     "zero_statement",
 ]
 
@@ -150,6 +150,12 @@ _RANGE_END_RE = re.compile(
     r"|\bbetween[ \t]+[-−$]?[0-9]+(?:[.,][0-9]+)?[ \t]+and)[ \t]*[-−$]?$",
     re.IGNORECASE,
 )
+# ... unless it is where a change ends: "rose from 30 to 45", "grew by 3 to 45" state 45.
+_CHANGE_RE = re.compile(
+    r"(?:\b(?:went|goes|go|grew|grows|rose|rises|increased|increases|decreased|decreases|fell|falls|dropped|drops"
+    r"|changed|changes|jumped|jumps|climbed|climbs|moved|moves|up|down)[ \t]+from|\bby)[ \t]+$",
+    re.IGNORECASE,
+)
 _NEGATED_RE = re.compile(
     r"(?:\bnot|n't|\bnever|\bnor|\bneither|\bno[ \t]+longer|\brather[ \t]+than|\binstead[ \t]+of|\bexcept"
     r"|\bother[ \t]+than|≠|!=)[ \t]+(?:(?:be|equal|equals|equal[ \t]+to|exactly|just|quite|simply|only|really"
@@ -218,7 +224,8 @@ def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBE
     before = _BEFORE_QUALIFIER_RE.search(context_before(text, span, low))
     if before:
         return _REASONS[before.lastgroup or "operation"]
-    if _RANGE_END_RE.search(text, max(0, span[0] - _BEFORE_WINDOW), span[0]):
+    range_end = _RANGE_END_RE.search(text, max(0, span[0] - _BEFORE_WINDOW), span[0])
+    if range_end and not _CHANGE_RE.search(text, max(0, range_end.start() - _BEFORE_WINDOW), range_end.start()):
         return _REASONS["range"]
     return None
 
@@ -290,19 +297,20 @@ def _names_asked(text: str, span: NumberSpan, asked: Asked, *, fully: bool = Fal
     return False
 
 
-def states_asked(text: str, value: str, values: Values) -> bool:
-    """Whether `text` states `value` ("has", "are", "=", ...) attached to the quantity the question asks for,
-    modifiers and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow stars").
-    False without an asked noun."""
+def asked_values(text: str, values: Values) -> set[str]:
+    """The values `text` states ("has", "are", "=", ...) attached to the quantity the question asks for, modifiers
+    and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow stars"). Empty
+    without an asked noun."""
     asked = values.asked
     if asked is None or not asked.nouns:
-        return False
+        return set()
     spans = values.find(text, spaced=True)
     lows = [0] + [span[1] - 1 for span in spans[:-1]]
-    return any(
-        span[2] == value and _names_asked(text, span, asked, fully=True) and _anchored(text, span, low, values)
+    return {
+        span[2]
         for span, low in zip(spans, lows, strict=True)
-    )
+        if _names_asked(text, span, asked, fully=True) and _anchored(text, span, low, values)
+    }
 
 
 def _anchored(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> bool:
