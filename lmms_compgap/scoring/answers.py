@@ -133,11 +133,12 @@ _PHRASES = (
     *(OTHER_LANGUAGE_PHRASES := (
         # "the answer is" / "answer:" in the languages models answer in besides English (flexible only: the strict
         # format is the English "Answer:" line)
+        # the noun, an adjective after it in the Romance languages ("la respuesta correcta es"), then the verb or ":"
         r"\bantwort(?:[ \t]+(?:ist|lautet|wäre)|[ \t]*:)",  # German
-        r"\br[ée]ponse(?:[ \t]+(?:finale[ \t]+)?(?:est|serait)|[ \t]*:)",  # French
-        r"\brespuesta(?:[ \t]+(?:final[ \t]+)?(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
-        r"\brisposta(?:[ \t]+(?:finale[ \t]+)?(?:è|sarebbe)|[ \t]*:)",  # Italian
-        r"\bresposta(?:[ \t]+(?:final[ \t]+)?(?:é|seria)|[ \t]*:)",  # Portuguese
+        r"\br[ée]ponse(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:est|serait)|[ \t]*:)",  # French
+        r"\brespuesta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
+        r"\brisposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:è|sarebbe)|[ \t]*:)",  # Italian
+        r"\bresposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:é|seria)|[ \t]*:)",  # Portuguese
         r"\bantwoord(?:[ \t]+is|[ \t]*:)",  # Dutch
         r"\bответ(?:[ \t]*:|[ \t]+[-—])",  # Russian
         r"答案(?:是|为|為|:)|答え(?:は|:)|정?답(?:은|:)",  # Chinese, Japanese, Korean (no word boundaries there)
@@ -490,7 +491,8 @@ def _completed_part(text: str) -> str | None:
 # 18."); its working before ("1. red heart", "64 + 25 = 89") is not what it concludes.
 _CONFIRM_RE = re.compile(
     r"\s*(?:(?:yes|yep|yeah|correct|right|confirmed|indeed|verified|exactly|good|so|thus|therefore|hence"
-    r"|that[ \t]+makes|that[ \t]+gives|total)\b|✓|✔)"
+    r"|that(?:'s|[ \t]+is|[ \t]+makes|[ \t]+gives)|this[ \t]+(?:is|makes|gives)|which[ \t]+(?:is|makes|gives)"
+    r"|in[ \t]+total|altogether|total|count)\b|✓|✔)"
     r"(?:[ \t]*(?:,|!|:|\.|\u2014|-|(?:so|the[ \t]+answer[ \t]+is|it(?:'s|[ \t]+is)|that(?:'s|[ \t]+is)))[ \t]*)*",
     re.IGNORECASE,
 )
@@ -508,26 +510,28 @@ def _confirmation(after: str, kind: AnswerType) -> _Found | None:
 # An "Answer:" line that a later sentence contradicts, concluding another value for the asked quantity ("Answer: 8
 # \n\nSo there are 9 yellow stars in total."), is in doubt. (A box or "####" outranks what follows it, as before.)
 _MARKED_RULES = frozenset({"answer line"})
+# A sentence that concludes: it opens (after at most three words: "Pablo therefore has", "In the image I count")
+# with a conclusion word, "the answer is", the total or count "is", or a present-tense count ("there are", "I
+# count"); not a past-tense recap of the givens ("At first there were 49").
 _CONCLUDING_RE = re.compile(
-    r"\W{0,8}(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total|in[ \t]+all|that[ \t]+makes"
-    r"|this[ \t]+makes|that[ \t]+gives|this[ \t]+gives)\b|" + _PHRASES[0] + ")",
+    r"\W{0,8}(?:[A-Za-z]{1,20}[ \t]{1,4}){0,3}?(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total"
+    r"|in[ \t]+all|(?:that|this|which)[ \t]+(?:makes|gives|leaves)|leaving|there(?:'s|[ \t]+is|[ \t]+are)"
+    r"|I[ \t]+(?:count|counted|see|can[ \t]+see|found|find)|(?:total|count|result|sum)[ \t]+(?:is|comes[ \t]+to))\b"
+    r"|" + _PHRASES[0] + ")",
     re.IGNORECASE,
 )
 
-# Bounded runs before the phrase: it is tried at every sentence start, so an unbounded one would make it quadratic.
-_OPENING_PHRASE_RE = re.compile(
-    r"\W{0,8}(?:[A-Za-z]{1,20}[ \t]{1,4}){0,2}?(?:" + _PHRASE_RE.pattern + ")", re.IGNORECASE
-)
 
 
 def _later_conclusion(after: str, kind: AnswerType) -> str | None:
     """The value a sentence after a marked answer concludes for the asked quantity: it opens with a conclusion
-    ("So", "Therefore", "In total") or an answer phrase, and says "the answer is" or attaches the value to the
-    noun the question asks about ("So Grace has 24 buttons."). The last such; None if there is none."""
+    (`_CONCLUDING_RE`: "So", "Therefore", "In total", "There are"), and says "the answer is" or attaches one value
+    to the noun the question asks about ("So Grace has 24 buttons."). The last such; None if there is none.
+    Bounded runs at each sentence start (`_CONCLUDING_RE`) keep this linear."""
     concluded = None
     starts = [0] + [m.end() for m in _SENTENCE_START_RE.finditer(after)]
     for start in starts:
-        opening = _CONCLUDING_RE.match(after, start) or _OPENING_PHRASE_RE.match(after, start)
+        opening = _CONCLUDING_RE.match(after, start)
         if opening is None:
             continue
         end = _STATEMENT_END_RE.search(after, opening.end(), min(len(after), opening.end() + _MAX_STATEMENT))
@@ -535,7 +539,7 @@ def _later_conclusion(after: str, kind: AnswerType) -> str | None:
         reading = read_statement(sentence, values=kind.values)
         if reading.value is not None and (
             re.search(ANSWER_IS_PHRASE, sentence, re.IGNORECASE)
-            or asked_values(sentence, kind.values) == {reading.value}
+            or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
         ):
             concluded = reading.value
     return concluded

@@ -28,7 +28,7 @@ _CHECK = (
     r"\b(?:let\s+me|let's|let\s+us)\s+(?:re-?(?:check|count|calculate|compute|verify|consider|think|do|read|examine"
     r"|evaluate)|double[- ]?check|cross[- ]?check|check|verify|confirm|count\s+again|try\s+again|make\s+sure)\b"
     r"|\b(?:double[- ]?|cross[- ]?|re-?)?checking\b|\bto\s+(?:verify|double[- ]?check|check|confirm|be\s+sure)\b"
-    r"|\bverif(?:y|ying|ication)\s*:|\bsanity\s+check\b"
+    r"|\bverif(?:y|ying|ication)\s*:|\bsanity\s+check\b|\b(?:double|cross)[- ]?check\b"
 )
 _CUE_RE = re.compile(rf"(?P<strong>{_STRONG})|(?P<weak>{_WEAK})|(?P<check>{_CHECK})", re.IGNORECASE | re.MULTILINE)
 

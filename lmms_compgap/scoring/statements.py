@@ -297,10 +297,11 @@ def _names_asked(text: str, span: NumberSpan, asked: Asked, *, fully: bool = Fal
     return False
 
 
-def asked_values(text: str, values: Values) -> set[str]:
-    """The values `text` states ("has", "are", "=", ...) attached to the quantity the question asks for, modifiers
-    and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow stars"). Empty
-    without an asked noun."""
+def asked_values(text: str, values: Values, stated_from: int | None = None) -> set[str]:
+    """The values `text` states ("has", "are", "=", ...; or, from `stated_from` on, the first value at most two
+    words after it: the end of a phrase such as "I count") attached to the quantity the question asks for,
+    modifiers and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow
+    stars"). Empty without an asked noun."""
     asked = values.asked
     if asked is None or not asked.nouns:
         return set()
@@ -309,7 +310,11 @@ def asked_values(text: str, values: Values) -> set[str]:
     return {
         span[2]
         for span, low in zip(spans, lows, strict=True)
-        if _names_asked(text, span, asked, fully=True) and _anchored(text, span, low, values)
+        if _names_asked(text, span, asked, fully=True)
+        and (
+            _anchored(text, span, low, values)
+            or (stated_from is not None and span[0] >= stated_from and len(text[stated_from : span[0]].split()) <= 2)
+        )
     }
 
 
@@ -481,8 +486,9 @@ def _equation_value(parts: list[str], values: Values = NUMBERS) -> Reading:
     return Reading(value=value)
 
 
-# After a value, its breakdown: ", 4 large and 1 small", ": 4 + 10 + 2" (a lead, then parts that add up to it).
-_BREAKDOWN_LEAD_RE = re.compile(r"[ \t]*[,:\u2014\u2013][ \t]*")
+# After a value (and up to three unit words: "7 stars, ..."), its breakdown: ", 4 large and 1 small", ": 4 + 10 +
+# 2" (a lead, then parts that add up to it).
+_BREAKDOWN_LEAD_RE = re.compile(r"(?:[ \t]+[A-Za-z]{1,20}){0,3}[ \t]*[,:\u2014\u2013][ \t]*")
 _BREAKDOWN_PART_RE = re.compile(r"[ \t]+[A-Za-z]")
 _NOT_ADDITIVE_RE = re.compile(r"[-−×*/÷=^%]|\b(?:or|minus|times|not|but)\b", re.IGNORECASE)
 
@@ -494,7 +500,7 @@ def _breakdown(text: str, spans: list[NumberSpan], values: Values) -> re.Match[s
     breakdown. None otherwise."""
     lead = _BREAKDOWN_LEAD_RE.match(text, spans[0][1])
     parts = spans[1:]
-    if lead is None or lead.end() == spans[0][1] or len(parts) < 2 or _NOT_ADDITIVE_RE.search(text, lead.end()):
+    if lead is None or len(parts) < 2 or _NOT_ADDITIVE_RE.search(text, lead.end()):
         return None
     if "+" not in text[lead.end() :] and not all(_BREAKDOWN_PART_RE.match(text, part[1]) for part in parts):
         return None
