@@ -119,6 +119,19 @@ _MAX_STATEMENT = 300
 _STATEMENT_END_RE = re.compile(r"[.!?;](?=\s|$)|\n")
 _DECOR = r"(?:[ \t:*_`$]|\\\(|\\\[)*"
 _FILLER = r"(?:[ \t]+(?:therefore|thus|then|simply|just|exactly|clearly|indeed|now|also|probably|likely))?"
+# "The answer is" / "Answer:" in the languages models answer in besides English (flexible only: the strict format
+# is the English "Answer:" line): the noun, in the Romance languages an adjective after it ("la respuesta
+# correcta es"), then the verb or a colon. (Their "or" is in `statements._ALTERNATIVE_WORD_RE`.)
+_OTHER_LANGUAGE_PHRASES = (
+    r"\bantwort(?:[ \t]+(?:ist|lautet|wäre)|[ \t]*:)",  # German
+    r"\br[ée]ponse(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:est|serait)|[ \t]*:)",  # French
+    r"\brespuesta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
+    r"\brisposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:è|sarebbe)|[ \t]*:)",  # Italian
+    r"\bresposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:é|seria)|[ \t]*:)",  # Portuguese
+    r"\bantwoord(?:[ \t]+is|[ \t]*:)",  # Dutch
+    r"\bответ(?:[ \t]*:|[ \t]+[-—])",  # Russian
+    r"答案(?:是|为|為|:)|答え(?:は|:)|정?답(?:은|:)",  # Chinese, Japanese, Korean (no word boundaries there)
+)
 #: "the answer is": every kind of answer is announced so.
 ANSWER_IS_PHRASE = r"\banswer[ \t]+(?:is|would[ \t]+be|will[ \t]+be|should[ \t]+be|equals|=)"
 _PHRASES = (
@@ -130,19 +143,7 @@ _PHRASES = (
     r"(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
-    *(OTHER_LANGUAGE_PHRASES := (
-        # "the answer is" / "answer:" in the languages models answer in besides English (flexible only: the strict
-        # format is the English "Answer:" line)
-        # the noun, an adjective after it in the Romance languages ("la respuesta correcta es"), then the verb or ":"
-        r"\bantwort(?:[ \t]+(?:ist|lautet|wäre)|[ \t]*:)",  # German
-        r"\br[ée]ponse(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:est|serait)|[ \t]*:)",  # French
-        r"\brespuesta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
-        r"\brisposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:è|sarebbe)|[ \t]*:)",  # Italian
-        r"\bresposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:é|seria)|[ \t]*:)",  # Portuguese
-        r"\bantwoord(?:[ \t]+is|[ \t]*:)",  # Dutch
-        r"\bответ(?:[ \t]*:|[ \t]+[-—])",  # Russian
-        r"答案(?:是|为|為|:)|答え(?:は|:)|정?답(?:은|:)",  # Chinese, Japanese, Korean (no word boundaries there)
-    )),
+    *_OTHER_LANGUAGE_PHRASES,
 )
 
 
@@ -520,7 +521,7 @@ _CONCLUDING_RE = re.compile(
     r"|" + _PHRASES[0] + ")",
     re.IGNORECASE,
 )
-
+_ANSWER_IS_RE = re.compile(ANSWER_IS_PHRASE, re.IGNORECASE)
 
 
 def _later_conclusion(after: str, kind: AnswerType) -> str | None:
@@ -538,7 +539,7 @@ def _later_conclusion(after: str, kind: AnswerType) -> str | None:
         sentence = after[start : end.end() if end else min(len(after), start + _MAX_STATEMENT)]
         reading = read_statement(sentence, values=kind.values)
         if reading.value is not None and (
-            re.search(ANSWER_IS_PHRASE, sentence, re.IGNORECASE)
+            _ANSWER_IS_RE.search(sentence)
             or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
         ):
             concluded = reading.value
