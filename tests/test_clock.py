@@ -404,6 +404,12 @@ MINUTE_VERDICTS = [
     Verdict("Answer: 2:55", "175", 0, 0, "a duration written like a time", "several values"),
     Verdict("Answer: 175 or 185", "175", 0, 0, "two values", "alternative"),
     Verdict("Answer: about 175", "175", 0, 0, "approximate", "approximate"),
+    # a check in minutes that confirms the value (issue 18): its working's 60 or 115 is no answer
+    Verdict("Answer: 175\nLet me double-check: from 3:05 to 4:00 is 55 minutes, 4:00 to 6:00 is 120 minutes.\n"
+            "55 + 120 = 175 minutes.\nYes, 175.", "175", 1, 1, "a check in minutes that confirms the value"),
+    Verdict("Answer: 175\nLet me double-check: 55 + 120 = 175 minutes.\nYes, 185.", "175", 0, 0,
+            "near miss: the check ends on another value"),
+    Verdict("Somewhere from 170 to 180 minutes.", "180", 0, 0, "a range of durations", "range"),
 ]
 
 

@@ -440,3 +440,115 @@ def test_answers_read_against_the_question_get_the_verdict_a_careful_grader_give
         reading = scoring.read_answer(case.response, question=case.question)
         assert reading.value is None and case.reason in (reading.reason or ""), reading
     assert verdict["strict"] <= verdict["correct"]
+
+
+# ---- issue 18, second round: checks, breakdowns, ranges, later conclusions, cut-off responses, other languages ----
+APPLES = "How many apples does Mia have now?"
+GREEN_SQUARES = "How many green squares are there?"
+NO_QUESTION = ""
+
+SECOND_ROUND = [
+    # 1. a check that ends by confirming the value leaves it standing, strictly too; its working is no answer
+    Asked(NO_QUESTION, "Answer: 30\n\nLet me check: 19 + 6 = 25\n25 + 5 = 30\nCorrect, 30.", "30", 1, 1,
+          "a check whose working starts with other numbers, then confirms"),
+    Asked(NO_QUESTION, "Answer: 30\nChecking: 45 - 15 = 30. Yes, 30.", "30", 1, 1, "'Checking:' then 'Yes, 30'"),
+    Asked(GREEN_SQUARES, "Answer: 3\n\nLet me verify by listing them:\n1. green square\n2. green square\n"
+          "3. green square\nYes, 3 green squares.", "3", 1, 1, "a numbered recount: its item numbers are no answer"),
+    Asked(NO_QUESTION, "Answer: 3\nTo be sure, I recount: 1) top, 2) middle, 3) bottom. ✓ 3", "3", 1, 1,
+          "a tick confirming the value"),
+    Asked(NO_QUESTION, "Answer: 17\n\nDouble-check: 50 - 40 = 10, 10 + 7 = 17. ✓", "17", 1, 1,
+          "'Double-check:' as a heading, ending in a tick"),
+    Asked(GREEN_SQUARES, "Answer: 2\n\nRecounting to be sure:\n1. green square\n2. green square\nThat's 2.", "2", 1, 1,
+          "'That's 2.' confirms a recount"),
+    Asked(GREEN_SQUARES, "Answer: 2\n\nLet me recount:\n1. green square\n2. green square\n3. green square\n"
+          "That's 3.", "3", 1, 0, "near miss: a recount that ends on another value corrects it"),
+    Asked(NO_QUESTION, "Answer: 30\nLet me double-check: 45 - 15 = 30\nYes, 31.", "30", 0, 0,
+          "near miss: the check ends on another value, the answer no longer stands"),
+    Asked(GREEN_SQUARES, "Answer: 3\n\nLet me verify:\n1. green square\n2. green square\n3. green square\n"
+          "4. green square\nSo 4.", "4", 1, 0, "near miss: a recount that concludes another value corrects it"),
+    # 2. a value followed by its breakdown (flexible only), and the value attached to the asked noun in a sentence
+    Asked(NO_QUESTION, "Answer: 9, 6 red and 3 blue.", "9", 1, 0, "a count, then its parts that add up to it"),
+    Asked(NO_QUESTION, "Answer: 12: 7 + 5", "12", 1, 0, "a value, a colon and the sum that makes it"),
+    Asked(NO_QUESTION, "Answer: 7 stars, 5 large and 2 small", "7", 1, 0, "a unit word before the breakdown"),
+    Asked(NO_QUESTION, "The hand is worth 24: 10 + 8 + 6.", "24", 1, 0, "a sentence's value, then its sum"),
+    Asked(NO_QUESTION, "Answer: 9, 6 red and 4 blue.", "9", 0, 0, "near miss: parts that do not add up",
+          "several values"),
+    Asked(NO_QUESTION, "Answer: 9, 6, 3", "9", 0, 0, "near miss: a list of bare values is no breakdown",
+          "several values"),
+    Asked(NO_QUESTION, "The hand is worth 24: 10 + 8 + 5.", "24", 0, 0, "near miss: a sum that is not the value"),
+    Asked(GREEN_SQUARES, "Answer: I see 6 green squares among the 20 shapes.", "6", 1, 0,
+          "'among the 20' is the whole"),
+    Asked(GREEN_SQUARES, "Answer: 6 green squares; the other 14 shapes are something else.", "6", 1, 0,
+          "'the other 14' is the rest"),
+    Asked(GREEN_SQUARES, "Answer: 6 green squares and 14 shapes.", "6", 1, 0,
+          "the value with the asked colour and noun, not the bare noun"),
+    Asked(GREEN_SQUARES, "Answer: 6 green squares and 5 green squares", "6", 0, 0,
+          "near miss: two values for the asked noun", "several values"),
+    # 3. a range in words is no value
+    Asked(NO_QUESTION, "Anywhere from 12 to 14.", "14", 0, 0, "a range with 'from ... to'", "range"),
+    Asked(NO_QUESTION, "I would say 12 to 14.", "14", 0, 0, "a range with 'to'", "range"),
+    Asked(NO_QUESTION, "It lies between 12 and 14.", "14", 0, 0, "a range with 'between ... and'", "alternative"),
+    Asked(NO_QUESTION, "Somewhere around 12 – 14.", "14", 0, 0, "a range with a dash", "range"),
+    Asked(NO_QUESTION, "He walked from 3 to the shop and bought 14.", "14", 1, 0,
+          "near miss: 'from 3 to the shop' is no range"),
+    Asked(NO_QUESTION, "The number of apples went from 12 to 25.", "25", 1, 0, "near miss: a change, not a range"),
+    Asked(NO_QUESTION, "The stack grew by 3 to 45.", "45", 1, 0, "near miss: 'by 3 to 45' is a change"),
+    # 4. an Answer line that a later conclusion contradicts is in doubt
+    Asked(APPLES, "Answer: 12\n\nTherefore Mia has 13 apples.", "12", 0, 0, "a later 'therefore ... has 13 apples'",
+          "later sentence concludes"),
+    Asked(APPLES, "Answer: 12\n\nIn total, Mia has 13 apples.", "13", 0, 0, "'In total' concluding another value",
+          "later sentence concludes"),
+    Asked(APPLES, "Answer: 12\n\nThe answer is 13.", "12", 0, 0, "a later 'the answer is'", "later sentence concludes"),
+    Asked(APPLES, "Answer: 12\n\nMia therefore has 13 apples.", "12", 0, 0, "'therefore' after the subject",
+          "later sentence concludes"),
+    Asked(GREEN_SQUARES, "Answer: 6\n\nIn the picture I count 7 green squares.", "6", 0, 0,
+          "a later 'I count' of the asked shapes", "later sentence concludes"),
+    Asked(APPLES, "Answer: 12\n\nAt first there were 25 apples; after eating 13, Mia has 12 apples.", "12", 1, 1,
+          "near miss: a past-tense recap of the givens"),
+    Asked(APPLES, "Answer: 12\n\nSo Mia has 12 apples.", "12", 1, 1, "near miss: the conclusion agrees"),
+    Asked(APPLES, "Answer: 12\n\nSo Mia gave away 13 apples.", "12", 1, 1,
+          "near miss: another quantity of the noun, not what she has"),
+    Asked(APPLES, "Answer: 12\n\nSo there are 20 fruits in all.", "12", 1, 1, "near miss: another noun"),
+    Asked(APPLES, "Answer: 12\n\nShe had 25 apples and ate 13.", "12", 1, 1, "near miss: the givens, not a conclusion"),
+    Asked(APPLES, "Answer: 12\n\nSo Mia has 12 apples now, and she had 25 apples at first.", "12", 1, 1,
+          "near miss: a conclusion that states the answer beside a given"),
+    # 5. a response cut off before it concludes has no answer; one cut off in a check has the conclusion before it
+    Asked(NO_QUESTION, "The cards are 3, 7 and 9. So the largest is", "9", 0, 0, "cut off before the value",
+          "no answer"),
+    Asked(NO_QUESTION, "Shapes:\n1. red star\n2. blue star\n3. gre", "3", 0, 0, "a list cut mid-item: item numbers "
+          "are no answer", "no answer"),
+    Asked(NO_QUESTION, "The cards are 3, 7 and 9. So the largest is 9", "9", 1, 0,
+          "near miss: cut after the value (no full stop)"),
+    Asked(NO_QUESTION, "Count: 7\nThat's it", "7", 1, 0, "near miss: an informal last sentence is not cut off"),
+    Asked(APPLES, "Mia has 12 apples. Let me check: 12 + 13 = 25, 25 - 5 =", "12", 1, 0,
+          "'Let me check' cut off mid-equation"),
+    Asked(APPLES, "Mia has 12 apples. Checking: 12 + 13 = 25, 25 - 5 =", "12", 1, 0, "'Checking:' cut off"),
+    Asked(APPLES, "Mia has 12 apples. Check: 12 + 13 = 25, 25 - 5 =", "12", 1, 0, "'Check:' cut off"),
+    # 6. answer phrases of other languages (flexible only); their "or" offers alternatives
+    Asked(NO_QUESTION, "14 + 58 = 72\nDie Antwort lautet: 72", "72", 1, 0, "German"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nLa réponse est 72.", "72", 1, 0, "French"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nLa respuesta es 72.", "72", 1, 0, "Spanish"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nLa risposta è 72.", "72", 1, 0, "Italian"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nA resposta é 72.", "72", 1, 0, "Portuguese"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nLa respuesta correcta es 72.", "72", 1, 0, "Spanish, an adjective"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nRespuesta final: 72", "72", 1, 0, "Spanish, a label"),
+    Asked(NO_QUESTION, "There are 14 marbles.\n答案是72。", "72", 1, 0, "Chinese"),
+    Asked(NO_QUESTION, "There are 14 marbles.\n最终答案：72", "72", 1, 0, "Chinese, full-width colon"),
+    Asked(NO_QUESTION, "14 + 58 = 72，一共有72个弹珠。", "72", 1, 0, "Chinese without a phrase: a number after a word"),
+    Asked(NO_QUESTION, "The item code is x72.", "72", 0, 0, "near miss: a number glued to a Latin letter is none",
+          "no answer"),
+    Asked(NO_QUESTION, "There are 14 marbles.\nLa réponse est 70 ou 72.", "72", 0, 0,
+          "near miss: alternatives in French", "alternative"),
+    Asked(NO_QUESTION, "Die Antwort ist 70 oder 72.", "72", 0, 0, "near miss: alternatives in German", "alternative"),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.why) for case in SECOND_ROUND])
+def test_checks_breakdowns_ranges_conclusions_cuts_and_languages_get_a_graders_verdict(case: Asked) -> None:
+    question = case.question or None
+    verdict = scoring.score_number(case.response, case.target, question=question)
+    assert (verdict["correct"], verdict["strict"]) == (case.correct, case.strict), verdict
+    if case.reason is not None:
+        reading = scoring.read_answer(case.response, question=question)
+        assert reading.value is None and case.reason in (reading.reason or ""), reading
+    assert verdict["strict"] <= verdict["correct"]

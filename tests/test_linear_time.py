@@ -111,6 +111,11 @@ FRAGMENTS = [
     "2 hours", "h", "55 min", "an hour",
     "Let me verify:", "double-check", "12 more", "up from", "after selling", "loaves", "which sum to", "add up to",
     "no difference", "Final answer:", "116,50", "1,5", "10%", ", in", "How many", "are there?",
+    # issue 18, second round: checks that confirm, breakdowns, ranges in words, later conclusions, list items, cuts,
+    # other languages
+    "Yes, ", "Let me check:", "Checking:", "So there are", "Therefore", "the other", "among the", "from", "to",
+    "between", "1 large", "1 small", "1. ", "2) ", "The highest is", "Die Antwort ist", "La réponse est", "答案是",
+    "答案:", "ou", "或",
 ]  # fmt: skip
 Candidate = tuple[str, str, str]
 PREFIXES = ["", "Answer: ", "1", "\\boxed{", "<think>", "Here is the list:\n", "(8 - 4) * "]
@@ -216,6 +221,22 @@ KNOWN_WORST: list[Candidate] = [
     ("How many ", "red ", "circles are there?"),
     ("", "so 1 loaves ", ""),
     ("", "1 a in total ", ""),
+    # issue 18, second round
+    ("Answer: 1\n", "So there are 2 red circles.\n", ""),
+    ("Answer: 1\n", "\n", "So 2 red circles."),
+    ("Answer: 1\n", "So ", "2 red circles"),
+    ("Answer: 1\nLet me double-check: ", "1. red circle\n", "Yes, 1."),
+    ("", "Yes, ", "1"),
+    ("", "from 1 to ", "1"),
+    ("", "between 1 and ", "1"),
+    ("Answer: 1", ", 1 large and ", "1 small"),
+    ("", "1: 1 + ", "1"),
+    ("", "1. red\n", "1. re"),
+    ("", "the other 1 ", "red circles"),
+    ("", "Die Antwort ist ", "1"),
+    ("", "答案是", "1"),
+    ("1 ", "the ", "is"),
+    ("", "Let me check: 1 - ", "1 ="),
 ]
 
 

@@ -22,6 +22,7 @@ from lmms_compgap.scoring.statements import (
     Choice,
     Reading,
     Values,
+    asked_values,
     clean_statement,
     read_statement,
     zero_statement,
@@ -118,6 +119,19 @@ _MAX_STATEMENT = 300
 _STATEMENT_END_RE = re.compile(r"[.!?;](?=\s|$)|\n")
 _DECOR = r"(?:[ \t:*_`$]|\\\(|\\\[)*"
 _FILLER = r"(?:[ \t]+(?:therefore|thus|then|simply|just|exactly|clearly|indeed|now|also|probably|likely))?"
+# "The answer is" / "Answer:" in the languages models answer in besides English (flexible only: the strict format
+# is the English "Answer:" line): the noun, in the Romance languages an adjective after it ("la respuesta
+# correcta es"), then the verb or a colon. (Their "or" is in `statements._ALTERNATIVE_WORD_RE`.)
+_OTHER_LANGUAGE_PHRASES = (
+    r"\bantwort(?:[ \t]+(?:ist|lautet|wäre)|[ \t]*:)",  # German
+    r"\br[ée]ponse(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:est|serait)|[ \t]*:)",  # French
+    r"\brespuesta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:es|ser[íi]a)|[ \t]*:)",  # Spanish
+    r"\brisposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:è|sarebbe)|[ \t]*:)",  # Italian
+    r"\bresposta(?:[ \t]+[^\W\d_]{3,12})?(?:[ \t]+(?:é|seria)|[ \t]*:)",  # Portuguese
+    r"\bantwoord(?:[ \t]+is|[ \t]*:)",  # Dutch
+    r"\bответ(?:[ \t]*:|[ \t]+[-—])",  # Russian
+    r"答案(?:是|为|為|:)|答え(?:は|:)|정?답(?:은|:)",  # Chinese, Japanese, Korean (no word boundaries there)
+)
 #: "the answer is": every kind of answer is announced so.
 ANSWER_IS_PHRASE = r"\banswer[ \t]+(?:is|would[ \t]+be|will[ \t]+be|should[ \t]+be|equals|=)"
 _PHRASES = (
@@ -129,13 +143,15 @@ _PHRASES = (
     r"(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only|in[ \t]+total"
     r"|altogether))?",
     r"\bI[ \t]+(?:count(?:ed)?|can[ \t]+see|see|found|find)(?:[ \t]+(?:a[ \t]+total[ \t]+of|exactly|only))?",
+    *_OTHER_LANGUAGE_PHRASES,
 )
 
 
 def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern for answer phrases (regexes, each ending where the value should start), allowing a filler word
     ("therefore", "simply") and decoration (``**``, ``$``, ``:``) between a phrase and its value."""
-    return re.compile("|".join(f"(?:{p})" for p in phrases) + _FILLER + _DECOR, re.IGNORECASE)
+    # The alternatives grouped: the filler and the decoration follow every phrase, not only the last one.
+    return re.compile("(?:" + "|".join(f"(?:{p})" for p in phrases) + ")" + _FILLER + _DECOR, re.IGNORECASE)
 
 
 _PHRASE_RE = phrase_pattern(_PHRASES)
@@ -265,12 +281,46 @@ def _bold(text: str, kind: AnswerType) -> _Found | None:
     return None
 
 
+# A list item's number ("5. blue heart", "2) 19 left") counts the items; it is not a value the response states.
+_ITEM_NUMBER_RE = re.compile(r"[.)][ \t]")
+_LINE_LEAD_RE = re.compile(r"(?:^|\n)[ \t>*\-]*$")
+
+
+def _item_number(text: str, start: int, end: int) -> bool:
+    return bool(_ITEM_NUMBER_RE.match(text, end) and _LINE_LEAD_RE.search(text, max(0, start - 8), start))
+
+
+# Words no sentence ends with, even an informal one ("That's it" may end one; "The highest is" may not).
+_NO_END_RE = re.compile(
+    r"(?:[-+*/×÷=(\[]|\b(?:and|or|the|a|an|is|are|was|were|of|to|plus|minus|times|gives|makes|equals|than)\b)"
+    r"[ \t\n]*$",
+    re.IGNORECASE,
+)
+
+
+def _cut_before_conclusion(text: str, kind: AnswerType) -> bool:
+    """Whether the response stops in the middle of a sentence that has no value yet ("The highest is"): cut off
+    before it concluded, so no earlier number is its answer."""
+    if not _NO_END_RE.search(text[-16:]):
+        return False
+    boundaries = list(_SENTENCE_START_RE.finditer(text, max(0, len(text) - _MAX_STATEMENT)))
+    last = text[boundaries[-1].end() if boundaries else max(0, len(text) - _MAX_STATEMENT) :]
+    return not kind.values.find(last)
+
+
 def _last_number(text: str, kind: AnswerType) -> _Found | None:
-    """Rule 7: the last number (value) of the response (the pronoun "one" aside), read within its sentence."""
-    numbers = kind.values.find(text[-_MAX_STATEMENT * 4 :], skip_pronoun_one=True)
-    if not numbers:
+    """Rule 7: the last number (value) of the response (the pronoun "one" and list items' numbers aside), read
+    within its sentence; none when the response stops in a sentence that has no value yet."""
+    if _cut_before_conclusion(text, kind):
         return None
     shift = max(0, len(text) - _MAX_STATEMENT * 4)
+    numbers = [
+        number
+        for number in kind.values.find(text[shift:], skip_pronoun_one=True)
+        if not _item_number(text, number[0] + shift, number[1] + shift)
+    ]
+    if not numbers:
+        return None
     start, end = numbers[-1][0] + shift, numbers[-1][1] + shift
     low = max(0, start - _MAX_STATEMENT)
     boundaries = list(_SENTENCE_START_RE.finditer(text, low, start))
@@ -386,8 +436,11 @@ def read_answer(response: str, kind: AnswerType | None = None, question: str | N
 # A response cut off at the token limit while checking its work ("So he has 68. Let me verify: 49 + 19 is 6"):
 # its unfinished check is not its answer; the conclusion it completed before the check is.
 _CHECK_CUE_RE = re.compile(
-    r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|to[ \t]+)?(?:verify|verifying|verification|double[- ]?check(?:ing)?"
-    r"|re-?check(?:ing)?|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result)|my|this)"
+    r"\b(?:let[ \t]+me[ \t]+|let's[ \t]+|let[ \t]+us[ \t]+|to[ \t]+)?(?:verify|verifying|verification"
+    r"|double[- ]?check(?:ing)?|cross[- ]?check(?:ing)?|re-?check(?:ing)?|(?<=let me )check|(?<=let's )check"
+    r"|(?<=let us )check|check(?:ing)?(?=[ \t]*:)"
+    r"|check(?:ing)?[ \t]+(?:again|the[ \t]+(?:work|answer|sum|total|count|result|math|arithmetic)|my|this|that)"
+    r"|make[ \t]+sure|go(?:ing)?[ \t]+(?:back[ \t]+)?over|proof|in[ \t]+reverse|working[ \t]+backwards?"
     r"|re-?count(?:ing)?|re-?calculat(?:e|ing)|confirm(?:ing)?|to[ \t]+be[ \t]+(?:sure|safe|thorough|certain)"
     r"|sanity[ \t]+check)\b",
     re.IGNORECASE,
@@ -435,6 +488,64 @@ def _completed_part(text: str) -> str | None:
     return text[: boundaries[-1].end() if boundaries else cue.start()]
 
 
+# How a check's last sentence gives what it concludes: confirming ("Yes, 17.", "Correct: 17", "✓ 17") or not ("So
+# 18."); its working before ("1. red heart", "64 + 25 = 89") is not what it concludes.
+_CONFIRM_RE = re.compile(
+    r"\s*(?:(?:yes|yep|yeah|correct|right|confirmed|indeed|verified|exactly|good|so|thus|therefore|hence"
+    r"|that(?:'s|[ \t]+is|[ \t]+makes|[ \t]+gives)|this[ \t]+(?:is|makes|gives)|which[ \t]+(?:is|makes|gives)"
+    r"|in[ \t]+total|altogether|total|count)\b|✓|✔)"
+    r"(?:[ \t]*(?:,|!|:|\.|\u2014|-|(?:so|the[ \t]+answer[ \t]+is|it(?:'s|[ \t]+is)|that(?:'s|[ \t]+is)))[ \t]*)*",
+    re.IGNORECASE,
+)
+
+
+def _confirmation(after: str, kind: AnswerType) -> _Found | None:
+    """The value the last sentence of a check concludes ("... 40 - 23 = 17\nYes, 17.", "... So 18."), or None."""
+    stripped = after.rstrip()
+    low = max(0, len(stripped) - _MAX_STATEMENT)
+    boundaries = list(_SENTENCE_START_RE.finditer(stripped, low, max(low, len(stripped) - 1)))
+    m = _CONFIRM_RE.match(stripped, boundaries[-1].end() if boundaries else low)
+    return _statement_at(stripped, m.end(), "check", kind) if m else None
+
+
+# An "Answer:" line that a later sentence contradicts, concluding another value for the asked quantity ("Answer: 8
+# \n\nSo there are 9 yellow stars in total."), is in doubt. (A box or "####" outranks what follows it, as before.)
+_MARKED_RULES = frozenset({"answer line"})
+# A sentence that concludes: it opens (after at most three words: "Pablo therefore has", "In the image I count")
+# with a conclusion word, "the answer is", the total or count "is", or a present-tense count ("there are", "I
+# count"); not a past-tense recap of the givens ("At first there were 49").
+_CONCLUDING_RE = re.compile(
+    r"\W{0,8}(?:[A-Za-z]{1,20}[ \t]{1,4}){0,3}?(?:(?:so|therefore|thus|hence|overall|altogether|finally|in[ \t]+total"
+    r"|in[ \t]+all|(?:that|this|which)[ \t]+(?:makes|gives|leaves)|leaving|there(?:'s|[ \t]+is|[ \t]+are)"
+    r"|I[ \t]+(?:count|counted|see|can[ \t]+see|found|find)|(?:total|count|result|sum)[ \t]+(?:is|comes[ \t]+to))\b"
+    r"|" + _PHRASES[0] + ")",
+    re.IGNORECASE,
+)
+_ANSWER_IS_RE = re.compile(ANSWER_IS_PHRASE, re.IGNORECASE)
+
+
+def _later_conclusion(after: str, kind: AnswerType) -> str | None:
+    """The value a sentence after a marked answer concludes for the asked quantity: it opens with a conclusion
+    (`_CONCLUDING_RE`: "So", "Therefore", "In total", "There are"), and says "the answer is" or attaches one value
+    to the noun the question asks about ("So Grace has 24 buttons."). The last such; None if there is none.
+    Bounded runs at each sentence start (`_CONCLUDING_RE`) keep this linear."""
+    concluded = None
+    starts = [0] + [m.end() for m in _SENTENCE_START_RE.finditer(after)]
+    for start in starts:
+        opening = _CONCLUDING_RE.match(after, start)
+        if opening is None:
+            continue
+        end = _STATEMENT_END_RE.search(after, opening.end(), min(len(after), opening.end() + _MAX_STATEMENT))
+        sentence = after[start : end.end() if end else min(len(after), start + _MAX_STATEMENT)]
+        reading = read_statement(sentence, values=kind.values)
+        if reading.value is not None and (
+            _ANSWER_IS_RE.search(sentence)
+            or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
+        ):
+            concluded = reading.value
+    return concluded
+
+
 def _read(text: str, kind: AnswerType) -> AnswerReading:
     """`read_answer` on prepared text."""
     found = _final_answer(text, kind)
@@ -442,10 +553,18 @@ def _read(text: str, kind: AnswerType) -> AnswerReading:
         return AnswerReading(None, None, None, "no answer found")
     value, strict, reason = found.reading.value, found.strict, found.reading.reason
     cues = retraction_cues(text, found.end)
+    if found.rule in _MARKED_RULES and value is not None:
+        later = _later_conclusion(text[found.end : cues[0].start if cues else len(text)], kind)
+        if later is not None and later != value:
+            return AnswerReading(None, None, found.rule, "a later sentence concludes another value")
     if cues:
         strong = any(cue.strong for cue in cues)
         after = text[cues[-1].end :]
-        tail = _final_answer(after, kind, correction=True, last_number=strong) or _leading_value(after, kind)
+        if cues[-1].check:  # a check's working is no answer: what it concludes is ("Yes, 17.", "so it is 70")
+            tail = _confirmation(after, kind) or _final_answer(after, kind, correction=True, last_number=strong)
+            tail = tail or (_leading_value(after, kind) if strong else None)
+        else:
+            tail = _final_answer(after, kind, correction=True, last_number=strong) or _leading_value(after, kind)
         if tail is not None and tail.reading.states_something:
             if tail.reading.value != value:
                 strict = None

@@ -156,9 +156,10 @@ _DIGITS_SPACED = (
 
 def _number_regex(digits: str) -> re.Pattern[str]:
     # Not glued to a preceding letter, digit, "." or closing bracket (so "x2", "v1.5", "(3+4)-2" give no
-    # spurious numbers); a sign only directly before the digits; ordinals ("3rd") are not numbers.
+    # spurious numbers); a sign only directly before the digits; ordinals ("3rd") are not numbers. Chinese,
+    # Japanese and Korean write numbers right after a word ("一共有72个"): their characters may precede one.
     return re.compile(
-        r"(?<![^\W_])(?<![.)\]])"
+        r"(?<![^\W_\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])(?<![.)\]])"
         r"(?:[-\u2212](?=[$€£]?\.?[0-9]))?[$€£]?"
         rf"(?:{digits})%?"
         r"(?![0-9])(?!(?:st|nd|rd|th)\b)"

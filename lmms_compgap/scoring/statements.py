@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from lmms_compgap.scoring.numbers import NumberSpan, find_numbers, number_at
@@ -24,6 +25,7 @@ from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.text import unwrap_latex
 
 __all__ = [
+    "asked_values",
     "NOTHING",
     "NUMBERS",
     "Choice",
@@ -140,6 +142,20 @@ _BEFORE_QUALIFIER_RE = re.compile(
     r")$",
     re.IGNORECASE,
 )
+# The upper end of a range: "from 4 to 5", "4 to 5", "between 4 and 5" (the lower end is refused by the
+# "range" qualifier after it). Read on the text itself, not `context_before`, to see a whole lower end: a time of
+# day ("from 2:45 to 4:05") is a span of time, not a range of answers.
+_RANGE_END_RE = re.compile(
+    r"(?:(?<![0-9:.,])[-−$]?[0-9]+(?:[.,][0-9]+)?[ \t]*(?:to|through|thru|[–—])"
+    r"|\bbetween[ \t]+[-−$]?[0-9]+(?:[.,][0-9]+)?[ \t]+and)[ \t]*[-−$]?$",
+    re.IGNORECASE,
+)
+# ... unless it is where a change ends: "rose from 30 to 45", "grew by 3 to 45" state 45.
+_CHANGE_RE = re.compile(
+    r"(?:\b(?:went|goes|go|grew|grows|rose|rises|increased|increases|decreased|decreases|fell|falls|dropped|drops"
+    r"|changed|changes|jumped|jumps|climbed|climbs|moved|moves|up|down)[ \t]+from|\bby)[ \t]+$",
+    re.IGNORECASE,
+)
 _NEGATED_RE = re.compile(
     r"(?:\bnot|n't|\bnever|\bnor|\bneither|\bno[ \t]+longer|\brather[ \t]+than|\binstead[ \t]+of|\bexcept"
     r"|\bother[ \t]+than|≠|!=)[ \t]+(?:(?:be|equal|equals|equal[ \t]+to|exactly|just|quite|simply|only|really"
@@ -154,11 +170,14 @@ _ANCHOR_RE = re.compile(
     re.IGNORECASE,
 )
 _WHOLE_RE = re.compile(
-    r"(?:\b(?:out[ \t]+of|of[ \t]+(?:the|all|these|those|its|their))|[0-9][ \t]+of)[ \t]+$", re.IGNORECASE
+    r"(?:\b(?:out[ \t]+of|(?:of|among|amongst)[ \t]+(?:the|all|these|those|its|their)|the[ \t]+other)"
+    r"|[0-9][ \t]+of)[ \t]+$",
+    re.IGNORECASE,
 )
 _PART_RE = re.compile(r"[ \t]+of[ \t]+(?:which|whom|them|these|those)\b", re.IGNORECASE)
-_ALTERNATIVE_WORD_RE = re.compile(
-    r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between)\b", re.IGNORECASE
+_ALTERNATIVE_WORD_RE = re.compile(  # "or" in English and in the other languages read (`answers`): ou, oder, o, oppure
+    r"\b(?:or|either|alternatively|and/or|otherwise|maybe|perhaps|possibly|between|ou|oder|o|oppure)\b|或|还是|還是",
+    re.IGNORECASE,
 )
 _CANNOT_RE = re.compile(
     r"\b(?:cannot|can't|can[ \t]+not|unable|not[ \t]+able|not[ \t]+sure|unclear|don't[ \t]+know|no[ \t]+image"
@@ -205,6 +224,9 @@ def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBE
     before = _BEFORE_QUALIFIER_RE.search(context_before(text, span, low))
     if before:
         return _REASONS[before.lastgroup or "operation"]
+    range_end = _RANGE_END_RE.search(text, max(0, span[0] - _BEFORE_WINDOW), span[0])
+    if range_end and not _CHANGE_RE.search(text, max(0, range_end.start() - _BEFORE_WINDOW), range_end.start()):
+        return _REASONS["range"]
     return None
 
 
@@ -213,8 +235,9 @@ def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
 
 
 def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
-    """A number that is not the value: the whole the value is part of ("7 out of 10", "5 of the 12"), or a part
-    named in a relative clause ("12 apples, 5 of which are green")."""
+    """A number that is not the value: the whole the value is part of ("7 out of 10", "5 of the 12", "among the
+    14"), the rest of it ("the other 8"), or a part named in a relative clause ("12 apples, 5 of which are
+    green")."""
     return bool(_WHOLE_RE.search(context_before(text, span, low)) or _PART_RE.match(text, span[1]))
 
 
@@ -257,18 +280,42 @@ def _relation(text: str, span: NumberSpan, low: int = 0) -> bool:
     return bool(_RELATION_AFTER_RE.match(text, span[1]) or _RELATION_BEFORE_RE.search(context_before(text, span, low)))
 
 
-def _names_asked(text: str, span: NumberSpan, asked: Asked) -> bool:
+def _names_asked(text: str, span: NumberSpan, asked: Asked, *, fully: bool = False) -> bool:
     """Whether the value at `span` is followed by the noun asked about ("45 loaves", "9 blue circles"); when the
-    question names modifiers ("red circles"), only they may stand between ("9 blue circles" is not red)."""
+    question names modifiers ("red circles"), only they may stand between ("9 blue circles" is not red). With
+    `fully`, all of them must ("4 blue objects", not "14 objects", answers "How many blue objects")."""
     if not asked.nouns:
         return False
     m = _FOLLOWING_WORDS_RE.match(text, span[1])
+    seen: set[str] = set()
     for word in m.group().lower().split() if m else ():
         if word in asked.nouns:
-            return True
+            return not fully or seen >= asked.modifiers
         if word in _NOT_MODIFIERS or (asked.modifiers and word not in asked.modifiers):
             return False
+        seen.add(word)
     return False
+
+
+def asked_values(text: str, values: Values, stated_from: int | None = None) -> set[str]:
+    """The values `text` states ("has", "are", "=", ...; or, from `stated_from` on, the first value at most two
+    words after it: the end of a phrase such as "I count") attached to the quantity the question asks for,
+    modifiers and all ("there are 9 yellow stars" for "How many yellow stars", not "gave away 9 yellow
+    stars"). Empty without an asked noun."""
+    asked = values.asked
+    if asked is None or not asked.nouns:
+        return set()
+    spans = values.find(text, spaced=True)
+    lows = [0] + [span[1] - 1 for span in spans[:-1]]
+    return {
+        span[2]
+        for span, low in zip(spans, lows, strict=True)
+        if _names_asked(text, span, asked, fully=True)
+        and (
+            _anchored(text, span, low, values)
+            or (stated_from is not None and span[0] >= stated_from and len(text[stated_from : span[0]].split()) <= 2)
+        )
+    }
 
 
 def _anchored(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> bool:
@@ -403,8 +450,9 @@ def _sentence_value(text: str, choose: Choice, values: Values = NUMBERS) -> Read
         if conclusion is not None:
             kept = [(span, low) for span, low in kept if span[0] >= conclusion]
         in_total = [(span, low) for span, low in kept if _IN_TOTAL_RE.match(text, span[1])]
+        fully = [(span, low) for span, low in kept if _names_asked(text, span, asked, fully=True)]
         attached = [(span, low) for span, low in kept if _names_asked(text, span, asked)]
-        for narrowed in (in_total, attached):
+        for narrowed in (in_total, fully, attached):
             if len({span[2] for span, _ in narrowed}) == 1:
                 kept = narrowed
                 break
@@ -438,6 +486,31 @@ def _equation_value(parts: list[str], values: Values = NUMBERS) -> Reading:
     return Reading(value=value)
 
 
+# After a value (and up to three unit words: "7 stars, ..."), its breakdown: ", 4 large and 1 small", ": 4 + 10 +
+# 2" (a lead, then parts that add up to it).
+_BREAKDOWN_LEAD_RE = re.compile(r"(?:[ \t]+[A-Za-z]{1,20}){0,3}[ \t]*[,:\u2014\u2013][ \t]*")
+_BREAKDOWN_PART_RE = re.compile(r"[ \t]+[A-Za-z]")
+_NOT_ADDITIVE_RE = re.compile(r"[-−×*/÷=^%]|\b(?:or|minus|times|not|but)\b", re.IGNORECASE)
+
+
+def _breakdown(text: str, spans: list[NumberSpan], values: Values) -> re.Match[str] | None:
+    """Where the breakdown of the first value begins: after it, a comma, colon or dash, then at least two parts
+    that add up to it, each a number followed by a word ("5, 4 large and 1 small") or joined by "+" ("37: 4 + 10 +
+    23"). A list of bare values ("3, 1, 2") or parts that do not add up ("5, 4 large and 2 small") is no
+    breakdown. None otherwise."""
+    lead = _BREAKDOWN_LEAD_RE.match(text, spans[0][1])
+    parts = spans[1:]
+    if lead is None or len(parts) < 2 or _NOT_ADDITIVE_RE.search(text, lead.end()):
+        return None
+    if "+" not in text[lead.end() :] and not all(_BREAKDOWN_PART_RE.match(text, part[1]) for part in parts):
+        return None
+    try:
+        whole, total = Decimal(spans[0][2]), sum(Decimal(part[2]) for part in parts)
+    except InvalidOperation:  # a kind of value that is not a number (a time of day) has no breakdown
+        return None
+    return lead if whole == total else None
+
+
 def read_statement(raw: str, choose: Choice = "stated", values: Values = NUMBERS) -> Reading:
     """The one value a statement states (see the module docstring), read the way a careful grader reads it.
 
@@ -463,7 +536,8 @@ def read_statement(raw: str, choose: Choice = "stated", values: Values = NUMBERS
         if justification and first[justification.start() - 1] not in _JUSTIFICATION_LEAD:
             justification = None
         after_comma = _COMMA_JUSTIFICATION_RE.search(first, spans[0][1])
-        cut = min((m.start() for m in (justification, after_comma) if m is not None), default=None)
+        breakdown = _breakdown(first, spans, values)
+        cut = min((m.start() for m in (justification, after_comma, breakdown) if m is not None), default=None)
         if cut is not None:
             first = first[:cut].rstrip(_JUSTIFICATION_LEAD)
     if "≈" in first:
