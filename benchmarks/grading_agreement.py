@@ -12,7 +12,8 @@ strict verdict. Each response is scored here exactly as `compgap score` scores i
 envelope `compgap_cascade` writes, step 1 being the gold intermediate, which the final answer's score does not
 read). The held-out corpus (`tests/data/grading_corpus/heldout/<family>.jsonl`, written blind by
 `benchmarks/grading_corpus/write_heldout.py`) has the same line format; nobody tunes the scorer on it, so its
-agreement is the one that says how the scorer does on answers it has not seen. Beside our two scores, the same responses go through:
+agreement is the one that says how the scorer does on answers it has not seen. Beside our two scores, the
+same responses go through:
 
 - lm-evaluation-harness's GSM8K `flexible-extract`: the regular expression `(-?[$0-9.,]{2,})|(-?[0-9]+)`, the
   last match (`group_select: -1`), its first non-empty group, stripped; then, as its `exact_match` does, `,`, `$`

@@ -478,8 +478,9 @@ def t_retract_no_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[s
 
 
 def t_contradiction(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return f"{S(item, v)}.\n\n{' '.join(item.working(w))}\n\nAnswer: {w}", None, False, \
-        "sentence and Answer line give different values with no correction: ambiguous"
+    sentence = S(item, v)
+    return f"{' '.join(item.working(v))}\n\nSo {sentence[0].lower()}{sentence[1:]}.\n\nAnswer: {w}", None, False, \
+        "the work concludes one value and the Answer line gives another, with no correction: ambiguous"
 
 
 def t_bare(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
