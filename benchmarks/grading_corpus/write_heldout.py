@@ -479,7 +479,9 @@ def t_retract_no_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[s
 
 def t_contradiction(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     sentence = S(item, v)
-    return f"{' '.join(item.working(v))}\n\nSo {sentence[0].lower()}{sentence[1:]}.\n\nAnswer: {w}", None, False, \
+    if sentence.split()[0] in ("There", "The", "It", "One"):  # not a name
+        sentence = sentence[0].lower() + sentence[1:]
+    return f"{' '.join(item.working(v))}\n\nSo {sentence}.\n\nAnswer: {w}", None, False, \
         "the work concludes one value and the Answer line gives another, with no correction: ambiguous"
 
 
@@ -611,6 +613,27 @@ def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
              "molmo", "Answer line with a full stop"),
             (1, "cot", "Jonas starts with 9 marbles, triples them to 27, buys 16 (43), gets 21 (64).\n\n"
              "Answer: 64 marbles left", 1, 1, "qwen2.5-vl", "Answer line with up to three unit words"),
+            (2, "direct", "**Step 1:** 46 + 19 = 65\n**Step 2:** 65 + 13 = 78\n\n### Final Answer\n**78**", 1, 0,
+             "llama-3.2-vision", "bold value under a Final Answer heading"),
+            (2, "language", "Quinn ends up with $46 + 19 + 13 = \\boxed{78}$ cookies.", 1, 0, "latex",
+             "inline boxed sum"),
+            (2, "cascade", "Quinn has 78 cookies now, 32 more than at the start of the day.\n\nAnswer: 78", 1, 1,
+             "gpt-style", "answer sentence with a second number, then the Answer line"),
+            (3, "language", "51 × 4 = 204; 204 ÷ 3 = 68; 68 ÷ 2 = 34.\n\nAnswer: 34 cookies.", 1, 1, "internvl",
+             "Answer line with a unit word and a full stop"),
+            (3, "cot", "Wen has 51 cookies ... four times ... 204 ... shares among three ... 68 ... halves ... so "
+             "Wen has 3", 0, 0, "smolvlm", "cut off mid-number: no answer completed"),
+            (3, "direct", "Answer: 34 or 35", 0, 0, "molmo", "two alternatives"),
+            (4, "direct", "Olga has 84 buttons at the end. (62 / 2 = 31, 31 + 53 = 84)", 1, 0, "qwen2.5-vl",
+             "answer first, then the arithmetic"),
+            (4, "cascade", "<think>62/2 = 31. 31 + 53 = 84.</think>\nAnswer: 84", 1, 1, "reasoning model",
+             "short trace and the Answer line"),
+            (4, "language", "62 ÷ 2 = 31 buttons, then 31 + 53 = 85.\n\nAnswer: 85", 0, 0, "llava",
+             "addition slip: wrong"),
+            (4, "cot", "Olga keeps 62 buttons in a room. She splits the buttons into two equal groups and keeps "
+             "only one group. She buys 53 more buttons. How many buttons does Olga have at the end?\n\n"
+             "Half of 62 is 31; plus 53 is eighty-four.\n\nAnswer: 84", 1, 1, "gemma-3",
+             "number word in the working, digits on the Answer line"),
         ]
     if family == "count":
         r0 = rows[0]  # 8 yellow stars
@@ -623,6 +646,19 @@ def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
             (0, "cascade", "There are 7 yellow stars.\n\nAnswer: 7", 0, 0, "internvl", "wrong count"),
             (0, "cot", r0["intermediate"] + "\n\nYellow stars: 8 of the 19 objects.\n\nAnswer: 8", 1, 1, "gemma-3",
              "part of the whole, then the Answer line"),
+            (3, "direct", "There are no green crosses in the image.", 1, 0, "gpt-style", "none is zero"),
+            (3, "language", "No object in the list is a green cross.\n\nAnswer: 0", 1, 1, "qwen2.5-vl",
+             "none, then Answer: 0"),
+            (3, "cascade", "Answer: none", 1, 0, "molmo", "'none' is 0, but not digits"),
+            (3, "cot", "green circle\nred cross\n\nI see 1 green cross.\n\nAnswer: 1", 0, 0, "llava",
+             "wrong: there is none"),
+            (45, "direct", "I don't see any blue stars, so the count is zero.\n\nAnswer: 0", 1, 1, "gemma-3",
+             "zero in words and digits"),
+            (0, "cascade", "| colour | shape | count |\n|---|---|---|\n| yellow | star | 8 |\n| orange | star | 3 |"
+             "\n\nAnswer: 8", 1, 1, "gpt-style", "table of counts, Answer line"),
+            (0, "language", "Let me count... 1, 2, 3, 4, 5, 6, 7. Wait, I missed one at line 18. So 8.\n\n"
+             "Answer: 8", 1, 1, "reasoning model", "self-correction before the Answer line"),
+            (0, "direct", "Approximately 8 yellow stars.", 0, 0, "llava", "hedged count"),
         ]
     if family == "cards":
         cases += [
@@ -638,6 +674,23 @@ def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
             (3, "direct", "Answer: 24", 0, 0, "llava", "the target value, not an expression"),
             (3, "cascade", "10 * 2 + 4 * 1 = 24\n\nAnswer: 10 * 2 + 4 * 1", 1, 1, "internvl",
              "another valid expression, alone on the Answer line"),
+            (33, "language", "K = 10 and 10 = 10. There is no difference; both are worth 10.", 1, 0, "gpt-style",
+             "a difference of zero said in words"),
+            (33, "direct", "Highest 10, lowest 10, difference 0.\n\nAnswer: 0", 1, 1, "qwen2.5-vl", "Answer: 0"),
+            (4, "language", "7 + 11 + 9 + 3 + 8 ... wait, the ace rule doesn't apply, there is no ace. "
+             "7 + 9 + 3 + 8 = 27.\n\nAnswer: 27", 1, 1, "reasoning model", "self-correction then the Answer line"),
+            (4, "cascade", "The four cards total 27 points (7, 9, 3 and 8).", 1, 0, "llava",
+             "answer first, then the card values"),
+            (4, "direct", "**Total: 26**", 0, 0, "gemma-3", "wrong total"),
+            (5, "language", "Only the J of diamonds is a diamond: 10.\n\nAnswer: 10", 1, 1, "internvl",
+             "Answer line"),
+            (5, "cascade", "Diamonds: J (10). Clubs are not counted, so the 2 of clubs is left out. The total is "
+             "ten.", 1, 0, "molmo", "number word"),
+            (9, "language", "Answer: (7 + 5) * 2 * 1", 1, 1, "qwen2.5-vl", "another valid expression"),
+            (9, "cot", "7 of spades\n5 of clubs\n2 of clubs\nA of clubs\n\n(7 + 5) × 2 × 1 = 24\n\n"
+             "Answer: (7 + 5) × 2 × 1 = 24", 1, 0, "gpt-style", "valid expression with '= 24': not the "
+             "expression alone"),
+            (9, "direct", "Answer: 7 * 5 - 2 - 1", 0, 0, "llava", "7 * 5 - 2 - 1 = 32, not 24"),
         ]
     if family == "clock":
         cases += [
@@ -651,6 +704,24 @@ def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
             (1, "direct", "It showed 3:25.\n\nAnswer: 03:25", 1, 1, "internvl", "leading zero on the hour"),
             (1, "language", "4:55 minus 1 hour 30 minutes = 3:25, i.e. twenty-five past three.\n\nAnswer: 3:35", 0, 0,
              "llava", "working says 3:25 but the Answer line says 3:35: contradiction"),
+            (2, "language", "From 2:40 to 11:25 is 8 hours 45 minutes, i.e. 525 minutes.\n\nAnswer: 525", 1, 1,
+             "qwen2.5-vl", "hours and minutes, then minutes, Answer line"),
+            (2, "direct", "The clock last showed 2:40 about 8¾ hours ago.\n\nAnswer: 525 minutes", 1, 1, "gpt-style",
+             "Answer line with a unit word"),
+            (2, "cascade", "Answer: 8 hours 45 minutes", 1, 0, "llava",
+             "the same duration in hours and minutes: right, not the asked-for number of minutes"),
+            (4, "language", "35 minutes before 8:35 is 8:00.\n\nAnswer: 8:00", 1, 1, "internvl", "Answer line"),
+            (4, "direct", "Answer: 8 o'clock", 1, 0, "molmo", "same time in words"),
+            (5, "language", "8:50 → 12:50 is 240 min, → 4:30 is another 220 min. 240 + 220 = 460.\n\n"
+             "Answer: 460", 1, 1, "gemma-3", "sum of parts then the Answer line"),
+            (5, "cot", "The clock shows 8:50.\n\nUntil 4:30: 7 hours 40 minutes = 460 minutes.\n\nAnswer: 460 "
+             "minutes", 1, 1, "qwen2.5-vl", "Answer line with minutes"),
+            (6, "direct", "<think>\n5:55 minus 1:50 is 4:05.\n</think>\n\nAnswer: 4:05", 1, 1, "reasoning model",
+             "trace then the Answer line"),
+            (7, "language", "It was 7:40 exactly one hour ago, so 60 minutes.\n\nAnswer: 60", 1, 1, "llava",
+             "Answer line"),
+            (7, "cascade", "Answer: 1 hour", 1, 0, "smolvlm", "60 minutes said as one hour: right, not the "
+             "asked-for number of minutes"),
         ]
     out = []
     for doc_id, setting, response, flexible, strict, style, reason in cases:
