@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "tests" / "data" / "grading_corpus" / "heldout"
 SEED = 18_2026
 SETTINGS = ("direct", "cot", "cascade", "language")
-PER_SETTING = 40
-WRONG_SHARE = 0.2  # with the templates that give no answer, about a third is graded wrong
+PER_SETTING = 45
+WRONG_SHARE = 0.25  # with the templates that give no answer, about a third is graded wrong
 
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
@@ -450,7 +450,7 @@ def t_answer_word(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, 
 
 
 def t_hedge(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    word = rng.choice(["approximately", "about", "roughly", "around"])
+    word = rng.choice(["approximately", "about", "roughly", "around", "at least"])
     return f"{S(item, word + ' ' + v)}.\n\nAnswer: {word} {v}", None, False, \
         f"hedged with '{word}': no exact answer committed to"
 
@@ -558,6 +558,60 @@ def t_cot_bullets_end(item: Item, v: str, w: str, rng: random.Random) -> tuple[s
     return f"{bullets}\n\nSo the answer is **{v}**.", v, False, "bullets, bold value in a final answer phrase"
 
 
+def t_sentence_only(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return f"{S(item, v)}.", v, False, "llava: one answer sentence, nothing else"
+
+
+def t_bold_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return "### Solution\n\n" + "\n".join(item.working(v)) + f"\n\n**Answer: {v}**", v, True, \
+        "markdown heading, working, the whole Answer line in bold"
+
+
+def t_prose_answer_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return " ".join(item.working(v)) + f"\n\nAnswer: {S(item, v)}.", v, False, \
+        "Answer line holding a sentence, not the value alone"
+
+
+def t_next_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return " ".join(item.working(v)) + f"\n\nAnswer:\n{v}", v, False, \
+        "Answer marker with the value on the next line"
+
+
+def t_other_digits(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    table = str.maketrans("0123456789", rng.choice(["٠١٢٣٤٥٦٧٨٩", "０１２３４５６７８９"]))
+    return " ".join(item.working(v)) + f"\n\nAnswer: {v.translate(table)}", v, True, \
+        "Answer line in Arabic-Indic or full-width digits"
+
+
+def t_korean(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return "풀이:\n" + "\n".join(item.working(v)) + f"\n\n따라서 정답은 {v}입니다.", v, False, \
+        "Korean answer phrase, no Answer line"
+
+
+def t_i_think(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return f"I think {S(item, v)[0].lower()}{S(item, v)[1:]}." if S(item, v).split()[0] in (
+        "There", "The", "It", "One") else f"I think {S(item, v)}.", v, False, \
+        "'I think' before a committed value: still one answer"
+
+
+def t_clock_suffix(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    h, m = (int(x) for x in v.split(":"))
+    form = rng.choice(["am", "24h", "oclock_words"])
+    if form == "am":
+        said = f"{v} {rng.choice(['AM', 'PM', 'a.m.', 'p.m.'])}"
+    elif form == "24h":
+        said = f"{(h % 12) + 12}:{m:02d}" if h != 12 else f"00:{m:02d}"  # 12:xx in 24 hours would be H:MM
+    else:
+        said = f"{m} minutes past {h}" if m else f"{h} o'clock"
+    return " ".join(item.working(v)) + f"\n\nAnswer: {said}", v, False, \
+        f"the right place on the dial written as '{said}' (not H:MM)"
+
+
+def t_twice(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
+    return f"The answer is: {v}\n\n" + "\n".join(item.working(v)) + f"\n\nAnswer: {v}", v, True, \
+        "answer stated first and again on the Answer line"
+
+
 COMMON = [
     Template("plain", t_plain), Template("units", t_units), Template("boxed_llama", t_boxed_llama),
     Template("bold_marker", t_bold_marker), Template("final_bold", t_final_answer_bold),
@@ -577,6 +631,11 @@ COMMON = [
     Template("chinese", t_chinese), Template("japanese", t_japanese_answer),
     Template("answer_then_given", t_answer_then_given),
     Template("percent", t_percent, families=("count", "cards")), Template("bullets_end", t_cot_bullets_end),
+    Template("sentence_only", t_sentence_only, settings=("direct", "language", "cascade")),
+    Template("bold_line", t_bold_line), Template("prose_answer_line", t_prose_answer_line),
+    Template("next_line", t_next_line), Template("other_digits", t_other_digits, numeric_only=True),
+    Template("korean", t_korean), Template("i_think", t_i_think, settings=("direct", "language", "cascade")),
+    Template("clock_suffix", t_clock_suffix, families=("clock",)), Template("twice", t_twice),
 ]
 
 
@@ -584,6 +643,8 @@ def applicable(template: Template, item: Item, setting: str) -> bool:
     if item.family not in template.families or setting not in template.settings:
         return False
     if template.numeric_only and item.kind not in ("number", "minutes"):
+        return False
+    if template.name == "clock_suffix" and item.kind != "time":
         return False
     # a unit, a percentage or a justification clause makes no sense after an expression
     return not (item.kind == "expression" and template.name in ("percent", "answer_then_given", "units",
