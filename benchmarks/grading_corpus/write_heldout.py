@@ -31,7 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "tests" / "data" / "grading_corpus" / "heldout"
 SEED = 18_2026
 SETTINGS = ("direct", "cot", "cascade", "language")
-PER_SETTING = 45
+PER_SETTING = 100  # with about 100 per cell, one disagreement still leaves a cell at 99%
 WRONG_SHARE = 0.25  # with the templates that give no answer, about a third is graded wrong
 
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
