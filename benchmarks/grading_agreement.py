@@ -3,13 +3,17 @@
     python benchmarks/grading_agreement.py                   # Markdown tables and every disagreement
     python benchmarks/grading_agreement.py --json            # the same, as JSON
     python benchmarks/grading_agreement.py --no-math-verify  # skip math-verify (it needs `compgap setup math-verify`)
+    python benchmarks/grading_agreement.py --corpus heldout  # the held-out corpus instead of the first one
 
-The corpus (`tests/data/grading_corpus/<family>.jsonl`, written by `benchmarks/grading_corpus/write_corpus.py`)
+The first corpus (`tests/data/grading_corpus/<family>.jsonl`, written by `benchmarks/grading_corpus/write_corpus.py`)
 holds realistic responses to real items of the committed test split, each with a careful grader's flexible and
 strict verdict. Each response is scored here exactly as `compgap score` scores it: by
 `lmms_compgap.core.results.score_response` with the item's full test row (a cascade response is wrapped in the
 envelope `compgap_cascade` writes, step 1 being the gold intermediate, which the final answer's score does not
-read). Beside our two scores, the same responses go through:
+read). The held-out corpus (`tests/data/grading_corpus/heldout/<family>.jsonl`, written blind by
+`benchmarks/grading_corpus/write_heldout.py`) has the same line format; nobody tunes the scorer on it, so its
+agreement is the one that says how the scorer does on answers it has not seen. Beside our two scores, the
+same responses go through:
 
 - lm-evaluation-harness's GSM8K `flexible-extract`: the regular expression `(-?[$0-9.,]{2,})|(-?[0-9]+)`, the
   last match (`group_select: -1`), its first non-empty group, stripped; then, as its `exact_match` does, `,`, `$`
@@ -39,6 +43,8 @@ from lmms_compgap.core.settings import ANSWER_SETTINGS
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "data" / "grading_corpus"
+#: The corpora by name: the first one (the scorer is fixed against its disagreements) and the held-out one.
+CORPORA = {"first": CORPUS, "heldout": CORPUS / "heldout"}
 #: Every generated family has a corpus (the test fails for one that has none).
 FAMILIES = generated_family_names()
 #: A target that is a plain number (not a time, not a make-24 expression).
@@ -57,11 +63,11 @@ def test_rows(family: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def load_corpus(families: Iterable[str] = FAMILIES) -> list[dict[str, Any]]:
-    """Every corpus line of `families`, in file order."""
+def load_corpus(families: Iterable[str] = FAMILIES, corpus: str = "first") -> list[dict[str, Any]]:
+    """Every line of the corpus named `corpus` (a key of CORPORA) for `families`, in file order."""
     lines: list[dict[str, Any]] = []
     for family in families:
-        text = (CORPUS / f"{family}.jsonl").read_text(encoding="utf-8")
+        text = (CORPORA[corpus] / f"{family}.jsonl").read_text(encoding="utf-8")
         lines += [json.loads(line) for line in text.splitlines() if line.strip()]
     return lines
 
@@ -232,13 +238,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--no-math-verify", action="store_true", help="leave math-verify out")
     parser.add_argument("--family", choices=FAMILIES, action="append", help="only these families (repeatable)")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="first",
+                        help="which corpus to measure (default: first; heldout: the one nobody tunes on)")
     args = parser.parse_args(argv)
     families = tuple(args.family or FAMILIES)
     verifier = None if args.no_math_verify else MathVerify()
     from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
 
     try:
-        scored = score_corpus(load_corpus(families), verifier)
+        scored = score_corpus(load_corpus(families, args.corpus), verifier)
     except MathVerifyUnavailable as error:
         print(f"grading_agreement: {error}; or pass --no-math-verify", file=sys.stderr)
         return 1
@@ -247,13 +255,17 @@ def main(argv: list[str] | None = None) -> int:
             verifier.close()
     table = agreement(scored)
     different = disagreements(scored)
+    where = CORPORA[args.corpus].relative_to(REPO)
     if args.json:
         payload = {
+            "corpus": args.corpus,
+            "path": str(where),
             "agreement": [{"family": f, "setting": s, **table[(f, s)]} for f, s in _ordered_keys(table)],
             "disagreements": [asdict(i) for i in different],
         }
         print(json.dumps(payload, ensure_ascii=False, indent=1))
     else:
+        print(f"Corpus: {args.corpus} (`{where}`)\n")
         print(markdown(table, different))
     return 0
 
