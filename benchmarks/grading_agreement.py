@@ -38,10 +38,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.registry import generated_family_names
-from lmms_compgap.core.settings import ANSWER_SETTINGS
-
 REPO = Path(__file__).resolve().parents[1]
+# Measure the checkout's scorer, not whatever copy is installed (run as `python benchmarks/grading_agreement.py`,
+# the script's own folder would come first on the path and an older installed package would be measured).
+sys.path.insert(0, str(REPO))
+
+from lmms_compgap.core.registry import generated_family_names  # noqa: E402
+from lmms_compgap.core.settings import ANSWER_SETTINGS  # noqa: E402
+
 CORPUS = REPO / "tests" / "data" / "grading_corpus"
 #: The corpora by name: the first one (the scorer is fixed against its disagreements) and the held-out one.
 CORPORA = {"first": CORPUS, "heldout": CORPUS / "heldout"}

@@ -78,6 +78,8 @@ class AnswerSegment:
     on_marker_line: bool = True
     #: The marker opens its line (Markdown marks aside): the line is in the asked-for ``Answer: ...`` form.
     bare: bool = True
+    #: Where the marker itself begins in the text (what comes before it is the response's working).
+    marker: int = 0
 
 
 def answer_segments(text: str) -> Iterator[AnswerSegment]:
@@ -93,7 +95,7 @@ def answer_segments(text: str) -> Iterator[AnswerSegment]:
         line_end = text.find("\n", start, stop)
         line = text[start : line_end if line_end >= 0 else stop]
         if line_end < 0 or clean_statement(line).strip():
-            yield AnswerSegment(line, line, start, bare=bare)
+            yield AnswerSegment(line, line, start, bare=bare, marker=markers[idx].start())
             continue
         segment, segment_start, pos = "", start, line_end + 1
         for _ in range(_NEXT_LINES):
@@ -103,7 +105,7 @@ def answer_segments(text: str) -> Iterator[AnswerSegment]:
                 segment, segment_start = candidate, pos
                 break
             pos = nl + 1
-        yield AnswerSegment(line, segment, segment_start, on_marker_line=False, bare=bare)
+        yield AnswerSegment(line, segment, segment_start, on_marker_line=False, bare=bare, marker=markers[idx].start())
 
 
 # ---- the rules, in priority order ---------------------------------------------------------------
@@ -113,6 +115,7 @@ class _Found:
     end: int  # where the statement read ends in the text: what comes after may retract it
     rule: str
     strict: str | None = None
+    begin: int = 0  # where the answer's marker begins (an "Answer:" line); the text before it is the working
 
 
 _MAX_STATEMENT = 300
@@ -200,7 +203,7 @@ def _answer_line(text: str, kind: AnswerType) -> _Found | None:
         if reading.states_something:
             strict = kind.strict(marker.line) if reading.value is not None and marker.on_marker_line else None
             strict = strict if marker.bare else None
-            return _Found(reading, marker.start + reading.consumed, "answer line", strict)
+            return _Found(reading, marker.start + reading.consumed, "answer line", strict, begin=marker.marker)
     return None
 
 
@@ -524,26 +527,41 @@ _CONCLUDING_RE = re.compile(
 _ANSWER_IS_RE = re.compile(ANSWER_IS_PHRASE, re.IGNORECASE)
 
 
+def _concluded_at(text: str, start: int, kind: AnswerType) -> str | None:
+    """The value the sentence at `start` concludes for the asked quantity, or None: it opens with a conclusion
+    (`_CONCLUDING_RE`: "So", "Therefore", "In total", "There are") and says "the answer is" or attaches one value
+    to the noun the question asks about ("So Grace has 24 buttons.")."""
+    opening = _CONCLUDING_RE.match(text, start)
+    if opening is None:
+        return None
+    end = _STATEMENT_END_RE.search(text, opening.end(), min(len(text), opening.end() + _MAX_STATEMENT))
+    sentence = text[start : end.end() if end else min(len(text), start + _MAX_STATEMENT)]
+    reading = read_statement(sentence, values=kind.values)
+    if reading.value is not None and (
+        _ANSWER_IS_RE.search(sentence) or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
+    ):
+        return reading.value
+    return None
+
+
 def _later_conclusion(after: str, kind: AnswerType) -> str | None:
-    """The value a sentence after a marked answer concludes for the asked quantity: it opens with a conclusion
-    (`_CONCLUDING_RE`: "So", "Therefore", "In total", "There are"), and says "the answer is" or attaches one value
-    to the noun the question asks about ("So Grace has 24 buttons."). The last such; None if there is none.
-    Bounded runs at each sentence start (`_CONCLUDING_RE`) keep this linear."""
+    """The value a sentence after a marked answer concludes for the asked quantity (`_concluded_at`); the last
+    such, None if there is none. Bounded runs at each sentence start (`_CONCLUDING_RE`) keep this linear."""
     concluded = None
-    starts = [0] + [m.end() for m in _SENTENCE_START_RE.finditer(after)]
-    for start in starts:
-        opening = _CONCLUDING_RE.match(after, start)
-        if opening is None:
-            continue
-        end = _STATEMENT_END_RE.search(after, opening.end(), min(len(after), opening.end() + _MAX_STATEMENT))
-        sentence = after[start : end.end() if end else min(len(after), start + _MAX_STATEMENT)]
-        reading = read_statement(sentence, values=kind.values)
-        if reading.value is not None and (
-            _ANSWER_IS_RE.search(sentence)
-            or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
-        ):
-            concluded = reading.value
+    for start in [0] + [m.end() for m in _SENTENCE_START_RE.finditer(after)]:
+        concluded = _concluded_at(after, start, kind) or concluded
     return concluded
+
+
+def _earlier_conclusion(before: str, kind: AnswerType) -> str | None:
+    """The value the last sentence before a marked answer concludes for the asked quantity (`_concluded_at`), or
+    None: the recap just above an "Answer:" line ("So there are 9 black diamonds.\n\nAnswer: 8"). Only that
+    sentence: a conclusion earlier in the working may be a step ("So he has 45 apples. Then he gives 12 away")."""
+    stripped = before.rstrip()
+    low = max(0, len(stripped) - _MAX_STATEMENT)
+    boundaries = list(_SENTENCE_START_RE.finditer(stripped, low, max(low, len(stripped) - 1)))
+    start = boundaries[-1].end() if boundaries else low
+    return _concluded_at(stripped, start, kind) if start > 0 or low == 0 else None
 
 
 def _read(text: str, kind: AnswerType) -> AnswerReading:
@@ -557,6 +575,9 @@ def _read(text: str, kind: AnswerType) -> AnswerReading:
         later = _later_conclusion(text[found.end : cues[0].start if cues else len(text)], kind)
         if later is not None and later != value:
             return AnswerReading(None, None, found.rule, "a later sentence concludes another value")
+        earlier = _earlier_conclusion(text[: found.begin], kind)
+        if earlier is not None and earlier != value:
+            return AnswerReading(None, None, found.rule, "the sentence before it concludes another value")
     if cues:
         strong = any(cue.strong for cue in cues)
         after = text[cues[-1].end :]
