@@ -127,6 +127,8 @@ _AFTER_QUALIFIER_RE = re.compile(
     r")",
     re.IGNORECASE,
 )
+# A percent sign or word after a value: "17 %", "17 percent", "17 per cent" (a glued "17%" is part of the number).
+_PERCENT_AFTER_RE = re.compile(r"[ \t]*(?:%|per[ \t]?cent(?:age)?s?\b)", re.IGNORECASE)
 _GLUED_SCALE_RE = re.compile(r"(?:k|K|M|B|bn|mn|mil)(?![A-Za-z])")
 _BEFORE_WINDOW = 48
 _BEFORE_QUALIFIER_RE = re.compile(
@@ -192,7 +194,8 @@ def context_before(text: str, span: NumberSpan, low: int) -> str:
 
 def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
-    if values.asked is not None and not values.asked.percentage and text[span[1] - 1 : span[1]] == "%":
+    percent = text[span[1] - 1 : span[1]] == "%" or _PERCENT_AFTER_RE.match(text, span[1])
+    if values.asked is not None and not values.asked.percentage and percent:
         # One rule for every kind of answer: a percentage answers only a question that asks for one.
         return "a percentage, not a count" if values.asked.count else "a percentage, not what the question asks for"
     if values.qualifier is not None:
