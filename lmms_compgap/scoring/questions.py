@@ -56,11 +56,12 @@ _COMPARISON_RE = re.compile(
     r"\bhow[ \t]+(?:many|much)[ \t]+(?:more|fewer|less)\b|\bdifference\b|\bhow[ \t]+(?:far|much)[ \t]+apart\b",
     re.IGNORECASE,
 )
-# A question asking for a percentage: "What percentage of ...?", "how many percent", "as a percentage", "in %". Not
-# one that only states one ("with a 25% discount, how much ...?").
+# A question asking for a percentage: "What percentage of ...?", "By what percent ...?", "Find the percentage ...",
+# "how many percent", "as a percentage", "in %". Not one that only states one ("with a 25% discount, how much ...?").
 _PERCENTAGE_RE = re.compile(
-    r"\b(?:what|which)[ \t]+(?:(?:is|was|are|were)[ \t]+the[ \t]+)?(?:percent(?:age)?\b|%)"
-    r"|\bhow[ \t]+many[ \t]+percent|\b(?:as|in)[ \t]+(?:a[ \t]+)?(?:percent(?:age)?s?\b|%)",
+    r"\b(?:what|which|what['’]s|find|calculate|compute|determine)[ \t]+(?:(?:is|was|are|were)[ \t]+)?"
+    r"(?:the[ \t]+)?(?:percent(?:age)?\b|%)"
+    r"|\bhow[ \t]+(?:many|much)[ \t]+percent|\b(?:as|in)[ \t]+(?:a[ \t]+)?(?:percent(?:age)?s?\b|%)",
     re.IGNORECASE,
 )
 
