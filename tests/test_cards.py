@@ -301,6 +301,9 @@ def test_usable_for_make24_compares_values(family: Cards, rows: list[dict[str, A
         ("The total is twenty-three.", 1, 0),
         ("**Answer:** 23", 1, 1),
         ("Answer: 24", 0, 0),
+        ("Answer: 23%", 0, 0),  # a card total is no percentage: the question asks for none
+        ("The cards add up to 23 percent.", 0, 0),
+        ("Each card is worth 100% of its face value, and together they make 23.", 1, 0),
     ],
 )
 def test_numeric_answers_use_the_default_scorer(
@@ -336,6 +339,9 @@ MAKE24_ROW = {
         ("Answer: 24", 0, 0),
         ("Answer: (8 - 4) * (3 + 3", 0, 0),
         ("I'm not sure this can be done.", 0, 0),
+        # a correction read for what it says, not for the expression it rejects; it voids the strict score
+        ("Answer: 8 + 4 + 3 + 3\nWait, no. So actually the answer is 3 * 8 * (4 - 3), not 8 + 4 + 3 + 3.", 1, 0),
+        ("Answer: 3 * 8 * (4 - 3)\nWait, no. So actually the answer is 8 + 4 + 3 + 3, not 3 * 8 * (4 - 3).", 0, 0),
     ],
 )
 def test_make24_answers(family: Cards, response: str, correct: int, strict: int) -> None:

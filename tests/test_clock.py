@@ -598,6 +598,15 @@ AGAINST_THE_QUESTION = [
     ("later", "**Final answer: {answer}**", 1, 0, "a time on a 'Final answer:' line: flexible only"),
     ("earlier", "It showed {answer}. Let me double-check: {now} minus the offset is 1", 1, 0, "cut off while checking"),
     ("earlier", "It showed {now}, not {answer}.", 0, 0, "the answer negated"),
+    # a time followed by a number of minutes: two values, never one number glued from the minutes and the number
+    ("since", "The clock showed {named} {answer} minutes ago.", 1, 0, "a time, then the minutes asked for"),
+    ("since", "Answer: it showed {named} {answer} minutes ago.", 1, 0, "the same on an answer line (words: flexible)"),
+    ("since", "By my reading the dial showed {named} exactly {answer} minutes ago.", 1, 0, "'exactly' between"),
+    ("until", "It will show {named} in {answer} minutes.", 1, 0, "the time named, then the minutes"),
+    ("since", "The clock showed {named} {answer} minutes ago.\n\nLet me double-check: From {named} to 12:", 1, 0,
+     "the same, then cut off while checking"),
+    ("since", "Answer: {named} {answer}", 0, 0, "a time and a bare number on the answer line: two values"),
+    ("later", "Answer: {answer}%", 0, 0, "a percent sign on a time"),
 ]
 
 
@@ -607,5 +616,6 @@ def test_clock_answers_are_read_against_the_rows_question(
     family: Clock, rows: list[dict[str, Any]], kind: str, template: str, correct: int, strict: int, why: str
 ) -> None:
     row = row_with(rows, kind=kind)
-    verdict = family.score_answer(template.format(now=row["intermediate"], answer=row["answer"]), row)
+    named = json.loads(row["spec"])["question"].get("time", "")  # the time a since/until question names
+    verdict = family.score_answer(template.format(now=row["intermediate"], named=named, answer=row["answer"]), row)
     assert (verdict.correct, verdict.strict) == (correct, strict), verdict

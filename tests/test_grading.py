@@ -229,6 +229,9 @@ MAKE24 = [
     # ambiguous or retracted
     Verdict("Answer: (8 - 4) * (3 + 3) or 8 * 3 * (4 - 3)", "", 0, 0, "two expressions offered", "more than one"),
     Verdict("Answer: (8 - 4) * (3 + 3)\nWait, that's wrong.", "", 0, 0, "retracted", "retracted"),
+    Verdict("Answer: not (8 - 4) * (3 + 3)", "", 0, 0, "an answer line that only negates", "negated"),
+    Verdict("Answer: (8 - 4) * (3 + 3)\nOn second thought, it is 8 * 3 * 4 / 3, not (8 - 4) * (3 + 3).", "", 0, 0,
+            "a wrong correction replaces a right answer; the expression it rejects is not read"),
     # plainly wrong
     Verdict("Answer: 8 / (3 - 8 / 3)", "", 0, 0, "another hand's solution: the cards are 3, 8, 4, 3"),
     Verdict("8 - 4 = 4\n4 + 3 = 7\n7 * 3 = 21", "", 0, 0, "steps that end in 21"),
@@ -248,6 +251,16 @@ MAKE24 = [
         0,
         "a corrected expression that is right (flexible only)",
     ),
+    # a correction that names what it replaces: the correction is read, not the expression it rejects
+    Verdict("Answer: 8 * 3 * 4 / 3\n\nHmm, wait. Checking again, the answer is (8 - 4) * (3 + 3), not 8 * 3 * 4 / 3.",
+            "", 1, 0, "a correction after a second thought (flexible only)"),
+    Verdict("Answer: 3 * 4 * 8 / 3\nI made a mistake: the answer is 8 * 3 * (4 - 3), not 3 * 4 * 8 / 3.", "", 1, 0,
+            "a correction after an outright retraction"),
+    Verdict("So the answer is (8 - 4) * (3 + 3), rather than 8 * 3 * 4 / 3.", "", 1, 0,
+            "'rather than' sets the other expression aside"),
+    Verdict("Answer: not 8 * 3 * 4 / 3 but (8 - 4) * (3 + 3)", "", 1, 0, "a negated expression on the answer line"),
+    Verdict("Answer: (8 - 4) * (3 + 3)\nWait, let me make sure it is not 8 * 3 * 4 / 3. Yes.", "", 1, 1,
+            "a second thought that only rules another expression out leaves the answer standing"),
     Verdict("8 - 4 = 4\n3 + 3 = 6\n4 × 6 = 24", "", 1, 0, "worked out in steps, each card once"),
     Verdict(
         "Step 1: 8 - 4 = 4\nStep 2: 3 + 3 = 6\nStep 3: 4 × 6 = 24\nAnswer: 4 × 6 = 24",
@@ -315,6 +328,8 @@ RED_CIRCLES = "How many red circles are there?"
 STARS = "What is the number of yellow stars?"
 RED_SUM = "What is the total value of the red cards (hearts and diamonds)? Aces count as 1."
 RANGE = "What is the difference between the highest and the lowest card value? Aces count as 1."
+SHIRT = "A shirt costs $40 and is sold at a 25% discount. How much does it cost now?"
+RED_SHARE = "What percentage of the 20 cards are red?"
 
 AGAINST_THE_QUESTION = [
     # mathtext: the value attached to the noun asked about; relations to the givens set aside
@@ -372,7 +387,17 @@ AGAINST_THE_QUESTION = [
     Asked(RED_SUM, "The red cards are 9 and 8, which total 17.", "17", 1, 0, "'which total'"),
     Asked(RED_SUM, "9 of hearts + 8 of diamonds comes to 17", "17", 1, 0, "'comes to'"),
     Asked(RED_SUM, "Red cards: 9♥, 8♦. Together they make 17.", "17", 1, 0, "'make'"),
-    Asked(RED_SUM, "Answer: 17%", "17", 1, 1, "not a count question: the percent sign is read as before"),
+    # a percentage answers only a question that asks for one, whatever the kind of value asked for
+    Asked(RED_SUM, "Answer: 17%", "17", 0, 0, "a percentage is no card total either", "percentage"),
+    Asked(RED_SUM, "Together the hearts and diamonds come to 17 %.", "17", 0, 0, "a percent sign after a space",
+          "percentage"),
+    Asked(RANGE, "Answer: 8 percent", "8", 0, 0, "the percent word", "percentage"),
+    Asked(RED_CIRCLES, "Answer: 10 per cent", "10", 0, 0, "'per cent' on a count", "percentage"),
+    Asked(SHIRT, "Answer: 30%", "30", 0, 0, "a percentage among the givens asks for none", "percentage"),
+    Asked(SHIRT, "With 25% off, the shirt now costs $30.", "30", 1, 0, "the givens' percentage is not the answer"),
+    Asked(SHIRT, "Answer: $30", "30", 1, 1, "a price, no percent sign"),
+    Asked(RED_SHARE, "Answer: 45%", "45", 1, 1, "a percentage question: the percent sign answers it"),
+    Asked(RED_SHARE, "Of the 20 cards, 45 percent are red.", "45", 1, 0, "a percentage in words, asked for"),
     Asked(RED_SUM, "The red cards add up to 9 or 17.", "17", 0, 0, "alternatives after a sum verb", "alternative"),
     Asked(RED_SUM, "The two red cards add up to at least 17.", "17", 0, 0, "a bound after a sum verb", "bounded"),
     Asked(RANGE, "There is no difference; both are worth 10.", "0", 1, 0, "no difference is 0"),

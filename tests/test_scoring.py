@@ -16,6 +16,7 @@ from lmms_compgap.scoring import (
     edit_distance,
     extract_flexible_answer,
     extract_strict_answer,
+    find_numbers,
     multiset_f1,
     normalize_number,
     normalize_text,
@@ -571,7 +572,47 @@ def test_extractors_run_in_bounded_time_on_adversarial_input(bomb: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
+# ---- thousands grouped by spaces --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("There are 1 200 apples.", ["1200"]),
+        ("Answer: 12 345 678", ["12345678"]),
+        ("It showed 4:40 157 minutes ago.", ["4", "40", "157"]),  # a time's minutes take no group after them
+        ("At 12:00 100 minutes had passed.", ["12", "0", "100"]),
+        ("From 1:30, 649 minutes.", ["1", "30", "649"]),
+        ("Ratio 3:2 100 times", ["3", "2", "100"]),
+        ("It is 40 157 minutes.", ["40157"]),  # without a time before it a space still groups thousands
+        ("Scores 12 34 and 5 6789", ["12", "34", "5", "6789"]),  # a group is exactly three digits
+    ],
+)
+def test_a_space_groups_thousands_but_never_glues_a_time_to_a_number(text: str, values: list[str]) -> None:
+    assert [value for _, _, value in find_numbers(text, spaced=True)] == values
+
+
 # ---- what a question asks for (issue 18) -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "percentage"),
+    [
+        ("What percentage of the 20 cards are red?", True),
+        ("How many percent of the pupils passed?", True),
+        ("What % of the shapes are circles?", True),
+        ("Give the share of red cards as a percentage.", True),
+        ("By what percent did the price rise?", True),
+        ("Find the percentage of pupils who passed.", True),
+        ("What's the percentage of red cards?", True),
+        ("Sam got 80% of 50 questions right. How many did he get right?", False),
+        ("A shirt costs $40 and is sold at a 25% discount. How much does it cost now?", False),
+        ("What is the total value of the red cards?", False),
+        ("How many red circles are there?", False),
+        ("How many minutes ago did the clock last show 2:40?", False),
+    ],
+)
+def test_only_a_question_asking_for_a_percentage_takes_one(question: str, percentage: bool) -> None:
+    asked = scoring.asked_quantity(question)
+    assert asked is not None and asked.percentage == percentage
+
+
 @pytest.mark.parametrize(
     ("question", "noun", "modifiers", "count", "comparison"),
     [

@@ -18,6 +18,7 @@ from fractions import Fraction
 from lmms_compgap import arith
 from lmms_compgap.scoring.answers import answer_segments, reading_text
 from lmms_compgap.scoring.retraction import retraction_cues
+from lmms_compgap.scoring.statements import negated_before
 from lmms_compgap.scoring.text import boxed_spans, unwrap_latex
 
 __all__ = ["ExpressionReading", "derive_expression", "extract_expression", "read_expression"]
@@ -101,16 +102,25 @@ def _trim_span(run: str) -> str:
     return span[start:end].strip()
 
 
-def _runs(text: str) -> list[str]:
+_NEGATION_WINDOW = 48
+
+
+def _runs(text: str) -> tuple[list[str], int]:
     """The candidate expressions of a normalised text: maximal runs of digits, operators, parentheses and
-    spaces (split at "=") with at least two literals and a binary operator."""
+    spaces (split at "=") with at least two literals and a binary operator; and how many such runs are negated
+    ("the answer is 6 * 4 * 1, not 8 * 3 * 1": a grader reads the first only), left out of the list."""
     found = []
+    negated = 0
     for part in re.split(r"=|≈", text):
         for m in _RUN_RE.finditer(part):
             span = _trim_span(m.group())
             if len(_LITERAL_RE.findall(span)) >= 2 and _BINARY_OP_RE.search(span):
-                found.append(span)
-    return found
+                # The run starts with the space after "not"; the negation needs it.
+                if negated_before(part[max(0, m.start() - _NEGATION_WINDOW) : m.start()] + " "):
+                    negated += 1
+                else:
+                    found.append(span)
+    return found, negated
 
 
 def _prepared_line(segment: str) -> str:
@@ -132,13 +142,14 @@ def read_segment(segment: str, *, answer: bool = True) -> tuple[ExpressionReadin
     raw = segment[:consumed]
     foreign = _foreign(raw) or _foreign(_prepared_line(raw))
     text = _prepared_line(raw)
-    runs = _runs(text)
+    runs, negated = _runs(text)
     if foreign:
-        if runs or (answer and re.search(r"[0-9]", raw)):
+        if runs or negated or (answer and re.search(r"[0-9]", raw)):
             return ExpressionReading(None, f"it uses {foreign}, outside + - * / and parentheses"), consumed
         return _NOTHING, consumed
     if not runs:
-        return _NOTHING, consumed
+        # An answer line that only negates ("Answer: not 8 * 3 * 1") is refused; any other line is passed over.
+        return (ExpressionReading(None, "the expression is negated") if negated and answer else _NOTHING), consumed
     if len(set(runs)) > 1 and _ALTERNATIVE_RE.search(text):
         return ExpressionReading(None, "it offers more than one expression"), consumed
     best = max(enumerate(runs), key=lambda item: (len(_LITERAL_RE.findall(item[1])), item[0]))[1]

@@ -148,8 +148,11 @@ def _scan_word_number(text: str, pos: int) -> tuple[int, int] | None:
 # it is a decimal comma ("116,50" is 116.5, "3,5" is 3.5), as most of Europe writes it; "1,2345" is neither.
 _DECIMAL_COMMA = r"[0-9]+,[0-9]{1,2}(?![0-9]|,[0-9])"
 _DIGITS = rf"(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?![0-9])|{_DECIMAL_COMMA}|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+"
+# A space groups thousands ("1 200") only in a number of its own: the minutes of a time never take the number after
+# them ("The clock showed 4:40 157 minutes ago" states 4:40 and 157, not 40157).
 _DIGITS_SPACED = (
-    rf"(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?![0-9])|{_DECIMAL_COMMA}|[0-9]{{1,3}}(?: [0-9]{{3}})+(?![0-9])|[0-9]+)"
+    rf"(?:[0-9]{{1,3}}(?:,[0-9]{{3}})+(?![0-9])|{_DECIMAL_COMMA}|(?<![0-9]:)[0-9]{{1,3}}(?: [0-9]{{3}})+(?![0-9])"
+    r"|[0-9]+)"
     r"(?:\.[0-9]+)?|\.[0-9]+"
 )
 

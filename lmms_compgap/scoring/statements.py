@@ -33,6 +33,7 @@ __all__ = [
     "Values",
     "clean_statement",
     "context_before",
+    "negated_before",
     "read_statement",
     "zero_statement",
 ]
@@ -128,6 +129,8 @@ _AFTER_QUALIFIER_RE = re.compile(
     r")",
     re.IGNORECASE,
 )
+# A percent sign or word after a value: "17 %", "17 percent", "17 per cent" (a glued "17%" is part of the number).
+_PERCENT_AFTER_RE = re.compile(r"[ \t]*(?:%|per[ \t]?cent(?:age)?s?\b)", re.IGNORECASE)
 _GLUED_SCALE_RE = re.compile(r"(?:k|K|M|B|bn|mn|mil)(?![A-Za-z])")
 _BEFORE_WINDOW = 48
 _BEFORE_QUALIFIER_RE = re.compile(
@@ -210,8 +213,10 @@ def context_before(text: str, span: NumberSpan, low: int) -> str:
 
 def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBERS) -> str | None:
     """Why the number at `span` is not a plain value (a qualifier right before or after it), or None."""
-    if values.asked is not None and values.asked.count and text[span[1] - 1 : span[1]] == "%":
-        return "a percentage, not a count"
+    percent = text[span[1] - 1 : span[1]] == "%" or _PERCENT_AFTER_RE.match(text, span[1])
+    if values.asked is not None and not values.asked.percentage and percent:
+        # One rule for every kind of answer: a percentage answers only a question that asks for one.
+        return "a percentage, not a count" if values.asked.count else "a percentage, not what the question asks for"
     if values.qualifier is not None:
         own = values.qualifier(text, span, low)
         if own is not None:
@@ -230,8 +235,13 @@ def _qualifier(text: str, span: NumberSpan, low: int = 0, values: Values = NUMBE
     return None
 
 
+def negated_before(context: str) -> bool:
+    """Whether `context`, the text right before a value, negates it ("not 68", "rather than 68", "≠ 68")."""
+    return bool(_NEGATED_RE.search(context))
+
+
 def _negated(text: str, span: NumberSpan, low: int = 0) -> bool:
-    return bool(_NEGATED_RE.search(context_before(text, span, low)))
+    return negated_before(context_before(text, span, low))
 
 
 def _aside_number(text: str, span: NumberSpan, low: int = 0) -> bool:
