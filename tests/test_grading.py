@@ -278,6 +278,13 @@ MAKE24 = [
         "a failed attempt, then steps that work",
     ),
     Verdict("4 - 3 = 1\n8 * 3 = 24\n24 * 1 = 24\nAnswer: 24", "", 1, 0, "steps, then only the value 24"),
+    # cut off at the token limit while checking: the expression stated before the check is the answer (flexible)
+    Verdict("One way is (8 - 4) * (3 + 3).\n\nLet me verify: 8 - 4", "", 1, 0,
+            "a check cut off mid-expression; the stated expression stands"),
+    Verdict("I'd go with (8 - 4) * (3 + 3).\n\nDouble-checking: (8 - 4) is 4, and (3 +", "", 1, 0,
+            "a check cut off inside a bracket"),
+    Verdict("One way is 8 * 3 * 4 / 3.\n\nLet me verify: 8 * 3", "", 0, 0,
+            "near miss: the stated expression is wrong (32), whatever the cut-off check"),
 ]
 
 
@@ -565,6 +572,23 @@ SECOND_ROUND = [
     Asked(NO_QUESTION, "There are 14 marbles.\nLa réponse est 70 ou 72.", "72", 0, 0,
           "near miss: alternatives in French", "alternative"),
     Asked(NO_QUESTION, "Die Antwort ist 70 oder 72.", "72", 0, 0, "near miss: alternatives in German", "alternative"),
+    # 7. the recap just before an Answer line concludes another value: which is it? (as a later one, class 4)
+    Asked(APPLES, "Mia had 20 apples and picked 7 more, 20 + 7 = 27.\nSo Mia has 27 apples now.\n\nAnswer: 28", "28",
+          0, 0, "the recap above the Answer line says 27", "the sentence before it concludes another value"),
+    Asked(GREEN_SQUARES, "Therefore there are 6 green squares.\nAnswer: 5", "5", 0, 0,
+          "'Therefore there are 6' then 'Answer: 5'", "the sentence before it concludes another value"),
+    Asked(RED_SUM, "9 + 8 = 17\nSo the total of the red cards is 17.\n\nAnswer: 18", "18", 0, 0,
+          "a total stated in the recap, another on the Answer line", "the sentence before it concludes another value"),
+    Asked(RANGE, "Highest 13, lowest 1.\nThus the difference is 12.\nAnswer: 11", "11", 0, 0,
+          "a difference stated in the recap, another on the Answer line",
+          "the sentence before it concludes another value"),
+    Asked(APPLES, "So Mia has 27 apples now.\n\nAnswer: 27", "27", 1, 1, "near miss: the recap agrees"),
+    Asked(APPLES, "So Mia had 20 apples after lunch. Then she picked 7 more: 20 + 7 = 27.\nAnswer: 27", "27", 1, 1,
+          "near miss: an earlier step's 'so' is working, not the recap just above the Answer line"),
+    Asked(APPLES, "Mia started with 20 apples.\nAnswer: 27", "27", 1, 1,
+          "near miss: a past-tense given just above the Answer line concludes nothing"),
+    Asked(RED_SUM, "So the total of the red cards is 9 + 8 = 17.\nAnswer: 17", "17", 1, 1,
+          "near miss: the recap works the total out to the same value"),
 ]
 
 

@@ -422,13 +422,13 @@ def read_answer(response: str, kind: AnswerType | None = None, question: str | N
     `kind` is the kind of answer read (`NUMBER` by default): its values, phrases and strict form; `question`,
     the question answered, whose asked-for quantity decides between the values of one sentence
     (`AnswerType.asking`). A response cut off while checking its work is read for the conclusion it completed
-    before (`_completed_part`).
+    before (`completed_part`).
     """
     kind = (NUMBER if kind is None else kind).asking(question)
     text = reading_text(response)
     if not text.strip():
         return AnswerReading(None, None, None, "empty response")
-    completed = _completed_part(text)
+    completed = completed_part(text)
     if completed is not None:
         reading = _read(completed, kind)
         if reading.rule is not None:
@@ -475,7 +475,7 @@ def _holds(tail: str) -> bool:
         return False
 
 
-def _completed_part(text: str) -> str | None:
+def completed_part(text: str) -> str | None:
     """The text before the last check of the work when the response stops in the middle of it: it ends in a
     number (not one an equation that holds ends in), an operator or a word no sentence ends with, and, after the
     check begins, gives no ``Answer:`` line, box or ``####``. None otherwise."""
@@ -525,6 +525,13 @@ _CONCLUDING_RE = re.compile(
     re.IGNORECASE,
 )
 _ANSWER_IS_RE = re.compile(ANSWER_IS_PHRASE, re.IGNORECASE)
+# A conclusion that names the result itself ("So the total of the red cards is 33.", "So the difference is 7.",
+# "So the clock will show 9:36."): its value answers the question whatever noun the question uses.
+_RESULT_IS_RE = re.compile(
+    r"[ \t,]*(?:the[ \t]+)?(?:(?:total|sum|result|difference|product|time)\b[^\n.=]{0,60}?[ \t]+"
+    r"(?:is|was|comes[ \t]+to|will[ \t]+be)|clock[ \t]+(?:will[ \t]+)?(?:show|shows|showed|read|reads))\b",
+    re.IGNORECASE,
+)
 
 
 def _concluded_at(text: str, start: int, kind: AnswerType) -> str | None:
@@ -538,7 +545,9 @@ def _concluded_at(text: str, start: int, kind: AnswerType) -> str | None:
     sentence = text[start : end.end() if end else min(len(text), start + _MAX_STATEMENT)]
     reading = read_statement(sentence, values=kind.values)
     if reading.value is not None and (
-        _ANSWER_IS_RE.search(sentence) or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
+        _ANSWER_IS_RE.search(sentence)
+        or _RESULT_IS_RE.match(text, opening.end())
+        or asked_values(sentence, kind.values, opening.end() - start) == {reading.value}
     ):
         return reading.value
     return None

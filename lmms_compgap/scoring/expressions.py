@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from lmms_compgap import arith
-from lmms_compgap.scoring.answers import answer_segments, reading_text
+from lmms_compgap.scoring.answers import answer_segments, completed_part, reading_text
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.statements import negated_before
 from lmms_compgap.scoring.text import boxed_spans, unwrap_latex
@@ -191,8 +191,20 @@ def read_expression(response: str, literals: int | None = None) -> ExpressionRea
     (`reason`) when the line uses anything outside the grammar or offers two expressions. A retraction after
     it ("wait, that's wrong") hands the answer to what follows: an expression stated there replaces it; with
     none, an outright retraction leaves no answer and a second thought leaves it standing (a complete
-    expression, with `literals` numbers when given, replaces it after a second thought)."""
+    expression, with `literals` numbers when given, replaces it after a second thought). A response cut off
+    while checking its work is read for the conclusion it completed before (`answers.completed_part`), as a
+    numeric answer is."""
     text = reading_text(response)
+    completed = completed_part(text)
+    if completed is not None:
+        reading = _read_expression(completed, literals)
+        if reading.rule is not None:
+            return reading
+    return _read_expression(text, literals)
+
+
+def _read_expression(text: str, literals: int | None) -> ExpressionReading:
+    """`read_expression` on prepared text."""
     found = _find(text)
     if found is None:
         return _NOTHING
