@@ -19,7 +19,6 @@ from lmms_compgap.models.stop import RunStopped
 from tests.fixtures.families import START_UP_RUNS, FamilyRun
 from tests.fixtures.tiny_models import BUILDERS
 
-
 PASSING = tuple(run for run in START_UP_RUNS if not run.stops)
 STOPPING = tuple(run for run in START_UP_RUNS if run.stops)
 
