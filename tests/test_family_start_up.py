@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lmms_eval.utils import simple_parse_args_string
 
 from lmms_compgap.models.cascade import CompgapCascade
 from lmms_compgap.models.checkpoint import loaded_models
@@ -33,7 +34,7 @@ def _cascade(run: FamilyRun, model_root: Path) -> CompgapCascade:
     folder = model_root / run.folder_name
     if not folder.exists():
         BUILDERS[run.tiny](folder)
-    arguments = dict(pair.split("=", 1) for pair in run.model_args.split(","))
+    arguments = simple_parse_args_string(run.model_args)  # as lmms-eval parses --model_args: "70" is a number
     return CompgapCascade(inner=run.inner, pretrained=str(folder), batch_size=run.batch_size, device="cpu",
                           **arguments)  # fmt: skip
 
