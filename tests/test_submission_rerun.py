@@ -14,6 +14,7 @@ from lmms_compgap.report.submissions.rerun import (
     choose_items,
     gen_kwargs_argument,
     rerun_document,
+    rerun_model_args,
     rerun_seed,
     run_configs,
     why_not_rerunnable,
@@ -67,11 +68,27 @@ def test_recorded_gen_kwargs_become_the_command_line_argument(recorded: str, arg
         ({"model_args": "pretrained=/nowhere/model"}, "local folder (/nowhere/model) that is not on this machine"),
         ({"model_args": "pretrained=/" + "x" * 5000}, "that is not on this machine"),
         ({"model_source": {"local": True}, "model_args": "pretrained=ckpt"}, "local folder (ckpt)"),
+        # A server the submitter runs could replay the submitted responses: asking it proves nothing.
+        ({"model_args": "inner=openai,model=m,base_url=http://127.0.0.1:9/v1"}, "asked through a server"),
+        ({"lmms_eval_model": "openai_compatible", "model_args": "model=m"}, "asked through a server"),
+        ({"model_args": "inner=qwen2_5_vl,pretrained=Org/M,api_base=http://x"}, "asked through a server"),
     ],
 )
 def test_runs_that_cannot_be_reproduced_here_say_why(changes: dict, reason: str | None) -> None:
     found = why_not_rerunnable(_run(**changes))
     assert found == reason if reason is None else reason in found
+
+
+@pytest.mark.parametrize(
+    ("recorded", "kept"),
+    [
+        ("inner=qwen2_5_vl,pretrained=Org/M,cache_dir=/tmp/planted", "inner=qwen2_5_vl,pretrained=Org/M"),
+        ("cache_dir=/x,inner=qwen2_5_vl,pretrained=Org/M", "inner=qwen2_5_vl,pretrained=Org/M"),
+        ("inner=qwen2_5_vl,pretrained=Org/M", "inner=qwen2_5_vl,pretrained=Org/M"),
+    ],
+)
+def test_a_re_run_never_reads_or_writes_a_resume_cache_the_file_names(recorded: str, kept: str) -> None:
+    assert rerun_model_args(recorded) == kept
 
 
 def test_a_model_that_cannot_be_loaded_is_skipped_not_passed(honest: Path) -> None:

@@ -41,6 +41,14 @@ DEFAULT_TIMEOUT = 3600
 _REQUEST_FAILED = "[LMMS_EVAL_REQUEST_FAILED"
 #: Model arguments that make loading run code from the model's repository: never from an untrusted file.
 _REMOTE_CODE_KEYS = ("trust_remote_code",)
+#: lmms-eval models that ask a server instead of loading weights here: a re-run would ask whatever server the
+#: file names (one the submitter runs could replay the submitted responses), so it proves nothing.
+_SERVED_MODELS = frozenset({"openai", "openai_compatible", "litellm", "async_openai"})
+#: Argument names that point a model at a server.
+_SERVER_KEY_PARTS = ("url", "api_base", "api_key", "endpoint", "host")
+#: Arguments a re-run drops: it must generate every response afresh (never read a resume cache) and write
+#: nothing where an untrusted file says.
+_DROPPED_KEYS = frozenset({"cache_dir"})
 _TRUE = {"1", "true", "yes", "on"}
 _OUTPUT_TAIL = 600
 
@@ -166,6 +174,13 @@ def why_not_rerunnable(run: Mapping[str, Any]) -> str | None:
     if not model:
         return "the file does not record the lmms-eval model"
     arguments = model_arguments(run["model_args"])
+    served = {model, arguments.get("inner", "")} & _SERVED_MODELS
+    server_keys = sorted(key for key in arguments if any(part in key.lower() for part in _SERVER_KEY_PARTS))
+    if served or server_keys:
+        return (
+            "the model is asked through a server, not loaded here (a server the submitter runs could replay the "
+            "submitted responses); re-run it against the model itself"
+        )
     for key in _REMOTE_CODE_KEYS:
         if arguments.get(key, "").lower() in _TRUE:
             return (
@@ -184,6 +199,12 @@ def why_not_rerunnable(run: Mapping[str, Any]) -> str | None:
     return None
 
 
+def rerun_model_args(recorded: str) -> str:
+    """The recorded model arguments less those a re-run drops (`_DROPPED_KEYS`: a resume cache)."""
+    kept = [part for part in recorded.split(",") if part.partition("=")[0].strip() not in _DROPPED_KEYS]
+    return ",".join(kept)
+
+
 def _group_configs(
     document: Mapping[str, Any], picks: Sequence[Pick], out: Path, device: str
 ) -> list[tuple[Path, dict[str, Any]]]:
@@ -199,7 +220,7 @@ def _group_configs(
         folder = out / f"{index:03d}-run{run_index}-doc{doc_id}"
         config: dict[str, Any] = {
             "model": run["lmms_eval_model"],
-            "model_args": run["model_args"],
+            "model_args": rerun_model_args(run["model_args"]),
             "tasks": ",".join(sorted(set(tasks))),
             "offset": doc_id,
             "limit": 1,
