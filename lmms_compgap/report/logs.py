@@ -36,11 +36,19 @@ class RunInfo:
     @property
     def pretrained(self) -> str | None:
         """The `pretrained=` (or `model=`) value of the run's model_args (inner model arguments included)."""
-        for part in self.model_args.split(","):
-            key, _, value = part.partition("=")
-            if key.strip() in ("pretrained", "model") and value.strip():
-                return value.strip()
-        return None
+        arguments = model_arguments(self.model_args)
+        return arguments.get("pretrained") or arguments.get("model") or None
+
+
+def model_arguments(text: str) -> dict[str, str]:
+    """lmms-eval's `key=value,key=value` model arguments as a mapping (the last value of a repeated key wins, as
+    in lmms-eval's own `simple_parse_args_string`)."""
+    parsed: dict[str, str] = {}
+    for part in text.split(","):
+        key, _, value = part.partition("=")
+        if key.strip():
+            parsed[key.strip()] = value.strip()
+    return parsed
 
 
 @dataclass(frozen=True)

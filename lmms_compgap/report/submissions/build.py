@@ -43,7 +43,7 @@ def software_versions() -> dict[str, str]:
     }
 
 
-def _raw_response(value: Any) -> str | None:
+def raw_response(value: Any) -> str | None:
     if isinstance(value, list) and len(value) == 1:  # older lmms-eval logs a one-element list
         value = value[0]
     return value if isinstance(value, str) else None
@@ -56,7 +56,7 @@ def _scored_task(log: TaskLog, keep: int) -> tuple[list[dict[str, Any]], dict[st
     scores: dict[str, ItemScore] = {}
     problems: list[str] = []
     for sample in sorted(log.samples, key=lambda sample: sample.doc_id)[:keep]:
-        response = _raw_response(sample.response)
+        response = raw_response(sample.response)
         if response is None or not 0 <= sample.doc_id < len(rows):
             problems.append(f"doc_id {sample.doc_id}: no text response, or no such row")
             continue

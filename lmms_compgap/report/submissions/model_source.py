@@ -6,23 +6,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.report.logs import RunInfo
+from lmms_compgap.report.logs import RunInfo, model_arguments
 
 #: A folder of the Hugging Face cache: `.../models--<org>--<name>/snapshots/<commit>`.
 _HUB_SNAPSHOT_RE = re.compile(r"models--([^/\\]+?)--([^/\\]+)[/\\]snapshots[/\\]([0-9a-f]{40})(?:[/\\]|$)")
 #: What the Hub accepts as a repository id (`name` or `org/name`) and as a revision (a branch, tag or commit).
 _HUB_ID_RE = re.compile(r"[A-Za-z0-9][\w.-]{0,95}(?:/[A-Za-z0-9][\w.-]{0,95})?")
 _REVISION_RE = re.compile(r"[\w./-]{1,200}")
-
-
-def model_arguments(text: str) -> dict[str, str]:
-    """lmms-eval's `key=value,key=value` model arguments as a mapping (the last value of a repeated key wins)."""
-    parsed: dict[str, str] = {}
-    for part in text.split(","):
-        key, _, value = part.partition("=")
-        if key.strip():
-            parsed[key.strip()] = value.strip()
-    return parsed
 
 
 def is_folder(text: str) -> bool:

@@ -28,10 +28,11 @@ from lmms_compgap.report.errors import SubmissionRejected, join_problems
 from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.files.regular import NotReadable, open_regular
 from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.logs import model_arguments
 from lmms_compgap.report.render.literal import plain_text
-from lmms_compgap.report.submissions.build import _raw_response
+from lmms_compgap.report.submissions.build import raw_response
 from lmms_compgap.report.submissions.document import rescore
-from lmms_compgap.report.submissions.model_source import is_folder, model_arguments
+from lmms_compgap.report.submissions.model_source import is_folder
 
 #: The most responses one re-run regenerates: each distinct item is one model load inside lmms-eval.
 MAX_RERUN = 100
@@ -247,7 +248,7 @@ def _regenerated(folders: Iterable[Path]) -> dict[tuple[str, int], str]:
     for folder in folders:
         for log in load_outputs([folder]).tasks:
             for sample in log.samples:
-                response = _raw_response(sample.response)
+                response = raw_response(sample.response)
                 if response is not None:
                     found[(log.task, sample.doc_id)] = response
     return found
