@@ -152,22 +152,33 @@ class Scored:
     math_verify: int | None = None
 
 
-def score_corpus(lines: list[dict[str, Any]], math_verify: MathVerify | None = None,
-                 gsm8k: bool = True) -> list[Scored]:
+def score_corpus(
+    lines: list[dict[str, Any]], math_verify: MathVerify | None = None, gsm8k: bool = True
+) -> list[Scored]:
     """Score every corpus line with our scorer (and, when asked, the two field extractors)."""
     rows = {family: test_rows(family) for family in {line["family"] for line in lines}}
     out = []
     for line in lines:
         row = rows[line["family"]][line["doc_id"]]
         ours = our_scores(line, row)
-        out.append(Scored(
-            family=line["family"], setting=line["setting"], uid=line["uid"], style=line["style"],
-            target=line["target"], response=line["response"], reason=line["reason"],
-            grader_flexible=line["flexible"], grader_strict=line["strict"],
-            ours_flexible=ours["correct"], ours_strict=ours["strict"], ours_extracted=ours["extracted"],
-            gsm8k=gsm8k_correct(line["response"], line["target"]) if gsm8k else None,
-            math_verify=math_verify.correct(line["response"], line["target"]) if math_verify else None,
-        ))  # fmt: skip
+        out.append(
+            Scored(
+                family=line["family"],
+                setting=line["setting"],
+                uid=line["uid"],
+                style=line["style"],
+                target=line["target"],
+                response=line["response"],
+                reason=line["reason"],
+                grader_flexible=line["flexible"],
+                grader_strict=line["strict"],
+                ours_flexible=ours["correct"],
+                ours_strict=ours["strict"],
+                ours_extracted=ours["extracted"],
+                gsm8k=gsm8k_correct(line["response"], line["target"]) if gsm8k else None,
+                math_verify=math_verify.correct(line["response"], line["target"]) if math_verify else None,
+            )
+        )
     return out
 
 
@@ -217,23 +228,32 @@ def _pct(value: float | None) -> str:
 
 def markdown(table: dict[tuple[str, str], dict[str, Any]], different: list[Scored]) -> str:
     """The agreement table and the list of disagreements, in Markdown."""
-    out = ["| family | setting | n | graded right | ours, flexible | ours, strict | GSM8K flexible-extract | "
-           "math-verify |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "| family | setting | n | graded right | ours, flexible | ours, strict | GSM8K flexible-extract | "
+        "math-verify |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for family, setting in _ordered_keys(table):
         cell = table[(family, setting)]
         label = (f"**{family}**", "**all**") if setting == "all" else (family, setting)
         if family == "numbers":
             label = ("**all, number targets only**", "**all**")
-        out.append(f"| {label[0]} | {label[1]} | {cell['n']} | {cell['graded_right']} | {_pct(cell['flexible'])} | "
-                   f"{_pct(cell['strict'])} | {_pct(cell.get('gsm8k'))} | {_pct(cell.get('math_verify'))} |")
+        out.append(
+            f"| {label[0]} | {label[1]} | {cell['n']} | {cell['graded_right']} | {_pct(cell['flexible'])} | "
+            f"{_pct(cell['strict'])} | {_pct(cell.get('gsm8k'))} | {_pct(cell.get('math_verify'))} |"
+        )
     out += ["", f"## Disagreements with the grader ({len(different)})", ""]
     if different:
-        out += ["| family | setting | uid | style | grader (flexible/strict) | ours | ours read | response (end) |",
-                "|---|---|---|---|---|---|---|---|"]
+        out += [
+            "| family | setting | uid | style | grader (flexible/strict) | ours | ours read | response (end) |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for i in different:
             tail = i.response[-160:].replace("\n", "⏎").replace("|", "\\|")
-            out.append(f"| {i.family} | {i.setting} | {i.uid} | {i.style} | {i.grader_flexible}/{i.grader_strict} "
-                       f"| {i.ours_flexible}/{i.ours_strict} | {i.ours_extracted} | {tail} |")
+            out.append(
+                f"| {i.family} | {i.setting} | {i.uid} | {i.style} | {i.grader_flexible}/{i.grader_strict} "
+                f"| {i.ours_flexible}/{i.ours_strict} | {i.ours_extracted} | {tail} |"
+            )
     return "\n".join(out)
 
 
@@ -242,8 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown")
     parser.add_argument("--no-math-verify", action="store_true", help="leave math-verify out")
     parser.add_argument("--family", choices=FAMILIES, action="append", help="only these families (repeatable)")
-    parser.add_argument("--corpus", choices=sorted(CORPORA), default="first",
-                        help="which corpus to measure (default: first; heldout: the one nobody tunes on)")
+    parser.add_argument(
+        "--corpus",
+        choices=sorted(CORPORA),
+        default="first",
+        help="which corpus to measure (default: first; heldout: the one nobody tunes on)",
+    )
     args = parser.parse_args(argv)
     families = tuple(args.family or FAMILIES)
     verifier = None if args.no_math_verify else MathVerify()

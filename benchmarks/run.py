@@ -103,18 +103,28 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
                 row = dataset[index]
                 spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # first use: drawn, then cached
                 spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # every later use
-                spent["prompt"] = _timed(
-                    lambda row=row: [
-                        hooks.direct_text(row, prompts), hooks.cot_text(row, prompts), hooks.vision_text(row, prompts),
-                        hooks.language_text(row, prompts), hooks.cascade_text(row, prompts),
-                    ]
-                ) / 5  # fmt: skip
+                spent["prompt"] = (
+                    _timed(
+                        lambda row=row: [
+                            hooks.direct_text(row, prompts),
+                            hooks.cot_text(row, prompts),
+                            hooks.vision_text(row, prompts),
+                            hooks.language_text(row, prompts),
+                            hooks.cascade_text(row, prompts),
+                        ]
+                    )
+                    / 5
+                )
                 answer = f"Let me work it out.\nAnswer: {row['answer']}"
-                spent["scoring"] = _timed(
-                    lambda row=row, answer=answer: [
-                        hooks.process_direct(row, [answer]), hooks.process_vision(row, [row["intermediate"]]),
-                    ]
-                ) / 2  # fmt: skip
+                spent["scoring"] = (
+                    _timed(
+                        lambda row=row, answer=answer: [
+                            hooks.process_direct(row, [answer]),
+                            hooks.process_vision(row, [row["intermediate"]]),
+                        ]
+                    )
+                    / 2
+                )
                 # One request as lmms-eval sees it: a lookup, a (cached) picture, a prompt, a score.
                 spent["total"] = spent["data"] + spent["picture"] + spent["prompt"] + spent["scoring"]
                 for key, seconds in spent.items():
@@ -128,8 +138,18 @@ def full_pass(limit: int | None, workdir: Path) -> dict[str, Any]:
     """A `--tasks compgap` pass through compgap_cascade with the instant model: cold and warm picture cache."""
     cache = workdir / "pictures"
     env = _env(COMPGAP_IMAGE_CACHE=str(cache))
-    base = [sys.executable, "-m", "lmms_eval", "--model", "compgap_cascade", "--model_args", "inner=compgap_instant",
-            "--tasks", "compgap", "--log_samples"]  # fmt: skip
+    base = [
+        sys.executable,
+        "-m",
+        "lmms_eval",
+        "--model",
+        "compgap_cascade",
+        "--model_args",
+        "inner=compgap_instant",
+        "--tasks",
+        "compgap",
+        "--log_samples",
+    ]
     outcomes = {}
     startup_out = workdir / "startup"
     outcomes["startup"] = _run_measured([*base, "--limit", "1", "--output_path", str(startup_out)], env=env)
@@ -191,18 +211,37 @@ def instrumented_pass(limit: int | None, cache: Path) -> dict[str, float]:
         return wrapper
 
     hooks.doc_to_visual = timed(hooks.doc_to_visual, "hooks", "visual")  # called by the model, inside "inner"
-    for name in ("verified_docs", "no_visual", "doc_to_target", "doc_to_intermediate", "direct_text",
-                 "cot_text", "vision_text", "language_text", "cascade_text", "process_direct", "process_cot",
-                 "process_language", "process_vision", "process_cascade"):  # fmt: skip
+    for name in (
+        "verified_docs",
+        "no_visual",
+        "doc_to_target",
+        "doc_to_intermediate",
+        "direct_text",
+        "cot_text",
+        "vision_text",
+        "language_text",
+        "cascade_text",
+        "process_direct",
+        "process_cot",
+        "process_language",
+        "process_vision",
+        "process_cascade",
+    ):
         setattr(hooks, name, timed(getattr(hooks, name), "hooks"))
     CompgapCascade.generate_until = timed(CompgapCascade.generate_until, "cascade")
     CompgapInstant.generate_until = timed(CompgapInstant.generate_until, "inner")
     manager = TaskManager("ERROR", model_name="compgap_cascade")
     started = time.perf_counter()
     results = simple_evaluate(
-        model="compgap_cascade", model_args="inner=compgap_instant", tasks=["compgap"], limit=limit,
-        task_manager=manager, log_samples=True, verbosity="ERROR", bootstrap_iters=0,
-    )  # fmt: skip
+        model="compgap_cascade",
+        model_args="inner=compgap_instant",
+        tasks=["compgap"],
+        limit=limit,
+        task_manager=manager,
+        log_samples=True,
+        verbosity="ERROR",
+        bootstrap_iters=0,
+    )
     wall = time.perf_counter() - started
     requests = sum(len(samples) for samples in results["samples"].values())
     # wall = lmms-eval's own + hooks lmms-eval calls + cascade; cascade = bookkeeping + inner model;
@@ -235,8 +274,13 @@ def registration_startup(repeats: int) -> dict[str, float]:
     )
     index_times, entry_times = [], []
     for _ in range(repeats):
-        stdout = subprocess.run([sys.executable, "-c", script, str(task_yamls_root())], capture_output=True, text=True,
-                                env=_env(), check=True).stdout  # fmt: skip
+        stdout = subprocess.run(
+            [sys.executable, "-c", script, str(task_yamls_root())],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            check=True,
+        ).stdout
         # lmms-eval logs to stdout too: read our own line only.
         (line,) = [line for line in stdout.splitlines() if line.startswith("RESULT ")]
         _, index, entry = line.split()
@@ -268,9 +312,14 @@ def cascade_vs_direct(batch_sizes: list[int], limit: int, max_new_tokens: int, w
             model = inner if setting == "direct" else CompgapCascade(inner=inner)
             started = time.perf_counter()
             simple_evaluate(
-                model=model, tasks=[f"compgap_mathtext_{setting}"], limit=limit, task_manager=manager,
-                gen_kwargs=f"max_new_tokens={max_new_tokens}", verbosity="ERROR", bootstrap_iters=0,
-            )  # fmt: skip
+                model=model,
+                tasks=[f"compgap_mathtext_{setting}"],
+                limit=limit,
+                task_manager=manager,
+                gen_kwargs=f"max_new_tokens={max_new_tokens}",
+                verbosity="ERROR",
+                bootstrap_iters=0,
+            )
             wall[setting] = time.perf_counter() - started
         rows.append({"batch_size": batch_size, **wall, "ratio": wall["cascade"] / wall["direct"]})
     return rows
@@ -344,9 +393,12 @@ def passthrough_cost(items: int, repeats: int, workdir: Path) -> dict[str, Any]:
             model = CompgapInstant() if mode == "alone" else CompgapCascade(inner=CompgapInstant(), startup_check=False)
             started = time.perf_counter()
             simple_evaluate(
-                model=model, tasks=["compgap_bench_plain_images"], task_manager=manager, verbosity="ERROR",
+                model=model,
+                tasks=["compgap_bench_plain_images"],
+                task_manager=manager,
+                verbosity="ERROR",
                 bootstrap_iters=0,
-            )  # fmt: skip
+            )
             walls[mode].append(time.perf_counter() - started)
     alone, wrapped = statistics.median(walls["alone"]), statistics.median(walls["wrapped"])
     return {
@@ -398,16 +450,28 @@ def export_throughput(items: int, workers: list[int], workdir: Path) -> list[dic
         wall = time.perf_counter() - started
         total = items * len(generated_family_names())
         size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
-        figures.append({"workers": count, "items": total, "wall_s": wall, "items_per_s": total / wall,
-                        "drawing_s": result.seconds_drawing, "mib": size / 2**20})  # fmt: skip
+        figures.append(
+            {
+                "workers": count,
+                "items": total,
+                "wall_s": wall,
+                "items_per_s": total / wall,
+                "drawing_s": result.seconds_drawing,
+                "mib": size / 2**20,
+            }
+        )
         shutil.rmtree(out)
     return figures
 
 
 def data_check_time(limit: int | None) -> dict[str, Any] | None:
     command = [sys.executable, "-m", "lmms_compgap.cli", "data", "check"] + (["--limit", str(limit)] if limit else [])
-    if subprocess.run([sys.executable, "-m", "lmms_compgap.cli", "data", "check", "--help"],
-                      capture_output=True).returncode != 0:  # fmt: skip
+    if (
+        subprocess.run(
+            [sys.executable, "-m", "lmms_compgap.cli", "data", "check", "--help"], capture_output=True
+        ).returncode
+        != 0
+    ):
         return None
     outcome = _run_measured(command)
     return {"wall_s": outcome["wall"], "returncode": outcome["returncode"], "items": limit or 1000}
@@ -419,8 +483,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="a short run of every section (figures are rough)")
     args = parser.parse_args(argv)
     smoke = args.smoke
-    print(f"# lmms-compgap benchmark ({'smoke' if smoke else 'full'}), {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"# lmms-compgap benchmark ({'smoke' if smoke else 'full'}), {time.strftime('%Y-%m-%d %H:%M')}, "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -431,36 +497,48 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|---|---|---|")
         overhead = per_item_overhead(items)
         for name, figures in overhead.items():
-            cells = " | ".join(f"{m:.2f} / {p:.2f}" for m, p in (figures[k] for k in
-                               ("data", "draw", "picture", "prompt", "scoring", "total")))  # fmt: skip
+            cells = " | ".join(
+                f"{m:.2f} / {p:.2f}"
+                for m, p in (figures[k] for k in ("data", "draw", "picture", "prompt", "scoring", "total"))
+            )
             print(f"| {name} | {cells} |")
 
         limit = 10 if smoke else None
-        print(f"\n## Full pass: lmms-eval --model compgap_cascade --model_args inner=compgap_instant --tasks compgap"
-              f"{f' --limit {limit}' if limit else ''}")  # fmt: skip
+        print(
+            f"\n## Full pass: lmms-eval --model compgap_cascade --model_args inner=compgap_instant --tasks compgap"
+            f"{f' --limit {limit}' if limit else ''}"
+        )
         run = full_pass(limit, workdir / "pass")
         print(f"- lmms-eval fixed start-up (a --limit 1 run): {run['startup_s']:.1f} s")
-        print(f"- {run['requests']} requests: cold picture cache {run['cold_s']:.1f} s "
-              f"({run['cold_beyond_startup_s']:.1f} s beyond start-up), warm {run['warm_s']:.1f} s "
-              f"({run['warm_beyond_startup_s']:.1f} s beyond start-up; target < 60 s for the full pass)")  # fmt: skip
+        print(
+            f"- {run['requests']} requests: cold picture cache {run['cold_s']:.1f} s "
+            f"({run['cold_beyond_startup_s']:.1f} s beyond start-up), warm {run['warm_s']:.1f} s "
+            f"({run['warm_beyond_startup_s']:.1f} s beyond start-up; target < 60 s for the full pass)"
+        )
         split = instrumented_pass(limit, workdir / "pass" / "pictures")
-        print(f"- where a request's time goes (in-process pass, warm pictures, {split['requests']} requests): "
-              f"lmms-compgap {split['ours_ms']:.2f} ms (pictures {split['pictures_ms']:.2f}, cascade bookkeeping "
-              f"{split['bookkeeping_ms']:.2f}), lmms-eval's own {split['lmms_eval_ms']:.2f} ms, stand-in model "
-              f"{split['model_ms']:.2f} ms; our share {100 * split['ours_ms'] / split['lmms_eval_ms']:.0f}% of "
-              "lmms-eval's (target < 10%)")  # fmt: skip
+        print(
+            f"- where a request's time goes (in-process pass, warm pictures, {split['requests']} requests): "
+            f"lmms-compgap {split['ours_ms']:.2f} ms (pictures {split['pictures_ms']:.2f}, cascade bookkeeping "
+            f"{split['bookkeeping_ms']:.2f}), lmms-eval's own {split['lmms_eval_ms']:.2f} ms, stand-in model "
+            f"{split['model_ms']:.2f} ms; our share {100 * split['ours_ms'] / split['lmms_eval_ms']:.0f}% of "
+            "lmms-eval's (target < 10%)"
+        )
         print(f"- peak RSS: {run['peak_rss_gib']:.2f} GiB (target < 1.5 GiB)")
 
         print("\n## Start-up our registration adds to every lmms-eval run (median of 5)")
         startup = registration_startup(2 if smoke else 5)
-        print(f"- indexing our task YAMLs: {startup['index_s'] * 1000:.0f} ms; loading our model entry point: "
-              f"{startup['entry_point_s'] * 1000:.0f} ms; total "
-              f"{(startup['index_s'] + startup['entry_point_s']) * 1000:.0f} ms (target < 300 ms)")  # fmt: skip
+        print(
+            f"- indexing our task YAMLs: {startup['index_s'] * 1000:.0f} ms; loading our model entry point: "
+            f"{startup['entry_point_s'] * 1000:.0f} ms; total "
+            f"{(startup['index_s'] + startup['entry_point_s']) * 1000:.0f} ms (target < 300 ms)"
+        )
 
         sizes = [1, 4] if smoke else [1, 4, 16]
         limit_ratio = 4 if smoke else 32
-        print(f"\n## Cascade vs direct wall time, tiny Qwen2.5-VL, compgap_mathtext, {limit_ratio} items, "
-              "max_new_tokens 16")  # fmt: skip
+        print(
+            f"\n## Cascade vs direct wall time, tiny Qwen2.5-VL, compgap_mathtext, {limit_ratio} items, "
+            "max_new_tokens 16"
+        )
         print("| batch size | direct (s) | cascade (s) | cascade / direct |")
         print("|---|---|---|---|")
         for row in cascade_vs_direct(sizes, limit_ratio, 16, workdir):
@@ -472,8 +550,10 @@ def main(argv: list[str] | None = None) -> int:
             "file) with the instant model, alone and through compgap_cascade (median of 3, in one process)"
         )
         cost = passthrough_cost(plain_items, 3, workdir)
-        print(f"- per request: alone {cost['alone_ms']:.2f} ms, through compgap_cascade {cost['wrapped_ms']:.2f} ms "
-              f"({cost['extra_ms']:+.2f} ms, {cost['ratio']:.2f}x; target: no extra cost)")  # fmt: skip
+        print(
+            f"- per request: alone {cost['alone_ms']:.2f} ms, through compgap_cascade {cost['wrapped_ms']:.2f} ms "
+            f"({cost['extra_ms']:+.2f} ms, {cost['ratio']:.2f}x; target: no extra cost)"
+        )
 
         models = 10
         print(f"\n## compgap report on {models} models' outputs")
@@ -491,8 +571,10 @@ def main(argv: list[str] | None = None) -> int:
         print("| drawing processes | items | wall (s) | items/s | of which drawing (s) | on disk (MiB) |")
         print("|---|---|---|---|---|---|")
         for row in export_throughput(export_items, [1, 2], workdir):
-            print(f"| {row['workers']} | {row['items']} | {row['wall_s']:.1f} | {row['items_per_s']:.0f} | "
-                  f"{row['drawing_s']:.1f} | {row['mib']:.0f} |")  # fmt: skip
+            print(
+                f"| {row['workers']} | {row['items']} | {row['wall_s']:.1f} | {row['items_per_s']:.0f} | "
+                f"{row['drawing_s']:.1f} | {row['mib']:.0f} |"
+            )
 
         print("\n## compgap data check")
         check = data_check_time(5 if smoke else None)

@@ -111,10 +111,13 @@ def _families(selected: Sequence[str] | None) -> list[str]:
 def _task_option(parser: argparse.ArgumentParser, names: Sequence[str], what: str) -> None:
     """`--task NAME` (repeatable), checked against `names` and `paper` by argparse, which names the bad one."""
     parser.add_argument(
-        "--task", action="append", choices=(*names, PAPER_TASKS), metavar="TASK",
+        "--task",
+        action="append",
+        choices=(*names, PAPER_TASKS),
+        metavar="TASK",
         help=f"a {what} ({', '.join(names)}) or {PAPER_TASKS} for the paper's ({', '.join(paper_family_names())}); "
         "repeat for several (default: all)",
-    )  # fmt: skip
+    )
 
 
 def _data_build(args: argparse.Namespace) -> int:
@@ -147,8 +150,10 @@ def _build_training_split(args: argparse.Namespace) -> int:
         path = out / name / f"{args.split}.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data_files.serialize_rows(split.rows))
-        print(f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item or test problem "
-              f"(split version {SPLIT_VERSION}, {split.fingerprint})")  # fmt: skip
+        print(
+            f"{name}: wrote {path}: {split.size} items, seed {split.seed}, no test item or test problem "
+            f"(split version {SPLIT_VERSION}, {split.fingerprint})"
+        )
     return 0
 
 
@@ -195,9 +200,11 @@ def _data_overlap(args: argparse.Namespace) -> int:
                 found = split_overlap(family, build_split(family, split, args.size, args.seed))
             except ValueError as error:
                 raise SystemExit(f"compgap data overlap: {error}") from None
-            print(f"{name:<9} {split:<10} {found.items:>6} {found.test_items:>6}  "
-                  f"{found.items_sharing_signature:>20} ({found.test_items_covered})"
-                  f"{found.items_sharing_intermediate:>27}")  # fmt: skip
+            print(
+                f"{name:<9} {split:<10} {found.items:>6} {found.test_items:>6}  "
+                f"{found.items_sharing_signature:>20} ({found.test_items_covered})"
+                f"{found.items_sharing_intermediate:>27}"
+            )
     return 0
 
 
@@ -218,8 +225,9 @@ def _data_verify(args: argparse.Namespace) -> int:
 def _split_options(parser: argparse.ArgumentParser, splits: Sequence[str], default: str | None) -> None:
     from lmms_compgap.core.splits import DEFAULT_SEEDS, DEFAULT_SIZES, TRAINING_SPLITS
 
-    parser.add_argument("--split", choices=splits, default=default,
-                        help=f"the split (default {default or ' and '.join(splits)})")  # fmt: skip
+    parser.add_argument(
+        "--split", choices=splits, default=default, help=f"the split (default {default or ' and '.join(splits)})"
+    )
     defaults = ", ".join(f"{split} {DEFAULT_SIZES[split]}" for split in TRAINING_SPLITS)
     parser.add_argument("--size", type=int, help=f"items per family (default: {defaults})")
     seeds = ", ".join(f"{split} {DEFAULT_SEEDS[split]}" for split in TRAINING_SPLITS)

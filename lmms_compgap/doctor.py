@@ -455,10 +455,13 @@ def check_public_datasets() -> Iterator[Check]:
         try:
             loaded = load_hub_dataset(family.source, download=False)
         except DatasetUnavailable:
-            yield Check(f"dataset {family.source.repo}", "note",
-                        f"not on this machine (a run of compgap_{name}, the only task that needs it, downloads it "
-                        "when the Hugging Face Hub is reachable)",
-                        family.source.download_command())  # fmt: skip
+            yield Check(
+                f"dataset {family.source.repo}",
+                "note",
+                f"not on this machine (a run of compgap_{name}, the only task that needs it, downloads it "
+                "when the Hugging Face Hub is reachable)",
+                family.source.download_command(),
+            )
             continue
         proven = f"revision {loaded.revision[:12]}" if loaded.revision else "a copy that records no revision"
         yield Check(f"dataset {family.source.repo}", "ok", f"{len(loaded.dataset)} rows at {loaded.origin} ({proven})")

@@ -139,8 +139,11 @@ def dataset_docs(dataset: Any) -> Any:
         raise DataRefused(f"compgap: task {name} cannot run: {error}") from error
     metadata = getattr(getattr(task, "config", None), "metadata", None)
     if isinstance(metadata, dict):
-        metadata.update(data_fingerprint=built.fingerprint, dataset_origin=built.origin,
-                        dataset_revision_verified=built.revision is not None)  # fmt: skip
+        metadata.update(
+            data_fingerprint=built.fingerprint,
+            dataset_origin=built.origin,
+            dataset_revision_verified=built.revision is not None,
+        )
     if built.revision is None:
         logger.warning(
             f"compgap: {name} runs on {built.origin}, a copy that does not record its revision: its "

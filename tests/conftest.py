@@ -127,10 +127,17 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests."""
     out = tmp_path_factory.mktemp("cascade-run") / "out"
     return run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", "compgap", *E2E_COMMON_ARGS],
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            "compgap",
+            *E2E_COMMON_ARGS,
+        ],
         out,
-    )  # fmt: skip
+    )
 
 
 @contextlib.contextmanager

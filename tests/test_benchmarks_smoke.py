@@ -15,8 +15,12 @@ pytestmark = pytest.mark.e2e
 def test_benchmark_smoke_mode_prints_every_section() -> None:
     completed = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "run.py"), "--smoke"],
-        capture_output=True, text=True, timeout=1200, env=offline_env(), cwd=REPO,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=offline_env(),
+        cwd=REPO,
+    )
     assert completed.returncode == 0, (completed.stdout + completed.stderr)[-4000:]
     for heading in (
         "## Per-item overhead",

@@ -225,8 +225,10 @@ def test_pixels_show_each_card_in_its_colour(family: Cards, rows: list[dict[str,
         ("7H KS 10c Td Qd", ["7H", "KS", "10C", "10D", "QD"]),
         ("As, Kh, 2s", ["AS", "KH", "2S"]),
         ("As the image shows, there are two cards: **7 of hearts** and the **Queen of Clubs**.", ["7H", "QC"]),
-        ("I see four cards: the seven of hearts, an eight of spades, a nine of clubs and the jack of diamonds.",
-         ["7H", "8S", "9C", "JD"]),
+        (
+            "I see four cards: the seven of hearts, an eight of spades, a nine of clubs and the jack of diamonds.",
+            ["7H", "8S", "9C", "JD"],
+        ),
         ("* 7 of hearts (7♥)\n* K of spades", ["7H", "KS"]),
         ("Jack of Diamonds\n2 of Clubs\n2 of clubs", ["JD", "2C", "2C"]),
         ("There are two hearts and one spade.", []),
@@ -234,7 +236,7 @@ def test_pixels_show_each_card_in_its_colour(family: Cards, rows: list[dict[str,
         ("<think>maybe the 9 of clubs</think>\n3 of hearts", ["3H"]),
         ("I cannot see any cards.", []),
     ],
-)  # fmt: skip
+)
 def test_parse_cards(text: str, expected: list[str]) -> None:
     suits = {"S": "spades", "H": "hearts", "D": "diamonds", "C": "clubs"}
     want = [(code[:-1], suits[code[-1]]) for code in expected]

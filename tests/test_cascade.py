@@ -12,11 +12,7 @@ from PIL import Image
 
 from lmms_compgap import hooks
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.settings import (
-    REQUEST_FAILED_MARKER,
-    decode_cascade_request,
-    decode_cascade_response,
-)
+from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.models.call_cache import CallCache
 from lmms_compgap.models.cascade import CompgapCascade
 from lmms_compgap.models.stop import RunStopped

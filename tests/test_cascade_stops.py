@@ -153,8 +153,11 @@ def test_a_wrapper_that_cannot_batch_still_gets_every_request_answered_one_by_on
     responses = model.generate_until(requests)
     assert model.last_stats.failed_step1 == model.last_stats.failed_step2 == model.last_stats.failed_passthrough == 0
     assert all(len(call) == 1 for call in inner.calls)
-    cascade = [decode_cascade_response(r) for q, r in zip(requests, responses, strict=True)
-               if decode_cascade_request(q.args[0]) is not None]  # fmt: skip
+    cascade = [
+        decode_cascade_response(r)
+        for q, r in zip(requests, responses, strict=True)
+        if decode_cascade_request(q.args[0]) is not None
+    ]
     assert len(cascade) == N and all(envelope.step2 for envelope in cascade)
 
 
@@ -162,17 +165,22 @@ def test_max_failed_share_1_scores_failures_as_wrong_instead_of_stopping() -> No
     model, _, requests = _setup(True, inner_class=ReturnsEmpty, cascade_args={"max_failed_share": 1})
     responses = model.generate_until(requests)
     assert model.last_stats.failed_step1 == N and model.last_stats.failed_passthrough == 2 * N
-    assert all(decode_cascade_response(r).failed_step == 1 for q, r in zip(requests, responses, strict=True)
-               if decode_cascade_request(q.args[0]) is not None)  # fmt: skip
+    assert all(
+        decode_cascade_response(r).failed_step == 1
+        for q, r in zip(requests, responses, strict=True)
+        if decode_cascade_request(q.args[0]) is not None
+    )
 
 
 def test_a_minority_of_failures_does_not_stop_the_run() -> None:
     bad = {0, 1}  # 2 of 5 items fail in every task: 40%, not most
     model, _, requests = _setup(
-        True, cascade_args={"max_failed_share": 0.5},
-        empty_when=lambda item: any(item["uid"].endswith(f"{i:05d}") for i in bad) or any(
-            f"{i:05d}|1|" in item["text"] for i in bad),
-    )  # fmt: skip
+        True,
+        cascade_args={"max_failed_share": 0.5},
+        empty_when=lambda item: (
+            any(item["uid"].endswith(f"{i:05d}") for i in bad) or any(f"{i:05d}|1|" in item["text"] for i in bad)
+        ),
+    )
     model.generate_until(requests)
     assert model.last_stats.failed_step1 == len(bad) and model.last_stats.failed_passthrough == 2 * len(bad)
 

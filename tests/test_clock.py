@@ -237,20 +237,56 @@ def test_time_arithmetic_wraps_round_the_twelve_hour_dial() -> None:
 
 
 WRITTEN = [
-    ("3:05", "3:05"), ("03:05", "3:05"), ("15:05", "3:05"), ("00:05", "12:05"), ("0:05", "12:05"),
-    ("3:05 pm", "3:05"), ("3:05PM", "3:05"), ("3:05 a.m.", "3:05"), ("12:15 am", "12:15"), ("3.05", "3:05"),
-    ("3:05:00", "3:05"), ("five past three", "3:05"), ("5 minutes past 3", "3:05"), ("quarter past three", "3:15"),
-    ("a quarter to twelve", "11:45"), ("half past twelve", "12:30"), ("twenty-five to one", "12:35"),
-    ("twenty five to one", "12:35"), ("ten to 4", "3:50"), ("35 minutes past 5", "5:35"), ("three o'clock", "3:00"),
-    ("3 o’clock", "3:00"), ("three fifteen", "3:15"), ("twelve oh five", "12:05"), ("eleven fifty-five", "11:55"),
-    ("noon", "12:00"), ("midnight", "12:00"), ("twelve noon", "12:00"),
+    ("3:05", "3:05"),
+    ("03:05", "3:05"),
+    ("15:05", "3:05"),
+    ("00:05", "12:05"),
+    ("0:05", "12:05"),
+    ("3:05 pm", "3:05"),
+    ("3:05PM", "3:05"),
+    ("3:05 a.m.", "3:05"),
+    ("12:15 am", "12:15"),
+    ("3.05", "3:05"),
+    ("3:05:00", "3:05"),
+    ("five past three", "3:05"),
+    ("5 minutes past 3", "3:05"),
+    ("quarter past three", "3:15"),
+    ("a quarter to twelve", "11:45"),
+    ("half past twelve", "12:30"),
+    ("twenty-five to one", "12:35"),
+    ("twenty five to one", "12:35"),
+    ("ten to 4", "3:50"),
+    ("35 minutes past 5", "5:35"),
+    ("three o'clock", "3:00"),
+    ("3 o’clock", "3:00"),
+    ("three fifteen", "3:15"),
+    ("twelve oh five", "12:05"),
+    ("eleven fifty-five", "11:55"),
+    ("noon", "12:00"),
+    ("midnight", "12:00"),
+    ("twelve noon", "12:00"),
     # written times that name no time of the dial are found, as values no gold time equals
-    ("3:75", "3:75"), ("25:00", "25:00"), ("3:05:30", "3:05:30"), ("15:05 pm", "15:05 pm"),
-]  # fmt: skip
+    ("3:75", "3:75"),
+    ("25:00", "25:00"),
+    ("3:05:30", "3:05:30"),
+    ("15:05 pm", "15:05 pm"),
+]
 NOT_TIMES = [
-    "2 hours and 35 minutes after 3", "2.50 hours", "2:35 hours", "5:40ish", "5:40-ish", "half to four",
-    "one twenty-minute interval", "25 to 4", "90 minutes past 3", "3", "v3:05", "1:2:3", "$3.05", "5:4",
-]  # fmt: skip
+    "2 hours and 35 minutes after 3",
+    "2.50 hours",
+    "2:35 hours",
+    "5:40ish",
+    "5:40-ish",
+    "half to four",
+    "one twenty-minute interval",
+    "25 to 4",
+    "90 minutes past 3",
+    "3",
+    "v3:05",
+    "1:2:3",
+    "$3.05",
+    "5:4",
+]
 
 
 @pytest.mark.parametrize(("text", "value"), WRITTEN)
@@ -278,7 +314,7 @@ TIME_VERDICTS = [
         1,
         1,
         "worked steps, then the answer line",
-    ),  # fmt: skip
+    ),
     Verdict("<think>maybe 5:45</think>\nAnswer: 5:40", "5:40", 1, 1, "reasoning blocks are dropped"),
     Verdict("Answer: 5:40\n\nNote: that is 2:35 after 3:05.", "5:40", 1, 1, "a note with other times"),
     Verdict("Answer: 5:40\nLet me double-check: 3:05 + 2:35 = 5:40. Yes.", "5:40", 1, 1, "a check that agrees"),
@@ -288,7 +324,7 @@ TIME_VERDICTS = [
         1,
         1,
         "restating a reading after a second thought gives no new answer",
-    ),  # fmt: skip
+    ),
     Verdict("Answer: 5:4\u200b0", "5:40", 1, 1, "a zero-width space is invisible"),
     Verdict("Answer: ５:４０", "5:40", 1, 1, "full-width digits (NFKC)"),
     Verdict("Answer: ٥:٤٠", "5:40", 1, 1, "Arabic-Indic digits are digits"),
@@ -315,7 +351,7 @@ TIME_VERDICTS = [
         1,
         0,
         "an answer sentence: the time its verb states last",
-    ),  # fmt: skip
+    ),
     Verdict("3:05 plus 2 hours and 35 minutes gives 5:40.", "5:40", 1, 0, "an answer phrase"),
     Verdict("So the clock will show twenty to six.", "5:40", 1, 0, "'will show' announces the answer"),
     Verdict("Two hours and 35 minutes after 3:05, the new time is 5:40.", "5:40", 1, 0, "'the new time is'"),
@@ -326,7 +362,7 @@ TIME_VERDICTS = [
         1,
         0,
         "a correction after the answer line is the answer (flexible only)",
-    ),  # fmt: skip
+    ),
     Verdict("Answer: 5:40\nWait, the clock shows 3:10, so the answer is 5:45.", "5:45", 1, 0, "a corrected answer"),
     # wrong
     Verdict("Answer: 5:45", "5:40", 0, 0, "another time"),
@@ -405,10 +441,21 @@ MINUTE_VERDICTS = [
     Verdict("Answer: 175 or 185", "175", 0, 0, "two values", "alternative"),
     Verdict("Answer: about 175", "175", 0, 0, "approximate", "approximate"),
     # a check in minutes that confirms the value (issue 18): its working's 60 or 115 is no answer
-    Verdict("Answer: 175\nLet me double-check: from 3:05 to 4:00 is 55 minutes, 4:00 to 6:00 is 120 minutes.\n"
-            "55 + 120 = 175 minutes.\nYes, 175.", "175", 1, 1, "a check in minutes that confirms the value"),
-    Verdict("Answer: 175\nLet me double-check: 55 + 120 = 175 minutes.\nYes, 185.", "175", 0, 0,
-            "near miss: the check ends on another value"),
+    Verdict(
+        "Answer: 175\nLet me double-check: from 3:05 to 4:00 is 55 minutes, 4:00 to 6:00 is 120 minutes.\n"
+        "55 + 120 = 175 minutes.\nYes, 175.",
+        "175",
+        1,
+        1,
+        "a check in minutes that confirms the value",
+    ),
+    Verdict(
+        "Answer: 175\nLet me double-check: 55 + 120 = 175 minutes.\nYes, 185.",
+        "175",
+        0,
+        0,
+        "near miss: the check ends on another value",
+    ),
     Verdict("Somewhere from 170 to 180 minutes.", "180", 0, 0, "a range of durations", "range"),
 ]
 
@@ -591,8 +638,13 @@ AGAINST_THE_QUESTION = [
     ("until", "Answer: {answer} minutes, counting from {now}.", 1, 0, "a justification after a comma"),
     ("until", "Answer: {answer}%", 0, 0, "a percentage is no number of minutes"),
     ("until", "**Final answer: {answer}**", 1, 0, "'Final answer:' is not the asked-for 'Answer:' line"),
-    ("since", "The wait was {answer} minutes. Let me verify: {now} minus {answer} minutes is 1", 1, 0,
-     "cut off while checking"),
+    (
+        "since",
+        "The wait was {answer} minutes. Let me verify: {now} minus {answer} minutes is 1",
+        1,
+        0,
+        "cut off while checking",
+    ),
     ("later", "The clock shows {now}; adding the time gives {answer}.", 1, 0, "the time the verb gives"),
     ("later", "Answer: {answer}, 3 hours after the time shown.", 1, 0, "a justification with a number"),
     ("later", "**Final answer: {answer}**", 1, 0, "a time on a 'Final answer:' line: flexible only"),
@@ -603,15 +655,23 @@ AGAINST_THE_QUESTION = [
     ("since", "Answer: it showed {named} {answer} minutes ago.", 1, 0, "the same on an answer line (words: flexible)"),
     ("since", "By my reading the dial showed {named} exactly {answer} minutes ago.", 1, 0, "'exactly' between"),
     ("until", "It will show {named} in {answer} minutes.", 1, 0, "the time named, then the minutes"),
-    ("since", "The clock showed {named} {answer} minutes ago.\n\nLet me double-check: From {named} to 12:", 1, 0,
-     "the same, then cut off while checking"),
+    (
+        "since",
+        "The clock showed {named} {answer} minutes ago.\n\nLet me double-check: From {named} to 12:",
+        1,
+        0,
+        "the same, then cut off while checking",
+    ),
     ("since", "Answer: {named} {answer}", 0, 0, "a time and a bare number on the answer line: two values"),
     ("later", "Answer: {answer}%", 0, 0, "a percent sign on a time"),
 ]
 
 
-@pytest.mark.parametrize(("kind", "template", "correct", "strict", "why"), AGAINST_THE_QUESTION,
-                         ids=[case[-1] for case in AGAINST_THE_QUESTION])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "template", "correct", "strict", "why"),
+    AGAINST_THE_QUESTION,
+    ids=[case[-1] for case in AGAINST_THE_QUESTION],
+)
 def test_clock_answers_are_read_against_the_rows_question(
     family: Clock, rows: list[dict[str, Any]], kind: str, template: str, correct: int, strict: int, why: str
 ) -> None:

@@ -27,8 +27,11 @@ def test_a_healthy_environment_passes_every_check() -> None:
     # The real command, as a user runs it, in this (lock-installed) test environment.
     completed = subprocess.run(
         [sys.executable, "-m", "lmms_compgap.cli", "doctor", "--json"],
-        capture_output=True, text=True, env=offline_env(), timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=offline_env(),
+        timeout=300,
+    )
     report = json.loads(completed.stdout)
     not_ok = {c["name"]: c["detail"] for c in report["checks"] if c["status"] in ("warn", "fail")}
     expected = {"tesseract"} if shutil.which("tesseract") is None else set()

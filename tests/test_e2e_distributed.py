@@ -16,9 +16,17 @@ LAUNCHERS = {
     "torchrun": [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29561"],
     # On a machine without GPUs `--multi_gpu` still starts one process per rank (gloo on the CPU);
     # `--cpu` would start a single process.
-    "accelerate": [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
-                   "--main_process_port", "29562"],
-}  # fmt: skip
+    "accelerate": [
+        sys.executable,
+        "-m",
+        "accelerate.commands.launch",
+        "--multi_gpu",
+        "--num_processes",
+        "2",
+        "--main_process_port",
+        "29562",
+    ],
+}
 
 
 def _responses(run: LmmsEvalRun) -> dict[tuple[str, int], str]:
@@ -31,10 +39,19 @@ def test_two_processes_give_the_same_scores_and_responses_as_one(
 ) -> None:
     output_path = tmp_path / "out"
     command = [
-        *LAUNCHERS[launcher], "-m", "lmms_eval", "--model", "compgap_cascade",
-        "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-        "--tasks", "compgap", *E2E_COMMON_ARGS, "--output_path", str(output_path),
-    ]  # fmt: skip
+        *LAUNCHERS[launcher],
+        "-m",
+        "lmms_eval",
+        "--model",
+        "compgap_cascade",
+        "--model_args",
+        f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+        "--tasks",
+        "compgap",
+        *E2E_COMMON_ARGS,
+        "--output_path",
+        str(output_path),
+    ]
     completed = subprocess.run(command, capture_output=True, text=True, timeout=900, env=offline_env(), cwd=tmp_path)
     run = collect_run(completed, output_path)
     assert run.returncode == 0, run.output[-3000:]

@@ -29,8 +29,11 @@ RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
 # How mathtext's prompts begin (task_yamls/mathtext/_mathtext_template_yaml): the textual step's is
 # text only (language, cascade step 2, and the start-up check's text-only request); the others show the image.
 TEXT_ONLY_PROMPT = "Solve the following math word problem."
-IMAGE_PROMPTS = ("Transcribe the text in the image", "Solve the math word problem shown in the image",
-                 "First transcribe the text in the image")  # fmt: skip
+IMAGE_PROMPTS = (
+    "Transcribe the text in the image",
+    "Solve the math word problem shown in the image",
+    "First transcribe the text in the image",
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,17 +48,33 @@ def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
-def test_family_runs_every_setting_through_the_cascade(run: FamilyRun, model_dirs: dict[str, Path],
-                                                        tmp_path: Path) -> None:  # fmt: skip
+def test_family_runs_every_setting_through_the_cascade(
+    run: FamilyRun, model_dirs: dict[str, Path], tmp_path: Path
+) -> None:
     model_dir = model_dirs[run.tiny]
     record = tmp_path / "inputs.jsonl"
     output_path = tmp_path / "out"
     command = [
-        sys.executable, str(RECORDER), "--model", "compgap_cascade",
-        "--model_args", f"inner={run.inner},pretrained={model_dir},{run.model_args}",
-        "--tasks", "compgap_mathtext", "--device", "cpu", "--batch_size", str(run.batch_size),
-        "--limit", str(LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples", "--output_path", str(output_path),
-    ]  # fmt: skip
+        sys.executable,
+        str(RECORDER),
+        "--model",
+        "compgap_cascade",
+        "--model_args",
+        f"inner={run.inner},pretrained={model_dir},{run.model_args}",
+        "--tasks",
+        "compgap_mathtext",
+        "--device",
+        "cpu",
+        "--batch_size",
+        str(run.batch_size),
+        "--limit",
+        str(LIMIT),
+        "--gen_kwargs",
+        "max_new_tokens=8",
+        "--log_samples",
+        "--output_path",
+        str(output_path),
+    ]
     env = offline_env(COMPGAP_RECORD_INPUTS=str(record), OMP_NUM_THREADS="1")
     completed = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
     result = collect_run(completed, output_path)

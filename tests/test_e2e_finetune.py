@@ -25,17 +25,32 @@ pytestmark = pytest.mark.e2e
 
 FAMILY = "count"
 TASKS = f"compgap_{FAMILY}_direct,compgap_{FAMILY}_cascade"
-EVAL_ARGS = ["--tasks", TASKS, "--device", "cpu", "--batch_size", "2", "--limit", "2",
-             "--gen_kwargs", "max_new_tokens=8", "--log_samples"]  # fmt: skip
+EVAL_ARGS = [
+    "--tasks",
+    TASKS,
+    "--device",
+    "cpu",
+    "--batch_size",
+    "2",
+    "--limit",
+    "2",
+    "--gen_kwargs",
+    "max_new_tokens=8",
+    "--log_samples",
+]
 #: Per method: a learning rate that moves a tiny random model in a few CPU steps (the recipe's default, 1e-5,
 #: is the paper's for billions of parameters).
 METHODS = {
     # LoRA saves a checkpoint every 4 steps (each must be evaluable on its own) and leaves bf16 at its default
     # (auto: float32 on this CPU); full fine-tuning asks for float32 and saves none.
-    "lora": {"learning_rate": 1.0e-2, "lora": {"r": 8, "alpha": 16, "dropout": 0.0}, "save_strategy": "steps",
-             "training_args": {"use_cpu": True, "dataloader_num_workers": 0, "save_steps": 4}},
+    "lora": {
+        "learning_rate": 1.0e-2,
+        "lora": {"r": 8, "alpha": 16, "dropout": 0.0},
+        "save_strategy": "steps",
+        "training_args": {"use_cpu": True, "dataloader_num_workers": 0, "save_steps": 4},
+    },
     "full": {"learning_rate": 2.0e-3, "bf16": False},
-}  # fmt: skip
+}
 
 
 def compgap(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -82,8 +97,21 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def exported(workdir: Path) -> Path:
-    result = compgap("data", "export", "--split", "train", "--task", FAMILY, "--size", "32", "--style",
-                     "composition", "--out", str(workdir / "train"), cwd=workdir)  # fmt: skip
+    result = compgap(
+        "data",
+        "export",
+        "--split",
+        "train",
+        "--task",
+        FAMILY,
+        "--size",
+        "32",
+        "--style",
+        "composition",
+        "--out",
+        str(workdir / "train"),
+        cwd=workdir,
+    )
     assert result.returncode == 0, result.stderr
     return workdir / "train"
 
@@ -99,11 +127,19 @@ def finetuned(tiny_qwen_dir: Path, exported: Path, workdir: Path) -> dict[str, P
     saved = {}
     for method, settings in METHODS.items():
         recipe = {
-            "model": str(tiny_qwen_dir), "train_data": str(exported), "output_dir": str(workdir / method),
-            "method": method, "max_steps": 8, "effective_batch_size": 8, "per_device_train_batch_size": 8,
-            "gradient_checkpointing": False, "logging_steps": 1, "save_strategy": "no",
-            "training_args": {"use_cpu": True, "dataloader_num_workers": 0}, **settings,
-        }  # fmt: skip
+            "model": str(tiny_qwen_dir),
+            "train_data": str(exported),
+            "output_dir": str(workdir / method),
+            "method": method,
+            "max_steps": 8,
+            "effective_batch_size": 8,
+            "per_device_train_batch_size": 8,
+            "gradient_checkpointing": False,
+            "logging_steps": 1,
+            "save_strategy": "no",
+            "training_args": {"use_cpu": True, "dataloader_num_workers": 0},
+            **settings,
+        }
         (workdir / f"{method}.yaml").write_text(yaml.safe_dump(recipe))
         result = compgap("finetune", "--config", str(workdir / f"{method}.yaml"), cwd=workdir)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -149,8 +185,10 @@ def test_every_lora_folder_saved_on_the_way_is_evaluable_and_traceable(finetuned
         assert (folder / "adapter_config.json").is_file() and not (folder / "model.safetensors").exists()
         AutoProcessor.from_pretrained(folder)
         record = json.loads((folder / "compgap_training.json").read_text())
-        assert record["checkpoint_step"] == step and record["base_model"] == json.loads(
-            (run / "compgap_training.json").read_text())["base_model"]  # fmt: skip
+        assert (
+            record["checkpoint_step"] == step
+            and record["base_model"] == json.loads((run / "compgap_training.json").read_text())["base_model"]
+        )
         assert len(record["losses"]) == (step or 8)
         model = Qwen2_5_VLForConditionalGeneration.from_pretrained(folder, dtype=torch.float32).eval()
         if step in (8, None):  # the last checkpoint and the final adapter are the merged model's weights
@@ -165,17 +203,31 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
     model = finetuned["full"]
     never_blank(model)
     run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={model},{TINY_QWEN_ARGS}",
-         *EVAL_ARGS],
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={model},{TINY_QWEN_ARGS}",
+            *EVAL_ARGS,
+        ],
         workdir / "after",
-    )  # fmt: skip
+    )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     for sample in run.samples[f"compgap_{FAMILY}_cascade"]:
         envelope = decode_cascade_response(sample["filtered_resps"])
         assert envelope.failed_step is None and isinstance(envelope.step2, str), envelope.error  # step 2 ran
 
-    result = compgap("report", str(workdir / "after"), "--base", str(workdir / "base"), "--out",
-                     str(workdir / "report"), "--resamples", "1000", cwd=workdir)  # fmt: skip
+    result = compgap(
+        "report",
+        str(workdir / "after"),
+        "--base",
+        str(workdir / "base"),
+        "--out",
+        str(workdir / "report"),
+        "--resamples",
+        "1000",
+        cwd=workdir,
+    )
     assert result.returncode == 0, result.stderr
     assert "## Before and after fine-tuning" in result.stdout and "gap closed?" in result.stdout
     assert f"on compgap data {read_manifest(workdir / 'train')['data_fingerprint']}" in result.stdout
@@ -197,13 +249,26 @@ def test_a_lora_checkpoint_runs_in_lmms_eval_and_its_submission_records_the_trai
 ) -> None:
     checkpoint = finetuned["lora"] / "checkpoint-4"
     run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={checkpoint},{TINY_QWEN_ARGS}",
-         *EVAL_ARGS],
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={checkpoint},{TINY_QWEN_ARGS}",
+            *EVAL_ARGS,
+        ],
         workdir / "checkpoint-run",
-    )  # fmt: skip
+    )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
-    result = compgap("submit", str(workdir / "checkpoint-run"), "--out", str(workdir / "checkpoint.json"), "--partial",
-                     "--resamples", "200", cwd=workdir)  # fmt: skip
+    result = compgap(
+        "submit",
+        str(workdir / "checkpoint-run"),
+        "--out",
+        str(workdir / "checkpoint.json"),
+        "--partial",
+        "--resamples",
+        "200",
+        cwd=workdir,
+    )
     assert result.returncode == 0, result.stderr
     training = json.loads((workdir / "checkpoint.json").read_text())["training"]
     assert training["method"] == "lora"

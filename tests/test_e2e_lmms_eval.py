@@ -59,10 +59,17 @@ def test_plain_model_runs_direct_cot_and_language(tiny_qwen_dir: Path, tmp_path:
 
 def test_cascade_task_with_a_plain_model_fails_at_once_with_instructions(tiny_qwen_dir: Path, tmp_path: Path) -> None:
     run = run_lmms_eval(
-        ["--model", "qwen2_5_vl", "--model_args", f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", "compgap_mathtext_cascade", *COMMON],
+        [
+            "--model",
+            "qwen2_5_vl",
+            "--model_args",
+            f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            "compgap_mathtext_cascade",
+            *COMMON,
+        ],
         tmp_path / "out",
-    )  # fmt: skip
+    )
     assert run.results is None, "a cascade task must not be scored with a plain model"
     assert "--model compgap_cascade" in run.output
     assert "Model Responding" not in run.output, "no model call may happen before the error"

@@ -83,9 +83,22 @@ def openai_server(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     work = tmp_path_factory.mktemp("openai-server")
     server_log, request_log = work / "server.log", work / "requests.jsonl"
     command = [
-        sys.executable, str(SERVER), "--request-log", str(request_log), "--parent-pid", str(os.getpid()),
-        "--", "serve", str(tiny_qwen_dir), "--device", "cpu", "--host", "127.0.0.1", "--port", "0",
-    ]  # fmt: skip
+        sys.executable,
+        str(SERVER),
+        "--request-log",
+        str(request_log),
+        "--parent-pid",
+        str(os.getpid()),
+        "--",
+        "serve",
+        str(tiny_qwen_dir),
+        "--device",
+        "cpu",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+    ]
     with server_log.open("wb") as log:
         # --port 0: the kernel picks a free port (no race with other processes); uvicorn names it in its log.
         process = subprocess.Popen(command, stdout=log, stderr=log, env=offline_env(**NO_PROXY))
@@ -118,8 +131,19 @@ def _run(
         f"inner=openai,model={model or server.model},base_url={server.base_url},api_key=EMPTY,"
         f"num_concurrent={CONCURRENCY},max_retries={retries},retry_backoff_s=0{cascade_args}"
     )
-    args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap_mathtext",
-            "--limit", str(LIMIT), "--gen_kwargs", "max_new_tokens=8", "--log_samples"]  # fmt: skip
+    args = [
+        "--model",
+        "compgap_cascade",
+        "--model_args",
+        model_args,
+        "--tasks",
+        "compgap_mathtext",
+        "--limit",
+        str(LIMIT),
+        "--gen_kwargs",
+        "max_new_tokens=8",
+        "--log_samples",
+    ]
     runs: list[LmmsEvalRun] = []
     requests = server.requests_during(
         lambda: runs.append(run_lmms_eval(args, out, timeout=300, env=offline_env(**NO_PROXY)))
@@ -179,8 +203,11 @@ def test_cascade_over_openai_server_sends_the_image_in_step_1_only(openai_server
         assert sample["compgap"]["intermediate_response"] == envelope.step1
         step1_text, step2_text = _step_prompts(sample)
         # Step 1: the visual prompt with exactly this item's picture (same pixels, as a PNG data URL).
-        step1 = [r for r in run_requests if r["text"] == step1_text and [i["pixels_sha256"] for i in r["images"]]
-                 == [pictures[sample["doc_id"]]]]  # fmt: skip
+        step1 = [
+            r
+            for r in run_requests
+            if r["text"] == step1_text and [i["pixels_sha256"] for i in r["images"]] == [pictures[sample["doc_id"]]]
+        ]
         assert len(step1) == 1, (sample["doc_id"], [(r["text"][:60], r["n_images"]) for r in requests])
         assert step1[0]["images"][0]["kind"] == "data" and step1[0]["images"][0]["mime"] == "image/png"
         # Step 2: the textual prompt holding step 1's output verbatim, and no image.
@@ -213,8 +240,13 @@ def test_a_server_that_refuses_every_request_stops_the_run_at_start_up(openai_se
 
 
 def test_refused_requests_are_failed_calls_when_the_stop_is_off(openai_server: Server, tmp_path: Path) -> None:
-    run, requests = _run(openai_server, tmp_path / "out", model="no-such-model", retries=1,
-                         cascade_args=",startup_check=false,max_failed_share=1")  # fmt: skip
+    run, requests = _run(
+        openai_server,
+        tmp_path / "out",
+        model="no-such-model",
+        retries=1,
+        cascade_args=",startup_check=false,max_failed_share=1",
+    )
 
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     # Round 1 only (12 distinct calls, all refused); a failed step 1 sends no step 2.

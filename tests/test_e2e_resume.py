@@ -30,8 +30,11 @@ def test_killed_run_resumes_without_recomputing_and_matches_the_uninterrupted_ru
     first = tmp_path / "first"
     process = subprocess.Popen(
         [sys.executable, "-m", "lmms_eval", *args, "--output_path", str(first)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=offline_env(), cwd=tmp_path,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=offline_env(),
+        cwd=tmp_path,
+    )
     try:
         deadline = time.monotonic() + 600
         while _count_lines(cache) < 6 if cache.exists() else True:

@@ -23,8 +23,18 @@ BROKEN = "inner=compgap_instant,response="
 
 
 def _args(model_args: str, *extra: str) -> list[str]:
-    return ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap_mathtext",
-            "--limit", str(LIMIT), "--log_samples", *extra]  # fmt: skip
+    return [
+        "--model",
+        "compgap_cascade",
+        "--model_args",
+        model_args,
+        "--tasks",
+        "compgap_mathtext",
+        "--limit",
+        str(LIMIT),
+        "--log_samples",
+        *extra,
+    ]
 
 
 @pytest.mark.parametrize("verbosity", ["INFO", "DEBUG"])

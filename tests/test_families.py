@@ -200,8 +200,10 @@ def test_data_check_agrees_with_the_pictures_and_catches_swapped_labels(name: st
     checks = family.check_items(rows)
     assert [check.uid for check in checks] == [row["uid"] for row in rows]
     assert all(check.agrees for check in checks), [check.note for check in checks if not check.agrees]
-    swapped = [{**row, "intermediate": other["intermediate"], "answer": other["answer"]}
-               for row, other in zip(rows, rows[1:] + rows[:1], strict=True)]  # fmt: skip
+    swapped = [
+        {**row, "intermediate": other["intermediate"], "answer": other["answer"]}
+        for row, other in zip(rows, rows[1:] + rows[:1], strict=True)
+    ]
     assert not any(check.agrees for check in family.check_items(swapped))
 
 

@@ -35,8 +35,7 @@ def _cascade(run: FamilyRun, model_root: Path) -> CompgapCascade:
     if not folder.exists():
         BUILDERS[run.tiny](folder)
     arguments = simple_parse_args_string(run.model_args)  # as lmms-eval parses --model_args: "70" is a number
-    return CompgapCascade(inner=run.inner, pretrained=str(folder), batch_size=run.batch_size, device="cpu",
-                          **arguments)  # fmt: skip
+    return CompgapCascade(inner=run.inner, pretrained=str(folder), batch_size=run.batch_size, device="cpu", **arguments)
 
 
 @pytest.mark.parametrize("run", PASSING, ids=[run.id for run in PASSING])

@@ -60,8 +60,10 @@ def test_train_validation_and_test_never_share_an_item_whatever_the_seeds(
     assert shared_items(validation, test) == []
     assert shared_items(train, validation) == []
     # Nor one problem in other words (the problem signature).
-    problems = {name: {generator.problem_signature(item) for item in split.items}
-                for name, split in (("train", train_split), ("validation", validation_split))}  # fmt: skip
+    problems = {
+        name: {generator.problem_signature(item) for item in split.items}
+        for name, split in (("train", train_split), ("validation", validation_split))
+    }
     assert not problems["train"] & canonical_signatures(generator).keys()
     assert not problems["validation"] & canonical_signatures(generator).keys()
     assert not problems["train"] & problems["validation"]
@@ -162,8 +164,12 @@ def test_prompts_are_the_ones_evaluation_sends(family: str, items) -> None:
     row, item = items[family][1]
     prompts = TaskPrompts.installed(family)
     by_kind = {example.kind: example for style in STYLES for example in examples_for(style, row, item, prompts)}
-    for kind, hook in (("composition", hooks.direct_text), ("direct", hooks.direct_text),
-                       ("vision", hooks.vision_text), ("language", hooks.language_text)):  # fmt: skip
+    for kind, hook in (
+        ("composition", hooks.direct_text),
+        ("direct", hooks.direct_text),
+        ("vision", hooks.vision_text),
+        ("language", hooks.language_text),
+    ):
         setting = KIND_SETTINGS[kind]
         kwargs = load_task_yaml(family, f"compgap_{family}_{setting}.yaml")["lmms_eval_specific_kwargs"]["default"]
         assert by_kind[kind].prompt == hook(row, kwargs)
@@ -178,8 +184,13 @@ def test_style_mixes_have_exact_proportions_and_clear_errors() -> None:
     assert Counter(styles) == {"composition": 7, "direct": 2, "skills": 1}
     assert styles == assign_styles(10, parse_style_mix("composition=0.7,direct=0.2,skills=0.1"), "x")
     assert Counter(assign_styles(3, parse_style_mix("composition,direct"), "y")).total() == 3
-    for bad, message in (("compose", "unknown target style"), ("direct=0", "positive"), ("direct=x", "not a number"),
-                         ("direct,direct", "twice"), ("direct=inf", "positive")):  # fmt: skip
+    for bad, message in (
+        ("compose", "unknown target style"),
+        ("direct=0", "positive"),
+        ("direct=x", "not a number"),
+        ("direct,direct", "twice"),
+        ("direct=inf", "positive"),
+    ):
         with pytest.raises(ValueError, match=message):
             parse_style_mix(bad)
 
@@ -263,11 +274,27 @@ def test_export_refuses_a_used_folder_and_the_test_split(tmp_path: Path, capsys:
 
 
 def test_data_build_writes_a_training_split(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    assert cli.main(["data", "build", "--split", "validation", "--task", "mathtext", "--size", "5",
-                     "--out", str(tmp_path)]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            ["data", "build", "--split", "validation", "--task", "mathtext", "--size", "5", "--out", str(tmp_path)]
+        )
+        == 0
+    )
     rows = [json.loads(line) for line in (tmp_path / "mathtext" / "validation.jsonl").read_text().splitlines()]
     assert rows == list(build_split(get_family("mathtext"), "validation", 5).rows)
     assert "no test item" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="test split"):
-        cli.main(["data", "build", "--split", "train", "--seed", str(get_family("count").canonical_seed),
-                  "--task", "count", "--out", str(tmp_path)])  # fmt: skip
+        cli.main(
+            [
+                "data",
+                "build",
+                "--split",
+                "train",
+                "--seed",
+                str(get_family("count").canonical_seed),
+                "--task",
+                "count",
+                "--out",
+                str(tmp_path),
+            ]
+        )

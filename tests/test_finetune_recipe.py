@@ -24,7 +24,11 @@ REQUIRED = {"model": "m", "train_data": "d", "output_dir": "o"}
 def test_the_shipped_recipe_is_the_papers_full_finetuning() -> None:
     recipe = load_recipe(DEFAULT_CONFIG)
     assert (recipe.method, recipe.learning_rate, recipe.lr_scheduler_type, recipe.warmup_ratio) == (
-        "full", 1e-5, "cosine", 0.03)  # fmt: skip
+        "full",
+        1e-5,
+        "cosine",
+        0.03,
+    )
     assert (recipe.num_train_epochs, recipe.effective_batch_size, recipe.weight_decay, recipe.bf16) == (
         4,
         128,

@@ -62,8 +62,22 @@ def test_a_report_over_four_items_calls_nothing_closed_and_names_each_run_once(t
     """The case seen: four items, every gap gone after, exact McNemar p 0.125, was called "closed"."""
     simulate_run(tmp_path / "base", BASE, families=["count"], limit=4)
     simulate_run(tmp_path / "tuned", TUNED, families=["count"], limit=4, date="20260102_000000")
-    assert main(["report", str(tmp_path / "tuned"), "--base", str(tmp_path / "base"), "--out", str(tmp_path / "r"),
-                 "--resamples", "500", "--no-plots"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                str(tmp_path / "tuned"),
+                "--base",
+                str(tmp_path / "base"),
+                "--out",
+                str(tmp_path / "r"),
+                "--resamples",
+                "500",
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
     with (tmp_path / "r" / "finetune.csv").open(newline="") as handle:
         verdicts = {row["verdict"] for row in csv.DictReader(handle) if row["setting"] == "gap"}
     assert verdicts == {"n too small"}
@@ -84,8 +98,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_report_shows_the_gap_before_and_after_and_whether_it_closed(runs: Path, capsys) -> None:
     out = runs / "report"
-    assert main(["report", str(runs / "tuned"), "--base", str(runs / "base"), "--out", str(out), "--resamples",
-                 "2000"]) == 0  # fmt: skip
+    assert (
+        main(["report", str(runs / "tuned"), "--base", str(runs / "base"), "--out", str(out), "--resamples", "2000"])
+        == 0
+    )
     printed = capsys.readouterr().out
     assert printed.index("## Before and after fine-tuning") < printed.index("## Composition gap")
     with (out / "finetune.csv").open(newline="") as handle:
@@ -119,15 +135,23 @@ def provenance(tmp_path_factory: pytest.TempPathFactory) -> Path:
     families = {}
     for family in ("count", "cards"):
         split = build_split(get_family(family), "train", 20)
-        families[family] = {"seed": split.seed, "size": split.size, "fingerprint": split.fingerprint,
-                            "data_version": get_family(family).data_version,
-                            "split_version": SPLIT_VERSION}  # fmt: skip
+        families[family] = {
+            "seed": split.seed,
+            "size": split.size,
+            "fingerprint": split.fingerprint,
+            "data_version": get_family(family).data_version,
+            "split_version": SPLIT_VERSION,
+        }
     record = {
-        "format": "lmms-compgap-training", "format_version": 1, "base_model": "org/vlm", "method": "lora",
+        "format": "lmms-compgap-training",
+        "format_version": 1,
+        "base_model": "org/vlm",
+        "method": "lora",
         "data_fingerprint": "sha256:" + "a" * 64,
-        "splits": {"train": {"data_fingerprint": "sha256:" + "a" * 64, "style": {"composition": 1.0},
-                             "families": families}},
-    }  # fmt: skip
+        "splits": {
+            "train": {"data_fingerprint": "sha256:" + "a" * 64, "style": {"composition": 1.0}, "families": families}
+        },
+    }
     (folder / PROVENANCE_FILE).write_text(json.dumps(record))
     return folder
 
@@ -137,10 +161,25 @@ def test_a_submission_records_the_finetuning_and_the_leaderboard_marks_it(
 ) -> None:
     board = tmp_path / "board"
     board.mkdir()
-    assert main(["submit", str(runs / "tuned"), "--out", str(board / "tuned.json"), "--partial", "--resamples",
-                 "1000", "--trained-on", str(provenance)]) == 0  # fmt: skip
-    assert main(["submit", str(runs / "base"), "--out", str(board / "base.json"), "--partial", "--resamples",
-                 "1000"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "submit",
+                str(runs / "tuned"),
+                "--out",
+                str(board / "tuned.json"),
+                "--partial",
+                "--resamples",
+                "1000",
+                "--trained-on",
+                str(provenance),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(["submit", str(runs / "base"), "--out", str(board / "base.json"), "--partial", "--resamples", "1000"]) == 0
+    )
     document = json.loads((board / "tuned.json").read_text())
     assert document["training"]["compgap_data"] is True
     assert document["training"]["splits"]["train"]["families"]["count"]["seed"] == 1_000_001
@@ -154,8 +193,22 @@ def test_a_submission_records_the_finetuning_and_the_leaderboard_marks_it(
 
 def test_a_training_claim_that_does_not_regenerate_is_rejected(runs: Path, provenance: Path, tmp_path: Path) -> None:
     path = tmp_path / "tuned.json"
-    assert main(["submit", str(runs / "tuned"), "--out", str(path), "--partial", "--resamples", "1000",
-                 "--trained-on", str(provenance / PROVENANCE_FILE)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "submit",
+                str(runs / "tuned"),
+                "--out",
+                str(path),
+                "--partial",
+                "--resamples",
+                "1000",
+                "--trained-on",
+                str(provenance / PROVENANCE_FILE),
+            ]
+        )
+        == 0
+    )
     document = json.loads(path.read_text())
     document["training"]["splits"]["train"]["families"]["count"]["size"] = 21
     path.write_text(json.dumps(document))
@@ -172,16 +225,21 @@ def test_a_training_claim_that_does_not_regenerate_is_rejected(runs: Path, prove
         verify_submission(path)
 
 
-def test_submit_refuses_a_checkpoint_of_a_run_that_holds_no_record_of_its_own(tmp_path: Path, provenance: Path,
-                                                                              capsys) -> None:  # fmt: skip
+def test_submit_refuses_a_checkpoint_of_a_run_that_holds_no_record_of_its_own(
+    tmp_path: Path, provenance: Path, capsys
+) -> None:
     """A folder inside a `compgap finetune` output (an older `checkpoint-N`, `adapter/`) without its own record would
     give a submission with no training provenance: refused, naming the run folder; with a record it is recorded."""
     run = tmp_path / "run"
     checkpoint = run / "checkpoint-8"
     checkpoint.mkdir(parents=True)
     (run / PROVENANCE_FILE).write_text((provenance / PROVENANCE_FILE).read_text())
-    simulate_run(tmp_path / "out", SimulatedModel(str(checkpoint), see=0.9, reason=0.9, compose=0.5, seed=1),
-                 families=["count"], limit=5)  # fmt: skip
+    simulate_run(
+        tmp_path / "out",
+        SimulatedModel(str(checkpoint), see=0.9, reason=0.9, compose=0.5, seed=1),
+        families=["count"],
+        limit=5,
+    )
     submit = ["submit", str(tmp_path / "out"), "--out", str(tmp_path / "s.json"), "--partial", "--resamples", "200"]
     assert main(submit) == 1
     assert f"inside the fine-tuning run {run} but holds no {PROVENANCE_FILE}" in capsys.readouterr().err
@@ -192,7 +250,19 @@ def test_submit_refuses_a_checkpoint_of_a_run_that_holds_no_record_of_its_own(tm
 
 
 def test_trained_on_must_name_a_provenance_file(runs: Path, tmp_path: Path, capsys) -> None:
-    assert main(["submit", str(runs / "base"), "--out", str(tmp_path / "s.json"), "--partial",
-                 "--trained-on", str(tmp_path)]) == 1  # fmt: skip
+    assert (
+        main(
+            [
+                "submit",
+                str(runs / "base"),
+                "--out",
+                str(tmp_path / "s.json"),
+                "--partial",
+                "--trained-on",
+                str(tmp_path),
+            ]
+        )
+        == 1
+    )
     assert "no compgap_training.json" in capsys.readouterr().err
     assert not (tmp_path / "s.json").exists()

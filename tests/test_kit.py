@@ -92,15 +92,27 @@ def test_a_family_made_with_the_kit_runs_through_lmms_eval_in_every_setting(
     assert linted.returncode == 0, linted.stdout + linted.stderr
     # Installed as a user installs a plugin (here into a folder on PYTHONPATH: its entry point is all it needs).
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(site),
-         str(project)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(project),
+        ],
+        check=True,
+        capture_output=True,
+    )
     env = offline_env(PYTHONPATH=str(site))
 
     def compgap(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "lmms_compgap", *args], capture_output=True, text=True,
-                              env=env, cwd=tmp_path)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-m", "lmms_compgap", *args], capture_output=True, text=True, env=env, cwd=tmp_path
+        )
 
     built = compgap("tasks", "build", "--family", NAME)
     assert built.returncode == 0, built.stderr
@@ -112,19 +124,31 @@ def test_a_family_made_with_the_kit_runs_through_lmms_eval_in_every_setting(
     # The generic family tests, walking the registry, now walk the new family too.
     generic = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_families.py", "-k", NAME],
-        capture_output=True, text=True, env=env, cwd=REPO,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+    )
     assert generic.returncode == 0, generic.stdout[-3000:]
     walked = len([name for name in vars(test_families) if name.startswith("test_")])  # one test each, none skipped
     assert f"{walked} passed" in generic.stdout and "skipped" not in generic.stdout, generic.stdout[-3000:]
 
     tasks = [f"compgap_{NAME}_{setting}" for setting in SETTINGS]
     run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", f"compgap_{NAME}", "--include_path", str(tree), *E2E_COMMON_ARGS],
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            f"compgap_{NAME}",
+            "--include_path",
+            str(tree),
+            *E2E_COMMON_ARGS,
+        ],
         tmp_path / "out",
         env=env,
-    )  # fmt: skip
+    )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     for task in tasks:
         assert len(run.samples[task]) == E2E_LIMIT, task

@@ -140,12 +140,9 @@ def _entries(draw: st.DrawFn) -> list[dict[str, tuple[bool, ...]]]:
     """Per family, per item, 0/1 flags of every setting (the cascade has an answer and a step-1 verdict)."""
     families = draw(st.integers(1, 3))
     return [
-        {
-            flag: tuple(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
-            for flag in _ITEM_FLAGS
-        }
+        {flag: tuple(draw(st.lists(st.booleans(), min_size=n, max_size=n))) for flag in _ITEM_FLAGS}
         for n in [draw(st.integers(1, 12)) for _ in range(families)]
-    ]  # fmt: skip
+    ]
 
 
 def _to_scores(entry: list[dict[str, tuple[bool, ...]]]) -> Scores:

@@ -20,14 +20,17 @@ from lmms_compgap.doctor import lock_path
 from lmms_compgap.report.files.leaderboard_repo import WORKFLOW
 from tests.conftest import offline_env
 
-FILES = {".github/workflows/verify.yml", ".gitignore", "CONTRIBUTING.md", "README.md", "constraints.txt",
-         "requirements.txt", "submissions/README.md"}  # fmt: skip
-#: What only GitHub knows, by the workflow's `${{ }}` expression (`vars` are unset: an empty string).
-GITHUB_VALUES = {
-    "github.run_id": "1234",
-    "github.run_attempt": "1",
-    "vars.RERUN_ITEMS": "",
+FILES = {
+    ".github/workflows/verify.yml",
+    ".gitignore",
+    "CONTRIBUTING.md",
+    "README.md",
+    "constraints.txt",
+    "requirements.txt",
+    "submissions/README.md",
 }
+#: What only GitHub knows, by the workflow's `${{ }}` expression (`vars` are unset: an empty string).
+GITHUB_VALUES = {"github.run_id": "1234", "github.run_attempt": "1", "vars.RERUN_ITEMS": ""}
 
 
 def init(directory: Path, *extra: str) -> int:

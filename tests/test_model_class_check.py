@@ -64,8 +64,11 @@ def test_a_checkpoint_missing_weights_stops_the_run_even_with_the_right_class(
     shutil.copytree(checkpoints["glm4v"], folder)
     weights = load_file(folder / "model.safetensors")
     dropped = next(name for name in weights if "mlp.down_proj" in name)
-    save_file({name: tensor for name, tensor in weights.items() if name != dropped}, folder / "model.safetensors",
-              metadata={"format": "pt"})  # fmt: skip
+    save_file(
+        {name: tensor for name, tensor in weights.items() if name != dropped},
+        folder / "model.safetensors",
+        metadata={"format": "pt"},
+    )
     with pytest.raises(RunStopped) as stopped:
         CompgapCascade(inner="compgap_hf", pretrained=str(folder), **ON_CPU)
     message = stopped.value.message

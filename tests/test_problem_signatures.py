@@ -70,8 +70,11 @@ def expected_answer(family: str, item: Item) -> str | None:
 
 
 ANSWER_FROM_SIGNATURE: dict[str, Callable[[dict[str, Any]], str | None]] = {
-    "mathtext": mathtext_answer, "count": count_answer, "cards": cards_answer, "clock": clock_answer,
-}  # fmt: skip
+    "mathtext": mathtext_answer,
+    "count": count_answer,
+    "cards": cards_answer,
+    "clock": clock_answer,
+}
 
 
 # ---- the same problem in other words ------------------------------------------------------------------------
@@ -91,8 +94,9 @@ def reword_count(item: Item, rng: random.Random) -> Item:
     objects = [[c, s, "large", rng.randint(0, 500), rng.randint(0, 500), 30.0] for c, s, *_ in item.spec["objects"]]
     rng.shuffle(objects)
     intermediate = "\n".join(f"{o[0]} {o[1]}" for o in objects)
-    return dataclasses.replace(item, question="Count them, please.", intermediate=intermediate,
-                               spec={**item.spec, "objects": objects})  # fmt: skip
+    return dataclasses.replace(
+        item, question="Count them, please.", intermediate=intermediate, spec={**item.spec, "objects": objects}
+    )
 
 
 def reword_cards(item: Item, rng: random.Random) -> Item:
@@ -107,13 +111,19 @@ def reword_clock(item: Item, rng: random.Random) -> Item:
     question = dict(item.spec["question"])
     swap = {"later": "later_minutes", "later_minutes": "later"}
     question["kind"] = swap.get(question["kind"], question["kind"])
-    return dataclasses.replace(item, question="(reworded)", spec={**item.spec, "question": question, "dial": {},
-                                                                  "face": [0, 0, 0], "radius": 99})  # fmt: skip
+    return dataclasses.replace(
+        item,
+        question="(reworded)",
+        spec={**item.spec, "question": question, "dial": {}, "face": [0, 0, 0], "radius": 99},
+    )
 
 
 REWORD: dict[str, Callable[[Item, random.Random], Item]] = {
-    "mathtext": reword_mathtext, "count": reword_count, "cards": reword_cards, "clock": reword_clock,
-}  # fmt: skip
+    "mathtext": reword_mathtext,
+    "count": reword_count,
+    "cards": reword_cards,
+    "clock": reword_clock,
+}
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), database=None)
@@ -193,8 +203,10 @@ def test_the_provenance_records_the_split_version() -> None:
 
 
 def test_data_overlap_prints_each_family_and_split(capsys: pytest.CaptureFixture) -> None:
-    assert cli.main(["data", "overlap", "--task", "count", "--task", "clock", "--split", "validation",
-                     "--size", "40"]) == 0  # fmt: skip
+    assert (
+        cli.main(["data", "overlap", "--task", "count", "--task", "clock", "--split", "validation", "--size", "40"])
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"split version {SPLIT_VERSION}")
     rows = [line.split() for line in lines[2:]]

@@ -248,10 +248,18 @@ def test_lmms_eval_runs_every_setting_of_the_public_families(tiny_qwen_dir: Path
     for name in FAMILIES:
         write_repository(get_family(name).source, data / get_family(name).source.repo)
     run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", "compgap_public", *E2E_COMMON_ARGS],
-        tmp_path / "out", env=offline_env(COMPGAP_DATASETS=str(data)),
-    )  # fmt: skip
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            "compgap_public",
+            *E2E_COMMON_ARGS,
+        ],
+        tmp_path / "out",
+        env=offline_env(COMPGAP_DATASETS=str(data)),
+    )
     assert run.returncode == 0, run.output[-3000:]
     assert run.results is not None, run.output[-3000:]
     for name in FAMILIES:
@@ -270,10 +278,18 @@ def test_lmms_eval_runs_every_setting_of_the_public_families(tiny_qwen_dir: Path
 @pytest.mark.e2e
 def test_lmms_eval_stops_with_the_message_when_a_dataset_is_missing(tiny_qwen_dir: Path, tmp_path: Path) -> None:
     run = run_lmms_eval(
-        ["--model", "compgap_cascade", "--model_args", f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-         "--tasks", "compgap_gsm8k_direct", *E2E_COMMON_ARGS],
-        tmp_path / "out", env=offline_env(HF_HUB_CACHE=str(tmp_path / "hub"), COMPGAP_DATASETS=str(tmp_path / "none")),
-    )  # fmt: skip
+        [
+            "--model",
+            "compgap_cascade",
+            "--model_args",
+            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
+            "--tasks",
+            "compgap_gsm8k_direct",
+            *E2E_COMMON_ARGS,
+        ],
+        tmp_path / "out",
+        env=offline_env(HF_HUB_CACHE=str(tmp_path / "hub"), COMPGAP_DATASETS=str(tmp_path / "none")),
+    )
     assert run.returncode == 1 and run.results is None
     assert "openai/gsm8k (test split, revision cc7b047b6e5b) is not on this machine" in run.output
     assert "hf download openai/gsm8k --repo-type dataset" in run.output

@@ -50,9 +50,11 @@ def _clone_environment(target: Path) -> Path:
     clone_site = Path(
         subprocess.run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
-    )  # fmt: skip
+    )
     source_site = Path(sysconfig.get_paths()["purelib"])
     ours_in_lmms_eval = source_site / "lmms_eval" / "tasks" / "compgap"
 
@@ -83,12 +85,19 @@ def test_wheel_registers_tasks_and_model_evaluates_then_uninstalls_completely(
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(wheels), str(REPO)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = wheels.glob("lmms_compgap-*.whl")
     python = _clone_environment(tmp_path / "fresh")
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())  # fmt: skip
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
 
     before_files = _files(site)
     before = _list_tasks(python)
@@ -99,8 +108,9 @@ def test_wheel_registers_tasks_and_model_evaluates_then_uninstalls_completely(
     assert EXPECTED_TASKS <= set(from_checkout["tasks"]) and EXPECTED_GROUPS <= set(from_checkout["groups"])
 
     # With its dependencies: pip must find every declared bound satisfied by what is installed.
-    installed = subprocess.run([str(python), "-m", "pip", "install", "--no-index", str(wheel)],
-                               capture_output=True, text=True)  # fmt: skip
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-index", str(wheel)], capture_output=True, text=True
+    )
     assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
     assert "Successfully installed lmms-compgap" in installed.stdout
 
@@ -121,8 +131,11 @@ def test_wheel_registers_tasks_and_model_evaluates_then_uninstalls_completely(
 
     resolved = subprocess.run(
         [str(python), "-c", "from lmms_eval.models import get_model; print(get_model('compgap_cascade').__name__)"],
-        capture_output=True, text=True, env=offline_env(), check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=offline_env(),
+        check=True,
+    )
     assert resolved.stdout.strip().endswith("CompgapCascade")
 
     # One real evaluation in the fresh environment, both kinds of setting (exit status and results checked).

@@ -66,12 +66,19 @@ def test_hooks_compgap_score_and_verify_give_the_same_verdicts(family: str, tmp_
 
     # `compgap verify` re-scores each claimed item and rejects the submission on any disagreement.
     items = [
-        {"doc_id": d, "response": r, "sha256": response_sha256(r), "correct": c, "strict": s,
-         "intermediate_usable": None}
+        {
+            "doc_id": d,
+            "response": r,
+            "sha256": response_sha256(r),
+            "correct": c,
+            "strict": s,
+            "intermediate_usable": None,
+        }
         for (d, r), (c, s) in zip(lines, hook_verdicts, strict=True)
-    ]  # fmt: skip
-    scores = _rescore_items(tmp_path / "submission.json", family, {"cot": {"task": f"compgap_{family}_cot",
-                                                                           "items": items}})  # fmt: skip
+    ]
+    scores = _rescore_items(
+        tmp_path / "submission.json", family, {"cot": {"task": f"compgap_{family}_cot", "items": items}}
+    )
     assert len(scores["cot"]) == len(docs)
     assert [rows[doc_id]["question"] for doc_id, _ in lines] == [docs[doc_id]["question"] for doc_id, _ in lines]
 

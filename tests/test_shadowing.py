@@ -118,8 +118,18 @@ def test_refused_data_names_the_file_loaded_and_stops_the_run(tmp_path: Path) ->
 
 # ---- through the real lmms-eval command line ---------------------------------------------------------
 def _lmms_eval(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "lmms_eval", "--model", "compgap_instant", "--limit", "2",
-               "--output_path", str(tmp_path / "out"), *args]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "lmms_eval",
+        "--model",
+        "compgap_instant",
+        "--limit",
+        "2",
+        "--output_path",
+        str(tmp_path / "out"),
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=900, env=offline_env(), cwd=tmp_path)
 
 

@@ -170,9 +170,12 @@ def test_the_leaderboard_is_written_with_a_file_it_cannot_verify(
 def _training(families: dict[str, dict[str, Any]]) -> dict[str, Any]:
     fingerprint = "sha256:" + "0" * 64
     return {
-        "compgap_data": True, "base_model": "base", "method": "lora", "data_fingerprint": fingerprint,
+        "compgap_data": True,
+        "base_model": "base",
+        "method": "lora",
+        "data_fingerprint": fingerprint,
         "splits": {"train": {"data_fingerprint": fingerprint, "style": {"composition": 1}, "families": families}},
-    }  # fmt: skip
+    }
 
 
 def _claim(size: int, seed: int = 5) -> dict[str, Any]:

@@ -23,8 +23,15 @@ from lmms_compgap.report.submissions.verify import verify_submission
 
 
 def _run(**changes: object) -> dict:
-    run = {"id": 0, "date": "d", "lmms_eval_model": "compgap_cascade", "model_args": "pretrained=org/m",
-           "gen_kwargs": '{"max_new_tokens": 8}', "limit": 4, "lmms_eval_version": "0.7.3"}  # fmt: skip
+    run = {
+        "id": 0,
+        "date": "d",
+        "lmms_eval_model": "compgap_cascade",
+        "model_args": "pretrained=org/m",
+        "gen_kwargs": '{"max_new_tokens": 8}',
+        "limit": 4,
+        "lmms_eval_version": "0.7.3",
+    }
     run.update(changes)
     return run
 

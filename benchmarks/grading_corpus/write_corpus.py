@@ -38,8 +38,28 @@ FAMILIES = ("mathtext", "count", "cards", "clock")  # the generated families (`g
 PER_SETTING = 82
 SEED = 20261206
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 
 
@@ -64,8 +84,10 @@ def exact_value(expression: str) -> Fraction:
         if isinstance(node, ast.BinOp):
             left, right = walk(node.left), walk(node.right)
             ops: dict[type, Callable[[Fraction, Fraction], Fraction]] = {
-                ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-                ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+                ast.Add: lambda a, b: a + b,
+                ast.Sub: lambda a, b: a - b,
+                ast.Mult: lambda a, b: a * b,
+                ast.Div: lambda a, b: a / b,
             }
             return ops[type(node.op)](left, right)
         raise ValueError(f"not a make-24 expression: {expression}")
@@ -136,8 +158,12 @@ class Mathtext:
             name = m.group(1) + (" by" if m.group(1) in ("Multiply", "Divide") else "")
             steps.append([name, int(m.group(3)), m.group(4), int(m.group(5)), int(m.group(6))])
         first = case.row["intermediate"].split()[0]
-        case.info.update(start=int(start.group(1)), noun=start.group(2), steps=steps,
-                         who=None if first in ("There", "A", "An", "The") else first)
+        case.info.update(
+            start=int(start.group(1)),
+            noun=start.group(2),
+            steps=steps,
+            who=None if first in ("There", "A", "An", "The") else first,
+        )
         t = int(case.target)
         if case.wrong:
             slips = [t + 1, t - 1, t + 10, t - 10, t + 2]
@@ -173,8 +199,9 @@ class Mathtext:
         if kind == "latex":
             return "\n".join(f"$$ {a} {_OPTEX[op]} {b} = {c} $$" for _, a, op, b, c in steps)
         if kind == "bullets":
-            return "\n".join([f"* Start: {s0} {noun}"] + [f"* {n} {b}: {a} {_OPSYM[op]} {b} = {c}"
-                                                          for n, a, op, b, c in steps])
+            return "\n".join(
+                [f"* Start: {s0} {noun}"] + [f"* {n} {b}: {a} {_OPSYM[op]} {b} = {c}" for n, a, op, b, c in steps]
+            )
         if kind == "numbered":
             return "\n".join(f"{i}. {n} {b}: {a} {op} {b} = {c}" for i, (n, a, op, b, c) in enumerate(steps, 1))
         raise ValueError(kind)
@@ -185,8 +212,15 @@ class Mathtext:
         steps = case.info["steps"]
         lines = [f"{a} × {b} = {c}".replace("×", _OPSYM[op]) for _, a, op, b, c in steps[:-1]]
         _, a, op, b, _c = steps[-1]
-        lines.append(case.rng.choice([f"{a} {_OPSYM[op]} {b} =", f"Now {_OPWORD[op]} {b}: {a} {_OPSYM[op]}",
-                                      f"The last step is to {steps[-1][0].lower()} {b}, which gives"]))
+        lines.append(
+            case.rng.choice(
+                [
+                    f"{a} {_OPSYM[op]} {b} =",
+                    f"Now {_OPWORD[op]} {b}: {a} {_OPSYM[op]}",
+                    f"The last step is to {steps[-1][0].lower()} {b}, which gives",
+                ]
+            )
+        )
         return "\n".join(lines)
 
     @staticmethod
@@ -210,16 +244,28 @@ class Mathtext:
         ]
         if who:
             out += [
-                (f"{who} ends up with {v} {noun} after " + {"+": f"adding {b} more", "-": f"{b} are taken away",
-                                                               "*": f"multiplying by {b}", "/": f"dividing by {b}"}[op]
-                 + ".", "the answer is attached to the noun asked about; the step's number follows"),
+                (
+                    f"{who} ends up with {v} {noun} after "
+                    + {
+                        "+": f"adding {b} more",
+                        "-": f"{b} are taken away",
+                        "*": f"multiplying by {b}",
+                        "/": f"dividing by {b}",
+                    }[op]
+                    + ".",
+                    "the answer is attached to the noun asked about; the step's number follows",
+                ),
                 (f"So {who} has {v} {noun}, having started with {s0}.", "answer, then the starting value"),
                 (f"{who} has {v} {noun} now.", "plain answer sentence"),
             ]
         if diff and str(diff) != v:
             more = "more" if int(v) > s0 else "fewer"
-            out.append((f"That leaves {v} {noun}, {diff} {more} than at the start.",
-                        "the answer verb 'leaves' gives the value; the difference is a justification"))
+            out.append(
+                (
+                    f"That leaves {v} {noun}, {diff} {more} than at the start.",
+                    "the answer verb 'leaves' gives the value; the difference is a justification",
+                )
+            )
         return out
 
     @staticmethod
@@ -244,8 +290,16 @@ class Count:
         objects = spec["objects"]
         match = [o for o in objects if (colour is None or o[0] == colour) and (shape is None or o[1] == shape)]
         large = sum(1 for o in match if o[2] == "large")
-        case.info.update(colour=colour, shape=shape, what=what, objects=objects, total=len(objects),
-                         large=large, small=len(match) - large, listing=case.row["intermediate"].split("\n"))
+        case.info.update(
+            colour=colour,
+            shape=shape,
+            what=what,
+            objects=objects,
+            total=len(objects),
+            large=large,
+            small=len(match) - large,
+            listing=case.row["intermediate"].split("\n"),
+        )
         t = int(case.target)
         if case.wrong:
             near = [o for o in objects if o not in match and (o[0] == colour or o[1] == shape)]
@@ -292,12 +346,16 @@ class Count:
             return f"Going through the list, the {what} are on lines {', '.join(map(str, hits))}."
         if kind == "markdown":
             return f"**Counting the {what}:**\n" + (
-                "\n".join(f"{k}. **{m}**" for k, m in enumerate(matches, 1)) or f"No {what}.")
+                "\n".join(f"{k}. **{m}**" for k, m in enumerate(matches, 1)) or f"No {what}."
+            )
         if kind == "bullets":
             return "\n".join(f"* {m} ({k})" for k, m in enumerate(matches, 1)) or f"* no {what}"
         if kind == "latex":
-            return ("Matching objects: $" + " + ".join("1" for _ in hits) + f" = {len(hits)}$") if hits else \
-                "Matching objects: none."
+            return (
+                ("Matching objects: $" + " + ".join("1" for _ in hits) + f" = {len(hits)}$")
+                if hits
+                else "Matching objects: none."
+            )
         raise ValueError(kind)
 
     @staticmethod
@@ -323,15 +381,23 @@ class Count:
         if int(v) not in (0, total):
             out += [
                 (f"{v} of the {total} objects are {what}.", "part of a whole: the part is the answer"),
-                (f"There are {v} {what}; the other {total - int(v)} objects have a different colour or shape.",
-                 "the count, then the rest of the picture"),
+                (
+                    f"There are {v} {what}; the other {total - int(v)} objects have a different colour or shape.",
+                    "the count, then the rest of the picture",
+                ),
             ]
         if not case.wrong and case.info["large"] and case.info["small"]:
-            out.append((f"I can see {v} {what}: {case.info['large']} large and {case.info['small']} small.",
-                        "the count, then its breakdown"))
+            out.append(
+                (
+                    f"I can see {v} {what}: {case.info['large']} large and {case.info['small']} small.",
+                    "the count, then its breakdown",
+                )
+            )
         if v == "0":
-            out += [(f"There are no {what} in the image.", "none is zero"),
-                    (f"I don't see any {what}; the answer is 0.", "answer phrase")]
+            out += [
+                (f"There are no {what} in the image.", "none is zero"),
+                (f"I don't see any {what}; the answer is 0.", "answer phrase"),
+            ]
         return out
 
     @staticmethod
@@ -399,15 +465,22 @@ class Cards:
         solution = q["solution"]
         assert exact_value(solution) == 24
         # Near misses: one operator changed, so the value is no longer 24 (every card still used once).
-        misses = [alt for i, ch in enumerate(solution) if ch in "+-*/" for new in "+-*/".replace(ch, "")
-                  for alt in [solution[:i] + new + solution[i + 1:]] if Cards.value_or_none(alt) not in (24, None)]
+        misses = [
+            alt
+            for i, ch in enumerate(solution)
+            if ch in "+-*/"
+            for new in "+-*/".replace(ch, "")
+            for alt in [solution[:i] + new + solution[i + 1 :]]
+            if Cards.value_or_none(alt) not in (24, None)
+        ]
         if not misses:
             misses = [f"{solution} + 1"]
         case.rng.shuffle(misses)
         case.info["expr"] = misses[0] if case.wrong else solution
         case.value = case.info["expr"]
-        case.other = misses[-1] if case.wrong and len(misses) > 1 else (misses[0] if not case.wrong else
-                                                                      f"{solution} - 1")
+        case.other = (
+            misses[-1] if case.wrong and len(misses) > 1 else (misses[0] if not case.wrong else f"{solution} - 1")
+        )
 
     @staticmethod
     def unit(case: Case) -> str:
@@ -424,16 +497,23 @@ class Cards:
             hi, lo = max(vals), min(vals)
             if kind == "markdown":
                 listed = ", ".join(map(str, vals))
-                return f"**Card values:** {listed}\n\n**Highest:** {hi}\n**Lowest:** {lo}\n\n" \
+                return (
+                    f"**Card values:** {listed}\n\n**Highest:** {hi}\n**Lowest:** {lo}\n\n"
                     f"**Difference:** {hi} - {lo} = {v}"
+                )
             if kind == "latex":
                 return f"The values are ${', '.join(map(str, vals))}$, so $\\max - \\min = {hi} - {lo} = {v}$."
-            return f"The values are {', '.join(map(str, vals))}. The highest is {hi} and the lowest is {lo}; " \
+            return (
+                f"The values are {', '.join(map(str, vals))}. The highest is {hi} and the lowest is {lo}; "
                 f"{hi} - {lo} = {v}."
+            )
         terms = " + ".join(map(str, chosen)) or "0"
         if len(chosen) < 2:
-            only = (f"The only one of the {label} is worth {v}." if chosen
-                    else f"There are no {label}, so the total is {v}.")
+            only = (
+                f"The only one of the {label} is worth {v}."
+                if chosen
+                else f"There are no {label}, so the total is {v}."
+            )
             return f"The cards are {', '.join(names)}. {only}"
         if kind == "markdown":
             body = "\n".join(f"{i}. {n} = {x}" for i, (n, x) in enumerate(zip(names, vals, strict=True), 1))
@@ -469,20 +549,26 @@ class Cards:
         v, label, chosen, vals = case.value, case.info["label"], case.info["chosen"], case.info["vals"]
         kind = case.info["kind"]
         if kind == "make24":
-            return [(f"{v} = 24", "an expression equal to 24"),
-                    (f"One solution is {v}, which equals 24.", "the expression, then its value"),
-                    (f"You can make 24 with {v}.", "the expression in a sentence")]
+            return [
+                (f"{v} = 24", "an expression equal to 24"),
+                (f"One solution is {v}, which equals 24.", "the expression, then its value"),
+                (f"You can make 24 with {v}.", "the expression in a sentence"),
+            ]
         if kind == "range":
             hi, lo = max(vals), min(vals)
             out = [
-                (f"The highest card is {hi} and the lowest is {lo}, so the difference is {v}.",
-                 "'the difference is' gives the value"),
+                (
+                    f"The highest card is {hi} and the lowest is {lo}, so the difference is {v}.",
+                    "'the difference is' gives the value",
+                ),
                 (f"The difference is {v} ({hi} - {lo}).", "answer with its working in brackets"),
                 (f"The range of the card values is {v}: from {lo} up to {hi}.", "answer, then the two values"),
             ]
             if v == "0" and hi == lo:
-                out = [(f"There is no difference; all the cards are worth {hi}.", "no difference is 0"),
-                       (f"The highest and lowest values are both {hi}, so the difference is 0.", "difference is 0")]
+                out = [
+                    (f"There is no difference; all the cards are worth {hi}.", "no difference is 0"),
+                    (f"The highest and lowest values are both {hi}, so the difference is 0.", "difference is 0"),
+                ]
             return out
         terms = " + ".join(map(str, chosen))
         out = [
@@ -492,8 +578,10 @@ class Cards:
         ]
         if len(chosen) >= 2:
             out += [
-                (f"The {label} are {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which sum to {v}.",
-                 "the values, then 'sum to' the answer"),
+                (
+                    f"The {label} are {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which sum to {v}.",
+                    "the values, then 'sum to' the answer",
+                ),
                 (f"{terms} = {v}, so the {label} total {v}.", "'total' as a verb gives the value"),
             ]
         return out
@@ -585,16 +673,27 @@ class Clock:
         kind = case.info["kind"]
         if kind in ("later", "earlier", "later_minutes"):
             off = q["offset"]
-            dur = (f"{off // 60} hour{'s' if off // 60 != 1 else ''} and {off % 60} minutes" if off >= 60 and off % 60
-                   else (f"{off // 60} hours" if off % 60 == 0 else f"{off} minutes"))
+            dur = (
+                f"{off // 60} hour{'s' if off // 60 != 1 else ''} and {off % 60} minutes"
+                if off >= 60 and off % 60
+                else (f"{off // 60} hours" if off % 60 == 0 else f"{off} minutes")
+            )
             later = kind != "earlier"
+            reads = "the clock will read" if later else "ago the clock read"
             return [
-                (f"The clock shows {shown}, so {dur} {'later' if later else 'earlier'} it "
-                 f"{'will show' if later else 'showed'} {v}.", "the reading, then the answer stated by the clock verb"),
-                (f"It {'will be' if later else 'was'} {v}, which is {dur} {'after' if later else 'before'} {shown}.",
-                 "the answer first, then the reading it comes from"),
-                (f"{'In' if later else ''} {dur} {'the clock will read' if later else 'ago the clock read'} {v}."
-                 .strip().replace("  ", " ").capitalize(), "answer sentence"),
+                (
+                    f"The clock shows {shown}, so {dur} {'later' if later else 'earlier'} it "
+                    f"{'will show' if later else 'showed'} {v}.",
+                    "the reading, then the answer stated by the clock verb",
+                ),
+                (
+                    f"It {'will be' if later else 'was'} {v}, which is {dur} {'after' if later else 'before'} {shown}.",
+                    "the answer first, then the reading it comes from",
+                ),
+                (
+                    f"{'In' if later else ''} {dur} {reads} {v}.".strip().replace("  ", " ").capitalize(),
+                    "answer sentence",
+                ),
                 (f"So the new time is {v}.", "answer phrase"),
             ]
         named = q["time"]
@@ -633,14 +732,20 @@ def cot_intro(c: Case) -> str:
     inter = c.row["intermediate"]
     pick = c.rng.randrange(3)
     if c.family == "mathtext":
-        return [f'The text in the image reads:\n"{inter}"\n\n', f"Transcription: {inter}\n\n",
-                f"**Transcription:**\n> {inter}\n\n"][pick]
+        return [
+            f'The text in the image reads:\n"{inter}"\n\n',
+            f"Transcription: {inter}\n\n",
+            f"**Transcription:**\n> {inter}\n\n",
+        ][pick]
     if c.family == "count":
         return ["Objects in the image:\n" + inter + "\n\n", "List:\n" + inter + "\n\n", ""][pick]
     if c.family == "cards":
         cards = inter.split("\n")
-        return ["Cards, left to right: " + ", ".join(cards) + ".\n\n", "\n".join(cards) + "\n\n",
-                "**Cards:**\n" + "\n".join(f"- {x}" for x in cards) + "\n\n"][pick]
+        return [
+            "Cards, left to right: " + ", ".join(cards) + ".\n\n",
+            "\n".join(cards) + "\n\n",
+            "**Cards:**\n" + "\n".join(f"- {x}" for x in cards) + "\n\n",
+        ][pick]
     return ""  # the clock's working opens with the time it reads
 
 
@@ -670,6 +775,7 @@ Style = Callable[[Case, Any], "Entry | None"]
 
 # Each style: the response it writes, and the verdict a careful grader gives (see the module docstring).
 
+
 def qwen_terse(c: Case, a: Any) -> Entry:
     return graded(c, f"Answer: {c.value}", "qwen-terse", True, True, "the asked-for answer line")
 
@@ -684,8 +790,12 @@ def qwen_working(c: Case, a: Any) -> Entry:
 
 
 def llava_chatty(c: Case, a: Any) -> Entry:
-    opener = {"direct": "In the image, ", "cot": "", "cascade": "Based on the information given, ",
-              "language": "To answer this question, "}[c.setting]
+    opener = {
+        "direct": "In the image, ",
+        "cot": "",
+        "cascade": "Based on the information given, ",
+        "language": "To answer this question, ",
+    }[c.setting]
     body = a.working(c, "sentences")
     text, _ = sentence(c, a)
     resp = f"{cot_intro(c)}{opener}{body[0].lower() + body[1:] if opener else body}\n\n{text}\n\nAnswer: {c.value}"
@@ -738,8 +848,14 @@ def molmo_short(c: Case, a: Any) -> Entry:
 
 
 def smolvlm_units(c: Case, a: Any) -> Entry:
-    return graded(c, f"Answer: {c.value}{unit_suffix(c, a)}.", "smolvlm", True, True,
-                  "the answer line with its unit and a full stop")
+    return graded(
+        c,
+        f"Answer: {c.value}{unit_suffix(c, a)}.",
+        "smolvlm",
+        True,
+        True,
+        "the answer line with its unit and a full stop",
+    )
 
 
 def latex_boxed(c: Case, a: Any) -> Entry:
@@ -763,8 +879,14 @@ def answer_sentence_line(c: Case, a: Any) -> Entry:
 def number_words(c: Case, a: Any) -> Entry | None:
     if not numeric(c) or int(c.value) > 999:
         return None
-    return graded(c, f"{cot_intro(c)}Answer: {words(int(c.value))}", "number-words", True, False,
-                  "the value in words: right, not digits")
+    return graded(
+        c,
+        f"{cot_intro(c)}Answer: {words(int(c.value))}",
+        "number-words",
+        True,
+        False,
+        "the value in words: right, not digits",
+    )
 
 
 def answer_period(c: Case, a: Any) -> Entry:
@@ -775,16 +897,26 @@ def answer_period(c: Case, a: Any) -> Entry:
 def latex_inline_answer(c: Case, a: Any) -> Entry | None:
     if is_expr(c):
         return None
-    return graded(c, f"{cot_intro(c)}Answer: ${c.value}$", "latex-inline", True, False,
-                  "the value in LaTeX math: right, not the plain form asked")
+    return graded(
+        c,
+        f"{cot_intro(c)}Answer: ${c.value}$",
+        "latex-inline",
+        True,
+        False,
+        "the value in LaTeX math: right, not the plain form asked",
+    )
 
 
 _LANG = [
-    ("de", "{w}\n\nDie Antwort ist {v}.", False), ("de", "{w}\n\nAntwort: {v}", False),
-    ("zh", "{w}\n\n所以答案是 {v}。", False), ("zh", "{w}\n\n答案：{v}", False),
+    ("de", "{w}\n\nDie Antwort ist {v}.", False),
+    ("de", "{w}\n\nAntwort: {v}", False),
+    ("zh", "{w}\n\n所以答案是 {v}。", False),
+    ("zh", "{w}\n\n答案：{v}", False),
     ("es", "{w}\n\nPor lo tanto, la respuesta es {v}.\nRespuesta: {v}", False),
-    ("fr", "{w}\n\nDonc la réponse est {v}.\n\nRéponse : {v}", False), ("ru", "{w}\n\nОтвет: {v}", False),
-    ("de", "{w}\n\nDas Ergebnis ist {v}.\nAnswer: {v}", True), ("zh", "{w}\n\n因此结果是 {v}。\nAnswer: {v}", True),
+    ("fr", "{w}\n\nDonc la réponse est {v}.\n\nRéponse : {v}", False),
+    ("ru", "{w}\n\nОтвет: {v}", False),
+    ("de", "{w}\n\nDas Ergebnis ist {v}.\nAnswer: {v}", True),
+    ("zh", "{w}\n\n因此结果是 {v}。\nAnswer: {v}", True),
     ("es", "{w}\n\nEl resultado es {v}.\n\nAnswer: {v}", True),
 ]
 
@@ -797,21 +929,40 @@ def other_language(c: Case, a: Any) -> Entry:
 
 
 def alternatives(c: Case, a: Any) -> Entry:
-    form = c.rng.choice(["Answer: {v} or {o}", "It could be {v} or {o}; the image is hard to read.",
-                         "Answer: {v} (maybe {o})", "I think it's either {o} or {v}.\nAnswer: {v} or {o}"])
-    return graded(c, cot_intro(c) + form.format(v=c.value, o=c.other), "hedged-alternatives", False, False,
-                  "offers two different values")
+    form = c.rng.choice(
+        [
+            "Answer: {v} or {o}",
+            "It could be {v} or {o}; the image is hard to read.",
+            "Answer: {v} (maybe {o})",
+            "I think it's either {o} or {v}.\nAnswer: {v} or {o}",
+        ]
+    )
+    return graded(
+        c,
+        cot_intro(c) + form.format(v=c.value, o=c.other),
+        "hedged-alternatives",
+        False,
+        False,
+        "offers two different values",
+    )
 
 
 def approximate(c: Case, a: Any) -> Entry | None:
     if is_expr(c):
         return None
-    form = c.rng.choice(["Answer: about {v}", "Answer: approximately {v}", "It's roughly {v}.",
-                         "There are around {v}{u}, I think."])
+    form = c.rng.choice(
+        ["Answer: about {v}", "Answer: approximately {v}", "It's roughly {v}.", "There are around {v}{u}, I think."]
+    )
     if is_time(c) and "There are" in form:
         form = "It will be around {v}."
-    return graded(c, cot_intro(c) + form.format(v=c.value, u=unit_suffix(c, a)), "hedged-approximate", False,
-                  False, "only an approximate value")
+    return graded(
+        c,
+        cot_intro(c) + form.format(v=c.value, u=unit_suffix(c, a)),
+        "hedged-approximate",
+        False,
+        False,
+        "only an approximate value",
+    )
 
 
 def value_range(c: Case, a: Any) -> Entry | None:
@@ -823,22 +974,35 @@ def value_range(c: Case, a: Any) -> Entry | None:
 
 
 def retracted(c: Case, a: Any) -> Entry:
-    tail = c.rng.choice(["Wait, that's not right. Let me recount.", "Hmm, that is wrong.",
-                         "Actually, I made a mistake somewhere above."])
+    tail = c.rng.choice(
+        [
+            "Wait, that's not right. Let me recount.",
+            "Hmm, that is wrong.",
+            "Actually, I made a mistake somewhere above.",
+        ]
+    )
     resp = f"{cot_intro(c)}{a.working(c, 'symbols')}\nAnswer: {c.value}\n\n{tail}"
     return graded(c, resp, "retracted", False, False, "the answer is taken back and none is given instead")
 
 
 def corrected_line(c: Case, a: Any) -> Entry:
-    resp = (f"{cot_intro(c)}Answer: {c.other}\n\nWait, I made a mistake in the last step. "
-            f"Correcting it:\n{a.working(c, 'symbols')}\n\nAnswer: {c.value}")
+    resp = (
+        f"{cot_intro(c)}Answer: {c.other}\n\nWait, I made a mistake in the last step. "
+        f"Correcting it:\n{a.working(c, 'symbols')}\n\nAnswer: {c.value}"
+    )
     return graded(c, resp, "corrected", True, True, "a first answer corrected; the final answer line stands")
 
 
 def corrected_sentence(c: Case, a: Any) -> Entry:
     resp = f"{cot_intro(c)}Answer: {c.other}\n\nWait, that's wrong. It should be {c.value}."
-    return graded(c, resp, "corrected-no-line", True, False,
-                  "the correction gives the answer; the answer line holds the retracted value")
+    return graded(
+        c,
+        resp,
+        "corrected-no-line",
+        True,
+        False,
+        "the correction gives the answer; the answer line holds the retracted value",
+    )
 
 
 def confirmed(c: Case, a: Any) -> Entry:
@@ -847,11 +1011,17 @@ def confirmed(c: Case, a: Any) -> Entry:
 
 
 def refusal(c: Case, a: Any) -> Entry:
-    text = c.rng.choice([
-        "I'm sorry, but I can't determine that from the image provided.",
-        "I'm unable to see the image clearly enough to answer this question.",
-        "Unfortunately, I cannot answer this question accurately.",
-    ]) if c.setting in ("direct", "cot") else "I'm sorry, but I don't have enough information to answer that."
+    text = (
+        c.rng.choice(
+            [
+                "I'm sorry, but I can't determine that from the image provided.",
+                "I'm unable to see the image clearly enough to answer this question.",
+                "Unfortunately, I cannot answer this question accurately.",
+            ]
+        )
+        if c.setting in ("direct", "cot")
+        else "I'm sorry, but I don't have enough information to answer that."
+    )
     return Entry(text, 0, 0, "refusal", "no answer")
 
 
@@ -863,8 +1033,9 @@ def truncated_no_answer(c: Case, a: Any) -> Entry:
 def truncated_after_answer(c: Case, a: Any) -> Entry:
     concl = c.rng.choice(["So the answer is {v}.", "Therefore the final answer is {v}.", "The result is {v}."])
     resp = f"{cot_intro(c)}{a.working(c, 'symbols')}\n\n{concl.format(v=c.value)}\n\n{a.check(c)}"
-    return graded(c, resp, "truncated-while-checking", True, False,
-                  "cut off while checking; the conclusion before it stands")
+    return graded(
+        c, resp, "truncated-while-checking", True, False, "cut off while checking; the conclusion before it stands"
+    )
 
 
 def wrong_reading(c: Case, a: Any) -> Entry | None:
@@ -878,16 +1049,28 @@ def wrong_reading(c: Case, a: Any) -> Entry | None:
 def first_sentence_then_prose(c: Case, a: Any) -> Entry:
     text, why = sentence(c, a)
     resp = f"{cot_intro(c)}Answer: {c.value}. {text}"
-    return graded(c, resp, "answer-then-justification", True, False,
-                  "the answer line starts with the value, then prose: right, not the bare form")
+    return graded(
+        c,
+        resp,
+        "answer-then-justification",
+        True,
+        False,
+        "the answer line starts with the value, then prose: right, not the bare form",
+    )
 
 
 def equation_answer(c: Case, a: Any) -> Entry | None:
     eq = a.equation(c) if hasattr(a, "equation") else None
     if eq is None:
         return None
-    return graded(c, f"{cot_intro(c)}Answer: {eq}", "answer-equation", True, False,
-                  "an equation whose result is the value: right, not the bare form")
+    return graded(
+        c,
+        f"{cot_intro(c)}Answer: {eq}",
+        "answer-equation",
+        True,
+        False,
+        "an equation whose result is the value: right, not the bare form",
+    )
 
 
 def bold_sentence(c: Case, a: Any) -> Entry:
@@ -898,12 +1081,42 @@ def bold_sentence(c: Case, a: Any) -> Entry:
 
 
 GENERIC: list[Style] = [
-    qwen_terse, qwen_bare, qwen_working, llava_chatty, llava_no_line, llama_boxed, llama_answer,
-    llama_final_bold, gemma_bullets, internvl_phrase, molmo_short, smolvlm_units, latex_boxed, gsm8k_hashes,
-    answer_sentence_line, number_words, answer_period, latex_inline_answer, other_language, alternatives,
-    approximate, value_range, retracted, corrected_line, corrected_sentence, confirmed, refusal,
-    truncated_no_answer, truncated_after_answer, wrong_reading, first_sentence_then_prose, equation_answer,
-    bold_sentence, llava_no_line, molmo_short, qwen_terse,
+    qwen_terse,
+    qwen_bare,
+    qwen_working,
+    llava_chatty,
+    llava_no_line,
+    llama_boxed,
+    llama_answer,
+    llama_final_bold,
+    gemma_bullets,
+    internvl_phrase,
+    molmo_short,
+    smolvlm_units,
+    latex_boxed,
+    gsm8k_hashes,
+    answer_sentence_line,
+    number_words,
+    answer_period,
+    latex_inline_answer,
+    other_language,
+    alternatives,
+    approximate,
+    value_range,
+    retracted,
+    corrected_line,
+    corrected_sentence,
+    confirmed,
+    refusal,
+    truncated_no_answer,
+    truncated_after_answer,
+    wrong_reading,
+    first_sentence_then_prose,
+    equation_answer,
+    bold_sentence,
+    llava_no_line,
+    molmo_short,
+    qwen_terse,
 ]
 
 
@@ -931,14 +1144,27 @@ for _adapter in (Mathtext, Count, Cards, Clock):
 # Family-specific forms.
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def count_none(c: Case, a: Any) -> Entry | None:
     if c.family != "count" or c.value != "0":
         return None
-    form, strict = c.rng.choice([("There are no {w} in the image.\nAnswer: 0", True), ("Answer: none", False),
-                                 ("I don't see any {w}.\n\nAnswer: 0", True), ("Answer: zero", False),
-                                 ("Answer: There are no {w}.", False)])
-    return graded(c, form.format(w=c.info["what"]), "count-none", True, strict,
-                  "none is zero" + ("" if strict else "; not in digits"))
+    form, strict = c.rng.choice(
+        [
+            ("There are no {w} in the image.\nAnswer: 0", True),
+            ("Answer: none", False),
+            ("I don't see any {w}.\n\nAnswer: 0", True),
+            ("Answer: zero", False),
+            ("Answer: There are no {w}.", False),
+        ]
+    )
+    return graded(
+        c,
+        form.format(w=c.info["what"]),
+        "count-none",
+        True,
+        strict,
+        "none is zero" + ("" if strict else "; not in digits"),
+    )
 
 
 def count_part_of_whole(c: Case, a: Any) -> Entry | None:
@@ -959,8 +1185,14 @@ def clock_ampm(c: Case, a: Any) -> Entry | None:
     if not is_time(c):
         return None
     suffix = c.rng.choice([" PM", " a.m.", " pm", "AM"])
-    return graded(c, f"{a.working(c, 'symbols')}\nAnswer: {c.value}{suffix}", "clock-ampm", True, False,
-                  "a.m./p.m. added: the dial place is right, not the asked H:MM")
+    return graded(
+        c,
+        f"{a.working(c, 'symbols')}\nAnswer: {c.value}{suffix}",
+        "clock-ampm",
+        True,
+        False,
+        "a.m./p.m. added: the dial place is right, not the asked H:MM",
+    )
 
 
 def clock_24h(c: Case, a: Any) -> Entry | None:
@@ -969,15 +1201,27 @@ def clock_24h(c: Case, a: Any) -> Entry | None:
     h, m = c.value.split(":")
     if h == "12":
         return None
-    return graded(c, f"Answer: {int(h) + 12}:{m}", "clock-24h", True, False,
-                  "the 24-hour form of the same dial place; the 12-hour form was asked")
+    return graded(
+        c,
+        f"Answer: {int(h) + 12}:{m}",
+        "clock-24h",
+        True,
+        False,
+        "the 24-hour form of the same dial place; the 12-hour form was asked",
+    )
 
 
 def clock_leading_zero(c: Case, a: Any) -> Entry | None:
     if not is_time(c) or len(c.value) != 4:
         return None
-    return graded(c, f"{a.working(c, 'bullets')}\n\nAnswer: 0{c.value}", "clock-leading-zero", True, True,
-                  "H:MM with a leading zero")
+    return graded(
+        c,
+        f"{a.working(c, 'bullets')}\n\nAnswer: 0{c.value}",
+        "clock-leading-zero",
+        True,
+        True,
+        "H:MM with a leading zero",
+    )
 
 
 def clock_words(c: Case, a: Any) -> Entry | None:
@@ -985,12 +1229,22 @@ def clock_words(c: Case, a: Any) -> Entry | None:
         return None
     h, m = map(int, c.value.split(":"))
     name = _ONES[h] if h < 20 else str(h)
-    said = {0: f"{name} o'clock", 15: f"quarter past {name}", 30: f"half past {name}",
-            45: f"quarter to {_ONES[h % 12 + 1]}"}.get(m)
+    said = {
+        0: f"{name} o'clock",
+        15: f"quarter past {name}",
+        30: f"half past {name}",
+        45: f"quarter to {_ONES[h % 12 + 1]}",
+    }.get(m)
     if said is None:
         return None
-    return graded(c, f"So the clock will show {said}.\n\nAnswer: {said}", "clock-words", True, False,
-                  "the time in words: right, not H:MM")
+    return graded(
+        c,
+        f"So the clock will show {said}.\n\nAnswer: {said}",
+        "clock-words",
+        True,
+        False,
+        "the time in words: right, not H:MM",
+    )
 
 
 def minutes_hours(c: Case, a: Any) -> Entry | None:
@@ -999,18 +1253,26 @@ def minutes_hours(c: Case, a: Any) -> Entry | None:
     n = int(c.value)
     h, m = divmod(n, 60)
     hs = f"{h} hour{'s' if h != 1 else ''} and {m} minutes"
-    form = c.rng.choice([f"Answer: {hs}", f"Answer: {n} minutes ({hs})",
-                         f"It takes {hs}, which is {n} minutes."])
+    form = c.rng.choice([f"Answer: {hs}", f"Answer: {n} minutes ({hs})", f"It takes {hs}, which is {n} minutes."])
     return graded(c, form, "minutes-as-hours", True, False, "the same duration, not the bare minutes asked")
 
 
-FAMILY_STYLES: list[Style] = [count_none, count_part_of_whole, count_breakdown_line, clock_ampm, clock_24h,
-                              clock_leading_zero, clock_words, minutes_hours]
+FAMILY_STYLES: list[Style] = [
+    count_none,
+    count_part_of_whole,
+    count_breakdown_line,
+    clock_ampm,
+    clock_24h,
+    clock_leading_zero,
+    clock_words,
+    minutes_hours,
+]
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Make-24: the answer is an expression over the four card values.
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _steps(expression: str) -> list[str] | None:
     """The expression replayed as steps "a op b = r", or None when a step's result is not an integer."""
@@ -1027,7 +1289,8 @@ def _steps(expression: str) -> list[str] | None:
         if isinstance(node.op, ast.Div) and right == 0:
             return None
         value = {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}.get(
-            type(node.op), left / right if right else Fraction(0))
+            type(node.op), left / right if right else Fraction(0)
+        )
         if value.denominator != 1 or value < 0:
             return None
         out.append(f"{left} {sym[type(node.op)]} {right} = {value}")
@@ -1039,8 +1302,12 @@ def _steps(expression: str) -> list[str] | None:
 def _m24(form: str, style: str, strict: bool, why: str, flexible: bool = True) -> Style:
     def write(c: Case, a: Any) -> Entry:
         v = c.value
-        text = form.format(v=v, u=v.replace("*", "×").replace("/", "÷"),
-                           t=v.replace("*", r"\times").replace("/", r"\div"), vals=", ".join(map(str, c.info["vals"])))
+        text = form.format(
+            v=v,
+            u=v.replace("*", "×").replace("/", "÷"),
+            t=v.replace("*", r"\times").replace("/", r"\div"),
+            vals=", ".join(map(str, c.info["vals"])),
+        )
         return graded(c, cot_intro(c) + text, style, flexible, strict and flexible, why)
 
     return write
@@ -1053,10 +1320,22 @@ def m24_steps(c: Case, a: Any) -> Entry | None:
     with_line = c.rng.random() < 0.5
     body = "Let's combine the values step by step:\n" + "\n".join(steps)
     if with_line:
-        return graded(c, cot_intro(c) + body + f"\n\nAnswer: {c.value}", "make24-steps", True, True,
-                      "steps, then the expression on the answer line")
-    return graded(c, cot_intro(c) + body, "make24-steps-only", True, False,
-                  "the steps use every card once and reach 24; no answer line")
+        return graded(
+            c,
+            cot_intro(c) + body + f"\n\nAnswer: {c.value}",
+            "make24-steps",
+            True,
+            True,
+            "steps, then the expression on the answer line",
+        )
+    return graded(
+        c,
+        cot_intro(c) + body,
+        "make24-steps-only",
+        True,
+        False,
+        "the steps use every card once and reach 24; no answer line",
+    )
 
 
 def m24_card_twice(c: Case, a: Any) -> Entry:
@@ -1065,21 +1344,42 @@ def m24_card_twice(c: Case, a: Any) -> Entry:
 
 
 def m24_number_only(c: Case, a: Any) -> Entry:
-    return Entry(cot_intro(c) + "The cards can make 24.\nAnswer: 24", 0, 0, "make24-number-only",
-                 "gives 24, not the expression asked")
+    return Entry(
+        cot_intro(c) + "The cards can make 24.\nAnswer: 24",
+        0,
+        0,
+        "make24-number-only",
+        "gives 24, not the expression asked",
+    )
 
 
 def m24_impossible(c: Case, a: Any) -> Entry:
-    return Entry(cot_intro(c) + c.rng.choice(["There is no way to make 24 with these cards.",
-                                              "After trying several combinations, I don't think 24 is possible.\n"
-                                              "Answer: impossible"]), 0, 0, "make24-impossible",
-                 "says it cannot be done (it can)")
+    return Entry(
+        cot_intro(c)
+        + c.rng.choice(
+            [
+                "There is no way to make 24 with these cards.",
+                "After trying several combinations, I don't think 24 is possible.\nAnswer: impossible",
+            ]
+        ),
+        0,
+        0,
+        "make24-impossible",
+        "says it cannot be done (it can)",
+    )
 
 
 def m24_truncated(c: Case, a: Any) -> Entry:
     v = c.value
-    return Entry(cot_intro(c) + f"The card values are {', '.join(map(str, c.info['vals']))}.\n\nLet me try: "
-                 + v[: max(3, len(v) // 2)], 0, 0, "make24-truncated", "cut off before a whole expression")
+    return Entry(
+        cot_intro(c)
+        + f"The card values are {', '.join(map(str, c.info['vals']))}.\n\nLet me try: "
+        + v[: max(3, len(v) // 2)],
+        0,
+        0,
+        "make24-truncated",
+        "cut off before a whole expression",
+    )
 
 
 MAKE24: list[Style] = [
@@ -1088,17 +1388,32 @@ MAKE24: list[Style] = [
     _m24("The values are {vals}.\n\nAnswer: {u}", "make24-unicode", True, "× and ÷ are the operators asked"),
     _m24("Answer: ${t}$", "make24-latex", True, "the expression in LaTeX math"),
     _m24("**Answer:** {v}", "make24-bold", True, "bold answer line"),
-    _m24("The values are {vals}.\n\n**Solution:** $\\boxed{{{t} = 24}}$", "make24-boxed", False,
-         "a boxed expression: right, not the answer line"),
+    _m24(
+        "The values are {vals}.\n\n**Solution:** $\\boxed{{{t} = 24}}$",
+        "make24-boxed",
+        False,
+        "a boxed expression: right, not the answer line",
+    ),
     _m24("One solution is {v}, which equals 24.", "make24-sentence", False, "the expression in a sentence"),
     _m24("Answer: {v} is one way.", "make24-answer-prose", False, "the expression with prose after it"),
     _m24("Die Werte sind {vals}.\n\nAntwort: {v}", "make24-other-language-de", False, "German label"),
     _m24("数值是 {vals}。\n答案：{u} = 24", "make24-other-language-zh", False, "Chinese label"),
     _m24("Answer: {v} or {v} + 0", "make24-alternatives", False, "offers two expressions", flexible=False),
-    _m24("Answer: {v}\n\nWait, that's wrong.", "make24-retracted", False, "taken back, nothing instead",
-         flexible=False),
-    m24_steps, m24_steps, m24_card_twice, m24_number_only, m24_impossible, m24_truncated,
-    qwen_terse, llama_boxed, gemma_bullets, alternatives, corrected_line, internvl_phrase,
+    _m24(
+        "Answer: {v}\n\nWait, that's wrong.", "make24-retracted", False, "taken back, nothing instead", flexible=False
+    ),
+    m24_steps,
+    m24_steps,
+    m24_card_twice,
+    m24_number_only,
+    m24_impossible,
+    m24_truncated,
+    qwen_terse,
+    llama_boxed,
+    gemma_bullets,
+    alternatives,
+    corrected_line,
+    internvl_phrase,
 ]
 
 
@@ -1106,19 +1421,26 @@ MAKE24: list[Style] = [
 # More model styles.
 # ---------------------------------------------------------------------------------------------------------------
 
+
 def qwen_cot(c: Case, a: Any) -> Entry:
     """Qwen2.5-VL's step-by-step answer: an announced plan, numbered steps, a closing sentence, the answer line."""
     text, why = sentence(c, a)
-    opener = c.rng.choice(["To solve this, we need to follow these steps:", "Let's solve this step by step.",
-                           "To determine the answer, we can break the problem down:"])
+    opener = c.rng.choice(
+        [
+            "To solve this, we need to follow these steps:",
+            "Let's solve this step by step.",
+            "To determine the answer, we can break the problem down:",
+        ]
+    )
     resp = f"{cot_intro(c)}{opener}\n\n{a.working(c, 'numbered')}\n\n{text}\n\nAnswer: {c.value}"
     return graded(c, resp, "qwen-cot", True, True, f"steps, a closing sentence, the answer line; {why}")
 
 
 def gemma_okay(c: Case, a: Any) -> Entry:
     """Gemma 3: "Okay, let's ...", bullets, the value in bold, with or without the answer line."""
-    body = (f"{cot_intro(c)}Okay, let's work through this.\n\n{a.working(c, 'bullets')}\n\n"
-            f"So, the answer is **{c.value}**.")
+    body = (
+        f"{cot_intro(c)}Okay, let's work through this.\n\n{a.working(c, 'bullets')}\n\nSo, the answer is **{c.value}**."
+    )
     if c.rng.random() < 0.6:
         return graded(c, body + f"\n\nAnswer: {c.value}", "gemma-okay", True, True, "bold answer phrase, answer line")
     return graded(c, body, "gemma-okay-no-line", True, False, "'the answer is' in bold, no Answer: line")
@@ -1140,10 +1462,21 @@ def smolvlm_bare_unit(c: Case, a: Any) -> Entry | None:
 
 
 def hedged_single(c: Case, a: Any) -> Entry:
-    form, strict_possible = c.rng.choice([("I think the answer is {v}.", False), ("Answer: probably {v}", False),
-                                          ("The answer is most likely {v}.", False)])
-    return graded(c, cot_intro(c) + form.format(v=c.value), "hedged-one-value", True, strict_possible,
-                  "one value, said with less than certainty: still its answer; not the bare form")
+    form, strict_possible = c.rng.choice(
+        [
+            ("I think the answer is {v}.", False),
+            ("Answer: probably {v}", False),
+            ("The answer is most likely {v}.", False),
+        ]
+    )
+    return graded(
+        c,
+        cot_intro(c) + form.format(v=c.value),
+        "hedged-one-value",
+        True,
+        strict_possible,
+        "one value, said with less than certainty: still its answer; not the bare form",
+    )
 
 
 def llama_headings(c: Case, a: Any) -> Entry | None:
@@ -1151,11 +1484,14 @@ def llama_headings(c: Case, a: Any) -> Entry | None:
     if c.family == "count":
         return None
     lines = [line for line in a.working(c, "symbols").split("\n") if line.strip()]
-    body = "\n\n".join(f"## Step {i}: {'Work out the next value' if i > 1 else 'Start from what is given'}\n{line}"
-                       for i, line in enumerate(lines, 1))
+    body = "\n\n".join(
+        f"## Step {i}: {'Work out the next value' if i > 1 else 'Start from what is given'}\n{line}"
+        for i, line in enumerate(lines, 1)
+    )
     resp = f"{cot_intro(c)}{body}\n\nThe final answer is: $\\boxed{{{c.value}}}$"
-    return graded(c, resp, "llama-headings-boxed", True, False,
-                  "Llama's boxed final answer: right, not the asked format")
+    return graded(
+        c, resp, "llama-headings-boxed", True, False, "Llama's boxed final answer: right, not the asked format"
+    )
 
 
 def molmo_points(c: Case, a: Any) -> Entry | None:
@@ -1168,8 +1504,9 @@ def molmo_points(c: Case, a: Any) -> Entry | None:
     match = [o for o in spec["objects"] if colour in (None, o[0]) and shape in (None, o[1])]
     others = [o for o in spec["objects"] if o not in match]
     chosen = (match + others)[: int(c.value)]
-    coords = " ".join(f'x{i}="{100 * o[3] / width:.1f}" y{i}="{100 * o[4] / height:.1f}"'
-                      for i, o in enumerate(chosen, 1))
+    coords = " ".join(
+        f'x{i}="{100 * o[3] / width:.1f}" y{i}="{100 * o[4] / height:.1f}"' for i, o in enumerate(chosen, 1)
+    )
     what = c.info["what"]
     resp = f'Counting the <points {coords} alt="{what}">{what}</points> shows a total of {c.value}.'
     return graded(c, resp, "molmo-points", True, False, "Molmo's points, then 'a total of' the count")
@@ -1186,12 +1523,17 @@ def count_halves(c: Case, a: Any) -> Entry | None:
     if left in (0, len(match)):
         return None
     right, what = len(match) - left, c.info["what"]
-    form, strict = c.rng.choice([
-        (f"There are {c.value} {what}: {left} on the left side and {right} on the right side.", False),
-        (f"Answer: {c.value} ({left} on the left, {right} on the right)", False),
-        (f"I see {left} {what} on the left and {right} on the right, so {c.value} in total.\n\nAnswer: {c.value}",
-         True),
-    ])
+    form, strict = c.rng.choice(
+        [
+            (f"There are {c.value} {what}: {left} on the left side and {right} on the right side.", False),
+            (f"Answer: {c.value} ({left} on the left, {right} on the right)", False),
+            (
+                f"I see {left} {what} on the left and {right} on the right, so {c.value} in total."
+                f"\n\nAnswer: {c.value}",
+                True,
+            ),
+        ]
+    )
     return graded(c, form, "count-by-halves", True, strict, "the count with where the objects are")
 
 
@@ -1217,11 +1559,19 @@ def cards_named(c: Case, a: Any) -> Entry | None:
         (f"Answer: {v}, from {' + '.join(map(str, chosen))}.", "the value, then where it comes from"),
     ]
     if n == 2:
-        forms.append((f"Answer: the {label} are {chosen[0]} and {chosen[1]}, which sum to {v}.",
-                      "the two values, then 'sum to' the answer"))
+        forms.append(
+            (
+                f"Answer: the {label} are {chosen[0]} and {chosen[1]}, which sum to {v}.",
+                "the two values, then 'sum to' the answer",
+            )
+        )
     else:
-        forms.append((f"The {label} are worth {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which total {v}.",
-                      "the values, then 'total' the answer"))
+        forms.append(
+            (
+                f"The {label} are worth {', '.join(map(str, chosen[:-1]))} and {chosen[-1]}, which total {v}.",
+                "the values, then 'total' the answer",
+            )
+        )
     text, why = c.rng.choice(forms)
     return graded(c, cot_intro(c) + text, "cards-sum-sentence", True, False, why)
 
@@ -1230,8 +1580,9 @@ def cards_table(c: Case, a: Any) -> Entry | None:
     if c.family != "cards" or not numeric(c) or c.info["kind"] == "range":
         return None
     names = [f"{r} of {s}" for r, s in c.info["cards"]]
-    table = "\n".join(["| Card | Value |", "|---|---|"] + [f"| {n} | {x} |" for n, x in
-                                                           zip(names, c.info["vals"], strict=True)])
+    table = "\n".join(
+        ["| Card | Value |", "|---|---|"] + [f"| {n} | {x} |" for n, x in zip(names, c.info["vals"], strict=True)]
+    )
     end, strict = c.rng.choice([(f"**Total: {c.value}**", False), (f"**Answer: {c.value}**", True)])
     resp = f"{table}\n\nAdding the {c.info['label']}: {' + '.join(map(str, c.info['chosen'])) or '0'}\n\n{end}"
     return graded(c, resp, "llama-table", True, strict, "a Markdown table, then the total in bold")
@@ -1245,8 +1596,14 @@ def clock_reason_in_brackets(c: Case, a: Any) -> Entry | None:
         return None
     sign = "+" if c.info["kind"] != "earlier" else "-"
     resp = f"Answer: {c.value} ({c.info['shown']} {sign} {off} minutes)"
-    return graded(c, resp, "clock-answer-with-working", True, False,
-                  "the time, with its working in brackets: right, not the bare H:MM")
+    return graded(
+        c,
+        resp,
+        "clock-answer-with-working",
+        True,
+        False,
+        "the time, with its working in brackets: right, not the bare H:MM",
+    )
 
 
 def minutes_same_value_twice(c: Case, a: Any) -> Entry | None:
@@ -1257,9 +1614,23 @@ def minutes_same_value_twice(c: Case, a: Any) -> Entry | None:
     return graded(c, resp, "minutes-said-twice", True, False, "one duration said two ways, no Answer: line")
 
 
-MORE_STYLES: list[Style] = [qwen_cot, gemma_okay, thinking, smolvlm_bare_unit, hedged_single, llama_headings,
-                            molmo_points, count_halves, count_tally, cards_named, cards_table, clock_reason_in_brackets,
-                            minutes_same_value_twice, molmo_points, cards_named]
+MORE_STYLES: list[Style] = [
+    qwen_cot,
+    gemma_okay,
+    thinking,
+    smolvlm_bare_unit,
+    hedged_single,
+    llama_headings,
+    molmo_points,
+    count_halves,
+    count_tally,
+    cards_named,
+    cards_table,
+    clock_reason_in_brackets,
+    minutes_same_value_twice,
+    molmo_points,
+    cards_named,
+]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1268,154 +1639,475 @@ MORE_STYLES: list[Style] = [qwen_cot, gemma_okay, thinking, smolvlm_bare_unit, h
 
 HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
     "mathtext": [
-        ("mathtext-v1-00001", "direct", "Jonas has 64 marbles left after getting 21 more as a gift.", 1, 0,
-         "answer first; the gift's 21 is a given"),
-        ("mathtext-v1-00001", "cot", "Jonas starts with 9 marbles. Three times larger gives 27. He buys 16, so 43. "
-         "He gets 21 more: 64.\n\nAnswer: 64 marbles, 55 more than he started with.", 1, 0,
-         "answer line with a justification holding another number"),
-        ("mathtext-v1-00001", "language", "9 × 3 = 27\n27 + 16 = 43\n43 + 21 = 64\n\nJonas has 64 marbles. "
-         "Let me check: 64 - 21 = 43, 43 - 16 = 27, 27 / 3 =", 1, 0, "cut off while checking a stated answer"),
-        ("mathtext-v1-00001", "cascade", "Jonas: 9 marbles, then three times as many (27), plus 16 (43), plus 21. "
-         "That comes to 64.", 1, 0, "'comes to' gives the value"),
+        (
+            "mathtext-v1-00001",
+            "direct",
+            "Jonas has 64 marbles left after getting 21 more as a gift.",
+            1,
+            0,
+            "answer first; the gift's 21 is a given",
+        ),
+        (
+            "mathtext-v1-00001",
+            "cot",
+            "Jonas starts with 9 marbles. Three times larger gives 27. He buys 16, so 43. "
+            "He gets 21 more: 64.\n\nAnswer: 64 marbles, 55 more than he started with.",
+            1,
+            0,
+            "answer line with a justification holding another number",
+        ),
+        (
+            "mathtext-v1-00001",
+            "language",
+            "9 × 3 = 27\n27 + 16 = 43\n43 + 21 = 64\n\nJonas has 64 marbles. "
+            "Let me check: 64 - 21 = 43, 43 - 16 = 27, 27 / 3 =",
+            1,
+            0,
+            "cut off while checking a stated answer",
+        ),
+        (
+            "mathtext-v1-00001",
+            "cascade",
+            "Jonas: 9 marbles, then three times as many (27), plus 16 (43), plus 21. That comes to 64.",
+            1,
+            0,
+            "'comes to' gives the value",
+        ),
         ("mathtext-v1-00005", "direct", "Quinn has 78 stamps.\n\nAnswer: 78", 1, 1, "answer sentence and line"),
-        ("mathtext-v1-00005", "cot", "28 / 2 = 14, 14 * 4 = 56, 56 + 50 = 106, 106 - 28 = 78.\n"
-         "So Quinn ends up with 78 stamps, after Zane borrows 28.", 1, 0, "answer, then the last given"),
-        ("mathtext-v1-00005", "language", "Quinn keeps half of 28, which is 14. Four times that is 56. Buying 50 "
-         "makes 106, and after Zane borrows 28 there are 78 left.\nAnswer: 78", 1, 1, "working, answer line"),
-        ("mathtext-v1-00005", "cascade", "After sharing: 14. After quadrupling: 56. After buying: 106. After "
-         "Zane: 106 - 28 = 78.\n\nAnswer: 78 stamps (28 were borrowed)", 1, 0,
-         "answer line with a bracketed given: not the bare form"),
-        ("mathtext-v1-00012", "direct", "Grace has 14 + 18 + 46 - 54 = 24 buttons, and a quarter of 24 is 6.\n"
-         "Answer: 6", 1, 1, "working, answer line"),
-        ("mathtext-v1-00012", "cot", "14 + 18 = 32\n32 + 46 = 78\n78 - 54 = 24\n24 / 4 = 6\n\nAnswer: 24", 0, 0,
-         "answers the amount before sharing"),
-        ("mathtext-v1-00012", "language", "Grace keeps one of four equal shares of 24 buttons, so she has 6 "
-         "buttons now.", 1, 0, "the answer attached to 'buttons'; 24 and four are givens"),
-        ("mathtext-v1-00012", "cascade", "The answer is 6 or 24, depending on whether she shares the buttons.", 0, 0,
-         "two answers offered"),
-        ("mathtext-v1-00040", "direct", "75 × 3 = 225\n225 − 12 = 213\n213 ÷ 3 = 71\n\n**Answer: 71**", 1, 1,
-         "bold answer line"),
-        ("mathtext-v1-00040", "cot", "Uma ends up with 71 postcards: she had 75, tripled them to 225, gave away 12 "
-         "and kept a third of 213.", 1, 0, "the answer first, then the working with other numbers"),
+        (
+            "mathtext-v1-00005",
+            "cot",
+            "28 / 2 = 14, 14 * 4 = 56, 56 + 50 = 106, 106 - 28 = 78.\n"
+            "So Quinn ends up with 78 stamps, after Zane borrows 28.",
+            1,
+            0,
+            "answer, then the last given",
+        ),
+        (
+            "mathtext-v1-00005",
+            "language",
+            "Quinn keeps half of 28, which is 14. Four times that is 56. Buying 50 "
+            "makes 106, and after Zane borrows 28 there are 78 left.\nAnswer: 78",
+            1,
+            1,
+            "working, answer line",
+        ),
+        (
+            "mathtext-v1-00005",
+            "cascade",
+            "After sharing: 14. After quadrupling: 56. After buying: 106. After "
+            "Zane: 106 - 28 = 78.\n\nAnswer: 78 stamps (28 were borrowed)",
+            1,
+            0,
+            "answer line with a bracketed given: not the bare form",
+        ),
+        (
+            "mathtext-v1-00012",
+            "direct",
+            "Grace has 14 + 18 + 46 - 54 = 24 buttons, and a quarter of 24 is 6.\nAnswer: 6",
+            1,
+            1,
+            "working, answer line",
+        ),
+        (
+            "mathtext-v1-00012",
+            "cot",
+            "14 + 18 = 32\n32 + 46 = 78\n78 - 54 = 24\n24 / 4 = 6\n\nAnswer: 24",
+            0,
+            0,
+            "answers the amount before sharing",
+        ),
+        (
+            "mathtext-v1-00012",
+            "language",
+            "Grace keeps one of four equal shares of 24 buttons, so she has 6 buttons now.",
+            1,
+            0,
+            "the answer attached to 'buttons'; 24 and four are givens",
+        ),
+        (
+            "mathtext-v1-00012",
+            "cascade",
+            "The answer is 6 or 24, depending on whether she shares the buttons.",
+            0,
+            0,
+            "two answers offered",
+        ),
+        (
+            "mathtext-v1-00040",
+            "direct",
+            "75 × 3 = 225\n225 − 12 = 213\n213 ÷ 3 = 71\n\n**Answer: 71**",
+            1,
+            1,
+            "bold answer line",
+        ),
+        (
+            "mathtext-v1-00040",
+            "cot",
+            "Uma ends up with 71 postcards: she had 75, tripled them to 225, gave away 12 and kept a third of 213.",
+            1,
+            0,
+            "the answer first, then the working with other numbers",
+        ),
         ("mathtext-v1-00040", "language", "Uma has seventy-one postcards now.", 1, 0, "the value in words"),
-        ("mathtext-v1-00040", "cascade", "75 * 3 = 225, 225 - 12 = 213, 213 / 3 = 71.\nAnswer: 71\n\n"
-         "Wait, she gives the postcards before tripling? No, the text says after. So 71 stands.", 1, 1,
-         "a second thought that confirms the answer line"),
-        ("mathtext-v1-00000", "direct", "Pablo has 49 + 19 = 68 seashells now.\nAnswer: 68", 1, 1,
-         "working sentence, answer line"),
-        ("mathtext-v1-00000", "cot", "Pablo keeps 49 seashells in a backpack. He finds another 19 seashells. How many "
-         "seashells does Pablo have now?\n\n49 - 19 = 30\n\nAnswer: 30", 0, 0, "subtracts instead of adding"),
-        ("mathtext-v1-00000", "language", "Pablo now has sixty-eight seashells (49 + 19).", 1, 0,
-         "the value in words, its working in brackets"),
-        ("mathtext-v1-00000", "cascade", "Answer: 68\n\nSo Pablo has 69 seashells in total.", 0, 0,
-         "the answer line and the closing sentence contradict each other"),
-        ("mathtext-v1-00012", "direct", "Answer: 6\n\nSo Grace has 24 buttons.", 0, 0,
-         "the answer line and the closing sentence contradict each other"),
-        ("mathtext-v1-00012", "language", "She ends with 6. (Before sharing she had 24.)\n\nAnswer: 6", 1, 1,
-         "answer, a note on an earlier amount, answer line"),
+        (
+            "mathtext-v1-00040",
+            "cascade",
+            "75 * 3 = 225, 225 - 12 = 213, 213 / 3 = 71.\nAnswer: 71\n\n"
+            "Wait, she gives the postcards before tripling? No, the text says after. So 71 stands.",
+            1,
+            1,
+            "a second thought that confirms the answer line",
+        ),
+        (
+            "mathtext-v1-00000",
+            "direct",
+            "Pablo has 49 + 19 = 68 seashells now.\nAnswer: 68",
+            1,
+            1,
+            "working sentence, answer line",
+        ),
+        (
+            "mathtext-v1-00000",
+            "cot",
+            "Pablo keeps 49 seashells in a backpack. He finds another 19 seashells. How many "
+            "seashells does Pablo have now?\n\n49 - 19 = 30\n\nAnswer: 30",
+            0,
+            0,
+            "subtracts instead of adding",
+        ),
+        (
+            "mathtext-v1-00000",
+            "language",
+            "Pablo now has sixty-eight seashells (49 + 19).",
+            1,
+            0,
+            "the value in words, its working in brackets",
+        ),
+        (
+            "mathtext-v1-00000",
+            "cascade",
+            "Answer: 68\n\nSo Pablo has 69 seashells in total.",
+            0,
+            0,
+            "the answer line and the closing sentence contradict each other",
+        ),
+        (
+            "mathtext-v1-00012",
+            "direct",
+            "Answer: 6\n\nSo Grace has 24 buttons.",
+            0,
+            0,
+            "the answer line and the closing sentence contradict each other",
+        ),
+        (
+            "mathtext-v1-00012",
+            "language",
+            "She ends with 6. (Before sharing she had 24.)\n\nAnswer: 6",
+            1,
+            1,
+            "answer, a note on an earlier amount, answer line",
+        ),
     ],
     "clock": [
-        ("clock-v1-00002", "direct", "The clock shows 11:25. From 2:40 to 11:25 is 8 hours and 45 minutes, "
-         "which is 525 minutes.\n\nAnswer: 525", 1, 1, "working, answer line"),
-        ("clock-v1-00002", "cot", "The clock shows 11:25.\n2:40 to 11:40 is 9 hours = 540 minutes, minus 15 "
-         "minutes gives 525 minutes.\nAnswer: 525 minutes", 1, 1, "answer line with its unit"),
+        (
+            "clock-v1-00002",
+            "direct",
+            "The clock shows 11:25. From 2:40 to 11:25 is 8 hours and 45 minutes, which is 525 minutes.\n\nAnswer: 525",
+            1,
+            1,
+            "working, answer line",
+        ),
+        (
+            "clock-v1-00002",
+            "cot",
+            "The clock shows 11:25.\n2:40 to 11:40 is 9 hours = 540 minutes, minus 15 "
+            "minutes gives 525 minutes.\nAnswer: 525 minutes",
+            1,
+            1,
+            "answer line with its unit",
+        ),
         ("clock-v1-00002", "language", "2:40 was 525 minutes ago.", 1, 0, "the minutes asked, after the named time"),
         ("clock-v1-00002", "cascade", "Answer: 8:45", 0, 0, "a duration written as a time, not minutes"),
-        ("clock-v1-00005", "direct", "From 8:50 to 4:30 is 7 hours and 40 minutes.\nAnswer: 460", 1, 1,
-         "working, answer line"),
-        ("clock-v1-00005", "cot", "The clock shows 8:50. Until 4:30: 10 minutes to 9:00, then 7 hours to 4:00 "
-         "(420 minutes), then 30 minutes. 10 + 420 + 30 = 460.\n\nAnswer: 460", 1, 1, "working, answer line"),
-        ("clock-v1-00005", "language", "It will show 4:30 in 460 minutes, which is 7 hours and 40 minutes from 8:50.",
-         1, 0, "the minutes first, then the same duration and the reading"),
-        ("clock-v1-00005", "cascade", "Answer: 460 minutes, or 7 hours and 40 minutes", 1, 0,
-         "the same duration in two forms; not the bare minutes"),
-        ("clock-v1-00009", "direct", "It is 7:22 now, so 3 hours and 5 minutes from now it will be 10:27.", 1, 0,
-         "the answer stated by 'it will be'"),
-        ("clock-v1-00009", "cot", "The clock shows 7:22.\n7:22 + 3:05 = 10:27\n\nAnswer: 10:27", 1, 1,
-         "answer line"),
+        (
+            "clock-v1-00005",
+            "direct",
+            "From 8:50 to 4:30 is 7 hours and 40 minutes.\nAnswer: 460",
+            1,
+            1,
+            "working, answer line",
+        ),
+        (
+            "clock-v1-00005",
+            "cot",
+            "The clock shows 8:50. Until 4:30: 10 minutes to 9:00, then 7 hours to 4:00 "
+            "(420 minutes), then 30 minutes. 10 + 420 + 30 = 460.\n\nAnswer: 460",
+            1,
+            1,
+            "working, answer line",
+        ),
+        (
+            "clock-v1-00005",
+            "language",
+            "It will show 4:30 in 460 minutes, which is 7 hours and 40 minutes from 8:50.",
+            1,
+            0,
+            "the minutes first, then the same duration and the reading",
+        ),
+        (
+            "clock-v1-00005",
+            "cascade",
+            "Answer: 460 minutes, or 7 hours and 40 minutes",
+            1,
+            0,
+            "the same duration in two forms; not the bare minutes",
+        ),
+        (
+            "clock-v1-00009",
+            "direct",
+            "It is 7:22 now, so 3 hours and 5 minutes from now it will be 10:27.",
+            1,
+            0,
+            "the answer stated by 'it will be'",
+        ),
+        ("clock-v1-00009", "cot", "The clock shows 7:22.\n7:22 + 3:05 = 10:27\n\nAnswer: 10:27", 1, 1, "answer line"),
         ("clock-v1-00009", "language", "Answer: 10:27 p.m.", 1, 0, "p.m. added: not the asked H:MM"),
         ("clock-v1-00009", "cascade", "Answer: 10:27 or 10:32", 0, 0, "two different times"),
-        ("clock-v1-00009", "cot", "The clock shows 4:37.\n4:37 + 3 hours = 7:37.\n7:37 + 5 minutes = 7:42.\n\n"
-         "Answer: 7:42", 0, 0, "the hands read the wrong way round (7:22 read as 4:37)"),
-        ("clock-v1-00000", "cot", "The clock shows 1:40.\n1:40 + 8 hours = 9:40, + 3 minutes = 9:43.\n\n"
-         "Answer: 9:43\n\nWait, the clock shows 1:40, so 8 hours later is 9:40 and 3 minutes more is 9:43. Yes.",
-         1, 1, "a second thought that confirms the answer line"),
+        (
+            "clock-v1-00009",
+            "cot",
+            "The clock shows 4:37.\n4:37 + 3 hours = 7:37.\n7:37 + 5 minutes = 7:42.\n\nAnswer: 7:42",
+            0,
+            0,
+            "the hands read the wrong way round (7:22 read as 4:37)",
+        ),
+        (
+            "clock-v1-00000",
+            "cot",
+            "The clock shows 1:40.\n1:40 + 8 hours = 9:40, + 3 minutes = 9:43.\n\n"
+            "Answer: 9:43\n\nWait, the clock shows 1:40, so 8 hours later is 9:40 and 3 minutes more is 9:43. Yes.",
+            1,
+            1,
+            "a second thought that confirms the answer line",
+        ),
         ("clock-v1-00000", "direct", "Answer: 9:43 in the evening", 1, 0, "a time of day added: not the bare H:MM"),
-        ("clock-v1-00001", "direct", "It was 3:25, an hour and a half before 4:55.", 1, 0,
-         "the answer first, then the reading"),
+        (
+            "clock-v1-00001",
+            "direct",
+            "It was 3:25, an hour and a half before 4:55.",
+            1,
+            0,
+            "the answer first, then the reading",
+        ),
         ("clock-v1-00001", "language", "Answer: 6:25", 0, 0, "goes forward instead of back"),
-        ("clock-v1-00001", "cascade", "4:55 minus 1 hour is 3:55, minus 30 minutes is 3:25.\nAnswer: **3:25**", 1, 1,
-         "bold answer line"),
+        (
+            "clock-v1-00001",
+            "cascade",
+            "4:55 minus 1 hour is 3:55, minus 30 minutes is 3:25.\nAnswer: **3:25**",
+            1,
+            1,
+            "bold answer line",
+        ),
         ("clock-v1-00002", "language", "Answer: 195", 0, 0, "counts from 11:25 to 2:40 instead"),
         ("clock-v1-00005", "direct", "Answer: 260", 0, 0, "counts the other way round the dial"),
         ("clock-v1-00038", "direct", "Half an hour ago it was noon.\n\nAnswer: 12:00", 1, 1, "answer line"),
-        ("clock-v1-00038", "cot", "The clock shows 12:30. 30 minutes earlier it showed 12:00.\nAnswer: noon", 1, 0,
-         "noon is 12:00: right, not H:MM"),
+        (
+            "clock-v1-00038",
+            "cot",
+            "The clock shows 12:30. 30 minutes earlier it showed 12:00.\nAnswer: noon",
+            1,
+            0,
+            "noon is 12:00: right, not H:MM",
+        ),
         ("clock-v1-00038", "language", "Answer: 0:00", 1, 0, "the 24-hour form of 12:00"),
-        ("clock-v1-00104", "cascade", "8:10 plus 230 minutes (3 hours 50 minutes) brings it to twelve o'clock.", 1, 0,
-         "twelve o'clock in words after the working"),
+        (
+            "clock-v1-00104",
+            "cascade",
+            "8:10 plus 230 minutes (3 hours 50 minutes) brings it to twelve o'clock.",
+            1,
+            0,
+            "twelve o'clock in words after the working",
+        ),
     ],
     "cards": [
         ("cards-v1-00007", "direct", "7 + 11 + 10 + 9 + 2 + 2 = 41\n\nAnswer: 41", 1, 1, "sum, answer line"),
-        ("cards-v1-00007", "cot", "7 of diamonds\nA of spades\nQ of spades\n9 of clubs\n2 of clubs\n2 of hearts\n\n"
-         "With the ace as 11 and the queen as 10, the six cards total 41.\n\nAnswer: 41", 1, 1,
-         "card list, the total, answer line"),
+        (
+            "cards-v1-00007",
+            "cot",
+            "7 of diamonds\nA of spades\nQ of spades\n9 of clubs\n2 of clubs\n2 of hearts\n\n"
+            "With the ace as 11 and the queen as 10, the six cards total 41.\n\nAnswer: 41",
+            1,
+            1,
+            "card list, the total, answer line",
+        ),
         ("cards-v1-00007", "language", "Answer: 31", 0, 0, "the ace counted as 1 although the rule says 11"),
-        ("cards-v1-00007", "cascade", "The total value is 41 (the ace counts as 11, the queen as 10).", 1, 0,
-         "total with the rule in brackets"),
-        ("cards-v1-00033", "direct", "There is no difference; both cards are worth 10.", 1, 0,
-         "no difference is 0; 10 is each card's value"),
-        ("cards-v1-00033", "cot", "K of diamonds\n10 of spades\n\nThe king counts as 10 and so does the 10, so the "
-         "highest and lowest are equal: the difference is 0.\n\nAnswer: 0", 1, 1, "answer line"),
+        (
+            "cards-v1-00007",
+            "cascade",
+            "The total value is 41 (the ace counts as 11, the queen as 10).",
+            1,
+            0,
+            "total with the rule in brackets",
+        ),
+        (
+            "cards-v1-00033",
+            "direct",
+            "There is no difference; both cards are worth 10.",
+            1,
+            0,
+            "no difference is 0; 10 is each card's value",
+        ),
+        (
+            "cards-v1-00033",
+            "cot",
+            "K of diamonds\n10 of spades\n\nThe king counts as 10 and so does the 10, so the "
+            "highest and lowest are equal: the difference is 0.\n\nAnswer: 0",
+            1,
+            1,
+            "answer line",
+        ),
         ("cards-v1-00033", "language", "Answer: 10", 0, 0, "gives the card value, not the difference"),
-        ("cards-v1-00033", "cascade", "The highest is 10 and the lowest is 10, a difference of zero.", 1, 0,
-         "'a difference of zero'"),
-        ("cards-v1-00000", "cot", "7 of clubs\n7 of spades\n6 of hearts\n\nThe black cards are the 7 of clubs "
-         "and the 7 of spades: 7 + 7 = 14. The red 6 is not counted.\n\nAnswer: 14", 1, 1, "answer line"),
+        (
+            "cards-v1-00033",
+            "cascade",
+            "The highest is 10 and the lowest is 10, a difference of zero.",
+            1,
+            0,
+            "'a difference of zero'",
+        ),
+        (
+            "cards-v1-00000",
+            "cot",
+            "7 of clubs\n7 of spades\n6 of hearts\n\nThe black cards are the 7 of clubs "
+            "and the 7 of spades: 7 + 7 = 14. The red 6 is not counted.\n\nAnswer: 14",
+            1,
+            1,
+            "answer line",
+        ),
         ("cards-v1-00000", "direct", "Answer: 20", 0, 0, "adds every card, the red 6 too"),
-        ("cards-v1-00001", "language", "Highest 10, lowest 2, so the difference is 8.\n\nAnswer: 8", 1, 1,
-         "answer line"),
+        (
+            "cards-v1-00001",
+            "language",
+            "Highest 10, lowest 2, so the difference is 8.\n\nAnswer: 8",
+            1,
+            1,
+            "answer line",
+        ),
         ("cards-v1-00001", "cascade", "Answer: 10 - 2 = 8", 1, 0, "an equation ending in the value"),
         ("cards-v1-00003", "direct", "Answer: 10 * 2 + 4 * 1", 1, 1, "another expression that uses each card once"),
-        ("cards-v1-00003", "cot", "2 of hearts\n10 of diamonds\nA of hearts\n4 of diamonds\n\nValues: 2, 10, 1, 4.\n"
-         "10 * 2 = 20, 20 + 4 = 24, 24 * 1 = 24.\n\nAnswer: (10 * 2 + 4) * 1", 1, 1, "steps, then the expression"),
+        (
+            "cards-v1-00003",
+            "cot",
+            "2 of hearts\n10 of diamonds\nA of hearts\n4 of diamonds\n\nValues: 2, 10, 1, 4.\n"
+            "10 * 2 = 20, 20 + 4 = 24, 24 * 1 = 24.\n\nAnswer: (10 * 2 + 4) * 1",
+            1,
+            1,
+            "steps, then the expression",
+        ),
         ("cards-v1-00003", "language", "Answer: 10 × 2 + 4 = 24", 0, 0, "leaves the ace out"),
         ("cards-v1-00003", "cascade", "Answer: 24", 0, 0, "the value, not the expression asked"),
         ("cards-v1-00011", "direct", "Answer: 13 + 9 + 1 + 8", 0, 0, "equals 31, not 24"),
-        ("cards-v1-00011", "cot", "K is 13 here. 13 - 9 = 4, 4 - 1 = 3, 3 × 8 = 24.\n\nAnswer: (13 - 9 - 1) × 8", 1, 1,
-         "steps, then the expression"),
-        ("cards-v1-00011", "language", "With K = 10: (10 - 9 + 1) * 8 = 16, which does not work. With K = 13: "
-         "8 * (13 - 1 - 9) = 24.\nAnswer: 8 * (13 - 1 - 9)", 1, 1, "a failed try, then the expression"),
+        (
+            "cards-v1-00011",
+            "cot",
+            "K is 13 here. 13 - 9 = 4, 4 - 1 = 3, 3 × 8 = 24.\n\nAnswer: (13 - 9 - 1) × 8",
+            1,
+            1,
+            "steps, then the expression",
+        ),
+        (
+            "cards-v1-00011",
+            "language",
+            "With K = 10: (10 - 9 + 1) * 8 = 16, which does not work. With K = 13: "
+            "8 * (13 - 1 - 9) = 24.\nAnswer: 8 * (13 - 1 - 9)",
+            1,
+            1,
+            "a failed try, then the expression",
+        ),
         ("cards-v1-00011", "cascade", "Answer: 8 * (13 - 9 - 1)", 1, 1, "the expression"),
     ],
     "count": [
-        ("count-v1-00000", "direct", "I can see 8 yellow stars among the 19 shapes, along with 3 orange stars.", 1, 0,
-         "the count of the asked objects, then other objects"),
-        ("count-v1-00000", "cot", "yellow star x8\norange star x3\nblack star x2\npurple star x2\nyellow hexagon\n"
-         "blue star\ngreen diamond\nyellow circle\n\nAnswer: 8", 1, 1, "grouped list, answer line"),
-        ("count-v1-00000", "language", "There are 8 yellow stars. (The yellow hexagon and the yellow circle are not "
-         "stars.)\nAnswer: 8", 1, 1, "answer line after a note"),
+        (
+            "count-v1-00000",
+            "direct",
+            "I can see 8 yellow stars among the 19 shapes, along with 3 orange stars.",
+            1,
+            0,
+            "the count of the asked objects, then other objects",
+        ),
+        (
+            "count-v1-00000",
+            "cot",
+            "yellow star x8\norange star x3\nblack star x2\npurple star x2\nyellow hexagon\n"
+            "blue star\ngreen diamond\nyellow circle\n\nAnswer: 8",
+            1,
+            1,
+            "grouped list, answer line",
+        ),
+        (
+            "count-v1-00000",
+            "language",
+            "There are 8 yellow stars. (The yellow hexagon and the yellow circle are not stars.)\nAnswer: 8",
+            1,
+            1,
+            "answer line after a note",
+        ),
         ("count-v1-00000", "cascade", "Answer: 11", 0, 0, "counts every star that is yellow or orange"),
-        ("count-v1-00003", "direct", "There are no green crosses in the image; the only shape is a green diamond.",
-         1, 0, "none is zero"),
-        ("count-v1-00003", "cot", "green diamond\n\nThe image contains a single green diamond and no crosses.\n\n"
-         "Answer: 0", 1, 1, "answer line"),
+        (
+            "count-v1-00003",
+            "direct",
+            "There are no green crosses in the image; the only shape is a green diamond.",
+            1,
+            0,
+            "none is zero",
+        ),
+        (
+            "count-v1-00003",
+            "cot",
+            "green diamond\n\nThe image contains a single green diamond and no crosses.\n\nAnswer: 0",
+            1,
+            1,
+            "answer line",
+        ),
         ("count-v1-00003", "language", "Answer: 1", 0, 0, "counts the diamond"),
-        ("count-v1-00003", "cascade", "The list has 1 object, a green diamond, so there are zero green crosses.", 1, 0,
-         "zero in words, after the list's one object"),
+        (
+            "count-v1-00003",
+            "cascade",
+            "The list has 1 object, a green diamond, so there are zero green crosses.",
+            1,
+            0,
+            "zero in words, after the list's one object",
+        ),
         ("count-v1-00004", "direct", "**8** yellow hexagons.", 1, 0, "bold count, no Answer: line"),
-        ("count-v1-00004", "cot", "I count 8 yellow hexagons and 2 yellow squares.\n\nAnswer: 8", 1, 1,
-         "answer line"),
+        ("count-v1-00004", "cot", "I count 8 yellow hexagons and 2 yellow squares.\n\nAnswer: 8", 1, 1, "answer line"),
         ("count-v1-00004", "language", "Answer: 8 of 20", 1, 0, "the part is the answer; the whole is context"),
-        ("count-v1-00004", "cascade", "Yellow hexagons: lines 5, 8, 11, 14, 15, 16, 17 and 19, so eight in all.", 1, 0,
-         "the count in words after the line numbers"),
-        ("count-v1-00005", "direct", "There are 11 blue diamonds and 1 blue cross.", 1, 0,
-         "the count of the asked objects, then another kind"),
+        (
+            "count-v1-00004",
+            "cascade",
+            "Yellow hexagons: lines 5, 8, 11, 14, 15, 16, 17 and 19, so eight in all.",
+            1,
+            0,
+            "the count in words after the line numbers",
+        ),
+        (
+            "count-v1-00005",
+            "direct",
+            "There are 11 blue diamonds and 1 blue cross.",
+            1,
+            0,
+            "the count of the asked objects, then another kind",
+        ),
         ("count-v1-00005", "cot", "Answer: 12", 0, 0, "counts the blue cross too"),
         ("count-v1-00005", "language", "Eleven.\n\nAnswer: 11", 1, 1, "answer line"),
         ("count-v1-00005", "cascade", "Answer: 11 or 12", 0, 0, "two counts offered"),
-        ("count-v1-00000", "direct", "Answer: 8\n\nSo there are 9 yellow stars in total.", 0, 0,
-         "the answer line and the closing sentence contradict each other"),
+        (
+            "count-v1-00000",
+            "direct",
+            "Answer: 8\n\nSo there are 9 yellow stars in total.",
+            0,
+            0,
+            "the answer line and the closing sentence contradict each other",
+        ),
         ("count-v1-00005", "direct", "I count eleven blue diamonds.", 1, 0, "the count in words"),
     ],
 }
@@ -1426,16 +2118,27 @@ def hand_entries(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
     out = []
     for uid, setting, response, flexible, strict, reason in HAND[family]:
         row = by_uid[uid]
-        out.append({"family": family, "setting": setting, "uid": uid, "doc_id": row["index"],
-                    "target": row["answer"], "response": response, "flexible": flexible, "strict": strict,
-                    "style": "hand-written",
-                    "reason": reason})
+        out.append(
+            {
+                "family": family,
+                "setting": setting,
+                "uid": uid,
+                "doc_id": row["index"],
+                "target": row["answer"],
+                "response": response,
+                "flexible": flexible,
+                "strict": strict,
+                "style": "hand-written",
+                "reason": reason,
+            }
+        )
     return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Writing the corpus.
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def build(family: str) -> list[dict[str, Any]]:
     """The family's corpus lines: PER_SETTING responses in each answer setting, to random items of the test split."""
@@ -1453,8 +2156,15 @@ def build(family: str) -> list[dict[str, Any]]:
         while made < PER_SETTING:
             index = rng.randrange(len(rows))
             row = rows[index]
-            case = Case(family, setting, row, items[index].solution, random.Random(rng.random()),
-                        wrong=rng.random() < 0.2, target=row["answer"])
+            case = Case(
+                family,
+                setting,
+                row,
+                items[index].solution,
+                random.Random(rng.random()),
+                wrong=rng.random() < 0.2,
+                target=row["answer"],
+            )
             adapter.prepare(case)
             pool = "make24" if is_expr(case) else "generic"
             if not queues[pool]:
@@ -1465,9 +2175,20 @@ def build(family: str) -> list[dict[str, Any]]:
             if entry is None or (setting, entry.response) in seen:
                 continue
             seen.add((setting, entry.response))
-            out.append({"family": family, "setting": setting, "uid": row["uid"], "doc_id": row["index"],
-                        "target": row["answer"], "response": entry.response, "flexible": entry.flexible,
-                        "strict": entry.strict, "style": entry.style, "reason": entry.reason})
+            out.append(
+                {
+                    "family": family,
+                    "setting": setting,
+                    "uid": row["uid"],
+                    "doc_id": row["index"],
+                    "target": row["answer"],
+                    "response": entry.response,
+                    "flexible": entry.flexible,
+                    "strict": entry.strict,
+                    "style": entry.style,
+                    "reason": entry.reason,
+                }
+            )
             made += 1
     return out + hand_entries(family, rows)
 

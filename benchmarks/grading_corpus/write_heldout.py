@@ -34,8 +34,28 @@ SETTINGS = ("direct", "cot", "cascade", "language")
 PER_SETTING = 100  # with about 100 per cell, one disagreement still leaves a cell at 99%
 WRONG_SHARE = 0.25  # with the templates that give no answer, about a third is graded wrong
 
-ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 MULTIPLIERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "half": 2}
 
@@ -51,6 +71,7 @@ def words(n: int) -> str:
 
 
 # ----------------------------------------------------------------------------------------------- item facts
+
 
 @dataclass
 class Item:
@@ -100,8 +121,7 @@ def mathtext_item(row: dict[str, Any], doc_id: int) -> Item:
         if n is None:
             break
         before = value
-        value = {"add": value + n, "sub": value - n, "mul": value * n,
-                 "div": value // n if n else value}[op]  # fmt: skip
+        value = {"add": value + n, "sub": value - n, "mul": value * n, "div": value // n if n else value}[op]
         steps.append((f"{before} {symbol[op]} {n}", n, value))
     exact = len(steps) == len(ops) and str(value) == row["answer"]
 
@@ -164,8 +184,7 @@ def solve24(values: list[int]) -> list[str]:
                     continue
                 (a, ea), (b, eb) = items[i], items[j]
                 rest = [items[k] for k in range(len(items)) if k not in (i, j)]
-                options = [(a + b, f"({ea} + {eb})"), (a - b, f"({ea} - {eb})"),
-                           (a * b, f"{_wrap(ea)} * {_wrap(eb)}")]
+                options = [(a + b, f"({ea} + {eb})"), (a - b, f"({ea} - {eb})"), (a * b, f"{_wrap(ea)} * {_wrap(eb)}")]
                 if b != 0:
                     options.append((a / b, f"{_wrap(ea)} / {_wrap(eb)}"))
                 for value, expr in options:
@@ -231,16 +250,24 @@ def cards_item(row: dict[str, Any], doc_id: int) -> Item:
     cards = card_values(row)
     listing = "\n".join(card for card, _ in cards)
     if kind == "make24":
+
         def working(v: str) -> list[str]:
             vals = ", ".join(str(value) for _, value in cards)
             return [f"Card values: {vals}.", f"Try: {v}"]
-        return Item("cards", row, doc_id, "expression", "expression", "One expression that works is {v}", working,
-                    listing)
+
+        return Item(
+            "cards", row, doc_id, "expression", "expression", "One expression that works is {v}", working, listing
+        )
     if kind == "range":
+
         def working(v: str) -> list[str]:
             vals = [value for _, value in cards]
-            return [f"Values: {', '.join(map(str, vals))}.", f"Highest {max(vals)}, lowest {min(vals)}.",
-                    f"{max(vals)} - {min(vals)} = {v}"]
+            return [
+                f"Values: {', '.join(map(str, vals))}.",
+                f"Highest {max(vals)}, lowest {min(vals)}.",
+                f"{max(vals)} - {min(vals)} = {v}",
+            ]
+
         return Item("cards", row, doc_id, "number", "difference", "The difference is {v}", working, listing)
     if kind == "total":
         chosen, what = cards, "total value of all the cards"
@@ -256,7 +283,8 @@ def cards_item(row: dict[str, Any], doc_id: int) -> Item:
         if not chosen:
             return [f"No cards qualify, so the {what} is {v}."]
         return [f"{card} = {value}" for card, value in chosen] + [
-            " + ".join(str(value) for _, value in chosen) + f" = {v}"]
+            " + ".join(str(value) for _, value in chosen) + f" = {v}"
+        ]
 
     return Item("cards", row, doc_id, "number", "points", f"The {what} is {{v}}", working, listing)
 
@@ -290,18 +318,29 @@ def clock_item(row: dict[str, Any], doc_id: int) -> Item:
 
     def working_m(v: str) -> list[str]:
         if kind == "until":
-            return [f"The clock shows {shown}; it next shows {named} after {v} minutes.",
-                    f"From {shown} to {named}: {v} minutes."]
-        return [f"The clock shows {shown}; it last showed {named} {v} minutes ago.",
-                f"From {named} to {shown}: {v} minutes."]
+            return [
+                f"The clock shows {shown}; it next shows {named} after {v} minutes.",
+                f"From {shown} to {named}: {v} minutes.",
+            ]
+        return [
+            f"The clock shows {shown}; it last showed {named} {v} minutes ago.",
+            f"From {named} to {shown}: {v} minutes.",
+        ]
 
-    phrase = f"It is {{v}} minutes until the clock shows {named}" if kind == "until" else \
-        f"The clock showed {named} {{v}} minutes ago"
+    phrase = (
+        f"It is {{v}} minutes until the clock shows {named}"
+        if kind == "until"
+        else f"The clock showed {named} {{v}} minutes ago"
+    )
     return Item("clock", row, doc_id, "minutes", "minutes", phrase, working_m, shown)
 
 
 ITEMS: dict[str, Callable[[dict[str, Any], int], Item]] = {
-    "mathtext": mathtext_item, "count": count_item, "cards": cards_item, "clock": clock_item}
+    "mathtext": mathtext_item,
+    "count": count_item,
+    "cards": cards_item,
+    "clock": clock_item,
+}
 
 
 def wrong_value(item: Item, rng: random.Random) -> str:
@@ -344,6 +383,7 @@ def same(item: Item, value: str | None) -> bool:
 # the response, the value a grader reads as the final answer (None: no answer or ambiguous), whether the form is
 # strict, the style and the reason. `family` limits it to families; `settings` to settings.
 
+
 @dataclass
 class Template:
     name: str
@@ -360,14 +400,16 @@ def S(item: Item, v: str) -> str:
 def cot_head(item: Item, rng: random.Random) -> str:
     """The first part of a cot response: what the model read from the image."""
     if item.family == "mathtext":
-        before, after = rng.choice([("**Transcription:**\n", ""), ('Text in the image:\n"', '"'),
-                                    ("The problem says:\n> ", "")])
+        before, after = rng.choice(
+            [("**Transcription:**\n", ""), ('Text in the image:\n"', '"'), ("The problem says:\n> ", "")]
+        )
         return before + item.listing + after + "\n\n"
     if item.family == "count":
         objects = item.listing.split("\n")
         style = rng.choice(["dash", "num", "plain"])
-        lines = [f"- {o}" if style == "dash" else f"{i}. {o}" if style == "num" else o
-                 for i, o in enumerate(objects, 1)]
+        lines = [
+            f"- {o}" if style == "dash" else f"{i}. {o}" if style == "num" else o for i, o in enumerate(objects, 1)
+        ]
         return "Objects in the image:\n" + "\n".join(lines) + "\n\n"
     if item.family == "cards":
         return "Cards, left to right:\n" + item.listing + "\n\n"
@@ -390,49 +432,76 @@ def t_units(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | 
 def t_boxed_llama(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     steps = item.working(v)
     parts = [f"## Step {i}: {'Read the givens' if i == 1 else 'Compute'}\n{line}" for i, line in enumerate(steps, 1)]
-    return "\n\n".join(parts) + f"\n\nThe final answer is: $\\boxed{{{v}}}$", v, False, \
-        "llama-3.2-vision: steps and a boxed final answer, no Answer line"
+    return (
+        "\n\n".join(parts) + f"\n\nThe final answer is: $\\boxed{{{v}}}$",
+        v,
+        False,
+        "llama-3.2-vision: steps and a boxed final answer, no Answer line",
+    )
 
 
 def t_bold_marker(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     bullets = "\n".join(f"- {line}" for line in item.working(v))
-    return f"Let's work it out:\n\n{bullets}\n\n**Answer:** {v}", v, True, \
-        "gpt-style: bullets and a bold Answer marker"
+    return f"Let's work it out:\n\n{bullets}\n\n**Answer:** {v}", v, True, "gpt-style: bullets and a bold Answer marker"
 
 
 def t_final_answer_bold(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "\n".join(item.working(v)) + f"\n\n**Final answer: {v}**", v, False, \
-        "gemma-3: bold 'Final answer:' (not the asked-for marker)"
+    return (
+        "\n".join(item.working(v)) + f"\n\n**Final answer: {v}**",
+        v,
+        False,
+        "gemma-3: bold 'Final answer:' (not the asked-for marker)",
+    )
 
 
 def t_first_then_justify(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return f"{S(item, v)}. " + " ".join(item.working(v)), v, False, \
-        "answer sentence first, then the numbers it came from; no Answer line"
+    return (
+        f"{S(item, v)}. " + " ".join(item.working(v)),
+        v,
+        False,
+        "answer sentence first, then the numbers it came from; no Answer line",
+    )
 
 
 def t_answer_line_justified(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     why = item.working(v)[-1]
-    return f"Answer: {v}, since {why[0].lower()}{why[1:].rstrip('.')}.", v, False, \
-        "Answer line followed by a justification with other numbers"
+    return (
+        f"Answer: {v}, since {why[0].lower()}{why[1:].rstrip('.')}.",
+        v,
+        False,
+        "Answer line followed by a justification with other numbers",
+    )
 
 
 def t_think(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     inner = " ".join(item.working(w)) + f" Hmm, that gives {w}, let me recheck. " + " ".join(item.working(v))
-    return f"<think>\n{inner}\nOK, so it's {v}.\n</think>\n\n{S(item, v)}.\n\nAnswer: {v}", v, True, \
-        "reasoning trace considering another value, then the answer outside it"
+    return (
+        f"<think>\n{inner}\nOK, so it's {v}.\n</think>\n\n{S(item, v)}.\n\nAnswer: {v}",
+        v,
+        True,
+        "reasoning trace considering another value, then the answer outside it",
+    )
 
 
 def t_think_truncated(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     inner = " ".join(item.working(v))
     cut = inner[: max(10, int(len(inner) * 0.6))]
-    return f"<think>\nOkay, let me figure this out. {cut}", None, False, \
-        "reasoning trace cut off at the token limit before any conclusion: no answer"
+    return (
+        f"<think>\nOkay, let me figure this out. {cut}",
+        None,
+        False,
+        "reasoning trace cut off at the token limit before any conclusion: no answer",
+    )
 
 
 def t_truncated_after_conclusion(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     check = item.working(v)[-1]
-    return f"{S(item, v)}.\n\nLet me double-check: {check[: max(4, len(check) // 2)]}", v, False, \
-        "conclusion stated, then cut off while checking: the conclusion stands"
+    return (
+        f"{S(item, v)}.\n\nLet me double-check: {check[: max(4, len(check) // 2)]}",
+        v,
+        False,
+        "conclusion stated, then cut off while checking: the conclusion stands",
+    )
 
 
 def t_table(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -445,20 +514,32 @@ def t_number_word(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, 
 
 
 def t_answer_word(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return " ".join(item.working(v)) + f"\n\nAnswer: {words(int(v))}", v, False, \
-        "Answer line in number words (not digits)"
+    return (
+        " ".join(item.working(v)) + f"\n\nAnswer: {words(int(v))}",
+        v,
+        False,
+        "Answer line in number words (not digits)",
+    )
 
 
 def t_hedge(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     word = rng.choice(["approximately", "about", "roughly", "around", "at least"])
-    return f"{S(item, word + ' ' + v)}.\n\nAnswer: {word} {v}", None, False, \
-        f"hedged with '{word}': no exact answer committed to"
+    return (
+        f"{S(item, word + ' ' + v)}.\n\nAnswer: {word} {v}",
+        None,
+        False,
+        f"hedged with '{word}': no exact answer committed to",
+    )
 
 
 def t_range(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     a, b = sorted([int(v), int(w)]) if v != w else (int(v), int(v) + 1)
-    return f"It's hard to be sure; I'd say between {a} and {b}.\n\nAnswer: {a}-{b}", None, False, \
-        "a range, not one value"
+    return (
+        f"It's hard to be sure; I'd say between {a} and {b}.\n\nAnswer: {a}-{b}",
+        None,
+        False,
+        "a range, not one value",
+    )
 
 
 def t_either(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -466,23 +547,39 @@ def t_either(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str |
 
 
 def t_self_correct(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return (f"{' '.join(item.working(w))}\n\nAnswer: {w}\n\nWait, I made a mistake above. Let me redo it. "
-            f"{' '.join(item.working(v))}\n\nAnswer: {v}"), v, True, \
-        "self-correction ('wait') followed by a new final Answer line"
+    return (
+        (
+            f"{' '.join(item.working(w))}\n\nAnswer: {w}\n\nWait, I made a mistake above. Let me redo it. "
+            f"{' '.join(item.working(v))}\n\nAnswer: {v}"
+        ),
+        v,
+        True,
+        "self-correction ('wait') followed by a new final Answer line",
+    )
 
 
 def t_retract_no_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return (f"Answer: {w}\n\nHmm, wait. Checking again: {' '.join(item.working(v))} "
-            f"So actually the answer is {v}, not {w}."), v, False, \
-        "Answer line taken back afterwards; the corrected value is the answer"
+    return (
+        (
+            f"Answer: {w}\n\nHmm, wait. Checking again: {' '.join(item.working(v))} "
+            f"So actually the answer is {v}, not {w}."
+        ),
+        v,
+        False,
+        "Answer line taken back afterwards; the corrected value is the answer",
+    )
 
 
 def t_contradiction(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     sentence = S(item, v)
     if sentence.split()[0] in ("There", "The", "It", "One"):  # not a name
         sentence = sentence[0].lower() + sentence[1:]
-    return f"{' '.join(item.working(v))}\n\nSo {sentence}.\n\nAnswer: {w}", None, False, \
-        "the work concludes one value and the Answer line gives another, with no correction: ambiguous"
+    return (
+        f"{' '.join(item.working(v))}\n\nSo {sentence}.\n\nAnswer: {w}",
+        None,
+        False,
+        "the work concludes one value and the Answer line gives another, with no correction: ambiguous",
+    )
 
 
 def t_bare(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -498,8 +595,12 @@ def t_latex(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | 
 
 
 def t_boxed_display(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return " ".join(item.working(v)) + f"\n\nTherefore:\n\\[\n\\boxed{{{v}}}\n\\]", v, False, \
-        "display LaTeX with \\boxed{}"
+    return (
+        " ".join(item.working(v)) + f"\n\nTherefore:\n\\[\n\\boxed{{{v}}}\n\\]",
+        v,
+        False,
+        "display LaTeX with \\boxed{}",
+    )
 
 
 def t_gsm(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -507,46 +608,83 @@ def t_gsm(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | No
 
 
 def t_not_that(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return f"At first glance it looks like {w}, but that is not right. {S(item, v)}.\n\nAnswer: {v}", v, True, \
-        "a rejected value first, then the answer and Answer line"
+    return (
+        f"At first glance it looks like {w}, but that is not right. {S(item, v)}.\n\nAnswer: {v}",
+        v,
+        True,
+        "a rejected value first, then the answer and Answer line",
+    )
 
 
 def t_refusal(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return rng.choice(["I'm sorry, but I can't determine that from the image provided.",
-                       "The image is not clear enough for me to answer this reliably.",
-                       "I am unable to answer this question."]), None, False, "refusal: no answer"
+    return (
+        rng.choice(
+            [
+                "I'm sorry, but I can't determine that from the image provided.",
+                "The image is not clear enough for me to answer this reliably.",
+                "I am unable to answer this question.",
+            ]
+        ),
+        None,
+        False,
+        "refusal: no answer",
+    )
 
 
 def t_german(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "Rechnung:\n" + "\n".join(item.working(v)) + f"\n\nDie Antwort ist {v}.\n\nAntwort: {v}", v, False, \
-        "German, 'Antwort:' instead of the asked-for 'Answer:'"
+    return (
+        "Rechnung:\n" + "\n".join(item.working(v)) + f"\n\nDie Antwort ist {v}.\n\nAntwort: {v}",
+        v,
+        False,
+        "German, 'Antwort:' instead of the asked-for 'Answer:'",
+    )
 
 
 def t_french_answer(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "Calcul :\n" + "\n".join(item.working(v)) + f"\n\nLa réponse est donc {v}.\n\nAnswer: {v}", v, True, \
-        "French working, asked-for Answer line"
+    return (
+        "Calcul :\n" + "\n".join(item.working(v)) + f"\n\nLa réponse est donc {v}.\n\nAnswer: {v}",
+        v,
+        True,
+        "French working, asked-for Answer line",
+    )
 
 
 def t_spanish(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "Paso a paso:\n" + "\n".join(item.working(v)) + f"\n\nPor lo tanto, la respuesta es {v}.", v, False, \
-        "Spanish, answer phrase, no Answer line"
+    return (
+        "Paso a paso:\n" + "\n".join(item.working(v)) + f"\n\nPor lo tanto, la respuesta es {v}.",
+        v,
+        False,
+        "Spanish, answer phrase, no Answer line",
+    )
 
 
 def t_chinese(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "解题过程：\n" + "\n".join(item.working(v)) + f"\n\n答案：{v}", v, False, \
-        "Chinese, '答案：' marker (not the asked-for 'Answer:')"
+    return (
+        "解题过程：\n" + "\n".join(item.working(v)) + f"\n\n答案：{v}",
+        v,
+        False,
+        "Chinese, '答案：' marker (not the asked-for 'Answer:')",
+    )
 
 
 def t_japanese_answer(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "計算：\n" + "\n".join(item.working(v)) + f"\n\nしたがって、答えは {v} です。\nAnswer: {v}", v, True, \
-        "Japanese working, asked-for Answer line"
+    return (
+        "計算：\n" + "\n".join(item.working(v)) + f"\n\nしたがって、答えは {v} です。\nAnswer: {v}",
+        v,
+        True,
+        "Japanese working, asked-for Answer line",
+    )
 
 
 def t_answer_then_given(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     givens = re.findall(r"\d+", " ".join(item.working(v)))
     extra = givens[0] if givens else "0"
-    return f"The answer is {v}. (The first number I used was {extra}.)", v, False, \
-        "answer phrase, then a parenthetical given number"
+    return (
+        f"The answer is {v}. (The first number I used was {extra}.)",
+        v,
+        False,
+        "answer phrase, then a parenthetical given number",
+    )
 
 
 def t_percent(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -563,35 +701,55 @@ def t_sentence_only(item: Item, v: str, w: str, rng: random.Random) -> tuple[str
 
 
 def t_bold_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "### Solution\n\n" + "\n".join(item.working(v)) + f"\n\n**Answer: {v}**", v, True, \
-        "markdown heading, working, the whole Answer line in bold"
+    return (
+        "### Solution\n\n" + "\n".join(item.working(v)) + f"\n\n**Answer: {v}**",
+        v,
+        True,
+        "markdown heading, working, the whole Answer line in bold",
+    )
 
 
 def t_prose_answer_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return " ".join(item.working(v)) + f"\n\nAnswer: {S(item, v)}.", v, False, \
-        "Answer line holding a sentence, not the value alone"
+    return (
+        " ".join(item.working(v)) + f"\n\nAnswer: {S(item, v)}.",
+        v,
+        False,
+        "Answer line holding a sentence, not the value alone",
+    )
 
 
 def t_next_line(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return " ".join(item.working(v)) + f"\n\nAnswer:\n{v}", v, False, \
-        "Answer marker with the value on the next line"
+    return " ".join(item.working(v)) + f"\n\nAnswer:\n{v}", v, False, "Answer marker with the value on the next line"
 
 
 def t_other_digits(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
     table = str.maketrans("0123456789", rng.choice(["٠١٢٣٤٥٦٧٨٩", "０１２３４５６７８９"]))
-    return " ".join(item.working(v)) + f"\n\nAnswer: {v.translate(table)}", v, True, \
-        "Answer line in Arabic-Indic or full-width digits"
+    return (
+        " ".join(item.working(v)) + f"\n\nAnswer: {v.translate(table)}",
+        v,
+        True,
+        "Answer line in Arabic-Indic or full-width digits",
+    )
 
 
 def t_korean(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return "풀이:\n" + "\n".join(item.working(v)) + f"\n\n따라서 정답은 {v}입니다.", v, False, \
-        "Korean answer phrase, no Answer line"
+    return (
+        "풀이:\n" + "\n".join(item.working(v)) + f"\n\n따라서 정답은 {v}입니다.",
+        v,
+        False,
+        "Korean answer phrase, no Answer line",
+    )
 
 
 def t_i_think(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return f"I think {S(item, v)[0].lower()}{S(item, v)[1:]}." if S(item, v).split()[0] in (
-        "There", "The", "It", "One") else f"I think {S(item, v)}.", v, False, \
-        "'I think' before a committed value: still one answer"
+    return (
+        f"I think {S(item, v)[0].lower()}{S(item, v)[1:]}."
+        if S(item, v).split()[0] in ("There", "The", "It", "One")
+        else f"I think {S(item, v)}.",
+        v,
+        False,
+        "'I think' before a committed value: still one answer",
+    )
 
 
 def t_clock_suffix(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
@@ -603,39 +761,67 @@ def t_clock_suffix(item: Item, v: str, w: str, rng: random.Random) -> tuple[str,
         said = f"{(h % 12) + 12}:{m:02d}" if h != 12 else f"00:{m:02d}"  # 12:xx in 24 hours would be H:MM
     else:
         said = f"{m} minutes past {h}" if m else f"{h} o'clock"
-    return " ".join(item.working(v)) + f"\n\nAnswer: {said}", v, False, \
-        f"the right place on the dial written as '{said}' (not H:MM)"
+    return (
+        " ".join(item.working(v)) + f"\n\nAnswer: {said}",
+        v,
+        False,
+        f"the right place on the dial written as '{said}' (not H:MM)",
+    )
 
 
 def t_twice(item: Item, v: str, w: str, rng: random.Random) -> tuple[str, str | None, bool, str]:
-    return f"The answer is: {v}\n\n" + "\n".join(item.working(v)) + f"\n\nAnswer: {v}", v, True, \
-        "answer stated first and again on the Answer line"
+    return (
+        f"The answer is: {v}\n\n" + "\n".join(item.working(v)) + f"\n\nAnswer: {v}",
+        v,
+        True,
+        "answer stated first and again on the Answer line",
+    )
 
 
 COMMON = [
-    Template("plain", t_plain), Template("units", t_units), Template("boxed_llama", t_boxed_llama),
-    Template("bold_marker", t_bold_marker), Template("final_bold", t_final_answer_bold),
-    Template("first_then_justify", t_first_then_justify), Template("line_justified", t_answer_line_justified),
-    Template("think", t_think), Template("think_truncated", t_think_truncated),
-    Template("truncated_after", t_truncated_after_conclusion), Template("table", t_table),
-    Template("number_word", t_number_word, numeric_only=True), Template("answer_word", t_answer_word,
-                                                                      numeric_only=True),
-    Template("hedge", t_hedge, numeric_only=True), Template("range", t_range, numeric_only=True),
-    Template("either", t_either), Template("self_correct", t_self_correct),
-    Template("retract", t_retract_no_line), Template("contradiction", t_contradiction),
+    Template("plain", t_plain),
+    Template("units", t_units),
+    Template("boxed_llama", t_boxed_llama),
+    Template("bold_marker", t_bold_marker),
+    Template("final_bold", t_final_answer_bold),
+    Template("first_then_justify", t_first_then_justify),
+    Template("line_justified", t_answer_line_justified),
+    Template("think", t_think),
+    Template("think_truncated", t_think_truncated),
+    Template("truncated_after", t_truncated_after_conclusion),
+    Template("table", t_table),
+    Template("number_word", t_number_word, numeric_only=True),
+    Template("answer_word", t_answer_word, numeric_only=True),
+    Template("hedge", t_hedge, numeric_only=True),
+    Template("range", t_range, numeric_only=True),
+    Template("either", t_either),
+    Template("self_correct", t_self_correct),
+    Template("retract", t_retract_no_line),
+    Template("contradiction", t_contradiction),
     Template("bare", t_bare, settings=("direct", "language", "cascade")),
     Template("bare_answer", t_bare_answer, settings=("direct", "language", "cascade")),
-    Template("latex", t_latex), Template("boxed_display", t_boxed_display), Template("gsm", t_gsm),
-    Template("not_that", t_not_that), Template("refusal", t_refusal, settings=("direct",)),
-    Template("german", t_german), Template("french", t_french_answer), Template("spanish", t_spanish),
-    Template("chinese", t_chinese), Template("japanese", t_japanese_answer),
+    Template("latex", t_latex),
+    Template("boxed_display", t_boxed_display),
+    Template("gsm", t_gsm),
+    Template("not_that", t_not_that),
+    Template("refusal", t_refusal, settings=("direct",)),
+    Template("german", t_german),
+    Template("french", t_french_answer),
+    Template("spanish", t_spanish),
+    Template("chinese", t_chinese),
+    Template("japanese", t_japanese_answer),
     Template("answer_then_given", t_answer_then_given),
-    Template("percent", t_percent, families=("count", "cards")), Template("bullets_end", t_cot_bullets_end),
+    Template("percent", t_percent, families=("count", "cards")),
+    Template("bullets_end", t_cot_bullets_end),
     Template("sentence_only", t_sentence_only, settings=("direct", "language", "cascade")),
-    Template("bold_line", t_bold_line), Template("prose_answer_line", t_prose_answer_line),
-    Template("next_line", t_next_line), Template("other_digits", t_other_digits, numeric_only=True),
-    Template("korean", t_korean), Template("i_think", t_i_think, settings=("direct", "language", "cascade")),
-    Template("clock_suffix", t_clock_suffix, families=("clock",)), Template("twice", t_twice),
+    Template("bold_line", t_bold_line),
+    Template("prose_answer_line", t_prose_answer_line),
+    Template("next_line", t_next_line),
+    Template("other_digits", t_other_digits, numeric_only=True),
+    Template("korean", t_korean),
+    Template("i_think", t_i_think, settings=("direct", "language", "cascade")),
+    Template("clock_suffix", t_clock_suffix, families=("clock",)),
+    Template("twice", t_twice),
 ]
 
 
@@ -647,11 +833,13 @@ def applicable(template: Template, item: Item, setting: str) -> bool:
     if template.name == "clock_suffix" and item.kind != "time":
         return False
     # a unit, a percentage or a justification clause makes no sense after an expression
-    return not (item.kind == "expression" and template.name in ("percent", "answer_then_given", "units",
-                                                                 "line_justified"))
+    return not (
+        item.kind == "expression" and template.name in ("percent", "answer_then_given", "units", "line_justified")
+    )
 
 
 # ----------------------------------------------------------------------------------------------- hand-written
+
 
 def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Cases written by hand for one family: (doc_id, setting, response, flexible, strict, style, reason)."""
@@ -659,141 +847,468 @@ def hand_written(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]
     if family == "mathtext":
         r0 = rows[0]  # Pablo: 49 + 19 = 68
         cases += [
-            (0, "direct", "Pablo now has 68 seashells after finding 19 more.", 1, 0, "qwen2.5-vl",
-             "answer sentence, then the number added"),
+            (
+                0,
+                "direct",
+                "Pablo now has 68 seashells after finding 19 more.",
+                1,
+                0,
+                "qwen2.5-vl",
+                "answer sentence, then the number added",
+            ),
             (0, "language", "49 + 19 = 68\n\nAnswer: 68 seashells", 1, 1, "internvl", "equation then Answer line"),
-            (0, "cascade", "He had 49 and found 19, so that's 68 in total, 19 more than... no wait, 68 is right."
-             "\n\nAnswer: 68", 1, 1, "llava", "rambling but a clean Answer line"),
-            (0, "cot", f"{r0['intermediate']}\n\nPablo has 49 seashells and finds 19 more: 49 + 19 = 68.\n\n"
-             "Answer: 67", 0, 0, "llava", "working says 68 but Answer line says 67: contradiction, and the "
-             "marked answer is wrong"),
-            (1, "language", "9 × 3 = 27\n27 + 16 = 43\n43 + 21 = 64\n\nJonas has **64** marbles left.", 1, 0,
-             "gemma-3", "bold value in the answer sentence"),
+            (
+                0,
+                "cascade",
+                "He had 49 and found 19, so that's 68 in total, 19 more than... no wait, 68 is right.\n\nAnswer: 68",
+                1,
+                1,
+                "llava",
+                "rambling but a clean Answer line",
+            ),
+            (
+                0,
+                "cot",
+                f"{r0['intermediate']}\n\nPablo has 49 seashells and finds 19 more: 49 + 19 = 68.\n\nAnswer: 67",
+                0,
+                0,
+                "llava",
+                "working says 68 but Answer line says 67: contradiction, and the marked answer is wrong",
+            ),
+            (
+                1,
+                "language",
+                "9 × 3 = 27\n27 + 16 = 43\n43 + 21 = 64\n\nJonas has **64** marbles left.",
+                1,
+                0,
+                "gemma-3",
+                "bold value in the answer sentence",
+            ),
             (1, "direct", "Answer: sixty-four", 1, 0, "smolvlm", "number words"),
-            (1, "cascade", "Step 1: 9 x 3 = 27. Step 2: 27 + 16 = 43. Step 3: 43 + 21 = 64.\n\nAnswer: 64.", 1, 1,
-             "molmo", "Answer line with a full stop"),
-            (1, "cot", "Jonas starts with 9 marbles, triples them to 27, buys 16 (43), gets 21 (64).\n\n"
-             "Answer: 64 marbles left", 1, 1, "qwen2.5-vl", "Answer line with up to three unit words"),
-            (2, "direct", "**Step 1:** 46 + 19 = 65\n**Step 2:** 65 + 13 = 78\n\n### Final Answer\n**78**", 1, 0,
-             "llama-3.2-vision", "bold value under a Final Answer heading"),
-            (2, "language", "Quinn ends up with $46 + 19 + 13 = \\boxed{78}$ cookies.", 1, 0, "latex",
-             "inline boxed sum"),
-            (2, "cascade", "Quinn has 78 cookies now, 32 more than at the start of the day.\n\nAnswer: 78", 1, 1,
-             "gpt-style", "answer sentence with a second number, then the Answer line"),
-            (3, "language", "51 × 4 = 204; 204 ÷ 3 = 68; 68 ÷ 2 = 34.\n\nAnswer: 34 cookies.", 1, 1, "internvl",
-             "Answer line with a unit word and a full stop"),
-            (3, "cot", "Wen has 51 cookies ... four times ... 204 ... shares among three ... 68 ... halves ... so "
-             "Wen has 3", 0, 0, "smolvlm", "cut off mid-number: no answer completed"),
+            (
+                1,
+                "cascade",
+                "Step 1: 9 x 3 = 27. Step 2: 27 + 16 = 43. Step 3: 43 + 21 = 64.\n\nAnswer: 64.",
+                1,
+                1,
+                "molmo",
+                "Answer line with a full stop",
+            ),
+            (
+                1,
+                "cot",
+                "Jonas starts with 9 marbles, triples them to 27, buys 16 (43), gets 21 (64).\n\n"
+                "Answer: 64 marbles left",
+                1,
+                1,
+                "qwen2.5-vl",
+                "Answer line with up to three unit words",
+            ),
+            (
+                2,
+                "direct",
+                "**Step 1:** 46 + 19 = 65\n**Step 2:** 65 + 13 = 78\n\n### Final Answer\n**78**",
+                1,
+                0,
+                "llama-3.2-vision",
+                "bold value under a Final Answer heading",
+            ),
+            (
+                2,
+                "language",
+                "Quinn ends up with $46 + 19 + 13 = \\boxed{78}$ cookies.",
+                1,
+                0,
+                "latex",
+                "inline boxed sum",
+            ),
+            (
+                2,
+                "cascade",
+                "Quinn has 78 cookies now, 32 more than at the start of the day.\n\nAnswer: 78",
+                1,
+                1,
+                "gpt-style",
+                "answer sentence with a second number, then the Answer line",
+            ),
+            (
+                3,
+                "language",
+                "51 × 4 = 204; 204 ÷ 3 = 68; 68 ÷ 2 = 34.\n\nAnswer: 34 cookies.",
+                1,
+                1,
+                "internvl",
+                "Answer line with a unit word and a full stop",
+            ),
+            (
+                3,
+                "cot",
+                "Wen has 51 cookies ... four times ... 204 ... shares among three ... 68 ... halves ... so Wen has 3",
+                0,
+                0,
+                "smolvlm",
+                "cut off mid-number: no answer completed",
+            ),
             (3, "direct", "Answer: 34 or 35", 0, 0, "molmo", "two alternatives"),
-            (4, "direct", "Olga has 84 buttons at the end. (62 / 2 = 31, 31 + 53 = 84)", 1, 0, "qwen2.5-vl",
-             "answer first, then the arithmetic"),
-            (4, "cascade", "<think>62/2 = 31. 31 + 53 = 84.</think>\nAnswer: 84", 1, 1, "reasoning model",
-             "short trace and the Answer line"),
-            (4, "language", "62 ÷ 2 = 31 buttons, then 31 + 53 = 85.\n\nAnswer: 85", 0, 0, "llava",
-             "addition slip: wrong"),
-            (4, "cot", "Olga keeps 62 buttons in a room. She splits the buttons into two equal groups and keeps "
-             "only one group. She buys 53 more buttons. How many buttons does Olga have at the end?\n\n"
-             "Half of 62 is 31; plus 53 is eighty-four.\n\nAnswer: 84", 1, 1, "gemma-3",
-             "number word in the working, digits on the Answer line"),
+            (
+                4,
+                "direct",
+                "Olga has 84 buttons at the end. (62 / 2 = 31, 31 + 53 = 84)",
+                1,
+                0,
+                "qwen2.5-vl",
+                "answer first, then the arithmetic",
+            ),
+            (
+                4,
+                "cascade",
+                "<think>62/2 = 31. 31 + 53 = 84.</think>\nAnswer: 84",
+                1,
+                1,
+                "reasoning model",
+                "short trace and the Answer line",
+            ),
+            (
+                4,
+                "language",
+                "62 ÷ 2 = 31 buttons, then 31 + 53 = 85.\n\nAnswer: 85",
+                0,
+                0,
+                "llava",
+                "addition slip: wrong",
+            ),
+            (
+                4,
+                "cot",
+                "Olga keeps 62 buttons in a room. She splits the buttons into two equal groups and keeps "
+                "only one group. She buys 53 more buttons. How many buttons does Olga have at the end?\n\n"
+                "Half of 62 is 31; plus 53 is eighty-four.\n\nAnswer: 84",
+                1,
+                1,
+                "gemma-3",
+                "number word in the working, digits on the Answer line",
+            ),
         ]
     if family == "count":
         r0 = rows[0]  # 8 yellow stars
         cases += [
-            (0, "direct", "I can see 8 yellow stars scattered across the image, 5 small and 3 large.", 1, 0,
-             "llava", "answer sentence followed by a breakdown with other numbers"),
+            (
+                0,
+                "direct",
+                "I can see 8 yellow stars scattered across the image, 5 small and 3 large.",
+                1,
+                0,
+                "llava",
+                "answer sentence followed by a breakdown with other numbers",
+            ),
             (0, "direct", "There are eight yellow stars.", 1, 0, "molmo", "number word"),
-            (0, "language", "Counting 'yellow star' lines: 1, 2, 3, 4, 5, 6, 7, 8.\n\nAnswer: 8", 1, 1, "qwen2.5-vl",
-             "enumeration then the Answer line"),
+            (
+                0,
+                "language",
+                "Counting 'yellow star' lines: 1, 2, 3, 4, 5, 6, 7, 8.\n\nAnswer: 8",
+                1,
+                1,
+                "qwen2.5-vl",
+                "enumeration then the Answer line",
+            ),
             (0, "cascade", "There are 7 yellow stars.\n\nAnswer: 7", 0, 0, "internvl", "wrong count"),
-            (0, "cot", r0["intermediate"] + "\n\nYellow stars: 8 of the 19 objects.\n\nAnswer: 8", 1, 1, "gemma-3",
-             "part of the whole, then the Answer line"),
+            (
+                0,
+                "cot",
+                r0["intermediate"] + "\n\nYellow stars: 8 of the 19 objects.\n\nAnswer: 8",
+                1,
+                1,
+                "gemma-3",
+                "part of the whole, then the Answer line",
+            ),
             (3, "direct", "There are no green crosses in the image.", 1, 0, "gpt-style", "none is zero"),
-            (3, "language", "No object in the list is a green cross.\n\nAnswer: 0", 1, 1, "qwen2.5-vl",
-             "none, then Answer: 0"),
+            (
+                3,
+                "language",
+                "No object in the list is a green cross.\n\nAnswer: 0",
+                1,
+                1,
+                "qwen2.5-vl",
+                "none, then Answer: 0",
+            ),
             (3, "cascade", "Answer: none", 1, 0, "molmo", "'none' is 0, but not digits"),
-            (3, "cot", "green circle\nred cross\n\nI see 1 green cross.\n\nAnswer: 1", 0, 0, "llava",
-             "wrong: there is none"),
-            (45, "direct", "I don't see any blue stars, so the count is zero.\n\nAnswer: 0", 1, 1, "gemma-3",
-             "zero in words and digits"),
-            (0, "cascade", "| colour | shape | count |\n|---|---|---|\n| yellow | star | 8 |\n| orange | star | 3 |"
-             "\n\nAnswer: 8", 1, 1, "gpt-style", "table of counts, Answer line"),
-            (0, "language", "Let me count... 1, 2, 3, 4, 5, 6, 7. Wait, I missed one at line 18. So 8.\n\n"
-             "Answer: 8", 1, 1, "reasoning model", "self-correction before the Answer line"),
+            (
+                3,
+                "cot",
+                "green circle\nred cross\n\nI see 1 green cross.\n\nAnswer: 1",
+                0,
+                0,
+                "llava",
+                "wrong: there is none",
+            ),
+            (
+                45,
+                "direct",
+                "I don't see any blue stars, so the count is zero.\n\nAnswer: 0",
+                1,
+                1,
+                "gemma-3",
+                "zero in words and digits",
+            ),
+            (
+                0,
+                "cascade",
+                "| colour | shape | count |\n|---|---|---|\n| yellow | star | 8 |\n| orange | star | 3 |\n\nAnswer: 8",
+                1,
+                1,
+                "gpt-style",
+                "table of counts, Answer line",
+            ),
+            (
+                0,
+                "language",
+                "Let me count... 1, 2, 3, 4, 5, 6, 7. Wait, I missed one at line 18. So 8.\n\nAnswer: 8",
+                1,
+                1,
+                "reasoning model",
+                "self-correction before the Answer line",
+            ),
             (0, "direct", "Approximately 8 yellow stars.", 0, 0, "llava", "hedged count"),
         ]
     if family == "cards":
         cases += [
-            (0, "direct", "The black cards are the 7 of clubs and the 7 of spades, which add up to 14.", 1, 0,
-             "gpt-style", "sum verb 'add up to'"),
-            (0, "language", "Black cards: 7 of clubs (7), 7 of spades (7). Total = 14.\n\nAnswer: 14", 1, 1,
-             "qwen2.5-vl", "Answer line"),
-            (0, "cascade", "Answer: the clubs and spades are 7 and 7, which sum to 14.", 1, 0, "llava",
-             "Answer line with the addends before the sum"),
-            (0, "cot", "7 of clubs\n7 of spades\n6 of hearts\n\nBlack: 7 + 7 + 6 = 20\n\nAnswer: 20", 0, 0,
-             "smolvlm", "counted a red card: wrong"),
+            (
+                0,
+                "direct",
+                "The black cards are the 7 of clubs and the 7 of spades, which add up to 14.",
+                1,
+                0,
+                "gpt-style",
+                "sum verb 'add up to'",
+            ),
+            (
+                0,
+                "language",
+                "Black cards: 7 of clubs (7), 7 of spades (7). Total = 14.\n\nAnswer: 14",
+                1,
+                1,
+                "qwen2.5-vl",
+                "Answer line",
+            ),
+            (
+                0,
+                "cascade",
+                "Answer: the clubs and spades are 7 and 7, which sum to 14.",
+                1,
+                0,
+                "llava",
+                "Answer line with the addends before the sum",
+            ),
+            (
+                0,
+                "cot",
+                "7 of clubs\n7 of spades\n6 of hearts\n\nBlack: 7 + 7 + 6 = 20\n\nAnswer: 20",
+                0,
+                0,
+                "smolvlm",
+                "counted a red card: wrong",
+            ),
             (3, "language", "Answer: (4 + 2 * 10) * 1", 1, 1, "qwen2.5-vl", "a reordering of the solution"),
             (3, "direct", "Answer: 24", 0, 0, "llava", "the target value, not an expression"),
-            (3, "cascade", "10 * 2 + 4 * 1 = 24\n\nAnswer: 10 * 2 + 4 * 1", 1, 1, "internvl",
-             "another valid expression, alone on the Answer line"),
-            (33, "language", "K = 10 and 10 = 10. There is no difference; both are worth 10.", 1, 0, "gpt-style",
-             "a difference of zero said in words"),
+            (
+                3,
+                "cascade",
+                "10 * 2 + 4 * 1 = 24\n\nAnswer: 10 * 2 + 4 * 1",
+                1,
+                1,
+                "internvl",
+                "another valid expression, alone on the Answer line",
+            ),
+            (
+                33,
+                "language",
+                "K = 10 and 10 = 10. There is no difference; both are worth 10.",
+                1,
+                0,
+                "gpt-style",
+                "a difference of zero said in words",
+            ),
             (33, "direct", "Highest 10, lowest 10, difference 0.\n\nAnswer: 0", 1, 1, "qwen2.5-vl", "Answer: 0"),
-            (4, "language", "7 + 11 + 9 + 3 + 8 ... wait, the ace rule doesn't apply, there is no ace. "
-             "7 + 9 + 3 + 8 = 27.\n\nAnswer: 27", 1, 1, "reasoning model", "self-correction then the Answer line"),
-            (4, "cascade", "The four cards total 27 points (7, 9, 3 and 8).", 1, 0, "llava",
-             "answer first, then the card values"),
+            (
+                4,
+                "language",
+                "7 + 11 + 9 + 3 + 8 ... wait, the ace rule doesn't apply, there is no ace. "
+                "7 + 9 + 3 + 8 = 27.\n\nAnswer: 27",
+                1,
+                1,
+                "reasoning model",
+                "self-correction then the Answer line",
+            ),
+            (
+                4,
+                "cascade",
+                "The four cards total 27 points (7, 9, 3 and 8).",
+                1,
+                0,
+                "llava",
+                "answer first, then the card values",
+            ),
             (4, "direct", "**Total: 26**", 0, 0, "gemma-3", "wrong total"),
-            (5, "language", "Only the J of diamonds is a diamond: 10.\n\nAnswer: 10", 1, 1, "internvl",
-             "Answer line"),
-            (5, "cascade", "Diamonds: J (10). Clubs are not counted, so the 2 of clubs is left out. The total is "
-             "ten.", 1, 0, "molmo", "number word"),
+            (5, "language", "Only the J of diamonds is a diamond: 10.\n\nAnswer: 10", 1, 1, "internvl", "Answer line"),
+            (
+                5,
+                "cascade",
+                "Diamonds: J (10). Clubs are not counted, so the 2 of clubs is left out. The total is ten.",
+                1,
+                0,
+                "molmo",
+                "number word",
+            ),
             (9, "language", "Answer: (7 + 5) * 2 * 1", 1, 1, "qwen2.5-vl", "another valid expression"),
-            (9, "cot", "7 of spades\n5 of clubs\n2 of clubs\nA of clubs\n\n(7 + 5) × 2 × 1 = 24\n\n"
-             "Answer: (7 + 5) × 2 × 1 = 24", 1, 0, "gpt-style", "valid expression with '= 24': not the "
-             "expression alone"),
+            (
+                9,
+                "cot",
+                "7 of spades\n5 of clubs\n2 of clubs\nA of clubs\n\n(7 + 5) × 2 × 1 = 24\n\n"
+                "Answer: (7 + 5) × 2 × 1 = 24",
+                1,
+                0,
+                "gpt-style",
+                "valid expression with '= 24': not the expression alone",
+            ),
             (9, "direct", "Answer: 7 * 5 - 2 - 1", 0, 0, "llava", "7 * 5 - 2 - 1 = 32, not 24"),
         ]
     if family == "clock":
         cases += [
-            (0, "language", "1:40 plus 8 hours is 9:40, plus 3 minutes is 9:43.\n\nAnswer: 9:43", 1, 1,
-             "qwen2.5-vl", "Answer line in H:MM"),
+            (
+                0,
+                "language",
+                "1:40 plus 8 hours is 9:40, plus 3 minutes is 9:43.\n\nAnswer: 9:43",
+                1,
+                1,
+                "qwen2.5-vl",
+                "Answer line in H:MM",
+            ),
             (0, "direct", "Answer: 9:43 PM", 1, 0, "llava", "right time with PM: not the asked-for form"),
-            (0, "cascade", "The clock will show 9:43, which is 8 hours and 3 minutes after 1:40.", 1, 0,
-             "gpt-style", "answer sentence, then the givens"),
-            (0, "cot", "The clock shows 1:40.\n\n1:40 + 8:03 = 9:43\n\nAnswer: 9:43", 1, 1, "gemma-3",
-             "reading, equation, Answer line"),
+            (
+                0,
+                "cascade",
+                "The clock will show 9:43, which is 8 hours and 3 minutes after 1:40.",
+                1,
+                0,
+                "gpt-style",
+                "answer sentence, then the givens",
+            ),
+            (
+                0,
+                "cot",
+                "The clock shows 1:40.\n\n1:40 + 8:03 = 9:43\n\nAnswer: 9:43",
+                1,
+                1,
+                "gemma-3",
+                "reading, equation, Answer line",
+            ),
             (1, "direct", "It showed 3:25.\n\nAnswer: 03:25", 1, 1, "internvl", "leading zero on the hour"),
-            (1, "language", "4:55 minus 1 hour 30 minutes = 3:25, i.e. twenty-five past three.\n\nAnswer: 3:35", 0, 0,
-             "llava", "working says 3:25 but the Answer line says 3:35: contradiction"),
-            (2, "language", "From 2:40 to 11:25 is 8 hours 45 minutes, i.e. 525 minutes.\n\nAnswer: 525", 1, 1,
-             "qwen2.5-vl", "hours and minutes, then minutes, Answer line"),
-            (2, "direct", "The clock last showed 2:40 about 8¾ hours ago.\n\nAnswer: 525 minutes", 1, 1, "gpt-style",
-             "Answer line with a unit word"),
-            (2, "cascade", "Answer: 8 hours 45 minutes", 1, 0, "llava",
-             "the same duration in hours and minutes: right, not the asked-for number of minutes"),
+            (
+                1,
+                "language",
+                "4:55 minus 1 hour 30 minutes = 3:25, i.e. twenty-five past three.\n\nAnswer: 3:35",
+                0,
+                0,
+                "llava",
+                "working says 3:25 but the Answer line says 3:35: contradiction",
+            ),
+            (
+                2,
+                "language",
+                "From 2:40 to 11:25 is 8 hours 45 minutes, i.e. 525 minutes.\n\nAnswer: 525",
+                1,
+                1,
+                "qwen2.5-vl",
+                "hours and minutes, then minutes, Answer line",
+            ),
+            (
+                2,
+                "direct",
+                "The clock last showed 2:40 about 8¾ hours ago.\n\nAnswer: 525 minutes",
+                1,
+                1,
+                "gpt-style",
+                "Answer line with a unit word",
+            ),
+            (
+                2,
+                "cascade",
+                "Answer: 8 hours 45 minutes",
+                1,
+                0,
+                "llava",
+                "the same duration in hours and minutes: right, not the asked-for number of minutes",
+            ),
             (4, "language", "35 minutes before 8:35 is 8:00.\n\nAnswer: 8:00", 1, 1, "internvl", "Answer line"),
             (4, "direct", "Answer: 8 o'clock", 1, 0, "molmo", "same time in words"),
-            (5, "language", "8:50 → 12:50 is 240 min, → 4:30 is another 220 min. 240 + 220 = 460.\n\n"
-             "Answer: 460", 1, 1, "gemma-3", "sum of parts then the Answer line"),
-            (5, "cot", "The clock shows 8:50.\n\nUntil 4:30: 7 hours 40 minutes = 460 minutes.\n\nAnswer: 460 "
-             "minutes", 1, 1, "qwen2.5-vl", "Answer line with minutes"),
-            (6, "direct", "<think>\n5:55 minus 1:50 is 4:05.\n</think>\n\nAnswer: 4:05", 1, 1, "reasoning model",
-             "trace then the Answer line"),
-            (7, "language", "It was 7:40 exactly one hour ago, so 60 minutes.\n\nAnswer: 60", 1, 1, "llava",
-             "Answer line"),
-            (7, "cascade", "Answer: 1 hour", 1, 0, "smolvlm", "60 minutes said as one hour: right, not the "
-             "asked-for number of minutes"),
+            (
+                5,
+                "language",
+                "8:50 → 12:50 is 240 min, → 4:30 is another 220 min. 240 + 220 = 460.\n\nAnswer: 460",
+                1,
+                1,
+                "gemma-3",
+                "sum of parts then the Answer line",
+            ),
+            (
+                5,
+                "cot",
+                "The clock shows 8:50.\n\nUntil 4:30: 7 hours 40 minutes = 460 minutes.\n\nAnswer: 460 minutes",
+                1,
+                1,
+                "qwen2.5-vl",
+                "Answer line with minutes",
+            ),
+            (
+                6,
+                "direct",
+                "<think>\n5:55 minus 1:50 is 4:05.\n</think>\n\nAnswer: 4:05",
+                1,
+                1,
+                "reasoning model",
+                "trace then the Answer line",
+            ),
+            (
+                7,
+                "language",
+                "It was 7:40 exactly one hour ago, so 60 minutes.\n\nAnswer: 60",
+                1,
+                1,
+                "llava",
+                "Answer line",
+            ),
+            (
+                7,
+                "cascade",
+                "Answer: 1 hour",
+                1,
+                0,
+                "smolvlm",
+                "60 minutes said as one hour: right, not the asked-for number of minutes",
+            ),
         ]
     out = []
     for doc_id, setting, response, flexible, strict, style, reason in cases:
         row = rows[doc_id]
-        out.append({"family": family, "setting": setting, "uid": row["uid"], "doc_id": doc_id,
-                    "target": row["answer"], "response": response, "flexible": flexible, "strict": strict,
-                    "style": f"hand-written, {style}", "reason": reason})  # fmt: skip
+        out.append(
+            {
+                "family": family,
+                "setting": setting,
+                "uid": row["uid"],
+                "doc_id": doc_id,
+                "target": row["answer"],
+                "response": response,
+                "flexible": flexible,
+                "strict": strict,
+                "style": f"hand-written, {style}",
+                "reason": reason,
+            }
+        )
     return out
 
 
 # ----------------------------------------------------------------------------------------------- writing
+
 
 def family_lines(family: str, rng: random.Random) -> list[dict[str, Any]]:
     path = REPO / "task_yamls" / family / "data" / "test.jsonl"
@@ -826,11 +1341,20 @@ def family_lines(family: str, rng: random.Random) -> list[dict[str, Any]]:
             flexible = int(same(item, read))
             strict = int(flexible and strict_form)
             verdict = "right" if flexible else ("no single answer" if read is None else f"wrong value {read}")
-            lines.append({
-                "family": family, "setting": setting, "uid": item.row["uid"], "doc_id": doc_id,
-                "target": item.target, "response": response, "flexible": flexible, "strict": strict,
-                "style": template.name, "reason": f"{why}; {verdict}",
-            })  # fmt: skip
+            lines.append(
+                {
+                    "family": family,
+                    "setting": setting,
+                    "uid": item.row["uid"],
+                    "doc_id": doc_id,
+                    "target": item.target,
+                    "response": response,
+                    "flexible": flexible,
+                    "strict": strict,
+                    "style": template.name,
+                    "reason": f"{why}; {verdict}",
+                }
+            )
     return lines
 
 
@@ -842,8 +1366,10 @@ def main() -> None:
         text = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
         (OUT / f"{family}.jsonl").write_text(text, encoding="utf-8")
         right = sum(line["flexible"] for line in lines)
-        print(f"{family}: {len(lines)} responses, {right} graded right (flexible), "
-              f"{sum(line['strict'] for line in lines)} strict")
+        print(
+            f"{family}: {len(lines)} responses, {right} graded right (flexible), "
+            f"{sum(line['strict'] for line in lines)} strict"
+        )
 
 
 if __name__ == "__main__":

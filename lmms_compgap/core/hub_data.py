@@ -86,8 +86,10 @@ class LoadedDataset:
 
 def offline() -> bool:
     """Whether the user asked for no network access (as `huggingface_hub` and `datasets` read it)."""
-    return any(os.environ.get(name, "").strip().lower() in _OFFLINE_VALUES
-               for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))  # fmt: skip
+    return any(
+        os.environ.get(name, "").strip().lower() in _OFFLINE_VALUES
+        for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )
 
 
 def local_copy_dir(source: HubDataset) -> Path | None:
@@ -98,8 +100,11 @@ def local_copy_dir(source: HubDataset) -> Path | None:
 
 def _split_files(root: Path, pattern: str) -> list[Path]:
     """The files of the split under `root` (the repository's layout), sorted (shard order)."""
-    return sorted(path for path in root.rglob("*") if path.is_file() and fnmatch.fnmatch(
-        path.relative_to(root).as_posix(), pattern))  # fmt: skip
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and fnmatch.fnmatch(path.relative_to(root).as_posix(), pattern)
+    )
 
 
 def _read_files(files: list[Path]) -> datasets.Dataset:
@@ -153,9 +158,12 @@ def _from_hub_cache(source: HubDataset, searched: list[str]) -> LoadedDataset | 
     searched.append(f"the Hugging Face hub cache ({hub_constants.HF_HUB_CACHE}) at revision {source.revision}")
     try:
         snapshot = huggingface_hub.snapshot_download(
-            source.repo, repo_type="dataset", revision=source.revision, allow_patterns=[source.data_files],
+            source.repo,
+            repo_type="dataset",
+            revision=source.revision,
+            allow_patterns=[source.data_files],
             local_files_only=True,
-        )  # fmt: skip
+        )
     except (huggingface_hub.errors.LocalEntryNotFoundError, FileNotFoundError, OSError, ValueError):
         return None
     files = _split_files(Path(snapshot), source.data_files)
@@ -168,9 +176,12 @@ def _from_datasets_cache(source: HubDataset, searched: list[str]) -> LoadedDatas
     searched.append(f"the datasets cache ({datasets.config.HF_DATASETS_CACHE}) at revision {source.revision}")
     try:
         builder = Cache(
-            dataset_name=source.repo.split("/")[-1], repo_id=source.repo, config_name=source.config,
-            version="0.0.0", hash=source.revision,
-        )  # fmt: skip
+            dataset_name=source.repo.split("/")[-1],
+            repo_id=source.repo,
+            config_name=source.config,
+            version="0.0.0",
+            hash=source.revision,
+        )
         if not os.path.isdir(builder.cache_dir):
             return None
         return LoadedDataset(builder.as_dataset(split=source.split), builder.cache_dir, source.revision)

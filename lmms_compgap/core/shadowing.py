@@ -78,8 +78,7 @@ def _effective_bytes(path: Path) -> bytes:
 
 
 def shadowed_task_yamls(
-    include_paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None,
-    installed_root: Path | None = None,
+    include_paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str] | None, installed_root: Path | None = None
 ) -> list[ShadowedTask]:
     """The task and group definitions under `include_paths` (what ``--include_path`` was given) that the
     installed copy of the compgap tasks (`installed_root`, by default lmms-eval's ``tasks/compgap``) also

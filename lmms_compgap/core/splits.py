@@ -60,9 +60,12 @@ class SplitData:
     def provenance(self) -> dict[str, Any]:
         """What identifies the split: enough to regenerate it and check it."""
         return {
-            "split": self.split, "seed": self.seed, "size": self.size, "fingerprint": self.fingerprint,
+            "split": self.split,
+            "seed": self.seed,
+            "size": self.size,
+            "fingerprint": self.fingerprint,
             "split_version": SPLIT_VERSION,
-        }  # fmt: skip
+        }
 
 
 def signature_split(signature: str) -> str:

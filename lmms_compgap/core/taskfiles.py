@@ -245,7 +245,7 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
                 public,
                 "The families built from public datasets (GSM8K, MATH-500, CountBenchQA): they need each dataset\n"
                 "on the machine (see their task cards). Run with --model compgap_cascade.\n" + generated,
-            ),
+            )
         }
         if public
         else {}

@@ -65,8 +65,18 @@ TEXT_REWRITES: tuple[tuple[str, str], ...] = (
     (r"~", " "),
 )
 _TEXT_REWRITES = tuple((re.compile(pattern), replacement) for pattern, replacement in TEXT_REWRITES)
-DISPLAY_ENVIRONMENTS = ("align", "align*", "equation", "equation*", "gather", "gather*", "eqnarray", "eqnarray*",
-                        "multline", "multline*")  # fmt: skip
+DISPLAY_ENVIRONMENTS = (
+    "align",
+    "align*",
+    "equation",
+    "equation*",
+    "gather",
+    "gather*",
+    "eqnarray",
+    "eqnarray*",
+    "multline",
+    "multline*",
+)
 #: matplotlib settings that change how formulas look, pinned so that a user's matplotlibrc changes no pixel.
 _PINNED_RC = {"text.hinting": "default", "mathtext.default": "it", "mathtext.fallback": "cm"}
 _MATHTEXT_LOCK = threading.Lock()
@@ -138,8 +148,11 @@ def split_latex(text: str) -> list[Piece]:
         elif rest("\\begin{", index) and (environment := _display_environment(text, index)) is not None:
             flush()
             name, body, index = environment
-            pieces.extend(Piece("display", line.replace("&", " ").strip())
-                          for line in re.split(r"\\\\(?:\[[^\]]*\])?", body) if line.strip())  # fmt: skip
+            pieces.extend(
+                Piece("display", line.replace("&", " ").strip())
+                for line in re.split(r"\\\\(?:\[[^\]]*\])?", body)
+                if line.strip()
+            )
         elif rest("\\$", index):
             run.append("\\$")
             index += 2

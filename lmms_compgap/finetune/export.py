@@ -129,10 +129,7 @@ def _hf_records(examples: list[Example], out: str) -> Iterator[dict[str, Any]]:
             "uid": example.uid,
             "family": example.family,
             "kind": example.kind,
-            "messages": [
-                {"role": "user", "content": example.prompt},
-                {"role": "assistant", "content": example.target},
-            ],
+            "messages": [{"role": "user", "content": example.prompt}, {"role": "assistant", "content": example.target}],
             "images": images,
         }
 
@@ -142,10 +139,7 @@ def _write_hf(examples: list[Example], out: Path, hf_format: str) -> None:
 
     with tempfile.TemporaryDirectory(dir=out, prefix=".hf-build-") as cache:
         dataset = datasets.Dataset.from_generator(
-            _hf_records,
-            features=hf_features(),
-            gen_kwargs={"examples": examples, "out": str(out)},
-            cache_dir=cache,
+            _hf_records, features=hf_features(), gen_kwargs={"examples": examples, "out": str(out)}, cache_dir=cache
         )
         if hf_format == "disk":
             dataset.save_to_disk(str(out / HF_FORMATS["disk"]))
@@ -239,7 +233,7 @@ def export_split(
             "hf_format": hf_format,
             "images": "images",
             "rows": "rows",
-        },  # fmt: skip
+        },
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return ExportResult(out, manifest, drawing)

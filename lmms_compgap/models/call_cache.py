@@ -201,9 +201,13 @@ class CallCache:
 
 
 def open_call_cache(
-    directory: str | Path, inner_name: str, inner_args: dict[str, Any], framework_args: dict[str, Any], inner: Any,
+    directory: str | Path,
+    inner_name: str,
+    inner_args: dict[str, Any],
+    framework_args: dict[str, Any],
+    inner: Any,
     rank: int = 0,
-) -> CallCache:  # fmt: skip
+) -> CallCache:
     """The cache of `inner` in `directory`, its checkpoint files hashed (once per file version, see FileHashes)."""
     hashes = FileHashes(Path(directory) / HASH_MEMO)
     Path(directory).mkdir(parents=True, exist_ok=True)

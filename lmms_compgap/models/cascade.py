@@ -155,8 +155,9 @@ class CompgapCascade(lmms):
         else:
             self.inner_name = str(inner or "")
             with recording_loading_reports() as loading_reports:
-                self.inner = self._build_inner(inner, bool(inner_force_simple), batch_size, max_batch_size, device,
-                                               inner_args)  # fmt: skip
+                self.inner = self._build_inner(
+                    inner, bool(inner_force_simple), batch_size, max_batch_size, device, inner_args
+                )
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
         if startup_check:  # before hashing checkpoint files for the cache: a wrong class stops the run at once
             check_model_class(self.inner, self.inner_name, loading_reports)
@@ -178,9 +179,13 @@ class CompgapCascade(lmms):
 
     @staticmethod
     def _build_inner(
-        inner: str | None, force_simple: bool, batch_size: Any, max_batch_size: Any, device: Any,
+        inner: str | None,
+        force_simple: bool,
+        batch_size: Any,
+        max_batch_size: Any,
+        device: Any,
         inner_args: dict[str, Any],
-    ) -> lmms:  # fmt: skip
+    ) -> lmms:
         if not inner:
             raise RunStopped(
                 "compgap_cascade needs the model to wrap: --model_args inner=<lmms-eval model name>,<its args>, "
@@ -247,8 +252,14 @@ class CompgapCascade(lmms):
         if self.is_simple:
             arguments = (envelope.step1_prompt, gen_kwargs, request.args[2], doc_id, task, split)
         else:
-            arguments = (envelope.step1_prompt, partial(_step1_messages, request.args[1]), gen_kwargs, doc_id, task,
-                         split)  # fmt: skip
+            arguments = (
+                envelope.step1_prompt,
+                partial(_step1_messages, request.args[1]),
+                gen_kwargs,
+                doc_id,
+                task,
+                split,
+            )
         return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=dict(request.metadata))
 
     def _run_inner(self, instances: Sequence[Instance]) -> list[tuple[str | None, str | None]]:
@@ -307,8 +318,11 @@ class CompgapCascade(lmms):
                     for owner in owners[key]:
                         monitor.record(owner, error)
                 if self.call_cache is not None:
-                    self.call_cache.put_many((key, text) for (key, _), (text, error) in zip(part, results, strict=True)
-                                             if error is None and text is not None)  # fmt: skip
+                    self.call_cache.put_many(
+                        (key, text)
+                        for (key, _), (text, error) in zip(part, results, strict=True)
+                        if error is None and text is not None
+                    )
                 monitor.check()
         return outputs, len(calls) - len(unique)
 

@@ -142,9 +142,13 @@ class CompgapHF(lmms):
         for chunk in collator.get_batched(n=self.batch_size):
             settings, until = self._generation_settings(chunk[0][1])
             inputs = self.processor.apply_chat_template(
-                [messages for messages, *_ in chunk], add_generation_prompt=True, tokenize=True, return_dict=True,
-                return_tensors="pt", processor_kwargs={"padding": True},
-            )  # fmt: skip
+                [messages for messages, *_ in chunk],
+                add_generation_prompt=True,
+                tokenize=True,
+                return_dict=True,
+                return_tensors="pt",
+                processor_kwargs={"padding": True},
+            )
             inputs = inputs.to(self.device, dtype=self.model.dtype)  # casts floating-point inputs only
             with torch.inference_mode():
                 generated = self.model.generate(**inputs, **settings, pad_token_id=self.pad_token_id)

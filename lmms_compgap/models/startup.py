@@ -41,7 +41,7 @@ SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
 #: lmms-eval 0.7.3 wrappers that cannot send a request without an image, which the cascade's step 2,
 #: the `language` setting and the start-up check all do (read in their source).
 TEXT_BLIND_WRAPPERS: dict[str, str] = {
-    "lfm2_5_vl": "it leaves requests without an image out of its outputs, so outputs no longer line up with requests",
+    "lfm2_5_vl": "it leaves requests without an image out of its outputs, so outputs no longer line up with requests"
 }
 
 #: lmms-eval 0.7.3 wrappers that choose the model class from the checkpoint's name, not its config.
@@ -201,8 +201,11 @@ def check_model_class(inner: Any, inner_name: str, reports: list[LoadingReport])
             )
     if not problems:
         return
-    why = f" (lmms-eval's `{inner_name}` wrapper: {CLASS_FROM_NAME_WRAPPERS[inner_name]})" if (
-        inner_name in CLASS_FROM_NAME_WRAPPERS) else ""  # fmt: skip
+    why = (
+        f" (lmms-eval's `{inner_name}` wrapper: {CLASS_FROM_NAME_WRAPPERS[inner_name]})"
+        if (inner_name in CLASS_FROM_NAME_WRAPPERS)
+        else ""
+    )
     fix = (
         "run the checkpoint with --model_args inner=compgap_hf,pretrained=..., which loads the class the config names"
         if inner_name != "compgap_hf"

@@ -127,8 +127,14 @@ def simulate_run(
                 scored = score_response(row, setting, response[setting])
                 record = scored["compgap"]
                 correct, strict = correct + record["correct"], strict + record["strict"]
-                sample = {"doc_id": doc_id, "target": record["target"], "filtered_resps": response[setting],
-                          "doc_hash": "simulated", **scored, "input": f"simulated {setting} prompt"}  # fmt: skip
+                sample = {
+                    "doc_id": doc_id,
+                    "target": record["target"],
+                    "filtered_resps": response[setting],
+                    "doc_hash": "simulated",
+                    **scored,
+                    "input": f"simulated {setting} prompt",
+                }
                 lines.append(json.dumps(sample, ensure_ascii=False))
             (folder / f"{date}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             n = len(chosen)
@@ -136,10 +142,17 @@ def simulate_run(
             results["configs"][task] = {"task": task, "metadata": installed_task_metadata(family, setting)}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(
-        config={"model": "compgap_cascade", "model_args": f"inner=simulated,pretrained={model.name}",
-                "limit": float(limit) if limit else None, "gen_kwargs": {"max_new_tokens": 1024}},
-        model_name=model.name, model_name_sanitized=_sanitize(model.name), date=date, lmms_eval_version="0.7.3",
-    )  # fmt: skip
+        config={
+            "model": "compgap_cascade",
+            "model_args": f"inner=simulated,pretrained={model.name}",
+            "limit": float(limit) if limit else None,
+            "gen_kwargs": {"max_new_tokens": 1024},
+        },
+        model_name=model.name,
+        model_name_sanitized=_sanitize(model.name),
+        date=date,
+        lmms_eval_version="0.7.3",
+    )
     path = folder / f"{date}_results.json"
     path.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return path

@@ -20,12 +20,7 @@ from lmms_compgap.scoring.answers import (
     reading_text,
     score_number,
 )
-from lmms_compgap.scoring.expressions import (
-    ExpressionReading,
-    derive_expression,
-    extract_expression,
-    read_expression,
-)
+from lmms_compgap.scoring.expressions import ExpressionReading, derive_expression, extract_expression, read_expression
 from lmms_compgap.scoring.numbers import find_numbers, normalize_number, words_to_int
 from lmms_compgap.scoring.questions import Asked, asked_quantity
 from lmms_compgap.scoring.retraction import Cue, retraction_cues

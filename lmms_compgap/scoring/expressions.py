@@ -168,8 +168,9 @@ def _find(text: str) -> _Found | None:
         reading, consumed = read_segment(marker.segment)
         if reading.states_something:
             line = marker.line if marker.on_marker_line and marker.bare else None  # strict: a bare "Answer:" line
-            return _Found(ExpressionReading(reading.expression, reading.reason, "answer line", line),
-                          marker.start + consumed)  # fmt: skip
+            return _Found(
+                ExpressionReading(reading.expression, reading.reason, "answer line", line), marker.start + consumed
+            )
     for start, end in reversed(boxed_spans(text)):
         reading, consumed = read_segment(text[start:end].replace("\n", " "))
         if reading.states_something:
@@ -221,8 +222,9 @@ def _read_expression(text: str, literals: int | None) -> ExpressionReading:
             tail = None
     if tail is not None:
         same = tail.reading.expression == found.reading.expression
-        return ExpressionReading(tail.reading.expression, tail.reading.reason, "correction",
-                                 found.reading.answer_line if same else None)  # fmt: skip
+        return ExpressionReading(
+            tail.reading.expression, tail.reading.reason, "correction", found.reading.answer_line if same else None
+        )
     if strong:
         return ExpressionReading(None, "the answer is retracted", found.reading.rule)
     return found.reading

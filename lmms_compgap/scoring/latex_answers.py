@@ -26,21 +26,29 @@ _PHRASE_RE = re.compile(
     r"\b(?:the\s+)?(?:final\s+)?answer\s+(?:is|would\s+be|will\s+be|should\s+be|equals)\b[\s:]*", re.IGNORECASE
 )
 # After a retraction the correction is often phrased "it should be ...", "it's actually ...".
-_CORRECTION_RE = re.compile(r"\b(?:it|that|this)(?:\s+should\s+be|\s+is\s+actually|'s\s+actually)\b[\s:]*",
-                            re.IGNORECASE)  # fmt: skip
+_CORRECTION_RE = re.compile(
+    r"\b(?:it|that|this)(?:\s+should\s+be|\s+is\s+actually|'s\s+actually)\b[\s:]*", re.IGNORECASE
+)
 # A sentence ends at a full stop (or ! ?) followed by a space and a capital letter, or at a line end; a decimal
 # point ("0.5") or an abbreviation inside a formula does not end it.
 _SENTENCE_END_RE = re.compile(r"[.!?](?=[ \t]+[A-Z])|\n")
 _JUSTIFICATION_RE = re.compile(r"[\s,;]+(?:because|since|as|which|where|given\s+that|so\s+that)\b", re.IGNORECASE)
 _HEDGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively|and/or)\b", re.IGNORECASE),
-     "it offers alternative answers"),
-    (re.compile(r"\b(?:about|approximately|approx|around|roughly|nearly|almost|circa)\b|\\approx|≈|\\sim\b",
-                re.IGNORECASE), "an approximate answer"),
+    (
+        re.compile(r"\b(?:or|either|maybe|perhaps|possibly|alternatively|and/or)\b", re.IGNORECASE),
+        "it offers alternative answers",
+    ),
+    (
+        re.compile(
+            r"\b(?:about|approximately|approx|around|roughly|nearly|almost|circa)\b|\\approx|≈|\\sim\b", re.IGNORECASE
+        ),
+        "an approximate answer",
+    ),
     (re.compile(r"^\W*(?:not|never|isn't|is\s+not)\b", re.IGNORECASE), "the answer is negated"),
-)  # fmt: skip
-_LEADING_RE = re.compile(r"^[\s,.;:!\u2014-]*(?:(?:no|nope|actually|sorry|oops|rather|I\s+mean)\b[\s,.;:!\u2014-]*)*",
-                         re.IGNORECASE)  # fmt: skip
+)
+_LEADING_RE = re.compile(
+    r"^[\s,.;:!\u2014-]*(?:(?:no|nope|actually|sorry|oops|rather|I\s+mean)\b[\s,.;:!\u2014-]*)*", re.IGNORECASE
+)
 # What opens a new answer stated right after a second thought ("wait, no, $6$"): mathematics, not words.
 _MATH_START_RE = re.compile(r"\s*(?:[$0-9+\-(\[]|\\[A-Za-z(\[])")
 _EMPHASIS_RE = re.compile(r"\*\*|__|(?<!\\)`")

@@ -45,10 +45,48 @@ _NUMBER_OF_RE = re.compile(
 # Where a noun phrase ends: the verb of the question, or a preposition or clause after the noun.
 _NP_STOP = frozenset(
     [
-        "are", "is", "were", "was", "do", "does", "did", "will", "would", "can", "could", "should", "have", "has",
-        "had", "remain", "remains", "remained", "left", "in", "on", "at", "with", "from", "of", "to", "for", "that",
-        "which", "who", "there", "than", "altogether", "total", "ago", "now", "until", "till", "before", "after",
-        "later", "earlier",
+        "are",
+        "is",
+        "were",
+        "was",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "have",
+        "has",
+        "had",
+        "remain",
+        "remains",
+        "remained",
+        "left",
+        "in",
+        "on",
+        "at",
+        "with",
+        "from",
+        "of",
+        "to",
+        "for",
+        "that",
+        "which",
+        "who",
+        "there",
+        "than",
+        "altogether",
+        "total",
+        "ago",
+        "now",
+        "until",
+        "till",
+        "before",
+        "after",
+        "later",
+        "earlier",
     ]
 )
 _COMPARISON = frozenset({"more", "fewer", "less", "extra"})
@@ -102,5 +140,10 @@ def asked_quantity(question: str | None) -> Asked | None:
         return Asked(count=True, comparison=comparison, percentage=percentage)
     # "How many percent ...?" asks for a percentage, not a count.
     count = words[-1] not in ("percent", "percentage", "percentages", "per")
-    return Asked(frozenset(_singular(words[-1])), frozenset(words[:-1]), count=count, comparison=comparison,
-                 percentage=percentage or not count)
+    return Asked(
+        frozenset(_singular(words[-1])),
+        frozenset(words[:-1]),
+        count=count,
+        comparison=comparison,
+        percentage=percentage or not count,
+    )

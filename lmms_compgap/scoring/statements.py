@@ -262,10 +262,30 @@ _RELATION_BEFORE_RE = re.compile(
 )
 _FOLLOWING_WORDS_RE = re.compile(r"(?:[ \t]+[A-Za-z][A-Za-z'\-]*){1,4}")
 # Words that end the noun phrase after a value: the value is not attached to a noun beyond them.
-_NOT_MODIFIERS = frozenset([
-    "and", "or", "of", "more", "fewer", "less", "than", "in", "on", "at", "to", "from", "with", "by", "is", "are",
-    "was", "were", "each", "per",
-])
+_NOT_MODIFIERS = frozenset(
+    [
+        "and",
+        "or",
+        "of",
+        "more",
+        "fewer",
+        "less",
+        "than",
+        "in",
+        "on",
+        "at",
+        "to",
+        "from",
+        "with",
+        "by",
+        "is",
+        "are",
+        "was",
+        "were",
+        "each",
+        "per",
+    ]
+)
 
 
 _CONCLUSION_RE = re.compile(
@@ -353,8 +373,9 @@ _COMMA_JUSTIFICATION_RE = re.compile(
     r"|compared|one|each|all|both)\b",
     re.IGNORECASE,
 )
-_APPROXIMATE_ASIDE_RE = re.compile(r"\b(?:approx\w*|about|around|roughly|rounded|estimated?|maybe|perhaps|possibly)\b",
-                                   re.IGNORECASE)  # fmt: skip
+_APPROXIMATE_ASIDE_RE = re.compile(
+    r"\b(?:approx\w*|about|around|roughly|rounded|estimated?|maybe|perhaps|possibly)\b", re.IGNORECASE
+)
 _HEDGED_SENTENCE_RE = re.compile(r"^\W*(?:or|maybe|perhaps|possibly|alternatively|otherwise|either)\b", re.IGNORECASE)
 _LABEL_RE = re.compile(r"[ \t]*(?:[A-Za-z][A-Za-z ]{0,30}:[ \t]*)?")
 _NOT_A_UNIT = rf"(?:{_SCALE_WORDS}|or|and|to|not|plus|minus|times|over|more|less|fewer|squared|cubed)\b"

@@ -5,13 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = [
-    "boxed_contents",
-    "prepare_for_reading",
-    "strip_code_fences",
-    "strip_thinking",
-    "unwrap_latex",
-]
+__all__ = ["boxed_contents", "prepare_for_reading", "strip_code_fences", "strip_thinking", "unwrap_latex"]
 
 _THINK_OPEN_RE = re.compile(r"<(think|thinking)>", re.IGNORECASE)
 _THINK_CLOSE_RE = re.compile(r"</(?:think|thinking)>", re.IGNORECASE)

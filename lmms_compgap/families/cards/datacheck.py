@@ -78,11 +78,7 @@ def corner_crop(image: np.ndarray, spec: dict[str, Any], card: dict[str, Any], c
     # PIL's paste offset is round(x - w/2) of the *rotated* face's size; that rounding is under a pixel.
     matrix = (to_image @ to_face)[:2]
     return cv2.warpAffine(
-        image,
-        matrix,
-        (out_w, out_h),
-        flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_REPLICATE,
+        image, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
     )
 
 
@@ -209,9 +205,11 @@ def read_cards(rows: list[dict[str, Any]]) -> list[list[list[CornerIndex]]]:
         spec = json.loads(row["spec"])
         image = np.asarray(draw_cards(spec))
         read.append(
-            [[read_corner(corner_crop(image, spec, card, corner), spec["card_width"]) for corner in (0, 1)]
-             for card in spec["cards"]]
-        )  # fmt: skip
+            [
+                [read_corner(corner_crop(image, spec, card, corner), spec["card_width"]) for corner in (0, 1)]
+                for card in spec["cards"]
+            ]
+        )
     return read
 
 

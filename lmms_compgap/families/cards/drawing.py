@@ -32,8 +32,17 @@ RED = (196, 24, 36, 255)
 BLACK = (20, 20, 24, 255)
 #: Pip centres of number cards as (x, y) fractions of the card: three columns, rows from 0.21 to 0.79.
 _L, _C, _R = 0.35, 0.5, 0.65
-_ROWS = {"top": 0.21, "upper": 0.403, "mid": 0.5, "lower": 0.597, "bottom": 0.79,
-         "high": 0.355, "low": 0.645, "higher": 0.307, "lower_c": 0.693}  # fmt: skip
+_ROWS = {
+    "top": 0.21,
+    "upper": 0.403,
+    "mid": 0.5,
+    "lower": 0.597,
+    "bottom": 0.79,
+    "high": 0.355,
+    "low": 0.645,
+    "higher": 0.307,
+    "lower_c": 0.693,
+}
 _PIP_ROWS: dict[str, tuple[tuple[float, str], ...]] = {
     "2": ((_C, "top"), (_C, "bottom")),
     "3": ((_C, "top"), (_C, "mid"), (_C, "bottom")),
@@ -41,13 +50,40 @@ _PIP_ROWS: dict[str, tuple[tuple[float, str], ...]] = {
     "5": ((_L, "top"), (_R, "top"), (_C, "mid"), (_L, "bottom"), (_R, "bottom")),
     "6": ((_L, "top"), (_R, "top"), (_L, "mid"), (_R, "mid"), (_L, "bottom"), (_R, "bottom")),
     "7": ((_L, "top"), (_R, "top"), (_C, "high"), (_L, "mid"), (_R, "mid"), (_L, "bottom"), (_R, "bottom")),
-    "8": ((_L, "top"), (_R, "top"), (_C, "high"), (_L, "mid"), (_R, "mid"), (_C, "low"), (_L, "bottom"),
-          (_R, "bottom")),
-    "9": ((_L, "top"), (_R, "top"), (_L, "upper"), (_R, "upper"), (_C, "mid"), (_L, "lower"), (_R, "lower"),
-          (_L, "bottom"), (_R, "bottom")),
-    "10": ((_L, "top"), (_R, "top"), (_C, "higher"), (_L, "upper"), (_R, "upper"), (_L, "lower"), (_R, "lower"),
-           (_C, "lower_c"), (_L, "bottom"), (_R, "bottom")),
-}  # fmt: skip
+    "8": (
+        (_L, "top"),
+        (_R, "top"),
+        (_C, "high"),
+        (_L, "mid"),
+        (_R, "mid"),
+        (_C, "low"),
+        (_L, "bottom"),
+        (_R, "bottom"),
+    ),
+    "9": (
+        (_L, "top"),
+        (_R, "top"),
+        (_L, "upper"),
+        (_R, "upper"),
+        (_C, "mid"),
+        (_L, "lower"),
+        (_R, "lower"),
+        (_L, "bottom"),
+        (_R, "bottom"),
+    ),
+    "10": (
+        (_L, "top"),
+        (_R, "top"),
+        (_C, "higher"),
+        (_L, "upper"),
+        (_R, "upper"),
+        (_L, "lower"),
+        (_R, "lower"),
+        (_C, "lower_c"),
+        (_L, "bottom"),
+        (_R, "bottom"),
+    ),
+}
 PIPS: dict[str, tuple[tuple[float, float], ...]] = {
     rank: tuple((x, _ROWS[row]) for x, row in pips) for rank, pips in _PIP_ROWS.items()
 }
@@ -81,8 +117,13 @@ def _card_face(rank: str, suit: str, width: int, index_font: str) -> Image.Image
     for offset, alpha in ((3 * s, 40), (2 * s, 50)):
         box = (pad + offset, pad + offset, pad + w - 1 + offset, pad + h - 1 + offset)
         pen.rounded_rectangle(box, radius, fill=(0, 0, 0, alpha))
-    pen.rounded_rectangle((pad, pad, pad + w - 1, pad + h - 1), radius, fill=(252, 251, 246, 255),
-                          outline=(70, 70, 76, 255), width=max(2, round(0.012 * w)))  # fmt: skip
+    pen.rounded_rectangle(
+        (pad, pad, pad + w - 1, pad + h - 1),
+        radius,
+        fill=(252, 251, 246, 255),
+        outline=(70, 70, 76, 255),
+        width=max(2, round(0.012 * w)),
+    )
     colour = RED if suit in RED_SUITS else BLACK
     symbol = SUIT_SYMBOLS[suit]
 
@@ -92,8 +133,9 @@ def _card_face(rank: str, suit: str, width: int, index_font: str) -> Image.Image
     rank_font = load_font(index_font, round((0.17 if rank == "10" else 0.19) * w))
     centre_x = index.width / 2
     # The rank sits on a baseline (a J's descender stays clear of the suit symbol below it).
-    index_pen.text((centre_x, 0.19 * w), rank, font=rank_font, fill=colour, anchor="ms", stroke_width=1,
-                   stroke_fill=colour)  # fmt: skip
+    index_pen.text(
+        (centre_x, 0.19 * w), rank, font=rank_font, fill=colour, anchor="ms", stroke_width=1, stroke_fill=colour
+    )
     _text_centered(index_pen, (centre_x, 0.3 * w), symbol, load_font(SUIT_FONT, round(0.16 * w)), colour)
     corner = (pad + round(0.01 * w), pad + round(0.015 * w))
     canvas.alpha_composite(index, corner)
@@ -109,8 +151,15 @@ def _card_face(rank: str, suit: str, width: int, index_font: str) -> Image.Image
         if rank in COURT:
             frame = (pad + 0.25 * w, pad + 0.11 * h, pad + 0.75 * w, pad + 0.89 * h)
             pen.rectangle(frame, fill=(250, 236, 196, 255), outline=colour, width=max(2, round(0.015 * w)))
-        _text_centered(pen, (pad + 0.5 * w, pad + 0.39 * h), rank, load_font(index_font, round(0.4 * w)), colour,
-                       stroke_width=s, stroke_fill=colour)  # fmt: skip
+        _text_centered(
+            pen,
+            (pad + 0.5 * w, pad + 0.39 * h),
+            rank,
+            load_font(index_font, round(0.4 * w)),
+            colour,
+            stroke_width=s,
+            stroke_fill=colour,
+        )
         _text_centered(pen, (pad + 0.5 * w, pad + 0.66 * h), symbol, load_font(SUIT_FONT, round(0.3 * w)), colour)
     return canvas.reduce(s)
 

@@ -8,16 +8,44 @@ from lmms_compgap import scoring
 from lmms_compgap.families.cards.deck import RANKS
 
 _RANK_WORDS: dict[str, str] = {
-    "ace": "A", "1": "A", "a": "A", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
-    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "t": "10", "jack": "J", "j": "J", "queen": "Q",
-    "q": "Q", "king": "K", "k": "K",
-}  # fmt: skip
+    "ace": "A",
+    "1": "A",
+    "a": "A",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "t": "10",
+    "jack": "J",
+    "j": "J",
+    "queen": "Q",
+    "q": "Q",
+    "king": "K",
+    "k": "K",
+}
 _SUIT_NAMES: dict[str, str] = {
-    "spade": "spades", "heart": "hearts", "diamond": "diamonds", "club": "clubs",
-    "\u2660": "spades", "\u2664": "spades", "\u2665": "hearts", "\u2661": "hearts",
-    "\u2666": "diamonds", "\u2662": "diamonds", "\u2663": "clubs", "\u2667": "clubs",
-    "s": "spades", "h": "hearts", "d": "diamonds", "c": "clubs",
-}  # fmt: skip
+    "spade": "spades",
+    "heart": "hearts",
+    "diamond": "diamonds",
+    "club": "clubs",
+    "\u2660": "spades",
+    "\u2664": "spades",
+    "\u2665": "hearts",
+    "\u2661": "hearts",
+    "\u2666": "diamonds",
+    "\u2662": "diamonds",
+    "\u2663": "clubs",
+    "\u2667": "clubs",
+    "s": "spades",
+    "h": "hearts",
+    "d": "diamonds",
+    "c": "clubs",
+}
 # Single-letter ranks must be capitals ("a ♠ in the corner" is not the ace of spades).
 _WORD_RANK = r"ace|two|three|four|five|six|seven|eight|nine|ten|jack|queen|king|10|[1-9]|(?-i:[AJQK])"
 _SYMBOL = "[\u2660-\u2667]\ufe0f?"

@@ -124,8 +124,15 @@ def read_clock(image: np.ndarray) -> Reading:
 
     minute = round(((minute_angle - tilt) % 360.0) / 6.0) % 60
     hour = round((((hour_angle - tilt) % 360.0) - 0.5 * minute) / 30.0) % 12 or 12
-    return Reading(hour, minute, round(minute_angle, 2), round(hour_angle, 2), round(tilt, 2),
-                   (round(cx, 1), round(cy, 1)), round(radius, 1))  # fmt: skip
+    return Reading(
+        hour,
+        minute,
+        round(minute_angle, 2),
+        round(hour_angle, 2),
+        round(tilt, 2),
+        (round(cx, 1), round(cy, 1)),
+        round(radius, 1),
+    )
 
 
 def check_clock(rows: list[dict[str, Any]]) -> list[ItemCheck]:

@@ -188,11 +188,23 @@ def _hand_outline(style: str, length: float, width: float, tail: float) -> Point
     if style == "taper":
         return [(-half, -tail), (half, -tail), (0.24 * half, length), (-0.24 * half, length)]
     if style == "leaf":
-        return [(-0.6 * half, -tail), (0.6 * half, -tail), (1.5 * half, 0.32 * length), (0, length),
-                (-1.5 * half, 0.32 * length)]  # fmt: skip
+        return [
+            (-0.6 * half, -tail),
+            (0.6 * half, -tail),
+            (1.5 * half, 0.32 * length),
+            (0, length),
+            (-1.5 * half, 0.32 * length),
+        ]
     head = min(0.22 * length, 3.2 * width)
-    return [(-0.6 * half, -tail), (0.6 * half, -tail), (0.6 * half, length - head), (1.7 * half, length - head),
-            (0, length), (-1.7 * half, length - head), (-0.6 * half, length - head)]  # fmt: skip
+    return [
+        (-0.6 * half, -tail),
+        (0.6 * half, -tail),
+        (0.6 * half, length - head),
+        (1.7 * half, length - head),
+        (0, length),
+        (-1.7 * half, length - head),
+        (-0.6 * half, length - head),
+    ]
 
 
 Points = list[tuple[float, float]]
@@ -263,8 +275,9 @@ def _numerals(canvas: _Canvas, dial: dict[str, Any], s: float) -> None:
         left, top, right, bottom = font.getbbox(text)
         side = math.ceil(math.hypot(right - left, bottom - top)) + 4
         tile = Image.new("LA", (side, side), (0, 0))
-        ImageDraw.Draw(tile).text((side / 2 - (left + right) / 2, side / 2 - (top + bottom) / 2), text, font=font,
-                                  fill=(255, 255))  # fmt: skip
+        ImageDraw.Draw(tile).text(
+            (side / 2 - (left + right) / 2, side / 2 - (top + bottom) / 2), text, font=font, fill=(255, 255)
+        )
         if canvas.tilt:
             tile = tile.rotate(-canvas.tilt, resample=Image.Resampling.BICUBIC, center=(side / 2, side / 2))
         dx, dy = _polar(dial["numeral_radius"] * s, 30 * position + canvas.tilt)

@@ -89,15 +89,22 @@ class Clock(GeneratedFamily):
         short = min(width, height)
         radius = round(rng.uniform(*RADIUS_SHARE) * short)
         margin = round(MARGIN_SHARE * short)
-        centre = [rng.randint(radius + margin, width - radius - margin),
-                  rng.randint(radius + margin, height - radius - margin)]  # fmt: skip
+        centre = [
+            rng.randint(radius + margin, width - radius - margin),
+            rng.randint(radius + margin, height - radius - margin),
+        ]
         rim_width = round(rng.uniform(0.03, 0.07) * radius, 1)
         face_name = rng.choice(sorted(dials.FACES))
         face, ink, accent = dials.FACES[face_name]
         background = rng.choice(sorted(dials.BACKGROUNDS))
         backdrop = dials.BACKGROUNDS[background]
-        rim = rng.choice([name for name, colour in sorted(dials.RIMS.items())
-                          if dials.colour_distance(colour, backdrop) >= dials.MIN_RIM_CONTRAST])  # fmt: skip
+        rim = rng.choice(
+            [
+                name
+                for name, colour in sorted(dials.RIMS.items())
+                if dials.colour_distance(colour, backdrop) >= dials.MIN_RIM_CONTRAST
+            ]
+        )
         two_colour = rng.random() < TWO_COLOUR_SHARE
         rotation = 0.0
         if rng.random() < ROTATED_SHARE:
@@ -163,10 +170,14 @@ class Clock(GeneratedFamily):
         question = item.spec["question"]
         kind = "later" if question["kind"] == "later_minutes" else question["kind"]
         time = item.spec["time"]
-        return canonical_json({
-            "time": time_of(time["hour"], time["minute"]), "kind": kind,
-            "offset": question.get("offset"), "named": question.get("named"),
-        })  # fmt: skip
+        return canonical_json(
+            {
+                "time": time_of(time["hour"], time["minute"]),
+                "kind": kind,
+                "offset": question.get("offset"),
+                "named": question.get("named"),
+            }
+        )
 
     # ---- drawing ----------------------------------------------------------------------------------------
     def draw(self, spec: dict[str, Any]) -> Image.Image:

@@ -121,8 +121,9 @@ def _add_hours(start: int, hours: int, sign: int) -> str:
     raw = _hour(start) + sign * hours
     if 1 <= raw <= 12:
         return f"{step} = {format_time(end)}."
-    return (f"{step}: {_hour(start)} {op} {hours} = {raw}, which is {_hour(end)} on a 12-hour clock, "
-            f"so {format_time(end)}.")  # fmt: skip
+    return (
+        f"{step}: {_hour(start)} {op} {hours} = {raw}, which is {_hour(end)} on a 12-hour clock, so {format_time(end)}."
+    )
 
 
 def _add_minutes(start: int, minutes: int, sign: int) -> str:
@@ -132,12 +133,16 @@ def _add_minutes(start: int, minutes: int, sign: int) -> str:
     step = f"{format_time(start)} {op} {duration_text(minutes)}"
     now = start % 60
     if sign > 0 and now + minutes >= 60:
-        return (f"{step}: {now} + {minutes} = {now + minutes} minutes, which is 1 hour and {now + minutes - 60} "
-                f"minutes, so the hour goes from {_hour(start)} to {_hour(end)}: {format_time(end)}.")  # fmt: skip
+        return (
+            f"{step}: {now} + {minutes} = {now + minutes} minutes, which is 1 hour and {now + minutes - 60} "
+            f"minutes, so the hour goes from {_hour(start)} to {_hour(end)}: {format_time(end)}."
+        )
     if sign < 0 and now - minutes < 0:
-        return (f"{step}: {now} - {minutes} is below 0, so borrow an hour: {now + 60} - {minutes} = "
-                f"{now + 60 - minutes}, and the hour goes back from {_hour(start)} to {_hour(end)}: "
-                f"{format_time(end)}.")  # fmt: skip
+        return (
+            f"{step}: {now} - {minutes} is below 0, so borrow an hour: {now + 60} - {minutes} = "
+            f"{now + 60 - minutes}, and the hour goes back from {_hour(start)} to {_hour(end)}: "
+            f"{format_time(end)}."
+        )
     return f"{step} = {format_time(end)}."
 
 
@@ -169,8 +174,10 @@ def _span_steps(start: int, end: int) -> list[str]:
     hours = (end - end % 60 - now) % DIAL_MINUTES // 60
     if hours:
         note = " (going past 12)" if now % DIAL_MINUTES + 60 * hours > DIAL_MINUTES else ""
-        steps.append(f"From {format_time(now)} to {format_time(now + 60 * hours)} is {duration_text(60 * hours)}"
-                     f"{note}, that is {60 * hours} minutes.")  # fmt: skip
+        steps.append(
+            f"From {format_time(now)} to {format_time(now + 60 * hours)} is {duration_text(60 * hours)}"
+            f"{note}, that is {60 * hours} minutes."
+        )
         parts.append(60 * hours)
     if end % 60:
         steps.append(f"From {format_time(end - end % 60)} to {to} is {end % 60} minutes.")

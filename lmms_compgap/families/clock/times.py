@@ -54,8 +54,7 @@ def dial_distance(a: int, b: int) -> int:
 # ---- what a time looks like in text -------------------------------------------------------------------------
 _HOURS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
 _UNITS = _HOURS[:9]
-_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-          "nineteen")  # fmt: skip
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50}
 HOUR_WORDS: dict[str, int] = {word: value for value, word in enumerate(_HOURS, start=1)}
 #: Minute words, 1 to 59 ("twenty-five" and "twenty five" both).
@@ -180,8 +179,7 @@ _BOUND_BEFORE_RE = re.compile(
 )
 _BOUND_AFTER_RE = re.compile(r"[ \t]*,?[ \t]*or[ \t]+(?:later|earlier|after|before)\b", re.IGNORECASE)
 _ANCHOR_RE = re.compile(
-    r"(?:\b(?:shows?|showed|reads?|says?|displays?|displayed|points[ \t]+to|becomes?)|->|=>|→|⇒)[ \t]+$",
-    re.IGNORECASE,
+    r"(?:\b(?:shows?|showed|reads?|says?|displays?|displayed|points[ \t]+to|becomes?)|->|=>|→|⇒)[ \t]+$", re.IGNORECASE
 )
 
 

@@ -15,17 +15,42 @@ for _shape, _plural_form in SHAPES.items():
     _SHAPE_WORDS[_plural_form] = _shape
 _SHAPE_WORDS.update(
     {
-        "disc": "circle", "discs": "circle", "disk": "circle", "disks": "circle",
-        "rhombus": "diamond", "rhombuses": "diamond", "rhombi": "diamond",
-        "plus": "cross", "pluses": "cross", "plusses": "cross",
+        "disc": "circle",
+        "discs": "circle",
+        "disk": "circle",
+        "disks": "circle",
+        "rhombus": "diamond",
+        "rhombuses": "diamond",
+        "rhombi": "diamond",
+        "plus": "cross",
+        "pluses": "cross",
+        "plusses": "cross",
     }
-)  # fmt: skip
+)
 #: Count words besides the number words `scoring.words_to_int` reads.
 _COUNT_WORDS: dict[str, int] = {"no": 0, "zero": 0, "a": 1, "an": 1, "single": 1}
 _NUMBER_WORDS: tuple[str, ...] = (
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen",
-    "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
-)  # fmt: skip
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+)
 _MODIFIERS = r"(?:small|large|big|tiny|little|medium|dark|light|bright|pale|solid|filled)"
 _WORD_COUNT = "|".join(sorted([*_NUMBER_WORDS, *_COUNT_WORDS], key=len, reverse=True))
 _MENTION = re.compile(

@@ -33,10 +33,7 @@ def attribute_failure(direct: ItemScore, cascade: ItemScore | None, language: It
 
 
 def attribution_counts(
-    direct: Mapping[str, ItemScore],
-    cascade: Mapping[str, ItemScore],
-    language: Mapping[str, ItemScore],
-    score: str,
+    direct: Mapping[str, ItemScore], cascade: Mapping[str, ItemScore], language: Mapping[str, ItemScore], score: str
 ) -> dict[str, int]:
     """`direct_wrong` (items the direct setting got wrong under `score`) and how many fall in each category."""
     counts = dict.fromkeys(CATEGORIES, 0)

@@ -67,9 +67,12 @@ def gap_verdict(
 
 
 def gap_change(
-    before: dict[str, dict[str, ItemScore]], after: dict[str, dict[str, ItemScore]], score: str,
-    params: BootstrapParams, label: str,
-) -> dict[str, Any] | None:  # fmt: skip
+    before: dict[str, dict[str, ItemScore]],
+    after: dict[str, dict[str, ItemScore]],
+    score: str,
+    params: BootstrapParams,
+    label: str,
+) -> dict[str, Any] | None:
     """Gap before, after and its change on the items all four (run, setting) pairs answered, with intervals."""
     columns = [before["cascade"], before["direct"], after["cascade"], after["direct"]]
     uids = sorted(set.intersection(*(set(column) for column in columns)))
@@ -127,7 +130,7 @@ def compare_runs(
                     score,
                     params,
                     f"{family}/{setting}/after_vs_before/{score}",
-                )  # fmt: skip
+                )
                 for score in SCORES
             }
         gap = None

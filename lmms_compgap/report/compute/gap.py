@@ -65,9 +65,13 @@ def gap_draws(table: PairedTable, params: BootstrapParams, label: str) -> tuple[
 
 
 def paired_comparison(
-    a: Mapping[str, ItemScore], b: Mapping[str, ItemScore], names: tuple[str, str], score: str,
-    params: BootstrapParams, label: str,
-) -> dict[str, Any] | None:  # fmt: skip
+    a: Mapping[str, ItemScore],
+    b: Mapping[str, ItemScore],
+    names: tuple[str, str],
+    score: str,
+    params: BootstrapParams,
+    label: str,
+) -> dict[str, Any] | None:
     """accuracy(a) - accuracy(b) with a paired bootstrap interval and an exact McNemar test (None if no pairs)."""
     scores_a, scores_b = paired_scores(a, b, score)
     if scores_a.size == 0:

@@ -129,11 +129,13 @@ def standing(scores: Mapping[str, SettingScores], excluded: str | None = None) -
     composed = float(np.mean([family_composed.mean() for _, family_composed in items]))
     direct = float(np.mean([np.mean(setting_hits(settings["direct"], "direct")) for settings in scores.values()]))
     overall = float(
-        np.mean([
-            np.mean([np.mean(setting_hits(items, name)) for name, items in settings.items() if items])
-            for settings in scores.values()
-        ])
-    )  # fmt: skip
+        np.mean(
+            [
+                np.mean([np.mean(setting_hits(items, name)) for name, items in settings.items() if items])
+                for settings in scores.values()
+            ]
+        )
+    )
     reasons = [excluded] if excluded else []
     if skilled < MIN_SKILLED:
         reasons.append(

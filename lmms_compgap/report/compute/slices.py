@@ -101,9 +101,13 @@ def slice_rows(family: str, settings: SettingScores, params: BootstrapParams) ->
         for label, uids in groups.items():
             subset = {setting: {uid: items[uid] for uid in uids if uid in items} for setting, items in settings.items()}
             flexible = paired_comparison(
-                subset["cascade"], subset["direct"], ("cascade", "direct"), "flexible", params,
+                subset["cascade"],
+                subset["direct"],
+                ("cascade", "direct"),
+                "flexible",
+                params,
                 f"{family}/slice/{attribute}={label}",
-            )  # fmt: skip
+            )
             if flexible is None:
                 continue
             strict_cascade, strict_direct = paired_scores(subset["cascade"], subset["direct"], "strict")

@@ -60,8 +60,10 @@ def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool
         summary.families[family] = family_summary(family, scores, params)
         if with_slices:
             summary.slices.extend(slice_rows(family, scores, params))
-        for issue in (missing_settings_issue(model.label, family, set(settings)),
-                      uneven_items_issue(model.label, family, scores)):  # fmt: skip
+        for issue in (
+            missing_settings_issue(model.label, family, set(settings)),
+            uneven_items_issue(model.label, family, scores),
+        ):
             if issue:
                 summary.issues.append(issue)
     return summary

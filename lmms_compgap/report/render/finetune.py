@@ -28,12 +28,20 @@ def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
                 if compared is None:
                     continue
                 accuracy = compared["accuracy"]
-                rows.append({
-                    "family": family, "setting": setting, "score": score, "n": compared["n"],
-                    "before_pct": points(accuracy["before"]), "after_pct": points(accuracy["after"]),
-                    "change_pts": points(compared["gap"]), "change_ci_low_pts": points(compared["ci"][0]),
-                    "change_ci_high_pts": points(compared["ci"][1]), "mcnemar_p": compared["mcnemar_p"],
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "family": family,
+                        "setting": setting,
+                        "score": score,
+                        "n": compared["n"],
+                        "before_pct": points(accuracy["before"]),
+                        "after_pct": points(accuracy["after"]),
+                        "change_pts": points(compared["gap"]),
+                        "change_ci_low_pts": points(compared["ci"][0]),
+                        "change_ci_high_pts": points(compared["ci"][1]),
+                        "mcnemar_p": compared["mcnemar_p"],
+                    }
+                )
         for score, gap in (result["gap"] or {}).items():
             if gap is None:
                 continue
@@ -52,7 +60,7 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
     parts = [
         f"Before: **{markdown_text(comparison.before_label)}**; after: **{markdown_text(comparison.after_label)}**. "
         f"Points, {level} paired bootstrap intervals over the items both runs answered; p: exact McNemar test (after "
-        f"vs before). {TOO_SMALL_NOTE}",
+        f"vs before). {TOO_SMALL_NOTE}"
     ]
     if comparison.training:
         training = comparison.training
@@ -67,9 +75,17 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
         for score, gap in (result["gap"] or {}).items():
             if gap:
                 n = gap["n"]
-                gap_rows.append([family, score, n, _with_ci(gap["before"], gap["before_ci"], n),
-                                 _with_ci(gap["after"], gap["after_ci"], n),
-                                 _with_ci(gap["change"], gap["change_ci"], n), gap["verdict"]])  # fmt: skip
+                gap_rows.append(
+                    [
+                        family,
+                        score,
+                        n,
+                        _with_ci(gap["before"], gap["before_ci"], n),
+                        _with_ci(gap["after"], gap["after_ci"], n),
+                        _with_ci(gap["change"], gap["change_ci"], n),
+                        gap["verdict"],
+                    ]
+                )
     parts.append(
         markdown_table(gap_rows, ["task", "score", "n", "gap before", "gap after", "change", "gap closed?"])
         if gap_rows
@@ -82,10 +98,18 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
             for score, compared in scores.items():
                 if compared:
                     accuracy = compared["accuracy"]
-                    setting_rows.append([family, setting, score, compared["n"], f"{100 * accuracy['before']:.1f}",
-                                         f"{100 * accuracy['after']:.1f}",
-                                         _with_ci(compared["gap"], compared["ci"], compared["n"]),
-                                         p_text(compared["mcnemar_p"])])  # fmt: skip
+                    setting_rows.append(
+                        [
+                            family,
+                            setting,
+                            score,
+                            compared["n"],
+                            f"{100 * accuracy['before']:.1f}",
+                            f"{100 * accuracy['after']:.1f}",
+                            _with_ci(compared["gap"], compared["ci"], compared["n"]),
+                            p_text(compared["mcnemar_p"]),
+                        ]
+                    )
     parts.append("### Accuracy change per setting (after − before)")
     parts.append(markdown_table(setting_rows, ["task", "setting", "score", "n", "before", "after", "change [CI]", "p"]))
     if comparison.issues:

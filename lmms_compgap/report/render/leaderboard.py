@@ -29,17 +29,23 @@ HEADERS: dict[str, str] = {
     "gap": "gap",
 }
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("rank", "place on the ranking; \"=\" marks a rank shared by equal composed accuracies"),
+    ("rank", 'place on the ranking; "=" marks a rank shared by equal composed accuracies'),
     ("composed", "the ranked quantity: % of items answered right directly on which the model shows both skills"),
-    ("lead", "composed accuracy minus the next ranked entry's, in points, paired by item: an interval that holds 0 "
-             "means the two are not told apart by these items"),
-    ("skilled", "% of items on which the model shows both skills (cascade right from a usable step 1, or vision "
-                "usable and language right): the most it could compose"),
+    (
+        "lead",
+        "composed accuracy minus the next ranked entry's, in points, paired by item: an interval that holds 0 "
+        "means the two are not told apart by these items",
+    ),
+    (
+        "skilled",
+        "% of items on which the model shows both skills (cascade right from a usable step 1, or vision "
+        "usable and language right): the most it could compose",
+    ),
     ("direct, cascade, CoT, language", "accuracy in %, flexible score"),
     ("vision (usable)", "% of items whose vision output (transcription, object or card list) suffices to answer"),
     ("gap", "cascade − direct accuracy, in points (the composition gap; not ranked)"),
     ("why", "what the rank is made of, or why the entry is listed apart"),
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,20 @@ def _tables(board: Leaderboard) -> list[Table]:
             "then by the mean accuracy over all five settings.",
             ["rank", "model", *shown[:1], "lead over next", *shown[1:], "why", "file"],
             [
-                [entry.rank_text, entry.label, *_figures(entry, quantities[:1]), Figure(entry.lead, signed=True),
-                 *_figures(entry, quantities[1:]), _why(entry), entry.verified.path.name]
+                [
+                    entry.rank_text,
+                    entry.label,
+                    *_figures(entry, quantities[:1]),
+                    Figure(entry.lead, signed=True),
+                    *_figures(entry, quantities[1:]),
+                    _why(entry),
+                    entry.verified.path.name,
+                ]
                 for entry in board.ranked
             ],
             by=2,
         )
-    ]  # fmt: skip
+    ]
     if board.unranked:
         tables.append(
             Table(
@@ -124,23 +137,29 @@ def _tables(board: Leaderboard) -> list[Table]:
             "highest first; equal values share a place.",
             ["#", "model", "direct", "CoT", "cascade", "gap", "composed", "rank"],
             [
-                [_place_text(direct, entry.standing.direct), entry.label,
-                 *_figures(entry, ("direct", "cot", "cascade", "gap", "composed")), entry.rank_text]
+                [
+                    _place_text(direct, entry.standing.direct),
+                    entry.label,
+                    *_figures(entry, ("direct", "cot", "cascade", "gap", "composed")),
+                    entry.rank_text,
+                ]
                 for entry in by_direct
             ],
             by=2,
         )
-    )  # fmt: skip
+    )
     families = _families(board)
     tables.append(
         Table(
             "Per task family",
             "In the order of the ranking, then the entries listed apart; gap p: exact McNemar test of the gap.",
             ["rank", "model", *(f"{family} {name}" for family in families for name in ("composed", "gap", "gap p"))],
-            [[entry.rank_text, entry.label, *(cell for family in families for cell in _family_cells(entry, family))]
-             for entry in everyone],
+            [
+                [entry.rank_text, entry.label, *(cell for family in families for cell in _family_cells(entry, family))]
+                for entry in everyone
+            ],
         )
-    )  # fmt: skip
+    )
     return tables
 
 
@@ -219,10 +238,11 @@ def _html_cell(cell: Cell) -> str:
 def _html_table(table: Table) -> str:
     """Every cell escaped; the ordering column's header carries aria-sort and a ▼."""
     headers = "".join(
-        f'<th scope="col" aria-sort="descending">{html.escape(header)} ▼</th>' if index == table.by
+        f'<th scope="col" aria-sort="descending">{html.escape(header)} ▼</th>'
+        if index == table.by
         else f'<th scope="col">{html.escape(header)}</th>'
         for index, header in enumerate(table.headers)
-    )  # fmt: skip
+    )
     rows = "".join("<tr>" + "".join(_html_cell(cell) for cell in row) + "</tr>\n" for row in table.rows)
     body = f"<tbody>\n{rows}</tbody>" if rows else ""
     return (

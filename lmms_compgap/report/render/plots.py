@@ -37,8 +37,14 @@ def _legend(figure: Figure, axes: Sequence[Any], bottom: float) -> None:
         for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
             entries.setdefault(name, handle)
     if entries:
-        figure.legend(list(entries.values()), list(entries), loc="lower center", ncols=min(4, len(entries)),
-                      bbox_to_anchor=(0.5, bottom), frameon=False)  # fmt: skip
+        figure.legend(
+            list(entries.values()),
+            list(entries),
+            loc="lower center",
+            ncols=min(4, len(entries)),
+            bbox_to_anchor=(0.5, bottom),
+            frameon=False,
+        )
 
 
 def _png(figure: Figure) -> bytes:
@@ -70,11 +76,24 @@ def plot_gaps(entries: Sequence[PlotEntry], confidence: float = DEFAULT_CONFIDEN
                 gap, (low, high) = 100 * comparison["gap"], comparison["ci"]
                 label = None if score in labelled else f"{score} score"
                 labelled.add(score)
-                axis.errorbar(gap, row + offset, xerr=[[gap - 100 * low], [100 * high - gap]], capsize=3,
-                              linestyle="none", label=label, **_SCORE_STYLE[score])  # fmt: skip
+                axis.errorbar(
+                    gap,
+                    row + offset,
+                    xerr=[[gap - 100 * low], [100 * high - gap]],
+                    capsize=3,
+                    linestyle="none",
+                    label=label,
+                    **_SCORE_STYLE[score],
+                )
                 if score == "flexible":
-                    axis.annotate(f"{gap:+.1f} (n={comparison['n']})", (100 * high, row + offset), xytext=(4, 0),
-                                  textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+                    axis.annotate(
+                        f"{gap:+.1f} (n={comparison['n']})",
+                        (100 * high, row + offset),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        va="center",
+                        fontsize=8,
+                    )
         axis.set_title(family)
         axis.set_xlabel("cascade − direct (points)")
         axis.grid(axis="x", alpha=0.3)

@@ -35,9 +35,12 @@ def _issues_section(issues: Sequence[str]) -> str:
 
 
 def _tables(
-    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, slices: bool,
+    summaries: Sequence[ModelSummary],
+    issues: Sequence[str],
+    params: BootstrapParams,
+    slices: bool,
     before_after: str | None = None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     level = f"{100 * params.confidence:.0f}%"
     parts = ["## Before and after fine-tuning", before_after] if before_after else []
     parts += [

@@ -66,8 +66,9 @@ def _cell(value: Any) -> str:
 
 
 def markdown_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
-    return tabulate([[_cell(cell) for cell in row] for row in rows], headers=list(headers), tablefmt="github",
-                    disable_numparse=True)  # fmt: skip
+    return tabulate(
+        [[_cell(cell) for cell in row] for row in rows], headers=list(headers), tablefmt="github", disable_numparse=True
+    )
 
 
 def _entries(summaries: Iterable[ModelSummary]) -> Iterable[tuple[str, str, dict[str, Any]]]:
@@ -191,26 +192,40 @@ def slice_csv_rows(summaries: Iterable[ModelSummary]) -> list[Row]:
     rows = []
     for summary in summaries:
         for entry in summary.slices:
-            rows.append({
-                "model": summary.label, "family": entry["family"], "attribute": entry["attribute"],
-                "value": entry["value"], "n": entry["n"],
-                **{f"{s}_pct": points(entry[s]) for s in ANSWER_SETTINGS},
-                "gap_pts": points(entry["gap"]), "gap_ci_low_pts": points(entry["ci"][0]),
-                "gap_ci_high_pts": points(entry["ci"][1]), "mcnemar_p": entry["mcnemar_p"],
-                "strict_gap_pts": points(entry["strict_gap"]), "gap_ci_too_wide": too_wide(entry["ci"], entry["n"]),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "model": summary.label,
+                    "family": entry["family"],
+                    "attribute": entry["attribute"],
+                    "value": entry["value"],
+                    "n": entry["n"],
+                    **{f"{s}_pct": points(entry[s]) for s in ANSWER_SETTINGS},
+                    "gap_pts": points(entry["gap"]),
+                    "gap_ci_low_pts": points(entry["ci"][0]),
+                    "gap_ci_high_pts": points(entry["ci"][1]),
+                    "mcnemar_p": entry["mcnemar_p"],
+                    "strict_gap_pts": points(entry["strict_gap"]),
+                    "gap_ci_too_wide": too_wide(entry["ci"], entry["n"]),
+                }
+            )
     return rows
 
 
 def slices_markdown(summaries: Sequence[ModelSummary]) -> str:
     rows = [
-        [markdown_text(summary.label), entry["family"], markdown_text(entry["attribute"]),
-         markdown_text(entry["value"]), entry["n"],
-         *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
-         _estimate(entry), p_text(entry["mcnemar_p"]),
-         _signed(entry["strict_gap"])]
+        [
+            markdown_text(summary.label),
+            entry["family"],
+            markdown_text(entry["attribute"]),
+            markdown_text(entry["value"]),
+            entry["n"],
+            *(_pct(entry[setting]) for setting in ANSWER_SETTINGS),
+            _estimate(entry),
+            p_text(entry["mcnemar_p"]),
+            _signed(entry["strict_gap"]),
+        ]
         for summary in summaries
         for entry in summary.slices
-    ]  # fmt: skip
+    ]
     headers = ["model", "task", "attribute", "value", "n", *ANSWER_SETTINGS, "gap [CI]", "p", "strict gap"]
     return markdown_table(rows, headers)

@@ -94,8 +94,15 @@ def _check_versions(log: TaskLog) -> None:
 
 
 def _run_entry(index: int, run: RunInfo) -> dict[str, Any]:
-    entry = {"id": index, "date": run.date, "lmms_eval_model": run.lmms_eval_model, "model_args": run.model_args,
-             "gen_kwargs": run.gen_kwargs, "limit": run.limit, "lmms_eval_version": run.lmms_eval_version}  # fmt: skip
+    entry = {
+        "id": index,
+        "date": run.date,
+        "lmms_eval_model": run.lmms_eval_model,
+        "model_args": run.model_args,
+        "gen_kwargs": run.gen_kwargs,
+        "limit": run.limit,
+        "lmms_eval_version": run.lmms_eval_version,
+    }
     # What a spot-check re-run needs beyond the command line's model arguments (`compgap verify --rerun`).
     if run.batch_size is not None:
         entry["batch_size"] = run.batch_size
@@ -167,10 +174,17 @@ def build_submission(
             if log.run not in runs:
                 runs.append(log.run)
             n_items[(family, setting)] = len(items)
-            tasks.append({
-                "task": log.task, "family": family, "setting": setting, **installed_task_metadata(family, setting),
-                "run": runs.index(log.run), "n_items": len(items), "items": items,
-            })  # fmt: skip
+            tasks.append(
+                {
+                    "task": log.task,
+                    "family": family,
+                    "setting": setting,
+                    **installed_task_metadata(family, setting),
+                    "run": runs.index(log.run),
+                    "n_items": len(items),
+                    "items": items,
+                }
+            )
     missing = coverage_gaps(n_items)
     if missing and not allow_partial:
         raise ReportError(

@@ -74,9 +74,16 @@ def _schema_rule(error: jsonschema.ValidationError) -> str:
         return f"not one of the allowed values {_shown(wanted if rule == 'enum' else [wanted])}"
     if rule == "pattern":
         return f"does not match the pattern {_shown(wanted)}"
-    bounds = {"maximum": "above the maximum", "minimum": "below the minimum", "maxLength": "longer than",
-              "minLength": "shorter than", "maxItems": "more items than", "minItems": "fewer items than",
-              "maxProperties": "more keys than", "minProperties": "fewer keys than"}  # fmt: skip
+    bounds = {
+        "maximum": "above the maximum",
+        "minimum": "below the minimum",
+        "maxLength": "longer than",
+        "minLength": "shorter than",
+        "maxItems": "more items than",
+        "minItems": "fewer items than",
+        "maxProperties": "more keys than",
+        "minProperties": "fewer keys than",
+    }
     if rule in bounds:
         return f"{bounds[rule]} {_shown(wanted)}"
     return f"fails the schema's {rule!r} rule"

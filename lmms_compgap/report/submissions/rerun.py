@@ -132,10 +132,17 @@ def choose_items(document: Mapping[str, Any], seed: str, n: int) -> list[Pick]:
     ]
     chosen = sorted(candidates, key=lambda candidate: candidate[0])[:n]
     picks = [
-        Pick(entry["run"], entry["task"], entry["family"], entry["setting"], item["doc_id"], item["uid"],
-             item["response"])
+        Pick(
+            entry["run"],
+            entry["task"],
+            entry["family"],
+            entry["setting"],
+            item["doc_id"],
+            item["uid"],
+            item["response"],
+        )
         for _, entry, item in chosen
-    ]  # fmt: skip
+    ]
     return sorted(picks, key=lambda pick: (pick.run, pick.doc_id, pick.task))
 
 
@@ -365,12 +372,7 @@ def mismatch_reason(path: Path, result: RerunResult) -> SubmissionRejected:
 
 
 def rerun_file(
-    path: Path,
-    n: int,
-    max_bytes: int,
-    salt: str = "",
-    device: str | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    path: Path, n: int, max_bytes: int, salt: str = "", device: str | None = None, timeout: float = DEFAULT_TIMEOUT
 ) -> RerunResult:
     """Re-run `n` responses of the already verified submission at `path`; SubmissionRejected when any of them is
     not what the recorded model gives (see RerunResult for the tolerance)."""
