@@ -78,10 +78,10 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
     """Median/p95 ms per item of each step lmms-compgap performs for a request, per family."""
     import datasets
 
-    from lmms_compgap import hooks
     from lmms_compgap.core import data as data_files
     from lmms_compgap.core import pictures
     from lmms_compgap.core.registry import generated_family_names
+    from lmms_compgap.tasks import hooks
 
     prompts = {
         "answer_format": 'End your reply with a final line of the form "Answer: <number>".',
@@ -189,9 +189,9 @@ def instrumented_pass(limit: int | None, cache: Path) -> dict[str, float]:
     from lmms_eval.evaluator import simple_evaluate
     from lmms_eval.tasks import TaskManager
 
-    from lmms_compgap import hooks
     from lmms_compgap.models.cascade import CompgapCascade
     from lmms_compgap.models.instant import CompgapInstant
+    from lmms_compgap.tasks import hooks
 
     os.environ["COMPGAP_IMAGE_CACHE"] = str(cache)
     spent = {"hooks": 0.0, "visual": 0.0, "cascade": 0.0, "inner": 0.0}

@@ -11,22 +11,22 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
-from lmms_compgap.core import taskfiles
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family, paper_family_names
+from lmms_compgap.core.regular import open_regular
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
 from lmms_compgap.datacheck.command import add_check_command
-from lmms_compgap.doctor import add_doctor_command
+from lmms_compgap.doctor.command import add_doctor_command
 from lmms_compgap.finetune.command import add_finetune_command
-from lmms_compgap.kit.command import add_tasks_command
 from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.errors import ReportError
-from lmms_compgap.report.files.installed import installed_rows
-from lmms_compgap.report.files.regular import open_regular
 from lmms_compgap.report.render.literal import plain_lines, plain_text
+from lmms_compgap.tasks import writer
+from lmms_compgap.tasks.command import add_tasks_command
+from lmms_compgap.tasks.installed import installed_rows
 
 
 def _scored_task(task: str) -> tuple[str, str]:
@@ -129,8 +129,8 @@ def _data_build(args: argparse.Namespace) -> int:
         # The data file and its fingerprint in the family's template YAML: the family's folder, regenerated.
         family = get_family(name)
         root = Path(args.root) if args.root else family.task_root()
-        files = taskfiles.family_files(family)
-        taskfiles.write(root, files)
+        files = writer.family_files(family)
+        writer.write(root, files)
         fingerprint = data_files.fingerprint_bytes(files[f"{name}/{data_files.DATA_FILE}"])
         print(f"{name}: wrote {data_files.data_path(name, root)} ({fingerprint})")
     return 0

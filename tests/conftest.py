@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from lmms_compgap.core.task_yaml import load_task_yaml as read_task_yaml
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from lmms_compgap.tasks.reader import load_task_yaml as read_task_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"

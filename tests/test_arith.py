@@ -1,4 +1,4 @@
-"""Tests for lmms_compgap.arith: the safe evaluator, the make-24 checker and expression extraction."""
+"""Tests for lmms_compgap.scoring.arith: the safe evaluator, the make-24 checker and expression extraction."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lmms_compgap.arith import (
+from lmms_compgap.scoring import extract_expression
+from lmms_compgap.scoring.arith import (
     ExpressionError,
     check_make_target,
     evaluate_expression,
     normalize_expression,
     numbers_in_expression,
 )
-from lmms_compgap.scoring import extract_expression
 
 # ---- evaluation ----------------------------------------------------------------------------------------------------
 

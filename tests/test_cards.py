@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from lmms_compgap import arith, hooks
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeResponse
@@ -23,7 +22,8 @@ from lmms_compgap.families.cards import drawing as cards_drawing
 from lmms_compgap.families.cards.family import Cards
 from lmms_compgap.families.cards.parse import parse_cards
 from lmms_compgap.families.cards.solver import solve_target
-from lmms_compgap.scoring import strip_thinking
+from lmms_compgap.scoring import arith, strip_thinking
+from lmms_compgap.tasks import hooks
 from tests.conftest import load_task_yaml, row_with
 
 

@@ -10,12 +10,12 @@ from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 from PIL import Image
 
-from lmms_compgap import hooks
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.models.call_cache import CallCache
 from lmms_compgap.models.cascade import CompgapCascade
 from lmms_compgap.models.stop import RunStopped
+from lmms_compgap.tasks import hooks
 
 PROMPTS = {
     "answer_format": 'End with "Answer: <number>".',

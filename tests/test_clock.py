@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from lmms_compgap import hooks, scoring
+from lmms_compgap import scoring
 from lmms_compgap.core.family import Item, Metric
 from lmms_compgap.core.prompts import template_fields
 from lmms_compgap.core.registry import get_family
@@ -36,6 +36,7 @@ from lmms_compgap.families.clock.times import (
     time_of,
 )
 from lmms_compgap.finetune.targets import worked_answer
+from lmms_compgap.tasks import hooks
 from tests.conftest import row_with
 from tests.test_grading import Verdict, _params
 from tests.test_hostile_input import HOSTILE, _bounded, hostile_text

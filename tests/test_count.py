@@ -11,7 +11,6 @@ import cv2
 import numpy as np
 import pytest
 
-from lmms_compgap import hooks
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeResponse
@@ -19,6 +18,7 @@ from lmms_compgap.families.count.family import Count
 from lmms_compgap.families.count.generate import MAX_OBJECTS
 from lmms_compgap.families.count.objects import COLOURS, SHAPES
 from lmms_compgap.families.count.parse import parse_objects
+from lmms_compgap.tasks import hooks
 from tests.conftest import load_task_yaml, row_with
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import datasets
 import pytest
 
-from lmms_compgap import hooks
 from lmms_compgap.cli import main
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import generated_family_names, get_family
+from lmms_compgap.tasks import hooks
 
 
 @pytest.fixture()
@@ -76,7 +76,7 @@ def test_lmms_eval_data_loading_refuses_an_edited_file(yaml_copy: Path) -> None:
 
 
 def test_data_build_reproduces_the_committed_bytes_and_cli_verify_agrees(yaml_copy: Path, capsys) -> None:
-    committed = {name: data_files.data_path(name).read_bytes() for name in generated_family_names()}
+    committed = {name: get_family(name).data_file().read_bytes() for name in generated_family_names()}
     assert main(["data", "build", "--root", str(yaml_copy)]) == 0
     for name in generated_family_names():
         assert data_files.data_path(name, yaml_copy).read_bytes() == committed[name]

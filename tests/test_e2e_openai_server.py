@@ -30,8 +30,8 @@ import pytest
 from lmms_compgap.core.data import data_path
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
-from lmms_compgap.hooks import doc_to_visual
 from lmms_compgap.models.startup import PROBE_COPIES, PROBE_GEN_KWARGS
+from lmms_compgap.tasks.hooks import doc_to_visual
 from tests.conftest import REPO, LmmsEvalRun, offline_env, run_lmms_eval
 from tests.fixtures.openai_server import pixels_sha256
 

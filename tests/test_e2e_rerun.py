@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.core.results import score_response
-from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.submissions.rerun import choose_items, rerun_seed
+from lmms_compgap.tasks.installed import installed_rows
 from tests.conftest import LmmsEvalRun, offline_env
 
 pytestmark = pytest.mark.e2e

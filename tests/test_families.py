@@ -17,13 +17,12 @@ from typing import Any
 
 import pytest
 
-from lmms_compgap import hooks
 from lmms_compgap.core import data as data_files
-from lmms_compgap.core import taskfiles
 from lmms_compgap.core.family import TaskFamily, canonical_json
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.results import setting_metrics
 from lmms_compgap.core.settings import SETTINGS, CascadeResponse, decode_cascade_request
+from lmms_compgap.tasks import hooks, writer
 
 #: The generated families (the ones built from public datasets need the datasets: tests/test_public_datasets.py
 #: runs them over stand-ins in the datasets' formats).
@@ -158,7 +157,7 @@ def test_generated_task_yamls_register_with_lmms_eval(name: str, tmp_path: Path)
     from lmms_eval.utils import load_yaml_config
 
     family = get_family(name)
-    taskfiles.write(tmp_path, taskfiles.tree_files([family], groups=False))
+    writer.write(tmp_path, writer.tree_files([family], groups=False))
     manager = TaskManager("ERROR", include_path=str(tmp_path), include_defaults=False)
     tasks = {f"compgap_{name}_{setting}" for setting in SETTINGS}
     assert tasks <= set(manager.all_subtasks) and f"compgap_{name}" in manager.all_groups
@@ -179,7 +178,7 @@ def test_generated_task_yamls_register_with_lmms_eval(name: str, tmp_path: Path)
 def test_the_familys_task_files_are_current_and_its_data_file_intact(name: str) -> None:
     family = get_family(name)
     root = family.task_root()
-    comparison = taskfiles.compare(root, taskfiles.tree_files([family], groups=False), whole_tree=False)
+    comparison = writer.compare(root, writer.tree_files([family], groups=False), whole_tree=False)
     assert comparison.current, f"stale under {root}: {comparison}; run `compgap tasks build --family {name}`"
     assert data_files.verify_file(family) == data_files.fingerprint_bytes(data_files.data_path(name, root).read_bytes())
 

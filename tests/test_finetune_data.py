@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lmms_compgap import cli, hooks
+from lmms_compgap import cli
 from lmms_compgap.core.data import DataIntegrityError, fingerprint_rows
 from lmms_compgap.core.registry import families, generated_family_names, get_family
 from lmms_compgap.core.results import score_response
@@ -32,6 +32,7 @@ from lmms_compgap.finetune.targets import (
     examples_for,
     parse_style_mix,
 )
+from lmms_compgap.tasks import hooks
 from tests.conftest import load_task_yaml
 
 CANONICAL_SEEDS = sorted({family.canonical_seed for family in families().values() if family.has_data_file})

@@ -13,10 +13,11 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from lmms_compgap import arith, scoring
+from lmms_compgap import scoring
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.families.cards.make24 import score_make24
+from lmms_compgap.scoring import arith
 
 
 class Verdict(NamedTuple):

@@ -17,12 +17,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lmms_compgap import arith, scoring
+from lmms_compgap import scoring
 from lmms_compgap.core.registry import families, generated_family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_request, decode_cascade_response
 from lmms_compgap.families.cards.parse import parse_cards
 from lmms_compgap.families.count.parse import parse_objects
+from lmms_compgap.scoring import arith
 
 CASES = int(os.environ.get("COMPGAP_FUZZ_CASES") or (10_000 if os.environ.get("CI") else 500))
 MAX_SECONDS_PER_CALL = 2.0  # generous: a loaded CI machine must not flake; a hang or blow-up is far above it

@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.ranking import MIN_SKILLED, Standing, competition_place, explain, ranks, standing
 from lmms_compgap.report.compute.scores import ItemScore
-from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.render.leaderboard import leaderboard_markdown
 from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulated_responses
 from lmms_compgap.report.submissions.document import rescore
 from lmms_compgap.report.submissions.verify import verify_submission
+from lmms_compgap.tasks.installed import installed_rows
 from tests.conftest import FIELD_LIMIT, Field, complete_at
 
 Scores = dict[str, dict[str, dict[str, ItemScore]]]

@@ -16,7 +16,7 @@ import yaml
 
 from lmms_compgap import __version__
 from lmms_compgap.cli import main
-from lmms_compgap.doctor import lock_path
+from lmms_compgap.core.versions import lock_path
 from lmms_compgap.report.files.leaderboard_repo import WORKFLOW
 from tests.conftest import offline_env
 

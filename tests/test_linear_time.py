@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from lmms_compgap import arith, scoring
+from lmms_compgap import scoring
 from lmms_compgap.core.registry import families, get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import decode_cascade_request, decode_cascade_response
@@ -41,6 +41,7 @@ from lmms_compgap.families.clock.times import (
 from lmms_compgap.families.count.parse import parse_objects
 from lmms_compgap.families.countbench.family import listed_objects
 from lmms_compgap.families.math500.family import latex_key
+from lmms_compgap.scoring import arith
 from lmms_compgap.scoring.latex_answers import read_latex_answer
 
 GROWTH = 8

@@ -10,7 +10,6 @@ from pathlib import Path
 import datasets
 import pytest
 
-from lmms_compgap import hooks
 from lmms_compgap.core.dataset_family import source_line
 from lmms_compgap.core.family import row_json
 from lmms_compgap.core.hub_data import DatasetUnavailable, load_hub_dataset
@@ -19,6 +18,7 @@ from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.families.countbench.family import asked_object, listed_objects
 from lmms_compgap.families.gsm8k.family import final_answer
+from lmms_compgap.tasks import hooks
 from tests.conftest import E2E_COMMON_ARGS, TINY_QWEN_ARGS, offline_env, run_lmms_eval
 from tests.fixtures.public_datasets import GSM8K_RECORDS, MATH500_RECORDS, install_in_hub_cache, write_repository
 

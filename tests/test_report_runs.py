@@ -11,10 +11,10 @@ import pytest
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import summarize_model
-from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model, logged_scores
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from lmms_compgap.tasks.installed import installed_rows
 
 FAMILY = "mathtext"
 LIMIT = 24

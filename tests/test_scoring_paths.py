@@ -13,12 +13,13 @@ from typing import Any
 import datasets
 import pytest
 
-from lmms_compgap import hooks, scoring
+from lmms_compgap import scoring
 from lmms_compgap.cli import main
 from lmms_compgap.core import data as data_files
-from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import _rescore_items
+from lmms_compgap.tasks import hooks
+from lmms_compgap.tasks.installed import installed_rows
 
 FAMILIES = ["mathtext", "count", "cards", "clock"]
 ROWS_PER_FAMILY = 12

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from lmms_compgap import hooks
 from lmms_compgap.core.data import task_yamls_root
-from lmms_compgap.core.shadowing import describe_shadowing, shadowed_task_yamls
+from lmms_compgap.tasks import hooks
+from lmms_compgap.tasks.shadowing import describe_shadowing, shadowed_task_yamls
 from tests.conftest import offline_env
 
 SETTING_YAML = "count/compgap_count_direct.yaml"
@@ -87,7 +87,7 @@ def _rows(folder: Path) -> list[dict[str, Any]]:
 
 def test_the_hook_warns_once_about_shadowed_copies(installed: Path, tmp_path: Path, monkeypatch) -> None:
     copy = _copy(installed, tmp_path)
-    monkeypatch.setattr("lmms_compgap.core.shadowing.installed_task_root", lambda: installed)
+    monkeypatch.setattr("lmms_compgap.tasks.shadowing.installed_task_root", lambda: installed)
     hooks._warn_shadowing.cache_clear()
     messages: list[str] = []
     sink = logger.add(messages.append, level="WARNING", format="{message}")

@@ -13,7 +13,6 @@ from lmms_compgap.cli import main
 from lmms_compgap.core.registry import family_names, paper_family_names
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import ReportError, SubmissionRejected
-from lmms_compgap.report.files.installed import installed_rows
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
@@ -21,6 +20,7 @@ from lmms_compgap.report.submissions import document as submission
 from lmms_compgap.report.submissions.build import build_submission
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import verify_submission
+from lmms_compgap.tasks.installed import installed_rows
 from tests.conftest import SUBMITTED_LIMIT as LIMIT
 from tests.conftest import SUBMITTED_MODEL as MODEL
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.core import taskfiles
 from lmms_compgap.core.data import data_path, fingerprint_bytes
 from lmms_compgap.core.registry import builtin_families, get_family, paper_family_names
-from lmms_compgap.core.task_yaml import parse_task_yaml
+from lmms_compgap.tasks import writer
+from lmms_compgap.tasks.reader import parse_task_yaml
 from tests.conftest import REPO, load_task_yaml
 
 TREE = REPO / "task_yamls"
@@ -92,7 +92,7 @@ def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_holds_ev
     paper = load_task_yaml(None, "compgap.yaml")
     assert paper["group"] == "compgap" and paper["task"] == ["compgap_cards", "compgap_count", "compgap_mathtext"]
     assert paper_family_names() == ("cards", "count", "mathtext")
-    every = load_task_yaml(None, f"{taskfiles.ALL_GROUP}.yaml")
+    every = load_task_yaml(None, f"{writer.ALL_GROUP}.yaml")
     assert every["group"] == "compgap_all" and every["task"] == [f"compgap_{name}" for name in GENERATED]
     # The families built from public datasets need the datasets: a group of their own, in neither of those.
     public = load_task_yaml(None, "compgap_public.yaml")
@@ -103,7 +103,7 @@ def test_a_models_own_prompts_become_its_lmms_eval_specific_kwargs_entry(monkeyp
     family = get_family("count")
     terse = dataclasses.replace(family.prompts, direct_prompt="{question} Reply with a number only.")
     monkeypatch.setattr(type(family), "model_prompts", {"llava_hf": terse})
-    files = taskfiles.family_files(family)
+    files = writer.family_files(family)
     text = files["count/_count_template_yaml"].decode()
     kwargs = parse_task_yaml(text)["lmms_eval_specific_kwargs"]
     assert list(kwargs) == ["default", "llava_hf", "compgap_cascade"]

@@ -1,6 +1,6 @@
 """The committed data files: where they are, their exact bytes, fingerprints and verification.
 
-`lmms_compgap.core.taskfiles` writes them (with the task YAMLs); every run verifies them against a fresh generation.
+`lmms_compgap.tasks.writer` writes them (with the task YAMLs); every run verifies them against a fresh generation.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lmms_compgap.core.json_lines import read_json_lines
-from lmms_compgap.report.files.regular import NotReadable, open_regular
+from lmms_compgap.core.regular import NotReadable, open_regular
 
 if TYPE_CHECKING:
     from lmms_compgap.core.family import TaskFamily
@@ -56,14 +56,8 @@ def task_yamls_root() -> Path:
     )
 
 
-def data_path(family: str, root: Path | None = None) -> Path:
-    """The data file of `family` in the task tree `root` (by default the family's own: lmms-compgap's for the
-    built-in families)."""
-    if root is None:
-        # Imported here: the registry imports the families, whose base class uses this module.
-        from lmms_compgap.core.registry import get_family
-
-        root = get_family(family).task_root()
+def data_path(family: str, root: Path) -> Path:
+    """The data file of the family named `family` in the task tree `root` (a family's own: `TaskFamily.data_file`)."""
     return root / family / DATA_FILE
 
 

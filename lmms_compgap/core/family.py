@@ -1,5 +1,5 @@
 """What a composition task family declares: its tasks (prompts, versions, metrics, data check) and how its
-items are made, drawn and scored. `lmms_compgap.core.registry` finds the families; `core.taskfiles` writes
+items are made, drawn and scored. `lmms_compgap.core.registry` finds the families; `tasks.writer` writes
 their task YAMLs from these declarations."""
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ class Prompts:
             raise ValueError("prompt textual_prompt must show the visual step's output: use {intermediate}")
 
     def as_kwargs(self) -> dict[str, str]:
-        """The prompts by the names the task YAML and `lmms_compgap.hooks` use."""
+        """The prompts by the names the task YAML and `lmms_compgap.tasks.hooks` use."""
         return {key: getattr(self, key) for key in PROMPT_FIELDS}
 
 
@@ -254,6 +254,10 @@ class TaskFamily(abc.ABC):
         """The folder of task YAMLs holding this family's (`<root>/<name>/`) and its data file: lmms-compgap's
         own for the built-in families; a family from another package says where it keeps its own."""
         return data_files.task_yamls_root()
+
+    def data_file(self) -> Path:
+        """This family's data file in its task tree (`task_root()`)."""
+        return data_files.data_path(self.name, self.task_root())
 
     # ---- pictures -----------------------------------------------------------------------------
     @abc.abstractmethod

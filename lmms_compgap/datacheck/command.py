@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tabulate import tabulate
 
 from lmms_compgap.core.registry import family_names, get_family
-from lmms_compgap.report.files.regular import is_regular, write_regular
+from lmms_compgap.core.regular import is_regular, write_regular
 
 if TYPE_CHECKING:
     from lmms_compgap.datacheck.runner import FamilyCheck

@@ -21,10 +21,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lmms_compgap import hooks
 from lmms_compgap.core.family import Item
 from lmms_compgap.core.settings import task_name
-from lmms_compgap.core.task_yaml import task_config
+from lmms_compgap.tasks import hooks
+from lmms_compgap.tasks.reader import task_config
 
 STYLES: tuple[str, ...] = ("composition", "direct", "skills")
 #: example kind -> the evaluation setting whose prompt it uses and whose scorer checks its target

@@ -1,2 +1,2 @@
-"""The composition-task kit: `compgap tasks build` (a family's task YAMLs and data from its declaration) and
-`compgap new-family` (a working skeleton family to start from); see docs/adding_a_family.md."""
+"""The family kit: `compgap new-family` writes a working skeleton family to start from (docs/adding_a_family.md);
+`compgap tasks build` (in `lmms_compgap.tasks`) then writes its task YAMLs and data from its declaration."""

@@ -60,12 +60,7 @@ def plan(name: str, directory: Path | None) -> Skeleton:
         )
     if name in family_names():
         raise NewFamilyError(f"a family called {name!r} is already registered")
-    builtin = (
-        directory is None
-        or (directory / "__init__.py").is_file()
-        and directory.resolve().parts[-2:] == (BUILTIN_FOLDER.parts)
-    )
-    if builtin:
+    if directory is None or _is_builtin_folder(directory):
         families = directory or BUILTIN_FOLDER
         if not (families / "__init__.py").is_file():
             raise NewFamilyError(

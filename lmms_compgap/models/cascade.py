@@ -59,12 +59,13 @@ from lmms_compgap.models.call_cache import open_call_cache
 from lmms_compgap.models.checkpoint import LoadingReport, recording_loading_reports
 from lmms_compgap.models.own_requests import OwnRequests
 from lmms_compgap.models.startup import check_inner_model, check_model_class, refuse_text_blind, refuse_unbatchable
-from lmms_compgap.models.stop import FailureMonitor, RunStopped
+from lmms_compgap.models.stop import FailureMonitor, RunStopped, failed_share_limit
+from lmms_compgap.tasks import hooks
 
 #: Our own hooks draw compgap pictures; their docs carry a `uid` and have no image column, so
 #: reading it is free. Any other task's item is identified by (task, split, doc_id), without
 #: touching its doc (which would decode its image a second time).
-_COMPGAP_VISUALS = "lmms_compgap.hooks."
+_COMPGAP_VISUALS = f"{hooks.__name__}."
 
 
 @dataclass
@@ -146,7 +147,7 @@ class CompgapCascade(lmms):
         if not isinstance(chunk_size, int) or isinstance(chunk_size, bool) or chunk_size < 1:
             raise RunStopped(f"compgap_cascade: chunk_size must be a whole number of calls, not {chunk_size!r}")
         self.chunk_size = chunk_size
-        self.max_failed_share = FailureMonitor(str(inner), max_failed_share).max_failed_share
+        self.max_failed_share = failed_share_limit(max_failed_share)
         loading_reports: list[LoadingReport] = []
         if isinstance(inner, lmms):
             # Python API: wrap a model object the caller already built.

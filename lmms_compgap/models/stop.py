@@ -31,6 +31,19 @@ class RunStopped(SystemExit):
 MIN_JUDGED_CALLS = 10
 
 
+def failed_share_limit(value: object) -> float:
+    """`max_failed_share` as given on the command line, as a number from 0 to 1 (RunStopped otherwise)."""
+    try:
+        share = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        share = float("nan")
+    if not 0.0 <= share <= 1.0:
+        raise RunStopped(
+            f"compgap_cascade: max_failed_share must be a number from 0 to 1 (1 turns the stop off), not {value!r}"
+        )
+    return share
+
+
 @dataclass
 class FailureMonitor:
     """Counts failed inner-model calls per task (a cascade's step 2 apart) and stops a run that mostly fails.
@@ -46,16 +59,7 @@ class FailureMonitor:
     last_error: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        try:
-            share = float(self.max_failed_share)
-        except (TypeError, ValueError):
-            share = float("nan")
-        if not 0.0 <= share <= 1.0:
-            raise RunStopped(
-                f"compgap_cascade: max_failed_share must be a number from 0 to 1 (1 turns the stop off), "
-                f"not {self.max_failed_share!r}"
-            )
-        self.max_failed_share = share
+        self.max_failed_share = failed_share_limit(self.max_failed_share)
 
     def expect(self, owner: str, calls: int = 1) -> None:
         self.expected[owner] += calls

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.task_yaml import METADATA_KEYS
 from lmms_compgap.report.compute.scores import ItemScore, item_score
+from lmms_compgap.tasks.reader import METADATA_KEYS
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from lmms_compgap.core.registry import paper_family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.files.installed import installed_rows, installed_task_metadata
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
+from lmms_compgap.tasks.installed import installed_rows, installed_task_metadata
 
 
 @dataclass(frozen=True)

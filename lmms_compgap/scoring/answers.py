@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from lmms_compgap import arith
+from lmms_compgap.scoring import arith
 from lmms_compgap.scoring.numbers import normalize_number
 from lmms_compgap.scoring.questions import asked_quantity
 from lmms_compgap.scoring.retraction import retraction_cues

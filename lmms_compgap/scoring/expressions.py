@@ -1,6 +1,6 @@
 """An arithmetic expression given as an answer ("make 24 from these cards"): find it, and refuse what falls outside.
 
-The grammar is `lmms_compgap.arith`'s: integers, ``+ - * /`` and parentheses. An answer that uses
+The grammar is `lmms_compgap.scoring.arith`'s: integers, ``+ - * /`` and parentheses. An answer that uses
 anything else anywhere in its line (``^2``, ``!``, ``mod``, ``\\ln``, ``\\log``, ``sqrt``, a decimal,
 Python code) is refused rather than read around; an answer line offering two expressions is refused;
 an answer taken back afterwards is replaced by what follows, as for numbers (`scoring.retraction`).
@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from lmms_compgap import arith
+from lmms_compgap.scoring import arith
 from lmms_compgap.scoring.answers import answer_segments, completed_part, reading_text
 from lmms_compgap.scoring.retraction import retraction_cues
 from lmms_compgap.scoring.statements import negated_before

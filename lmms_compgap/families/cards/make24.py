@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from lmms_compgap import arith, scoring
+from lmms_compgap import scoring
 from lmms_compgap.core.family import AnswerScore
 from lmms_compgap.families.cards.deck import TARGET
+from lmms_compgap.scoring import arith
 
 _TRAILING_TARGET = re.compile(rf"\s*=\s*{TARGET}\s*$")
 

@@ -34,7 +34,7 @@ def requirements_text(version: str = __version__) -> str:
 
 def repository_files() -> dict[str, bytes]:
     """Every file of the repository, by path."""
-    from lmms_compgap.doctor import lock_path
+    from lmms_compgap.core.versions import lock_path
 
     lock = lock_path()
     if lock is None:

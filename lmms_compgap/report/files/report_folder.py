@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lmms_compgap.core.regular import writable_folder, write_regular
 from lmms_compgap.report.compute.finetune import Comparison
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
-from lmms_compgap.report.files.regular import writable_folder, write_regular
 from lmms_compgap.report.render import plots, tables
 from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
 from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown

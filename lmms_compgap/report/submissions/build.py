@@ -17,7 +17,6 @@ from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore, item_score
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import ReportError, join_problems
-from lmms_compgap.report.files.installed import installed_rows, installed_task_metadata
 from lmms_compgap.report.logs import ModelLogs, RunInfo, TaskLog
 from lmms_compgap.report.submissions.document import (
     FORMAT,
@@ -29,6 +28,7 @@ from lmms_compgap.report.submissions.document import (
     schema_problem,
 )
 from lmms_compgap.report.submissions.model_source import model_source
+from lmms_compgap.tasks.installed import installed_rows, installed_task_metadata
 
 #: The longest model name a submission holds (the schema's `label`).
 MAX_NAME = 300

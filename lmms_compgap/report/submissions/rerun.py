@@ -23,16 +23,16 @@ import yaml
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core.registry import get_family
+from lmms_compgap.core.regular import NotReadable, open_regular
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.errors import SubmissionRejected, join_problems
-from lmms_compgap.report.files.installed import installed_rows
-from lmms_compgap.report.files.regular import NotReadable, open_regular
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import model_arguments
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.build import raw_response
 from lmms_compgap.report.submissions.document import rescore
 from lmms_compgap.report.submissions.model_source import is_folder
+from lmms_compgap.tasks.installed import installed_rows
 
 #: The most responses one re-run regenerates: each distinct item is one model load inside lmms-eval.
 MAX_RERUN = 100

@@ -23,7 +23,6 @@ from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected, join_problems
-from lmms_compgap.report.files.installed import installed_fingerprint, installed_rows, installed_task_metadata
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES, load_json_file
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.document import (
@@ -35,6 +34,7 @@ from lmms_compgap.report.submissions.document import (
     schema_problem,
 )
 from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
+from lmms_compgap.tasks.installed import installed_fingerprint, installed_rows, installed_task_metadata
 
 #: Recomputed numbers must match the file's this closely (JSON keeps floats exactly; this absorbs printing).
 TOLERANCE = 1e-9

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from lmms_compgap.core.data import installed_task_root
-from lmms_compgap.core.task_yaml import include_chain, parse_task_yaml
+from lmms_compgap.tasks.reader import include_chain, parse_task_yaml
 
 __all__ = ["ShadowedTask", "describe_shadowing", "shadowed_task_yamls"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
-from lmms_compgap.core import taskfiles
 from lmms_compgap.core.registry import builtin_families, family_names, get_family
+from lmms_compgap.tasks import writer
 
 
 def add_tasks_command(commands: Any) -> None:
@@ -36,16 +36,16 @@ def add_tasks_command(commands: Any) -> None:
 def planned_tree(family: str | None, root: str | None) -> tuple[Path, dict[str, bytes], bool]:
     """(root, files to write, whether they are the whole tree) for `--family` and `--root`."""
     if family is None:
-        files = taskfiles.tree_files(builtin_families().values(), groups=True)
+        files = writer.tree_files(builtin_families().values(), groups=True)
         return (Path(root) if root else data_files.task_yamls_root()), files, True
     chosen = get_family(family)
-    files = taskfiles.tree_files([chosen], groups=False)
+    files = writer.tree_files([chosen], groups=False)
     return (Path(root) if root else chosen.task_root()), files, False
 
 
 def run_build(args: argparse.Namespace) -> int:
     root, files, whole_tree = planned_tree(args.family, args.root)
-    comparison = taskfiles.compare(root, files, whole_tree=whole_tree)
+    comparison = writer.compare(root, files, whole_tree=whole_tree)
     if args.check:
         if comparison.current:
             print(f"{root}: {len(files)} files, all current")
@@ -59,7 +59,7 @@ def run_build(args: argparse.Namespace) -> int:
                 print(f"{root / path}: {what}", file=sys.stderr)
         print("compgap tasks build --check: stale task files; run `compgap tasks build` to regenerate", file=sys.stderr)
         return 1
-    written = taskfiles.write(root, files)
+    written = writer.write(root, files)
     for path in written:
         print(f"wrote {path}")
     print(f"{root}: {len(written)} of {len(files)} files written, the others were current")

@@ -11,7 +11,7 @@ from lmms_compgap.core import data as data_files
 from lmms_compgap.core.dataset_family import DatasetFamily, DatasetRows
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.task_yaml import task_config, task_metadata
+from lmms_compgap.tasks.reader import task_config, task_metadata
 
 
 def _dataset_rows(family: str) -> DatasetRows:
@@ -31,7 +31,7 @@ def installed_rows(family: str) -> tuple[dict[str, Any], ...]:
     if not get_family(family).has_data_file:
         return _dataset_rows(family).rows
     installed_fingerprint(family)
-    text = data_files.data_path(family).read_text(encoding="utf-8")
+    text = get_family(family).data_file().read_text(encoding="utf-8")
     return tuple(json.loads(line) for line in text.splitlines())
 
 

@@ -29,7 +29,7 @@ PAPER_GROUP = "compgap"
 ALL_GROUP = "compgap_all"
 #: The groups' own `metadata.version` (what a group lists changes with its families' task versions, not here).
 GROUP_VERSION = 1
-HOOKS = "lmms_compgap.hooks"
+HOOKS = "lmms_compgap.tasks.hooks"
 #: One set of generation settings for every setting and both cascade steps, so that a vision request and a
 #: cascade's step 1 are the same call (computed once by compgap_cascade).
 GENERATION_KWARGS: dict[str, Any] = {
@@ -129,7 +129,7 @@ def shared_template() -> bytes:
     }
     header = (
         "What every compgap task shares: family templates (<family>/_<family>_template_yaml) include it.\n"
-        + GENERATED.format(origin="lmms_compgap.core.taskfiles")
+        + GENERATED.format(origin="lmms_compgap.tasks.writer")
     )
     return render(config, header)
 
@@ -175,7 +175,7 @@ def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
 
 
 def setting_config(family: TaskFamily, setting: str) -> bytes:
-    config: dict[str, Any] = {"include": template_name(family), "task": task_name(family, setting)}
+    config: dict[str, Any] = {"include": template_name(family), "task": settings.task_name(family.name, setting)}
     config.update({key: hook(name) for key, name in SETTING_HOOKS[setting].items()})
     metrics = setting_metrics(family, setting)
     if metrics != DEFAULT_METRICS:
@@ -191,10 +191,6 @@ def template_name(family: TaskFamily) -> str:
     return f"_{family.name}_template_yaml"
 
 
-def task_name(family: TaskFamily, setting: str) -> str:
-    return settings.task_name(family.name, setting)
-
-
 def group_name(family: TaskFamily) -> str:
     return f"compgap_{family.name}"
 
@@ -203,7 +199,7 @@ def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
     """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
     names = {PAPER_GROUP, ALL_GROUP} if groups else set()
     for family in families:
-        names |= {group_name(family), *(task_name(family, setting) for setting in SETTINGS)}
+        names |= {group_name(family), *(settings.task_name(family.name, setting) for setting in SETTINGS)}
     return names
 
 
@@ -222,10 +218,10 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
             f"{family.name}/{template_name(family)}": family_template(family, data_files.fingerprint_bytes(data)),
         }
     for setting in SETTINGS:
-        files[f"{family.name}/{task_name(family, setting)}.yaml"] = setting_config(family, setting)
+        files[f"{family.name}/{settings.task_name(family.name, setting)}.yaml"] = setting_config(family, setting)
     header = f"{_summary(family)}: its five settings.\n" + GENERATED.format(origin=_origin(family))
     files[f"{family.name}/{group_name(family)}.yaml"] = group_config(
-        group_name(family), [task_name(family, setting) for setting in SETTINGS], header
+        group_name(family), [settings.task_name(family.name, setting) for setting in SETTINGS], header
     )
     return files
 
