@@ -19,10 +19,10 @@ from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor.command import add_doctor_command
+from lmms_compgap.errors import ReportError
 from lmms_compgap.finetune.command import add_finetune_command
 from lmms_compgap.kit.newfamily import add_new_family_command
 from lmms_compgap.report.commands import add_report_commands
-from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.render.literal import plain_lines, plain_text
 from lmms_compgap.tasks import writer
 from lmms_compgap.tasks.command import add_tasks_command
@@ -213,7 +213,7 @@ def _data_verify(args: argparse.Namespace) -> int:
     failures = 0
     for name in _families(args.task):
         try:
-            fingerprint = data_files.verify_file(get_family(name), root)
+            fingerprint = get_family(name).verify_data_file(root)
         except data_files.DataIntegrityError as error:
             failures += 1
             print(f"{name}: FAILED: {error}", file=sys.stderr)

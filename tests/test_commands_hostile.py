@@ -24,17 +24,17 @@ from lmms_compgap.cli import main
 from lmms_compgap.core.dataset_family import DatasetFamily
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.json_lines import MAX_LINE_BYTES, lines_within, read_json_lines
+from lmms_compgap.errors import ReportError
 from lmms_compgap.finetune.train import PROVENANCE_FILE
 from lmms_compgap.report.compute.scores import SCORES_EXPLAINED, ItemScore
 from lmms_compgap.report.compute.slices import attribute_groups
-from lmms_compgap.report.errors import ReportError
-from lmms_compgap.report.files import installed
 from lmms_compgap.report.files.provenance import training_record
 from lmms_compgap.report.files.report_folder import write_csv
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.render.literal import markdown_text, name_key, plain_text, plot_text
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.submissions import document as submission
+from lmms_compgap.tasks import installed
 from tests.conftest import SUBMITTED_LIMIT as LIMIT
 
 REPO = Path(__file__).resolve().parents[1]

@@ -41,14 +41,14 @@ def test_edited_answer_is_named_with_its_item(yaml_copy: Path) -> None:
     with pytest.raises(
         data_files.DataIntegrityError, match=r"item 7 \(mathtext-v1-00007\).*answer.*compgap data build"
     ):
-        data_files.verify_file(get_family("mathtext"), yaml_copy)
+        get_family("mathtext").verify_data_file(yaml_copy)
 
 
 def test_truncated_file_is_refused(yaml_copy: Path) -> None:
     path = data_files.data_path("mathtext", yaml_copy)
     _rewrite(path, lambda lines: lines[:500])
     with pytest.raises(data_files.DataIntegrityError, match=r"500 items, expected 1000"):
-        data_files.verify_file(get_family("mathtext"), yaml_copy)
+        get_family("mathtext").verify_data_file(yaml_copy)
 
 
 def test_corrupt_bytes_are_refused_with_the_line(yaml_copy: Path) -> None:
@@ -57,13 +57,13 @@ def test_corrupt_bytes_are_refused_with_the_line(yaml_copy: Path) -> None:
     payload[100:110] = b"\x00{{{{{{{{{"
     path.write_bytes(bytes(payload))
     with pytest.raises(data_files.DataIntegrityError, match=r"test\.jsonl:1: not a data row"):
-        data_files.verify_file(get_family("mathtext"), yaml_copy)
+        get_family("mathtext").verify_data_file(yaml_copy)
 
 
 def test_missing_file_is_refused(yaml_copy: Path) -> None:
     data_files.data_path("mathtext", yaml_copy).unlink()
     with pytest.raises(data_files.DataIntegrityError, match="missing"):
-        data_files.verify_file(get_family("mathtext"), yaml_copy)
+        get_family("mathtext").verify_data_file(yaml_copy)
 
 
 def test_lmms_eval_data_loading_refuses_an_edited_file(yaml_copy: Path) -> None:

@@ -180,7 +180,7 @@ def test_the_familys_task_files_are_current_and_its_data_file_intact(name: str) 
     root = family.task_root()
     comparison = writer.compare(root, writer.tree_files([family], groups=False), whole_tree=False)
     assert comparison.current, f"stale under {root}: {comparison}; run `compgap tasks build --family {name}`"
-    assert data_files.verify_file(family) == data_files.fingerprint_bytes(data_files.data_path(name, root).read_bytes())
+    assert family.verify_data_file() == data_files.fingerprint_bytes(data_files.data_path(name, root).read_bytes())
 
 
 def _data_check_runs(family: TaskFamily) -> None:

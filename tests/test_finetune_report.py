@@ -12,10 +12,10 @@ import pytest
 from lmms_compgap.cli import main
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.splits import SPLIT_VERSION, build_split
+from lmms_compgap.errors import SubmissionRejected
 from lmms_compgap.finetune.train import PROVENANCE_FILE
 from lmms_compgap.report.compute.finetune import gap_verdict
 from lmms_compgap.report.compute.stats import BootstrapParams, PairedTable, bootstrap_draws, contrast_draws
-from lmms_compgap.report.errors import SubmissionRejected
 from lmms_compgap.report.files.leaderboard_folder import build_leaderboard
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.submissions.verify import verify_submission

@@ -11,8 +11,8 @@ import pytest
 
 from lmms_compgap.cli import main
 from lmms_compgap.core.registry import family_names, paper_family_names
+from lmms_compgap.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run

@@ -18,9 +18,10 @@ from lmms_compgap.core.dataset_family import DatasetFamily
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.splits import MAX_SPLIT_SIZE, SPLIT_VERSION
-from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected
-from lmms_compgap.report.files import installed, safe_json
+from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected
+from lmms_compgap.report.files import safe_json
 from lmms_compgap.report.submissions.verify import verify_submission
+from lmms_compgap.tasks import installed
 
 needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
 

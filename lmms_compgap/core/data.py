@@ -1,6 +1,7 @@
-"""The committed data files: where they are, their exact bytes, fingerprints and verification.
+"""The committed data files: where they are, their exact bytes and fingerprints.
 
-`lmms_compgap.tasks.writer` writes them (with the task YAMLs); every run verifies them against a fresh generation.
+`lmms_compgap.tasks.writer` writes them (with the task YAMLs); every run verifies them against a fresh generation
+(`TaskFamily.verify_rows` and `verify_data_file`: a family answers for its own data).
 """
 
 from __future__ import annotations
@@ -8,16 +9,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from lmms_compgap.core.json_lines import read_json_lines
-from lmms_compgap.core.regular import NotReadable, open_regular
-
-if TYPE_CHECKING:
-    from lmms_compgap.core.family import TaskFamily
+from typing import Any
 
 DATA_FILE = "data/test.jsonl"
 
@@ -81,62 +75,3 @@ def fingerprint_rows(rows: Iterable[dict[str, Any]]) -> str:
 
 def regenerate_hint(family: str) -> str:
     return f"regenerate it with `compgap data build --task {family}` or reinstall lmms-compgap"
-
-
-def verify_rows(family: TaskFamily, rows: list[dict[str, Any]], source: str = "") -> None:
-    """Raise DataIntegrityError unless `rows` are exactly the family's canonical split.
-
-    Compares against a fresh generation (the generator is the source of truth), so a corrupt,
-    truncated, reordered or hand-edited file is named, with the first differing item.
-    """
-    where = source or f"the {family.name} data"
-    expected = family.canonical_rows()
-    if len(rows) != len(expected):
-        raise DataIntegrityError(
-            f"{where}: {len(rows)} items, expected {len(expected)} for {family.name} "
-            f"data v{family.data_version}; {regenerate_hint(family.name)}"
-        )
-    for position, (got, want) in enumerate(zip(rows, expected, strict=True)):
-        mismatched = sorted(key for key in want if got.get(key) != want[key])
-        if mismatched or set(got) != set(want):
-            fields = ", ".join(mismatched) or "columns"
-            raise DataIntegrityError(
-                f"{where}: item {position} ({want['uid']}) differs from {family.name} data "
-                f"v{family.data_version} in {fields}; the file was edited or is corrupt; {regenerate_hint(family.name)}"
-            )
-
-
-def _row(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise TypeError("a line must be a JSON object (one item)")
-    return value
-
-
-def verify_file(family: TaskFamily, root: Path | None = None) -> str:
-    """Check a data file (in `root`, by default the family's task root) byte for byte against a fresh generation;
-    return its fingerprint. Only a regular file is opened (a named pipe would block, a link could point anywhere),
-    and no more of it is read than a fresh generation holds."""
-    path = data_path(family.name, root or family.task_root())
-    expected = serialize_rows(family.canonical_rows())
-    if not os.path.lexists(path):
-        raise DataIntegrityError(f"{path}: missing; {regenerate_hint(family.name)}")
-    try:
-        with open_regular(path) as handle:
-            payload = handle.read(len(expected) + 1)
-    except NotReadable as error:
-        raise DataIntegrityError(str(error)) from None
-    except OSError as error:
-        raise DataIntegrityError(f"{path}: cannot read ({error.strerror or error})") from None
-    if payload != expected:
-        if len(payload) > len(expected):
-            raise DataIntegrityError(
-                f"{path}: larger than a fresh generation ({len(expected)} bytes); {regenerate_hint(family.name)}"
-            )
-        rows: list[dict[str, Any]] = []
-        for number, row, problem in read_json_lines(payload.splitlines(), _row):
-            if row is None:  # not UTF-8, not JSON, nested too deeply, an integer too long, not an object
-                raise DataIntegrityError(f"{path}:{number}: not a data row ({problem}); {regenerate_hint(family.name)}")
-            rows.append(row)
-        verify_rows(family, rows, source=str(path))
-        raise DataIntegrityError(f"{path}: bytes differ from a fresh generation; {regenerate_hint(family.name)}")
-    return fingerprint_bytes(payload)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import abc
 import importlib
 import json
+import os
 import random
 import sys
 from collections.abc import Callable, Mapping
@@ -19,10 +20,19 @@ from PIL import Image
 
 from lmms_compgap import scoring
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.data import DataIntegrityError, data_path, fingerprint_bytes, regenerate_hint, serialize_rows
+from lmms_compgap.core.json_lines import read_json_lines
 from lmms_compgap.core.prompts import template_fields
+from lmms_compgap.core.regular import NotReadable, open_regular
 
 if TYPE_CHECKING:
-    from lmms_compgap.datacheck.item import ItemCheck
+    from lmms_compgap.core.item_check import ItemCheck
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError("a line must be a JSON object (one item)")
+    return value
 
 
 def canonical_json(value: Any) -> str:
@@ -258,6 +268,59 @@ class TaskFamily(abc.ABC):
     def data_file(self) -> Path:
         """This family's data file in its task tree (`task_root()`)."""
         return data_files.data_path(self.name, self.task_root())
+
+    def verify_rows(self, rows: list[dict[str, Any]], source: str = "") -> None:
+        """Raise DataIntegrityError unless `rows` are exactly this family's canonical split.
+
+        Compares against a fresh generation (the generator is the source of truth), so a corrupt,
+        truncated, reordered or hand-edited file is named, with the first differing item.
+        """
+        where = source or f"the {self.name} data"
+        expected = self.canonical_rows()
+        if len(rows) != len(expected):
+            raise DataIntegrityError(
+                f"{where}: {len(rows)} items, expected {len(expected)} for {self.name} "
+                f"data v{self.data_version}; {regenerate_hint(self.name)}"
+            )
+        for position, (got, want) in enumerate(zip(rows, expected, strict=True)):
+            mismatched = sorted(key for key in want if got.get(key) != want[key])
+            if mismatched or set(got) != set(want):
+                fields = ", ".join(mismatched) or "columns"
+                raise DataIntegrityError(
+                    f"{where}: item {position} ({want['uid']}) differs from {self.name} data "
+                    f"v{self.data_version} in {fields}; the file was edited or is corrupt; {regenerate_hint(self.name)}"
+                )
+
+    def verify_data_file(self, root: Path | None = None) -> str:
+        """Check this family's data file (in `root`, by default its task root) byte for byte against a fresh generation;
+        return its fingerprint. Only a regular file is opened (a named pipe would block, a link could point anywhere),
+        and no more of it is read than a fresh generation holds."""
+        path = data_path(self.name, root or self.task_root())
+        expected = serialize_rows(self.canonical_rows())
+        if not os.path.lexists(path):
+            raise DataIntegrityError(f"{path}: missing; {regenerate_hint(self.name)}")
+        try:
+            with open_regular(path) as handle:
+                payload = handle.read(len(expected) + 1)
+        except NotReadable as error:
+            raise DataIntegrityError(str(error)) from None
+        except OSError as error:
+            raise DataIntegrityError(f"{path}: cannot read ({error.strerror or error})") from None
+        if payload != expected:
+            if len(payload) > len(expected):
+                raise DataIntegrityError(
+                    f"{path}: larger than a fresh generation ({len(expected)} bytes); {regenerate_hint(self.name)}"
+                )
+            rows: list[dict[str, Any]] = []
+            for number, row, problem in read_json_lines(payload.splitlines(), _json_object):
+                if row is None:  # not UTF-8, not JSON, nested too deeply, an integer too long, not an object
+                    raise DataIntegrityError(
+                        f"{path}:{number}: not a data row ({problem}); {regenerate_hint(self.name)}"
+                    )
+                rows.append(row)
+            self.verify_rows(rows, source=str(path))
+            raise DataIntegrityError(f"{path}: bytes differ from a fresh generation; {regenerate_hint(self.name)}")
+        return fingerprint_bytes(payload)
 
     # ---- pictures -----------------------------------------------------------------------------
     @abc.abstractmethod

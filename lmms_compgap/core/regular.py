@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO
 
-from lmms_compgap.report.errors import ReportError
+from lmms_compgap.errors import ReportError
 
 _KINDS = (
     (stat.S_ISLNK, "a symbolic link"),

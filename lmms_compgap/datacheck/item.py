@@ -1,22 +1,6 @@
-"""What checking one item yields: whether its image agrees with its label, and what the tool read."""
+"""`ItemCheck` under its first module name, for families written from an earlier skeleton (it lives in
+`lmms_compgap.core.item_check`, beside the family declaration that names it)."""
 
-from __future__ import annotations
+from lmms_compgap.core.item_check import ItemCheck
 
-from dataclasses import dataclass, field
-from typing import Any
-
-
-@dataclass(frozen=True)
-class ItemCheck:
-    """One item's check: `read` is what the independent tool read from the image, `gold` what the row says.
-
-    `note` says in one line where they differ (empty when they agree); `details` holds the family's
-    measurements (CER, per-card reads, per-category counts, ...), JSON-ready.
-    """
-
-    uid: str
-    agrees: bool
-    read: str
-    gold: str
-    note: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
+__all__ = ["ItemCheck"]

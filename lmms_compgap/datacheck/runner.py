@@ -11,8 +11,8 @@ from typing import Any
 
 from tqdm import tqdm
 
+from lmms_compgap.core.item_check import ItemCheck
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.datacheck.item import ItemCheck
 
 #: Items per task sent to a worker: large enough to pay Tesseract's start-up once for many images.
 CHUNK = 25

@@ -177,7 +177,7 @@ def check_data() -> Iterator[Check]:
     problems = []
     for name in generated_family_names():
         try:
-            data_files.verify_file(get_family(name))
+            get_family(name).verify_data_file()
         except (data_files.DataIntegrityError, FileNotFoundError) as error:
             problems.append(f"{name}: {error}")
     if problems:

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.regular import write_regular
+from lmms_compgap.errors import NotVerifiedHere, ReportError, SubmissionRejected
 from lmms_compgap.report.compute.stats import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, BootstrapParams
-from lmms_compgap.report.errors import NotVerifiedHere, ReportError, SubmissionRejected
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.logs import Loaded, ModelLogs, group_by_model

@@ -106,7 +106,7 @@ def verified_docs(dataset: Any) -> Any:
     try:
         if len(families) != 1:
             raise data_files.DataIntegrityError(f"{source}: mixes or lacks task families: {sorted(map(str, families))}")
-        data_files.verify_rows(get_family(str(families.pop())), rows, source=source)
+        get_family(str(families.pop())).verify_rows(rows, source=source)
     except (data_files.DataIntegrityError, KeyError) as error:
         name = getattr(getattr(task, "config", None), "task", None)
         raise DataRefused(f"compgap: task {name or '?'} refused its data: {error}") from error

@@ -41,7 +41,7 @@ def installed_fingerprint(family: str) -> str:
     family's rows, built from the dataset found on this machine)."""
     if not get_family(family).has_data_file:
         return _dataset_rows(family).fingerprint
-    return data_files.verify_file(get_family(family))
+    return get_family(family).verify_data_file()
 
 
 def installed_task_metadata(family: str, setting: str) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from lmms_compgap.core.item_check import ItemCheck
 from lmms_compgap.datacheck import tesseract
-from lmms_compgap.datacheck.item import ItemCheck
 from lmms_compgap.families.cards.drawing import CARD_RATIO, SHADOW, draw_cards
 
 RANK_WHITELIST = "A23456789JQK10"

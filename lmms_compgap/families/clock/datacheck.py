@@ -24,7 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lmms_compgap.datacheck.item import ItemCheck
+from lmms_compgap.core.item_check import ItemCheck
 from lmms_compgap.families.clock.family import Clock
 
 #: A pixel belongs to the clock when this far (RGB distance) from the background's colour.

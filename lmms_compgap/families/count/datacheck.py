@@ -17,7 +17,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from lmms_compgap.datacheck.item import ItemCheck
+from lmms_compgap.core.item_check import ItemCheck
 from lmms_compgap.families.count.drawing import draw_scene
 
 #: The palette named in the task card (README.md), written out here rather than imported so that

@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from lmms_compgap import scoring
+from lmms_compgap.core.item_check import ItemCheck
 from lmms_compgap.datacheck import tesseract
-from lmms_compgap.datacheck.item import ItemCheck
 from lmms_compgap.families.mathtext.drawing import draw_page
 
 #: Agreement needs every number read, in order; at most this character error rate; and at most

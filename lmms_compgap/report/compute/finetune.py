@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.errors import ReportError
 from lmms_compgap.report.compute.gap import paired_comparison
 from lmms_compgap.report.compute.scores import SCORES, ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams, contrast_draws, percentile_interval, too_wide
-from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.logs import ModelLogs, logged_scores
 
 #: (before cascade, before direct, after cascade, after direct) weights of the three quantities.

@@ -8,9 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 from lmms_compgap.core.regular import NotReadable, writable_folder, write_regular
+from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected
 from lmms_compgap.report.compute.leaderboard import Leaderboard, make_entry, place_entries
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES
 from lmms_compgap.report.render import plots
 from lmms_compgap.report.render.leaderboard import leaderboard_html, leaderboard_markdown

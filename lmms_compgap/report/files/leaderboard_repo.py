@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 
 from lmms_compgap import __version__
-from lmms_compgap.report.errors import ReportError
+from lmms_compgap.errors import ReportError
 
 TEMPLATE = Path(__file__).with_name("repo_template")
 #: Path in the repository -> template file. Dot names are stored without their dot (packaging tools skip them).

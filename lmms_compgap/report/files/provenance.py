@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from lmms_compgap.errors import ReportError
 from lmms_compgap.finetune.train import PROVENANCE_FILE, read_provenance
-from lmms_compgap.report.errors import ReportError
 from lmms_compgap.report.logs import ModelLogs
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.regular import NotReadable, is_regular, open_regular
 from lmms_compgap.core.settings import parse_task_name
+from lmms_compgap.errors import join_problems
 from lmms_compgap.report.compute.scores import item_score
-from lmms_compgap.report.errors import join_problems
 from lmms_compgap.report.logs import Loaded, RunInfo, Sample, TaskLog
 from lmms_compgap.report.render.literal import plain_text
 

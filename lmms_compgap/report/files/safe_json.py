@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.regular import NotReadable, open_regular
-from lmms_compgap.report.errors import SubmissionRejected
+from lmms_compgap.errors import SubmissionRejected
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Upper bound on JSON values (counted as commas and opening brackets, in strings too): bounds memory.

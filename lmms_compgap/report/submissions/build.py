@@ -13,10 +13,10 @@ from lmms_compgap import __version__
 from lmms_compgap.core.registry import family_names
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.versions import installed_version
+from lmms_compgap.errors import ReportError, join_problems
 from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore, item_score
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.errors import ReportError, join_problems
 from lmms_compgap.report.logs import ModelLogs, RunInfo, TaskLog
 from lmms_compgap.report.submissions.document import (
     FORMAT,

@@ -24,8 +24,8 @@ import yaml
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.regular import NotReadable, open_regular
+from lmms_compgap.errors import SubmissionRejected, join_problems
 from lmms_compgap.report.compute.scores import ItemScore
-from lmms_compgap.report.errors import SubmissionRejected, join_problems
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import model_arguments
 from lmms_compgap.report.render.literal import plain_text

@@ -19,10 +19,10 @@ from lmms_compgap.core.data import DataIntegrityError
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family
 from lmms_compgap.core.settings import task_name
+from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected, join_problems
 from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.errors import NotVerifiedHere, SubmissionRejected, join_problems
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES, load_json_file
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.document import (
