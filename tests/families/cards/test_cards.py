@@ -16,7 +16,6 @@ import pytest
 from scipy import ndimage
 
 from lmms_compgap import arith, hooks
-from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeResponse
 from lmms_compgap.families.cards import drawing as cards_drawing
@@ -25,17 +24,6 @@ from lmms_compgap.families.cards.parse import parse_cards
 from lmms_compgap.families.cards.solver import solve_target
 from lmms_compgap.scoring import strip_thinking
 from tests.helpers import load_task_yaml, row_with
-
-
-@pytest.fixture(scope="module")
-def family() -> Cards:
-    return get_family("cards")  # type: ignore[return-value]
-
-
-@pytest.fixture(scope="module")
-def rows(family: Cards) -> list[dict[str, Any]]:
-    return list(family.canonical_rows())
-
 
 # ---- an independent reading of a row: gold list and question text only ----------------------------
 _GOLD_LINE = re.compile(r"(A|[2-9]|10|J|Q|K) of (spades|hearts|diamonds|clubs)")

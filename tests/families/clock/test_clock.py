@@ -47,16 +47,6 @@ CLOCK_ROWS = {
 
 
 @pytest.fixture(scope="module")
-def family() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(scope="module")
-def rows(family: Clock) -> list[dict[str, Any]]:
-    return list(family.canonical_rows())
-
-
-@pytest.fixture(scope="module")
 def items(family: Clock) -> list[Item]:
     return family.generate_items()
 

@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from lmms_compgap import hooks
-from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import CascadeResponse
 from lmms_compgap.families.count.family import Count
@@ -20,16 +19,6 @@ from lmms_compgap.families.count.generate import MAX_OBJECTS
 from lmms_compgap.families.count.objects import COLOURS, SHAPES
 from lmms_compgap.families.count.parse import parse_objects
 from tests.helpers import load_task_yaml, row_with
-
-
-@pytest.fixture(scope="module")
-def family() -> Count:
-    return get_family("count")  # type: ignore[return-value]
-
-
-@pytest.fixture(scope="module")
-def rows(family: Count) -> list[dict[str, Any]]:
-    return list(family.canonical_rows())
 
 
 # ---- generation -----------------------------------------------------------------------------------

@@ -6,14 +6,12 @@ import io
 import json
 import re
 from collections import Counter
+from typing import Any
 
 import pytest
 
-from lmms_compgap.core.registry import get_family
+from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.results import score_response
-
-FAMILY = get_family("mathtext")
-ROWS = FAMILY.generate()
 
 
 def _png(image) -> bytes:
@@ -22,23 +20,23 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-def test_same_seed_gives_same_items_and_same_image_bytes() -> None:
-    assert FAMILY.generate() == ROWS
-    for row in ROWS[:5]:
-        assert _png(FAMILY.draw_row(row)) == _png(FAMILY.draw_row(row))
+def test_same_seed_gives_same_items_and_same_image_bytes(family: TaskFamily, rows: list[dict[str, Any]]) -> None:
+    assert family.generate() == rows
+    for row in rows[:5]:
+        assert _png(family.draw_row(row)) == _png(family.draw_row(row))
 
 
-def test_another_seed_gives_other_items() -> None:
-    other = FAMILY.generate(seed=1, size=50)
-    assert [row["intermediate"] for row in other] != [row["intermediate"] for row in ROWS[:50]]
+def test_another_seed_gives_other_items(family: TaskFamily, rows: list[dict[str, Any]]) -> None:
+    other = family.generate(seed=1, size=50)
+    assert [row["intermediate"] for row in other] != [row["intermediate"] for row in rows[:50]]
 
 
-def test_canonical_split_has_1000_distinct_items_with_1_to_4_steps() -> None:
-    assert len(ROWS) == 1000
-    assert len({row["intermediate"] for row in ROWS}) == 1000
-    steps = Counter(json.loads(row["attributes"])["steps"] for row in ROWS)
+def test_canonical_split_has_1000_distinct_items_with_1_to_4_steps(rows: list[dict[str, Any]]) -> None:
+    assert len(rows) == 1000
+    assert len({row["intermediate"] for row in rows}) == 1000
+    steps = Counter(json.loads(row["attributes"])["steps"] for row in rows)
     assert set(steps) == {1, 2, 3, 4} and min(steps.values()) > 150
-    fonts = Counter(json.loads(row["attributes"])["font"] for row in ROWS)
+    fonts = Counter(json.loads(row["attributes"])["font"] for row in rows)
     assert len(fonts) >= 5
 
 
@@ -63,16 +61,18 @@ def _solve_from_text(text: str) -> int:
     return total
 
 
-def test_every_answer_matches_an_independent_reading_of_the_text() -> None:
-    for row in ROWS:
+def test_every_answer_matches_an_independent_reading_of_the_text(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
         assert str(_solve_from_text(row["intermediate"])) == row["answer"], row["uid"]
         assert 1 <= int(row["answer"]) <= 999
 
 
-def test_picture_is_drawn_from_the_spec_with_the_text_wrapped_inside() -> None:
-    row = ROWS[0]
+def test_picture_is_drawn_from_the_spec_with_the_text_wrapped_inside(
+    family: TaskFamily, rows: list[dict[str, Any]]
+) -> None:
+    row = rows[0]
     spec = json.loads(row["spec"])
-    image = FAMILY.draw_row(row)
+    image = family.draw_row(row)
     assert image.size[0] == spec["width"] and image.mode == "RGB"
     # Ink only inside the margins; the background colour at the corners.
     assert image.getpixel((0, 0)) == tuple(spec["background"])
@@ -96,8 +96,10 @@ def test_picture_is_drawn_from_the_spec_with_the_text_wrapped_inside() -> None:
         ("", 0, 0),
     ],
 )
-def test_transcription_is_scored_by_exact_match_and_cer(transcription: str, exact: int, usable: int) -> None:
-    row = ROWS[0]
+def test_transcription_is_scored_by_exact_match_and_cer(
+    transcription: str, exact: int, usable: int, rows: list[dict[str, Any]]
+) -> None:
+    row = rows[0]
     gold = row["intermediate"]
     first_number = re.search(r"\d+", gold).group()
     text = transcription.format(
@@ -112,8 +114,8 @@ def test_transcription_is_scored_by_exact_match_and_cer(transcription: str, exac
         assert result["cer"] == 0.0
 
 
-def test_answers_in_realistic_formats_are_scored_strict_and_flexible() -> None:
-    row = ROWS[0]
+def test_answers_in_realistic_formats_are_scored_strict_and_flexible(rows: list[dict[str, Any]]) -> None:
+    row = rows[0]
     answer = row["answer"]
     assert score_response(row, "direct", f"Let me think.\nAnswer: {answer}")["strict_accuracy"] == 1
     flexible_only = score_response(row, "direct", f"The answer is \\boxed{{{answer}}}.")
@@ -124,8 +126,8 @@ def test_answers_in_realistic_formats_are_scored_strict_and_flexible() -> None:
     assert failed["accuracy"] == 0 and failed["compgap"]["error"].startswith("[LMMS_EVAL_REQUEST_FAILED")
 
 
-def test_a_runaway_response_is_scored_from_its_end_in_bounded_time() -> None:
-    row = ROWS[0]
+def test_a_runaway_response_is_scored_from_its_end_in_bounded_time(rows: list[dict[str, Any]]) -> None:
+    row = rows[0]
     runaway = "blah 7 " * 300_000 + f"\nAnswer: {row['answer']}"
     result = score_response(row, "direct", runaway)
     assert result["accuracy"] == 1 and result["strict_accuracy"] == 1
