@@ -25,7 +25,7 @@ from lmms_compgap.core.registry import family_names, generated_family_names, get
 from lmms_compgap.core.results import setting_metrics
 from lmms_compgap.core.settings import SETTINGS, CascadeResponse, decode_cascade_request
 
-#: The generated families (the ones built from public datasets need the datasets: tests/test_public_datasets.py
+#: The generated families (the ones built from public datasets need the datasets: tests/families/test_public_datasets.py
 #: runs them over stand-ins in the datasets' formats).
 NAMES = generated_family_names()
 #: Rows of the canonical split the slower checks (drawing, the data check) look at.
@@ -73,7 +73,7 @@ def test_generation_is_deterministic_and_its_rows_have_the_data_schema(name: str
 @pytest.mark.parametrize("name", NAMES)
 def test_problem_signatures_are_canonical_json_and_keep_training_data_off_the_test_problems(name: str) -> None:
     """A signature is one text per problem (canonical JSON, the same for the same item), and a small training
-    split holds no test item's signature (`core.splits`; tests/test_problem_signatures.py has the properties)."""
+    split holds no test item's signature (`core.splits`; tests/core/test_problem_signatures.py has the properties)."""
     from lmms_compgap.core.splits import build_split, canonical_signatures
 
     family = get_family(name)

@@ -1,6 +1,6 @@
 """The "start-up check" rows of docs/models.md: the real wrapper loads the declared class and answers batched probes.
 
-Cheaper than tests/test_e2e_families.py (no lmms-eval process, no task): each row's tiny checkpoint
+Cheaper than tests/models/test_e2e_families.py (no lmms-eval process, no task): each row's tiny checkpoint
 is built once, in a folder named as the row says (lmms-eval's `glm4v` and `qwen3_vl` read the class
 from the name), and `compgap_cascade` builds the row's wrapper at the row's batch size and runs its
 start-up check: the class check, two image requests in one call and two text-only requests in another.

@@ -67,7 +67,7 @@ def test_every_setting_scores_any_response_as_a_plain_record(text: str, family: 
 
 def test_envelope_look_alikes_with_huge_integers_or_deep_nesting_are_failed_steps() -> None:
     """JSON that Python refuses to parse (an integer of more than 4,300 digits, nesting past the recursion
-    limit) is a malformed envelope like any other, not a crash (found by tests/test_linear_time.py)."""
+    limit) is a malformed envelope like any other, not a crash (found by tests/scoring/test_linear_time.py)."""
     for text in ('{"tag": "compgap_cascade_response", "x": ' + "9" * 8000 + "}", "[" * 100_000 + "]" * 100_000):
         assert decode_cascade_response(text).failed_step == 1
         assert decode_cascade_request("compgap_cascade_request" + text) is None

@@ -83,7 +83,7 @@ def test_hooks_compgap_score_and_verify_give_the_same_verdicts(family: str, tmp_
     assert [rows[doc_id]["question"] for doc_id, _ in lines] == [docs[doc_id]["question"] for doc_id, _ in lines]
 
     # The verdicts depend on the question: read without it, some would differ (the cards' questions name no noun
-    # and no count; their question-aware rows are in tests/test_grading.py).
+    # and no count; their question-aware rows are in tests/scoring/test_grading.py).
     if family == "cards":
         return
     numeric = [scoring.normalize_number(rows[d]["answer"]) is not None for d, _ in lines]

@@ -289,7 +289,7 @@ def test_durations_bare_hours_and_odd_forms_are_not_times(text: str) -> None:
 
 
 # ---- the time answer: verdicts a careful grader gives ------------------------------------------------------
-# Rows as in tests/test_grading.py: response, target, flexible and strict verdicts, why, and a fragment of the
+# Rows as in tests/scoring/test_grading.py: response, target, flexible and strict verdicts, why, and a fragment of the
 # reason the reader gives when it finds no time.
 TIME_VERDICTS = [
     # right, in the asked-for form (strict)
