@@ -1,25 +1,28 @@
-"""Shared fixtures: a tiny random-weight Qwen2.5-VL, a runner for the real lmms-eval CLI, a simulated leaderboard."""
+"""Session fixtures shared by every folder: a tiny random-weight Qwen2.5-VL and one cascade run through the real
+lmms-eval CLI, a simulated leaderboard field, a simulated run and its honest submission. What test files import
+(paths, the lmms-eval runner, constants) lives in tests/helpers.py."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-from lmms_compgap.tasks.reader import load_task_yaml as read_task_yaml
-
-REPO = Path(__file__).resolve().parents[1]
-TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
+from tests.helpers import (
+    E2E_COMMON_ARGS,
+    FIELD_LIMIT,
+    HOSTILE_NAME,
+    SUBMITTED_LIMIT,
+    SUBMITTED_MODEL,
+    TINY_QWEN_ARGS,
+    Field,
+    LmmsEvalRun,
+    complete_at,
+    run_lmms_eval,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -28,98 +31,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["COMPGAP_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="compgap-pictures-")
 
 
-def offline_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        HF_HUB_OFFLINE="1",
-        HF_DATASETS_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        TOKENIZERS_PARALLELISM="false",
-        PYTHONHASHSEED="0",
-    )
-    env.update(extra)
-    return env
-
-
-def load_task_yaml(family: str | None, name: str) -> dict[str, Any]:
-    """A task YAML of `task_yamls/<family>/` (or `task_yamls/`) with its includes merged, as lmms-eval merges them."""
-    return read_task_yaml(REPO / "task_yamls" / (family or "") / name)
-
-
-def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:
-    """The first row whose difficulty attributes have these values."""
-    for row in rows:
-        found = json.loads(row["attributes"])
-        if all(found.get(key) == value for key, value in attributes.items()):
-            return row
-    raise LookupError(attributes)
-
-
 @pytest.fixture(scope="session")
 def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl
 
     return build_tiny_qwen2_5_vl(tmp_path_factory.mktemp("models") / "tiny-qwen2.5-vl")
-
-
-@dataclass
-class LmmsEvalRun:
-    """What one `lmms-eval` invocation printed and wrote."""
-
-    returncode: int
-    output: str
-    results: dict[str, Any] | None
-    samples: dict[str, list[dict[str, Any]]]
-    output_path: Path
-
-    def task_results(self, task: str) -> dict[str, Any]:
-        assert self.results is not None, self.output[-3000:]
-        return self.results["results"][task]
-
-
-def run_lmms_eval(
-    args: list[str],
-    output_path: Path,
-    timeout: float = 900,
-    env: dict[str, str] | None = None,
-    python: str | Path = sys.executable,
-) -> LmmsEvalRun:
-    """Run the real `lmms-eval` command line (of the environment of `python`) and collect its result and sample files.
-
-    lmms-eval exits 0 even when evaluation failed, so callers check `results` too.
-    """
-    command = [str(python), "-m", "lmms_eval", *args, "--output_path", str(output_path)]
-    output_path.parent.mkdir(parents=True, exist_ok=True)
-    completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=timeout, env=env or offline_env(), cwd=output_path.parent
-    )
-    return collect_run(completed, output_path)
-
-
-def collect_run(completed: subprocess.CompletedProcess, output_path: Path) -> LmmsEvalRun:
-    """What a finished lmms-eval process printed and wrote under `output_path`."""
-    output = completed.stdout + completed.stderr
-    result_files = sorted(output_path.rglob("*_results.json"))
-    results = json.loads(result_files[-1].read_text()) if result_files else None
-    samples: dict[str, list[dict[str, Any]]] = {}
-    for sample_file in sorted(output_path.rglob("*_samples_*.jsonl")):
-        task = sample_file.stem.split("_samples_", 1)[1]
-        samples[task] = [json.loads(line) for line in sample_file.read_text().splitlines() if line.strip()]
-    return LmmsEvalRun(completed.returncode, output, results, samples, output_path)
-
-
-E2E_LIMIT = 4
-E2E_COMMON_ARGS = [
-    "--device",
-    "cpu",
-    "--batch_size",
-    "2",
-    "--limit",
-    str(E2E_LIMIT),
-    "--gen_kwargs",
-    "max_new_tokens=8",
-    "--log_samples",
-]
 
 
 @pytest.fixture(scope="session")
@@ -140,42 +56,11 @@ def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -
     )
 
 
-@contextlib.contextmanager
-def complete_at(limit: int) -> Iterator[None]:
-    """Submissions of `limit` items per family count as complete (simulating the canonical 1,000 is slow)."""
-    from lmms_compgap.core.registry import family_names
-    from lmms_compgap.report.submissions import document as submission
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(submission, "expected_sizes", lambda: dict.fromkeys(family_names(), limit))
-        yield
-
-
-#: A model name that is markup with scripts (the field holds a partial submission under this name).
-HOSTILE_NAME = """<script>document.title="pwned"</script><img src=x onerror="document.title='pwned'">"""
-#: Items per family of the simulated leaderboard field: enough that its groups stand apart by many intervals.
-FIELD_LIMIT = 200
-
-
-@dataclass
-class Field:
-    """`LEADERBOARD_FIELD` as complete submissions (at FIELD_LIMIT items) and a partial one named HOSTILE_NAME,
-    and the board built from them."""
-
-    folder: Path
-    board: Any  # lmms_compgap.report.compute.leaderboard.Leaderboard (imported lazily, like the package's CLI)
-
-    def entry(self, stem: str) -> Any:
-        return next(
-            entry for entry in self.board.ranked + self.board.unranked if entry.verified.path.name == f"{stem}.json"
-        )
-
-
 @pytest.fixture(scope="session")
 def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
     from lmms_compgap.report.compute.stats import BootstrapParams
     from lmms_compgap.report.files.leaderboard_folder import build_leaderboard
-    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulate_submission
+    from lmms_compgap.report.simulate import LEADERBOARD_FIELD, simulate_submission
 
     params = BootstrapParams(resamples=1000)
     folder = tmp_path_factory.mktemp("field") / "submissions"
@@ -189,12 +74,6 @@ def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
 
 
 # ---- one simulated run and its honest submission, shared by the submission and command tests ----------
-SUBMITTED_LIMIT = 12
-
-
-SUBMITTED_MODEL = SimulatedModel("org/model-a", see=0.8, reason=0.8, compose=0.5, seed=4)
-
-
 @pytest.fixture(scope="session")
 def run_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A simulated lmms-eval output folder: SUBMITTED_MODEL on SUBMITTED_LIMIT items of every task."""

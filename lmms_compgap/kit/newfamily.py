@@ -120,8 +120,8 @@ def run_new_family(args: argparse.Namespace) -> int:
     if skeleton.pyproject is None:
         print(
             "next: PYTHONPATH=. python -m lmms_compgap tasks build && pip install --no-deps . && "
-            f"pytest tests/test_families.py -k {args.name}; then write its card, {skeleton.package_dir / 'README.md'} "
-            "(docs/adding_a_family.md)"
+            f"pytest tests/families/test_families.py -k {args.name}; "
+            f"then write its card, {skeleton.package_dir / 'README.md'} (docs/adding_a_family.md)"
         )
     else:
         print(

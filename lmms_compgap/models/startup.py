@@ -30,7 +30,7 @@ from lmms_compgap.models.own_requests import OwnRequests
 from lmms_compgap.models.stop import MODELS_DOC, RunStopped
 
 #: lmms-eval 0.7.3 wrappers that handle one request at a time, and how (read in their source;
-#: tests/test_e2e_families.py runs each at batch size 1).
+#: tests/models/test_e2e_families.py runs each at batch size 1).
 SINGLE_REQUEST_WRAPPERS: dict[str, str] = {
     "llava_hf": "its generate_until asserts a batch size of 1",
     "internvl_hf": "it asserts a batch size of 1 when it is built",

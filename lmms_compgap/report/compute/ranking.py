@@ -2,7 +2,7 @@
 
 The rule uses point values of the re-scored items only (never intervals, never other entries), so
 that it is monotone: a response made worse can only lower its entry. The argument is written out in
-docs/submissions.md ("Ranking rule"); tests/test_leaderboard_ranking.py checks it.
+docs/submissions.md ("Ranking rule"); tests/report/test_leaderboard_ranking.py checks it.
 """
 
 from __future__ import annotations
