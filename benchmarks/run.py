@@ -78,9 +78,8 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
     """Median/p95 ms per item of each step lmms-compgap performs for a request, per family."""
     import datasets
 
-    from lmms_compgap.core import data as data_files
     from lmms_compgap.core import pictures
-    from lmms_compgap.core.registry import generated_family_names
+    from lmms_compgap.core.registry import generated_family_names, get_family
     from lmms_compgap.tasks import hooks
 
     prompts = {
@@ -95,7 +94,8 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
     with tempfile.TemporaryDirectory() as cache:
         os.environ[pictures.CACHE_ENV] = cache
         for name in generated_family_names():  # the public-dataset families need a download
-            dataset = datasets.load_dataset("json", data_files={"test": str(data_files.data_path(name))}, split="test")
+            data_file = str(get_family(name).data_file())
+            dataset = datasets.load_dataset("json", data_files={"test": data_file}, split="test")
             timings: dict[str, list[float]] = {k: [] for k in ("data", "draw", "picture", "prompt", "scoring", "total")}
             for index in range(items):
                 spent = {}

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from lmms_compgap.core.data import data_path
 from lmms_compgap.core.prompts import fill_prompt
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES, PROBE_GEN_KWARGS
 from lmms_compgap.tasks.hooks import doc_to_visual
@@ -153,7 +153,7 @@ def _run(
 
 def _picture_hashes() -> dict[int, str]:
     """doc_id -> pixel hash of that item's picture, drawn here the way the task draws it."""
-    lines = data_path("mathtext").read_text().splitlines()[:LIMIT]
+    lines = get_family("mathtext").data_file().read_text().splitlines()[:LIMIT]
     return {doc_id: pixels_sha256(doc_to_visual(json.loads(line))[0]) for doc_id, line in enumerate(lines)}
 
 

@@ -22,7 +22,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # what runs a model: the cascade and wrappers, fine-tuning
     ("lmms_compgap.models", "lmms_compgap.finetune"),
     # the commands' engines: report, submissions and leaderboard, doctor, new-family kit; the old hooks path
-    ("lmms_compgap.report", "lmms_compgap.doctor", "lmms_compgap.kit", "lmms_compgap.tasks.hooks"),
+    ("lmms_compgap.report", "lmms_compgap.doctor", "lmms_compgap.kit", "lmms_compgap.hooks"),
     # the command line
     ("lmms_compgap.cli", "lmms_compgap.__main__"),
 )

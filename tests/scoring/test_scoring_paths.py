@@ -15,7 +15,7 @@ import pytest
 
 from lmms_compgap import scoring
 from lmms_compgap.cli import main
-from lmms_compgap.core import data as data_files
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import _rescore_items
 from lmms_compgap.tasks import hooks
@@ -45,7 +45,7 @@ def _responses(row: dict[str, Any]) -> list[str]:
 
 def _lmms_eval_docs(family: str) -> list[dict[str, Any]]:
     """The docs lmms-eval hands `process_results`: the installed data file loaded by `datasets`, as its task does."""
-    loaded = datasets.load_dataset("json", data_files=str(data_files.data_path(family)), split="train")
+    loaded = datasets.load_dataset("json", data_files=str(get_family(family).data_file()), split="train")
     return loaded.select(range(ROWS_PER_FAMILY)).to_list()
 
 
