@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
-from lmms_compgap.core.registry import builtin_families, family_names, get_family
 from lmms_compgap.core.family import TaskFamily
+from lmms_compgap.core.registry import builtin_families, family_names, get_family
 from lmms_compgap.tasks import card, writer
 
 
