@@ -32,10 +32,11 @@ class CardError(ValueError):
     """A task card's prompt markers are not one well-formed pair."""
 
 
-def card_path(family: TaskFamily) -> Path:
+def card_path(family: TaskFamily) -> Path | None:
     """Where a family keeps its task card: README.md in its declaration's package (where `compgap new-family`
-    writes it)."""
-    return Path(sys.modules[type(family).__module__].__file__ or "").resolve().parent / CARD
+    writes it); None for a family declared outside any file."""
+    module_file = getattr(sys.modules.get(type(family).__module__), "__file__", None)
+    return Path(module_file).resolve().parent / CARD if module_file else None
 
 
 def code(text: str, *, in_table: bool) -> str:
@@ -107,7 +108,7 @@ def card_files(families: Iterable[TaskFamily]) -> tuple[dict[Path, bytes], list[
     unmarked: list[Path] = []
     for family in families:
         path = card_path(family)
-        if not path.is_file():
+        if path is None or not path.is_file():
             continue
         updated = with_prompt_section(path.read_text(encoding="utf-8"), family, path)
         if updated is None:

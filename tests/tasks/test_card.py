@@ -7,6 +7,7 @@ import dataclasses
 import html
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,6 +147,9 @@ def test_a_card_without_markers_is_left_alone_and_said_so(
     assert plain.read_text() == "# Task card: math500 (`compgap_math500`)\n\nHand-written prompts.\n"
 
 
-def test_a_family_without_a_card_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_family_without_a_card_or_a_file_is_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    family = get_family("count")
+    monkeypatch.setattr(sys.modules[type(family).__module__], "__file__", None)  # declared outside any file
+    assert card.card_path(family) is None and card.card_files([family]) == ({}, [])
     monkeypatch.setattr(card, "card_path", lambda family: tmp_path / "none" / card.CARD)
     assert card.card_files(builtin_families().values()) == ({}, [])
