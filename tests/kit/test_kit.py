@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.cli import main
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.kit.newfamily import PACKAGE_FILES
+from lmms_compgap.tasks import card
 from tests.helpers import E2E_COMMON_ARGS, E2E_LIMIT, REPO, TINY_QWEN_ARGS, offline_env, run_lmms_eval
 
 NAME = "tally"
@@ -54,6 +56,16 @@ def test_a_built_in_family_is_written_into_the_checkouts_families_package(
     assert "python -m lmms_compgap tasks build" in capsys.readouterr().out
     linted = _ruff(package)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_the_new_familys_card_carries_the_markers_tasks_build_writes_its_prompts_between(checkout: Path) -> None:
+    assert main(["new-family", NAME]) == 0
+    path = checkout / NAME / card.CARD
+    text = path.read_text(encoding="utf-8")
+    filled = card.with_prompt_section(text, get_family("count"), path)  # any family's prompts: the markers' shape
+    assert filled is not None and card.prompt_section(get_family("count")) in filled
+    assert filled.split(card.BEGIN)[0] == text.split(card.BEGIN)[0] and "## Prompts" in filled.split(card.BEGIN)[0]
+    assert filled.split(card.END)[1] == text.split(card.END)[1]
 
 
 @pytest.mark.parametrize(
@@ -122,6 +134,8 @@ def test_a_family_made_with_the_kit_runs_through_lmms_eval_in_every_setting(
     assert (tree / NAME / "data" / "test.jsonl").is_file() and (tree / "_compgap_template_yaml").is_file()
     checked = compgap("tasks", "build", "--family", NAME, "--check")
     assert checked.returncode == 0 and "all current" in checked.stdout, checked.stderr
+    written_card = site / f"compgap_{NAME}" / card.CARD  # its card's prompt section, from its prompts.py
+    assert f"wrote {written_card}" in built.stdout and "| vision, cascade step 1 | yes | `" in written_card.read_text()
 
     # The generic family tests, walking the registry, now walk the new family too.
     generic = subprocess.run(
