@@ -15,7 +15,6 @@ import pytest
 
 from lmms_compgap import scoring
 from lmms_compgap.cli import main
-from lmms_compgap.core import data as data_files
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import _rescore_items
@@ -45,7 +44,7 @@ def _responses(row: dict[str, Any]) -> list[str]:
 
 def _lmms_eval_docs(family: str) -> list[dict[str, Any]]:
     """The docs lmms-eval hands `process_results`: the installed data file loaded by `datasets`, as its task does."""
-    loaded = datasets.load_dataset("json", data_files=str(data_files.data_path(family)), split="train")
+    loaded = datasets.load_dataset("json", data_files=str(get_family(family).data_file()), split="train")
     return loaded.select(range(ROWS_PER_FAMILY)).to_list()
 
 
@@ -78,7 +77,7 @@ def test_hooks_compgap_score_and_verify_give_the_same_verdicts(family: str, tmp_
         for (d, r), (c, s) in zip(lines, hook_verdicts, strict=True)
     ]
     scores = _rescore_items(
-        tmp_path / "submission.json", family, {"cot": {"task": f"compgap_{family}_cot", "items": items}}
+        tmp_path / "submission.json", get_family(family), {"cot": {"task": f"compgap_{family}_cot", "items": items}}
     )
     assert len(scores["cot"]) == len(docs)
     assert [rows[doc_id]["question"] for doc_id, _ in lines] == [docs[doc_id]["question"] for doc_id, _ in lines]
