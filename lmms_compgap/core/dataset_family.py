@@ -111,8 +111,8 @@ class DatasetFamily(TaskFamily):
         return cached
 
     def _built(self) -> DatasetRows:
-        """`dataset_rows`, a dataset missing from this machine refused as data this run cannot have
-        (DataIntegrityError, with the same words)."""
+        """`dataset_rows`, a dataset missing from this machine raised as DataIntegrityError (its message kept): to
+        a score or a verification, rows it cannot build are data it refuses."""
         try:
             return self.dataset_rows()
         except DatasetUnavailable as error:
