@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family, paper_family_names
 from lmms_compgap.core.regular import open_regular
@@ -26,16 +27,15 @@ from lmms_compgap.report.commands import add_report_commands
 from lmms_compgap.report.render.literal import plain_lines, plain_text
 from lmms_compgap.tasks import writer
 from lmms_compgap.tasks.command import add_tasks_command
-from lmms_compgap.tasks.installed import installed_rows
 
 
-def _scored_task(task: str) -> tuple[str, str]:
-    """`compgap_<family>_<setting>` of an installed family -> (family, setting), with a clear error otherwise."""
+def _scored_task(task: str) -> tuple[TaskFamily, str]:
+    """`compgap_<family>_<setting>` of an installed family -> (the family, setting), with a clear error otherwise."""
     parsed = parse_task_name(task)
     if parsed is None or parsed[0] not in family_names():
         names = [task_name(family, setting) for family in family_names() for setting in SETTINGS]
         raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
-    return parsed
+    return get_family(parsed[0]), parsed[1]
 
 
 def _response_line(rows: Sequence[dict[str, Any]]) -> Callable[[Any], tuple[int, str]]:
@@ -56,7 +56,7 @@ def _response_line(rows: Sequence[dict[str, Any]]) -> Callable[[Any], tuple[int,
 
 def _score(args: argparse.Namespace) -> int:
     family, setting = _scored_task(args.task)
-    rows = installed_rows(family)
+    rows = family.installed_rows()
     totals = {"n": 0, "correct": 0, "strict": 0}
     problems = 0
     # Bytes, decoded line by line: a bad line (invalid UTF-8, nesting too deep to parse) is reported by number

@@ -14,7 +14,7 @@ import abc
 import hashlib
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -22,9 +22,9 @@ from typing import Any, ClassVar
 import datasets
 from PIL import Image
 
-from lmms_compgap.core.data import fingerprint_rows
+from lmms_compgap.core.data import DataIntegrityError, fingerprint_rows
 from lmms_compgap.core.family import Item, TaskFamily, row_json
-from lmms_compgap.core.hub_data import HubDataset, LoadedDataset, load_hub_dataset, source_metadata
+from lmms_compgap.core.hub_data import DatasetUnavailable, HubDataset, LoadedDataset, load_hub_dataset, source_metadata
 
 PUBLIC_GROUP = "compgap_public"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -55,6 +55,15 @@ SOURCE_FILE = "data/source.jsonl"
 def source_line(family: DatasetFamily) -> dict[str, Any]:
     """The row of a dataset family's source file."""
     return {"family": family.name, **source_metadata(family.source)}
+
+
+def named_by_source(family: TaskFamily, line: Mapping[str, Any], where: str) -> DatasetFamily:
+    """`family` (named by a task's one-line source file `where`, whose row is `line`) as the dataset family that
+    source file belongs to: DataIntegrityError unless it is built from a dataset and `line` is its `source_line`."""
+    if not isinstance(family, DatasetFamily) or line != source_line(family):
+        found = source_line(family) if isinstance(family, DatasetFamily) else "is not built from a dataset"
+        raise DataIntegrityError(f"{where} names {line}, the installed family {found}")
+    return family
 
 
 def last_sentence(text: str) -> str:
@@ -100,6 +109,27 @@ class DatasetFamily(TaskFamily):
             rows = tuple(self.to_row(index, self.item(record)) for index, record in enumerate(records))
             cached = self.__dict__["_dataset_rows"] = DatasetRows(rows, loaded, fingerprint_rows(rows))
         return cached
+
+    def _built(self) -> DatasetRows:
+        """`dataset_rows`, a dataset missing from this machine raised as DataIntegrityError (its message kept): to
+        a score or a verification, rows it cannot build are data it refuses."""
+        try:
+            return self.dataset_rows()
+        except DatasetUnavailable as error:
+            raise DataIntegrityError(str(error)) from None
+
+    def installed_rows(self) -> tuple[dict[str, Any], ...]:
+        """The rows built from the dataset found on this machine (a dataset family installs no data file)."""
+        return self._built().rows
+
+    def installed_fingerprint(self) -> str:
+        """The fingerprint of the rows built from the dataset found on this machine."""
+        return self._built().fingerprint
+
+    def installed_metadata(self, declared: Mapping[str, Any]) -> dict[str, Any]:
+        """The fingerprint of the rows built on this machine (the task YAML cannot know it) and the dataset revision
+        the task is pinned to (`dataset_revision` of its YAML's metadata, `declared`)."""
+        return {"data_fingerprint": self.installed_fingerprint(), "dataset_revision": declared.get("dataset_revision")}
 
     def _records(self, dataset: datasets.Dataset) -> list[dict[str, Any]]:
         """The dataset's records without their images, each with the sha256 of its image files as stored

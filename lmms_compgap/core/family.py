@@ -322,6 +322,30 @@ class TaskFamily(abc.ABC):
             raise DataIntegrityError(f"{path}: bytes differ from a fresh generation; {regenerate_hint(self.name)}")
         return fingerprint_bytes(payload)
 
+    # ---- the installed data: what a run, a score or a verification reads ------------------------
+    def installed_fingerprint(self) -> str:
+        """The fingerprint of this family's installed data file, after checking it against its generator
+        (`verify_data_file`), once per process; DataIntegrityError (not remembered) unless it is intact."""
+        cached = self.__dict__.get("_installed_fingerprint")
+        if cached is None:
+            cached = self.__dict__["_installed_fingerprint"] = self.verify_data_file()
+        return cached
+
+    def installed_rows(self) -> tuple[dict[str, Any], ...]:
+        """This family's rows from its installed data file, refused (DataIntegrityError) unless intact; read once
+        per process."""
+        cached = self.__dict__.get("_installed_rows")
+        if cached is None:
+            self.installed_fingerprint()
+            text = self.data_file().read_text(encoding="utf-8")
+            cached = self.__dict__["_installed_rows"] = tuple(json.loads(line) for line in text.splitlines())
+        return cached
+
+    def installed_metadata(self, declared: Mapping[str, Any]) -> dict[str, Any]:
+        """What a run of this family's tasks records in its metadata beyond its task YAML's (`declared`): nothing
+        for a family whose data file the YAML fingerprints (a dataset family answers otherwise)."""
+        return {}
+
     # ---- pictures -----------------------------------------------------------------------------
     @abc.abstractmethod
     def draw_row(self, row: dict[str, Any]) -> Image.Image:

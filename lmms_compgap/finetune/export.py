@@ -174,11 +174,12 @@ def export_split(
     style = style or {"composition": 1.0}
     if out.exists() and any(out.iterdir()):
         raise ExportError(f"{out}: not empty; export into a new folder (nothing was written)")
-    splits: list[SplitData] = [build_split(get_family(name), split, size, seed) for name in families]
+    chosen = [get_family(name) for name in families]
+    splits: list[SplitData] = [build_split(family, split, size, seed) for family in chosen]
     examples: list[Example] = []
     summary: dict[str, Any] = {}
-    for data in splits:
-        prompts = TaskPrompts.installed(data.family)
+    for family, data in zip(chosen, splits, strict=True):
+        prompts = TaskPrompts.installed(family)
         styles = assign_styles(len(data.items), style, f"{data.family}:{data.split}:{data.seed}")
         family_examples = [
             example
@@ -188,7 +189,7 @@ def export_split(
         examples.extend(family_examples)
         summary[data.family] = {
             **data.provenance(),
-            "data_version": get_family(data.family).data_version,
+            "data_version": family.data_version,
             "task_versions": dict(prompts.versions),
             "styles": dict(sorted(Counter(styles).items())),
             "examples": dict(sorted(Counter(example.kind for example in family_examples).items())),

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lmms_compgap.core.family import Item
+from lmms_compgap.core.family import Item, TaskFamily
 from lmms_compgap.core.settings import task_name
 from lmms_compgap.tasks import hooks
 from lmms_compgap.tasks.reader import task_config
@@ -88,7 +88,7 @@ class TaskPrompts:
     versions: Mapping[str, Any]
 
     @classmethod
-    def installed(cls, family: str) -> TaskPrompts:
+    def installed(cls, family: TaskFamily) -> TaskPrompts:
         kwargs: dict[str, Mapping[str, Any]] = {}
         versions: dict[str, Any] = {}
         for setting in _PROMPT_HOOKS:
@@ -96,10 +96,12 @@ class TaskPrompts:
             specific = config.get("lmms_eval_specific_kwargs") or {}
             default = specific.get("default")
             if not isinstance(default, dict):
-                raise KeyError(f"{task_name(family, setting)}: the task YAML has no lmms_eval_specific_kwargs default")
+                raise KeyError(
+                    f"{task_name(family.name, setting)}: the task YAML has no lmms_eval_specific_kwargs default"
+                )
             kwargs[setting] = default
-            versions[task_name(family, setting)] = (config.get("metadata") or {}).get("version")
-        return cls(family, kwargs, versions)
+            versions[task_name(family.name, setting)] = (config.get("metadata") or {}).get("version")
+        return cls(family.name, kwargs, versions)
 
     def prompt(self, setting: str, row: dict[str, Any]) -> str:
         """The text evaluation sends for `row` in `setting` (direct, vision or language)."""

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from lmms_compgap.core.registry import paper_family_names
+from lmms_compgap.core.registry import get_family, paper_family_names
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
-from lmms_compgap.tasks.installed import installed_rows, installed_task_metadata
+from lmms_compgap.tasks.installed import installed_task_metadata
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,8 @@ def simulate_run(
     folder.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"results": {}, "configs": {}, "n-samples": {}}
     for family in families or paper_family_names():  # what `--tasks compgap` runs
-        rows = installed_rows(family)
+        installed_family = get_family(family)
+        rows = installed_family.installed_rows()
         chosen = rows[:limit] if limit else rows
         responses = [responder(row, model) for row in chosen]
         for setting in settings:
@@ -139,7 +140,7 @@ def simulate_run(
             (folder / f"{date}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             n = len(chosen)
             results["results"][task] = {"alias": task, "accuracy,none": correct / n, "strict_accuracy,none": strict / n}
-            results["configs"][task] = {"task": task, "metadata": installed_task_metadata(family, setting)}
+            results["configs"][task] = {"task": task, "metadata": installed_task_metadata(installed_family, setting)}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(
         config={

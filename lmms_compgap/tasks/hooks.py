@@ -17,7 +17,7 @@ from PIL import Image
 
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import pictures
-from lmms_compgap.core.dataset_family import DatasetFamily, source_line
+from lmms_compgap.core.dataset_family import named_by_source
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import get_family
@@ -124,14 +124,10 @@ def dataset_docs(dataset: Any) -> Any:
     name = getattr(getattr(task, "config", None), "task", None) or "?"
     declared = dataset.to_list()
     try:
+        where = _loaded_data_file(task) or "the source file"
         if len(declared) != 1 or not isinstance(declared[0].get("family"), str):
-            raise data_files.DataIntegrityError(f"{_loaded_data_file(task) or 'the source file'}: not one source line")
-        family = get_family(declared[0]["family"])
-        if not isinstance(family, DatasetFamily) or declared[0] != source_line(family):
-            raise data_files.DataIntegrityError(
-                f"{_loaded_data_file(task) or 'the source file'} names {declared[0]}, the installed family "
-                f"{source_line(family) if isinstance(family, DatasetFamily) else 'is not built from a dataset'}"
-            )
+            raise data_files.DataIntegrityError(f"{where}: not one source line")
+        family = named_by_source(get_family(declared[0]["family"]), declared[0], where)
         family.prepare()
         built = family.dataset_rows()
         rows = family.lmms_eval_dataset()

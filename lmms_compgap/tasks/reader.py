@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from lmms_compgap.core.settings import task_name
+
+if TYPE_CHECKING:
+    from lmms_compgap.core.family import TaskFamily
 
 #: The task metadata a result depends on (prompts and scorer: `version`; the items: the other two). Results are
 #: paired, compared or verified only when these agree.
@@ -52,18 +55,8 @@ def load_task_yaml(path: Path) -> dict[str, Any]:
     return merged
 
 
-def task_config(family: str, setting: str, root: Path | None = None) -> dict[str, Any]:
+def task_config(family: TaskFamily, setting: str, root: Path | None = None) -> dict[str, Any]:
     """The merged YAML of the task `compgap_<family>_<setting>` in the task tree `root` (by default the family's
     own, as for its data file)."""
-    if root is None:
-        # Imported here: the registry imports the families, whose base class uses the core modules.
-        from lmms_compgap.core.registry import get_family
-
-        root = get_family(family).task_root()
-    return load_task_yaml(root / family / f"{task_name(family, setting)}.yaml")
-
-
-def task_metadata(family: str, setting: str) -> dict[str, Any]:
-    """The METADATA_KEYS of the installed task `compgap_<family>_<setting>` (None where one is missing)."""
-    metadata = task_config(family, setting).get("metadata") or {}
-    return {key: metadata.get(key) for key in METADATA_KEYS}
+    root = family.task_root() if root is None else root
+    return load_task_yaml(root / family.name / f"{task_name(family.name, setting)}.yaml")

@@ -132,7 +132,7 @@ def test_the_items_checked_cover_every_question_kind(items: dict[str, list]) -> 
 @pytest.mark.parametrize("family", generated_family_names())
 @pytest.mark.parametrize("style", STYLES)
 def test_every_target_is_scored_correct_and_its_intermediate_exact(family: str, style: str, items) -> None:
-    prompts = TaskPrompts.installed(family)
+    prompts = TaskPrompts.installed(get_family(family))
     generator = get_family(family)
     for row, item in items[family]:
         examples = examples_for(style, row, item, prompts)
@@ -153,7 +153,7 @@ def test_every_target_is_scored_correct_and_its_intermediate_exact(family: str, 
 @pytest.mark.parametrize("family", generated_family_names())
 def test_composition_targets_compose_visual_then_textual_skill(family: str, items) -> None:
     row, item = items[family][0]
-    (example,) = examples_for("composition", row, item, TaskPrompts.installed(family))
+    (example,) = examples_for("composition", row, item, TaskPrompts.installed(get_family(family)))
     intermediate, _, rest = example.target.partition("\n\n")
     assert intermediate == row["intermediate"]
     assert rest.splitlines()[:-1] == list(item.solution) and item.solution
@@ -163,7 +163,7 @@ def test_composition_targets_compose_visual_then_textual_skill(family: str, item
 @pytest.mark.parametrize("family", generated_family_names())
 def test_prompts_are_the_ones_evaluation_sends(family: str, items) -> None:
     row, item = items[family][1]
-    prompts = TaskPrompts.installed(family)
+    prompts = TaskPrompts.installed(get_family(family))
     by_kind = {example.kind: example for style in STYLES for example in examples_for(style, row, item, prompts)}
     for kind, hook in (
         ("composition", hooks.direct_text),

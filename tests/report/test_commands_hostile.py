@@ -34,7 +34,6 @@ from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.render.literal import markdown_text, name_key, plain_text, plot_text
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from lmms_compgap.report.submissions import document as submission
-from lmms_compgap.tasks import installed
 from tests.helpers import REPO
 from tests.helpers import SUBMITTED_LIMIT as LIMIT
 
@@ -473,7 +472,6 @@ def test_a_missing_dataset_help_keeps_its_line_breaks(tmp_path: Path, monkeypatc
         raise DatasetUnavailable("the dataset is not on this machine. Searched:\n  - here\x1b[31m")
 
     monkeypatch.setattr(DatasetFamily, "dataset_rows", missing)
-    installed.installed_rows.cache_clear()
     path = tmp_path / "r.jsonl"
     path.write_text('{"doc_id": 0, "response": "1"}\n')
     assert main(["score", "compgap_gsm8k_direct", str(path)]) == 1

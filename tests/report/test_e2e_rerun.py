@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
 from lmms_compgap.report.submissions.rerun import choose_items, rerun_seed
-from lmms_compgap.tasks.installed import installed_rows
 from tests.helpers import LmmsEvalRun, offline_env
 
 pytestmark = pytest.mark.e2e
@@ -39,7 +39,7 @@ def edit_response(output: Path) -> None:
     """Give one logged response the right answer and re-score its sample line with the real scorer."""
     (samples,) = output.rglob(f"*_samples_{EDITED_TASK}.jsonl")
     lines = [json.loads(line) for line in samples.read_text().splitlines()]
-    row = installed_rows("mathtext")[EDITED_DOC]
+    row = get_family("mathtext").installed_rows()[EDITED_DOC]
     edited = f"The answer is {row['answer']}."
     for line in lines:
         if line["doc_id"] == EDITED_DOC:

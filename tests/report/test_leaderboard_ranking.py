@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.ranking import MIN_SKILLED, Standing, competition_place, explain, ranks, standing
 from lmms_compgap.report.compute.scores import ItemScore
@@ -20,7 +21,6 @@ from lmms_compgap.report.render.leaderboard import leaderboard_markdown
 from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulated_responses
 from lmms_compgap.report.submissions.document import rescore
 from lmms_compgap.report.submissions.verify import verify_submission
-from lmms_compgap.tasks.installed import installed_rows
 from tests.helpers import FIELD_LIMIT, Field, complete_at
 
 Scores = dict[str, dict[str, dict[str, ItemScore]]]
@@ -105,7 +105,7 @@ def test_the_ranked_quantity_is_recomputed_from_the_rescored_responses(leaderboa
 def _scores(model: SimulatedModel, limit: int = 120) -> Scores:
     scores: Scores = {}
     for family in ("cards", "count", "mathtext"):
-        for row in installed_rows(family)[:limit]:
+        for row in get_family(family).installed_rows()[:limit]:
             for setting, response in simulated_responses(row, model).items():
                 scores.setdefault(family, {}).setdefault(setting, {})[row["uid"]] = rescore(row, setting, response)
     return scores

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import summarize_model
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model, logged_scores
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
-from lmms_compgap.tasks.installed import installed_rows
 
 FAMILY = "mathtext"
 LIMIT = 24
@@ -147,5 +147,5 @@ def test_logged_scores_are_keyed_by_uid(output: Path) -> None:
     (model,) = group_by_model(load_outputs([output]).tasks)
     scores = logged_scores(model.families()[FAMILY])
     assert set(scores) == set(SETTINGS)
-    assert sorted(scores["direct"]) == sorted(row["uid"] for row in installed_rows(FAMILY)[:LIMIT])
+    assert sorted(scores["direct"]) == sorted(row["uid"] for row in get_family(FAMILY).installed_rows()[:LIMIT])
     assert len(scores["vision"]) == LIMIT and all(score.usable is not None for score in scores["vision"].values())

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lmms_compgap.cli import main
-from lmms_compgap.core.registry import family_names, paper_family_names
+from lmms_compgap.core.registry import family_names, get_family, paper_family_names
 from lmms_compgap.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
@@ -20,7 +20,6 @@ from lmms_compgap.report.submissions import document as submission
 from lmms_compgap.report.submissions.build import build_submission
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import verify_submission
-from lmms_compgap.tasks.installed import installed_rows
 from tests.helpers import SUBMITTED_LIMIT as LIMIT
 from tests.helpers import SUBMITTED_MODEL as MODEL
 
@@ -146,7 +145,7 @@ def test_an_edited_response_does_not_match_its_hash(document: dict[str, Any], tm
 def test_an_edited_response_with_a_new_hash_is_rescored(document: dict[str, Any], tmp_path: Path) -> None:
     task = _task(document, "compgap_mathtext_direct")
     item = next(item for item in task["items"] if not item["correct"])
-    item["response"] = f"Answer: {installed_rows('mathtext')[item['doc_id']]['answer']}"
+    item["response"] = f"Answer: {get_family('mathtext').installed_rows()[item['doc_id']]['answer']}"
     item["sha256"] = response_sha256(item["response"])
     _rejected(tmp_path, document, f"compgap_mathtext_direct doc_id {item['doc_id']}", "the scorer gives 1/1")
     # Claiming the new scores too leaves the aggregates, which are recomputed, to disagree.

@@ -21,7 +21,6 @@ from lmms_compgap.core.splits import MAX_SPLIT_SIZE, SPLIT_VERSION
 from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected
 from lmms_compgap.report.files import safe_json
 from lmms_compgap.report.submissions.verify import verify_submission
-from lmms_compgap.tasks import installed
 
 needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
 
@@ -123,11 +122,6 @@ def no_public_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
         raise DatasetUnavailable(f"the dataset {self.name} is not on this machine. Searched:\n  - nowhere")
 
     monkeypatch.setattr(DatasetFamily, "dataset_rows", missing)
-    installed.installed_rows.cache_clear()
-    installed.installed_fingerprint.cache_clear()
-    yield
-    installed.installed_rows.cache_clear()
-    installed.installed_fingerprint.cache_clear()
 
 
 def test_a_file_needing_a_missing_public_dataset_is_not_verified_and_the_others_are_checked(

@@ -19,7 +19,6 @@ from lmms_compgap.core.registry import get_family
 from lmms_compgap.report.submissions.document import response_sha256
 from lmms_compgap.report.submissions.verify import _rescore_items
 from lmms_compgap.tasks import hooks
-from lmms_compgap.tasks.installed import installed_rows
 
 FAMILIES = ["mathtext", "count", "cards", "clock"]
 ROWS_PER_FAMILY = 12
@@ -52,7 +51,7 @@ def _lmms_eval_docs(family: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("family", FAMILIES)
 def test_hooks_compgap_score_and_verify_give_the_same_verdicts(family: str, tmp_path: Path, capsys) -> None:
     docs = _lmms_eval_docs(family)
-    rows = installed_rows(family)
+    rows = get_family(family).installed_rows()
     lines = [(doc_id, response) for doc_id, doc in enumerate(docs) for response in _responses(doc)]
 
     by_hooks = [hooks.process_cot(docs[doc_id], [response])["compgap"] for doc_id, response in lines]
@@ -78,7 +77,7 @@ def test_hooks_compgap_score_and_verify_give_the_same_verdicts(family: str, tmp_
         for (d, r), (c, s) in zip(lines, hook_verdicts, strict=True)
     ]
     scores = _rescore_items(
-        tmp_path / "submission.json", family, {"cot": {"task": f"compgap_{family}_cot", "items": items}}
+        tmp_path / "submission.json", get_family(family), {"cot": {"task": f"compgap_{family}_cot", "items": items}}
     )
     assert len(scores["cot"]) == len(docs)
     assert [rows[doc_id]["question"] for doc_id, _ in lines] == [docs[doc_id]["question"] for doc_id, _ in lines]

@@ -10,7 +10,8 @@ import numpy as np
 import scipy
 
 from lmms_compgap import __version__
-from lmms_compgap.core.registry import family_names
+from lmms_compgap.core.family import TaskFamily
+from lmms_compgap.core.registry import families
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.versions import installed_version
 from lmms_compgap.errors import ReportError, join_problems
@@ -28,7 +29,7 @@ from lmms_compgap.report.submissions.document import (
     schema_problem,
 )
 from lmms_compgap.report.submissions.model_source import model_source
-from lmms_compgap.tasks.installed import installed_rows, installed_task_metadata
+from lmms_compgap.tasks.installed import installed_task_metadata
 
 #: The longest model name a submission holds (the schema's `label`).
 MAX_NAME = 300
@@ -49,9 +50,9 @@ def raw_response(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _scored_task(log: TaskLog, keep: int) -> tuple[list[dict[str, Any]], dict[str, ItemScore]]:
-    """Re-score a logged task's first `keep` items; refuse when the logged scores disagree."""
-    rows = installed_rows(log.family)
+def _scored_task(log: TaskLog, family: TaskFamily, keep: int) -> tuple[list[dict[str, Any]], dict[str, ItemScore]]:
+    """Re-score the first `keep` items of a logged task of `family`; refuse when the logged scores disagree."""
+    rows = family.installed_rows()
     items: list[dict[str, Any]] = []
     scores: dict[str, ItemScore] = {}
     problems: list[str] = []
@@ -83,8 +84,8 @@ def _scored_task(log: TaskLog, keep: int) -> tuple[list[dict[str, Any]], dict[st
     return items, scores
 
 
-def _check_versions(log: TaskLog) -> None:
-    installed = installed_task_metadata(log.family, log.setting)
+def _check_versions(log: TaskLog, installed: dict[str, Any]) -> None:
+    """Refuse a logged task whose metadata is not the installed task's (`installed`)."""
     logged = {key: log.metadata.get(key) for key in installed}
     if logged != installed:
         raise ReportError(
@@ -145,20 +146,21 @@ def build_submission(
 
     `name` is the model's name on the leaderboard (by default what lmms-eval recorded, often a local path)."""
     notes: list[str] = []
-    families = {}
+    installed_families = families()
+    chosen: dict[str, tuple[TaskFamily, dict[str, TaskLog]]] = {}
     for family, settings in model.families().items():
         lacking = [setting for setting in REQUIRED_SETTINGS if setting not in settings]
-        if family not in family_names():
+        if family not in installed_families:
             notes.append(f"compgap_{family}: not an installed task family; left out")
         elif lacking:
             notes.append(f"compgap_{family}: no {' or '.join(lacking)} run, so no gap; left out")
         else:
-            families[family] = settings
-    if not families:
+            chosen[family] = (installed_families[family], settings)
+    if not chosen:
         raise ReportError(f"{model.label}: no task family with both a direct and a cascade run: nothing to submit")
     runs: list[RunInfo] = []
     tasks, scores, n_items = [], {}, {}
-    for family, settings in families.items():
+    for family, (installed_family, settings) in chosen.items():
         keep = min(len({sample.doc_id for sample in log.samples}) for log in settings.values())
         if any(len(log.samples) != keep for log in settings.values()):
             notes.append(f"compgap_{family}: settings ran on different numbers of items; kept the first {keep} of each")
@@ -166,8 +168,9 @@ def build_submission(
             log = settings.get(setting)
             if log is None:
                 continue
-            _check_versions(log)
-            items, item_scores = _scored_task(log, keep)
+            installed = installed_task_metadata(installed_family, setting)
+            _check_versions(log, installed)
+            items, item_scores = _scored_task(log, installed_family, keep)
             scores.setdefault(family, {})[setting] = item_scores
             if [item["doc_id"] for item in items] != list(range(len(items))):
                 raise ReportError(f"{log.samples_path}: the items are not rows 0..{len(items) - 1} (an --offset run?)")
@@ -179,7 +182,7 @@ def build_submission(
                     "task": log.task,
                     "family": family,
                     "setting": setting,
-                    **installed_task_metadata(family, setting),
+                    **installed,
                     "run": runs.index(log.run),
                     "n_items": len(items),
                     "items": items,

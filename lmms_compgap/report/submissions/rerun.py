@@ -32,7 +32,6 @@ from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.build import raw_response
 from lmms_compgap.report.submissions.document import rescore
 from lmms_compgap.report.submissions.model_source import is_folder
-from lmms_compgap.tasks.installed import installed_rows
 
 #: The most responses one re-run regenerates: each distinct item is one model load inside lmms-eval.
 MAX_RERUN = 100
@@ -347,7 +346,7 @@ def rerun_document(
         return result
     for pick in picks:
         response = regenerated[(pick.task, pick.doc_id)]
-        row = installed_rows(pick.family)[pick.doc_id]
+        row = get_family(pick.family).installed_rows()[pick.doc_id]
         same = _verdicts(rescore(row, pick.setting, response)) == _verdicts(rescore(row, pick.setting, pick.response))
         result.comparisons.append(Comparison(pick, response, same))
     return result

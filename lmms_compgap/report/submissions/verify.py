@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.data import DataIntegrityError
+from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.hub_data import DatasetUnavailable
-from lmms_compgap.core.registry import family_names, generated_family_names, get_family
+from lmms_compgap.core.registry import families, family_names, generated_family_names, get_family
 from lmms_compgap.core.settings import task_name
 from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected, join_problems
 from lmms_compgap.report.compute.gap import family_summaries
@@ -34,7 +35,7 @@ from lmms_compgap.report.submissions.document import (
     schema_problem,
 )
 from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
-from lmms_compgap.tasks.installed import installed_fingerprint, installed_rows, installed_task_metadata
+from lmms_compgap.tasks.installed import installed_task_metadata
 
 #: Recomputed numbers must match the file's this closely (JSON keeps floats exactly; this absorbs printing).
 TOLERANCE = 1e-9
@@ -111,49 +112,52 @@ def _unavailable(family: str, error: Exception) -> str:
 
 def _check_tasks(
     path: Path, tasks: list[dict[str, Any]], unavailable: dict[str, str]
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """family -> setting -> task entry, after the task identities, versions and fingerprints check out. A family
-    whose data this machine lacks (a public dataset not here) goes into `unavailable`, with why, not into the
-    result. Problems name tasks by index or by our own names, never by what the file says."""
+) -> list[tuple[TaskFamily, dict[str, dict[str, Any]]]]:
+    """(family, setting -> task entry) in the order the file first names each family, after the task identities,
+    versions and fingerprints check out. A family whose data this machine lacks (a public dataset not here) goes
+    into `unavailable`, with why, not into the result. Problems name tasks by index or by our own names, never by
+    what the file says."""
     problems: list[str] = []
-    by_family: dict[str, dict[str, dict[str, Any]]] = {}
+    installed_families = families()
+    by_family: dict[str, tuple[TaskFamily, dict[str, dict[str, Any]]]] = {}
     for index, entry in enumerate(tasks):
-        family, setting, name = entry["family"], entry["setting"], entry["task"]
-        if name != task_name(family, setting):
+        name, setting, task = entry["family"], entry["setting"], entry["task"]
+        if task != task_name(name, setting):
             problems.append(f"tasks[{index}]: the task name does not match its family and setting")
             continue
-        if family not in family_names():
+        family = installed_families.get(name)
+        if family is None:
             problems.append(f"tasks[{index}]: not a task family installed here (installed: {family_names()})")
             continue
-        if setting in by_family.get(family, {}):
-            problems.append(f"{name}: listed twice")
+        if setting in by_family.get(name, (family, {}))[1]:
+            problems.append(f"{task}: listed twice")
             continue
-        if family in unavailable:
+        if name in unavailable:
             continue
         try:
             installed = installed_task_metadata(family, setting)
-            actual = installed_fingerprint(family)
+            actual = family.installed_fingerprint()
         except (DataIntegrityError, DatasetUnavailable) as error:
-            unavailable[family] = _unavailable(family, error)
+            unavailable[name] = _unavailable(name, error)
             continue
         for key, value in installed.items():
             if entry[key] != value:
-                problems.append(f"{name}: {key} is not the installed tasks' {value!r}")
+                problems.append(f"{task}: {key} is not the installed tasks' {value!r}")
         if entry["data_fingerprint"] != actual:
-            problems.append(f"{name}: the data fingerprint is not the installed data's {actual}")
-        by_family.setdefault(family, {})[setting] = entry
-    for family, settings in by_family.items():
+            problems.append(f"{task}: the data fingerprint is not the installed data's {actual}")
+        by_family.setdefault(name, (family, {}))[1][setting] = entry
+    for name, (_, settings) in by_family.items():
         for setting in REQUIRED_SETTINGS:
             if setting not in settings:
-                problems.append(f"compgap_{family}: no {setting} task, so no gap (a family needs direct and cascade)")
+                problems.append(f"compgap_{name}: no {setting} task, so no gap (a family needs direct and cascade)")
     _reject(path, problems)
-    return by_family
+    return list(by_family.values())
 
 
-def _check_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]], runs: int) -> None:
+def _check_items(path: Path, family: TaskFamily, settings: Mapping[str, dict[str, Any]], runs: int) -> None:
     """Every setting of a family holds rows 0..n-1 exactly once, with the right uids and declared count."""
     problems: list[str] = []
-    rows = installed_rows(family)
+    rows = family.installed_rows()
     expected: set[int] | None = None
     for entry in settings.values():
         name, items = entry["task"], entry["items"]
@@ -173,7 +177,9 @@ def _check_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]]
         if expected is None:
             expected = present
         elif present != expected:
-            problems.append(f"{name}: covers {len(present)} items, another setting of compgap_{family} {len(expected)}")
+            problems.append(
+                f"{name}: covers {len(present)} items, another setting of compgap_{family.name} {len(expected)}"
+            )
         for item in items:
             doc_id = item["doc_id"]
             if doc_id >= len(rows):
@@ -183,10 +189,12 @@ def _check_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]]
     _reject(path, problems)
 
 
-def _rescore_items(path: Path, family: str, settings: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, ItemScore]]:
+def _rescore_items(
+    path: Path, family: TaskFamily, settings: Mapping[str, dict[str, Any]]
+) -> dict[str, dict[str, ItemScore]]:
     """Check each response against its hash, re-score it, and compare with the per-item scores claimed."""
     problems: list[str] = []
-    rows = installed_rows(family)
+    rows = family.installed_rows()
     scores: dict[str, dict[str, ItemScore]] = {}
     for setting, entry in settings.items():
         scored: dict[str, ItemScore] = {}
@@ -275,15 +283,16 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
             f"{path}: format version {document['format_version']}, this verifier reads {FORMAT_VERSION}"
         )
     unavailable: dict[str, str] = {}
-    by_family = _check_tasks(path, document["tasks"], unavailable)
-    for family, settings in sorted(by_family.items()):
+    checked = _check_tasks(path, document["tasks"], unavailable)
+    by_name = sorted(checked, key=lambda pair: pair[0].name)
+    for family, settings in by_name:
         _check_items(path, family, settings, len(document["runs"]))
     scores = {}
-    for family, settings in sorted(by_family.items()):
+    for family, settings in by_name:
         try:
-            scores[family] = _rescore_items(path, family, settings)
+            scores[family.name] = _rescore_items(path, family, settings)
         except MathVerifyUnavailable as error:
-            unavailable[family] = _unavailable(family, error)
+            unavailable[family.name] = _unavailable(family.name, error)
     n_items = {(entry["family"], entry["setting"]): entry["n_items"] for entry in document["tasks"]}
     gaps = coverage_gaps(n_items)
     if document["partial"] != bool(gaps):
@@ -313,7 +322,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         params=params,
         aggregates=recomputed,
         scores=scores,
-        n_items={family: next(iter(settings.values()))["n_items"] for family, settings in by_family.items()},
+        n_items={family.name: next(iter(settings.values()))["n_items"] for family, settings in checked},
         training=document.get("training"),
     )
 
