@@ -130,9 +130,9 @@ def test_max_depth_must_be_sane() -> None:
 
 def test_huge_but_legal_expression_is_fast() -> None:
     expr = "*".join(["999999999999"] * 300)
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against a blow-up, not slowed by other work on the machine
     assert evaluate_expression(expr, max_length=10**4) == 999999999999**300
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
 
 
 def _render(tree: object) -> str:
@@ -328,6 +328,6 @@ def test_extract_expression_never_crashes(response: str) -> None:
     ids=lambda bomb: repr(bomb[:12]),
 )
 def test_extract_expression_runs_in_bounded_time(bomb: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against a blow-up, not slowed by other work on the machine
     extract_expression(bomb)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -450,10 +450,10 @@ def test_cer_is_fast_on_long_texts() -> None:
     rng = random.Random(0)
     reference = "".join(rng.choice("abcdefghij \n") for _ in range(2000))
     hypothesis = "".join(rng.choice("abcdefghij \n") for _ in range(2000))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against a blow-up, not slowed by other work on the machine
     value = character_error_rate(hypothesis, reference)
     huge = character_error_rate("x" * 200_000, reference)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert 0.3 < value < 1.0
     assert huge > 3.0
 
@@ -566,10 +566,10 @@ def test_extractors_never_crash_on_arbitrary_text(response: str) -> None:
     ids=lambda bomb: repr(bomb[:12]),
 )
 def test_extractors_run_in_bounded_time_on_adversarial_input(bomb: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against a blow-up, not slowed by other work on the machine
     extract_flexible_answer(bomb)
     extract_strict_answer(bomb)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 # ---- thousands grouped by spaces --------------------------------------------------------------------------------
