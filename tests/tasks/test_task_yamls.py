@@ -4,6 +4,7 @@ which files are stale when it is not."""
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -109,3 +110,16 @@ def test_a_models_own_prompts_become_its_lmms_eval_specific_kwargs_entry(monkeyp
     assert list(kwargs) == ["default", "llava_hf", "compgap_cascade"]
     assert kwargs["llava_hf"] == terse.as_kwargs() and kwargs["default"] == family.prompts.as_kwargs()
     assert kwargs["compgap_cascade"] == {**family.prompts.as_kwargs(), "cascade_runner": True}
+
+
+def test_every_hook_the_yamls_name_is_also_found_at_its_first_path() -> None:
+    """A task tree generated before the hooks moved to `lmms_compgap.tasks.hooks` (a family of another package keeps
+    its own) names them `lmms_compgap.hooks.<name>`: each must still be found there, as the same function."""
+    from lmms_compgap import hooks as first_path
+    from lmms_compgap.tasks import hooks
+
+    named = set()
+    for path in TREE.rglob("*yaml"):  # the setting YAMLs, the family and shared templates (`_..._yaml`)
+        named |= set(re.findall(r"!function lmms_compgap\.tasks\.hooks\.(\w+)", path.read_text(encoding="utf-8")))
+    assert len(named) >= 15
+    assert {name for name in named if getattr(first_path, name, None) is not getattr(hooks, name)} == set()
