@@ -360,7 +360,15 @@ def test_report_escapes_attribute_names_and_neutralises_formulas(tmp_path: Path)
     assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 0
     report = (tmp_path / "r" / "report.md").read_text()
     assert "<b>" not in report and "&lt;b&gt;x&lt;/b&gt;\\[l\\](javascript:1)\\|=cmd" in report
-    for name in ("gap.csv", "slices.csv", "attribution.csv", "failed_calls.csv"):
+    for name in (
+        "gap.csv",
+        "slices.csv",
+        "attribution.csv",
+        "failed_calls.csv",
+        "agreement.csv",
+        "effort.csv",
+        "length_ratio.csv",
+    ):
         with (tmp_path / "r" / name).open(newline="") as handle:
             cells = [cell for row in csv.reader(handle) for cell in row]
         assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells), name

@@ -26,13 +26,12 @@ MODELS: dict[str, tuple[SimulatedModel, str | None]] = {
         SimulatedModel("sim/short-direct", work={"cot": 1.0, "language": 1.0, "cascade": 1.0}, seed=11),
         "short direct",
     ),
-    "works-everywhere": (
-        SimulatedModel("sim/works-everywhere", work=dict.fromkeys(EVERY_ANSWER, 1.0), seed=12),
-        None,
-    ),
+    "works-everywhere": (SimulatedModel("sim/works-everywhere", work=dict.fromkeys(EVERY_ANSWER, 1.0), seed=12), None),
     # Direct right on 60% of the items (see = reason = 1, compose 0.6), language right on 60% drawn apart.
     "disagrees": (
-        SimulatedModel("sim/disagrees", see=1.0, reason=1.0, compose=0.6, text_reason=0.6, language_apart=True, seed=13),
+        SimulatedModel(
+            "sim/disagrees", see=1.0, reason=1.0, compose=0.6, text_reason=0.6, language_apart=True, seed=13
+        ),
         "disagrees",
     ),
     # The same accuracies, language right exactly when direct is (one draw decides both): answers agree.

@@ -51,7 +51,8 @@ def agreement(
     ).T
     agree, right_a, right_b = (float(value) for value in columns.mean(axis=0))
     draws = column_mean_draws(columns, params.resamples, params.rng(label))
-    excess_draws = (1.0 - draws[:, 0]) - np.abs(draws[:, 1] - draws[:, 2])
+    # Rounded (and -0.0 made 0.0) so that an excess that is zero but for float error shows as +0.0, never -0.0.
+    excess_draws = np.round((1.0 - draws[:, 0]) - np.abs(draws[:, 1] - draws[:, 2]), 12) + 0.0
     both_right = int(np.sum(columns[:, 1] & columns[:, 2]))
     return {
         "n": len(uids),
@@ -62,7 +63,7 @@ def agreement(
         "no_answer_both": sum(x is None and y is None for x, y in answers),
         "no_answer_one": sum((x is None) != (y is None) for x, y in answers),
         "accuracy_difference": right_a - right_b,
-        "excess": (1.0 - agree) - abs(right_a - right_b),
+        "excess": round((1.0 - agree) - abs(right_a - right_b), 12) + 0.0,
         "excess_ci": list(percentile_interval(excess_draws, params.confidence)),
         "both_right": both_right,
     }
