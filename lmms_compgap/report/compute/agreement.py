@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from lmms_compgap.report.compute.estimates import Estimate, mean_over_families
 from lmms_compgap.report.compute.gap import SettingScores
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams, column_mean_draws, percentile_interval
@@ -32,11 +33,10 @@ def agreement_label(family: str, pair: str) -> str:
     return f"{family}/agreement/{pair}"
 
 
-def agreement(
+def _paired(
     a: Mapping[str, ItemScore], b: Mapping[str, ItemScore], params: BootstrapParams, label: str
-) -> dict[str, Any] | None:
-    """The agreement of two settings on the items both answered, with paired bootstrap intervals of the share and
-    of the excess disagreement (flexible score for the accuracies); None when they share no item."""
+) -> tuple[list[tuple[str | None, str | None]], np.ndarray, np.ndarray] | None:
+    """The paired answers, items x (agree, a right, b right) and its resampled column means; None without pairs."""
     uids = sorted(a.keys() & b.keys())
     if not uids:
         return None
@@ -49,8 +49,19 @@ def agreement(
         ],
         dtype=np.int8,
     ).T
+    return answers, columns, column_mean_draws(columns, params.resamples, params.rng(label))
+
+
+def agreement(
+    a: Mapping[str, ItemScore], b: Mapping[str, ItemScore], params: BootstrapParams, label: str
+) -> dict[str, Any] | None:
+    """The agreement of two settings on the items both answered, with paired bootstrap intervals of the share and
+    of the excess disagreement (flexible score for the accuracies); None when they share no item."""
+    paired = _paired(a, b, params, label)
+    if paired is None:
+        return None
+    answers, columns, draws = paired
     agree, right_a, right_b = (float(value) for value in columns.mean(axis=0))
-    draws = column_mean_draws(columns, params.resamples, params.rng(label))
     # Rounded (and -0.0 made 0.0) so that an excess that is zero but for float error shows as +0.0, never -0.0.
     excess_draws = np.round((1.0 - draws[:, 0]) - np.abs(draws[:, 1] - draws[:, 2]), 12) + 0.0
     both_right = int(np.sum(columns[:, 1] & columns[:, 2]))
@@ -78,6 +89,20 @@ def family_agreement(family: str, settings: SettingScores, params: BootstrapPara
         and b in settings
         and (result := agreement(settings[a], settings[b], params, agreement_label(family, pair))) is not None
     }
+
+
+def mean_agreement(scores: Mapping[str, SettingScores], params: BootstrapParams, pair: str) -> Estimate | None:
+    """A pair's agreement averaged over the families that hold both its settings, with its interval from the
+    families' draws (the streams of the report's per-family intervals); None when no family holds both."""
+    a, b = AGREEMENT_PAIRS[pair]
+    per_family = []
+    for family, settings in sorted(scores.items()):
+        if a in settings and b in settings:
+            paired = _paired(settings[a], settings[b], params, agreement_label(family, pair))
+            if paired is not None:
+                _, columns, draws = paired
+                per_family.append((float(columns[:, 0].mean()), draws[:, 0]))
+    return mean_over_families(per_family, params.confidence) if per_family else None
 
 
 def excess_found(result: Mapping[str, Any]) -> bool:
