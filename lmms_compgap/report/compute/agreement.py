@@ -64,9 +64,8 @@ def agreement(
     agree, right_a, right_b = (float(value) for value in columns.mean(axis=0))
     # Rounded (and -0.0 made 0.0) so that an excess that is zero but for float error shows as +0.0, never -0.0.
     excess_draws = np.round((1.0 - draws[:, 0]) - np.abs(draws[:, 1] - draws[:, 2]), 12) + 0.0
-    both_right = int(np.sum(columns[:, 1] & columns[:, 2]))
     return {
-        "n": len(uids),
+        "n": len(answers),
         "agree": int(columns[:, 0].sum()),
         "agreement": agree,
         "ci": list(percentile_interval(draws[:, 0], params.confidence)),
@@ -76,7 +75,6 @@ def agreement(
         "accuracy_difference": right_a - right_b,
         "excess": round((1.0 - agree) - abs(right_a - right_b), 12) + 0.0,
         "excess_ci": list(percentile_interval(excess_draws, params.confidence)),
-        "both_right": both_right,
     }
 
 
