@@ -60,6 +60,7 @@ def uneven_items_issue(label: str, family: str, scores: dict[str, dict[str, Any]
 
 
 def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool = True) -> ModelSummary:
+    """The aggregates of every family; `with_slices` adds the slices and the diagnostics (agreement, effort)."""
     summary = ModelSummary(model.label, {}, runs=model.runs, issues=list(model.issues))
     for family, settings in model.families().items():
         scores = logged_scores(settings)
