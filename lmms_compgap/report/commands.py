@@ -160,7 +160,7 @@ def _leaderboard(args: argparse.Namespace) -> int:
     directory = Path(args.directory)
     if not directory.is_dir():
         raise ReportError(f"{directory}: not a folder of submission files")
-    board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args))
+    board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args), args.agreement)
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
     print(
         f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected, "
@@ -249,6 +249,11 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
     board.add_argument("directory", metavar="DIR", help="a folder of submission files (*.json)")
     board.add_argument("--out", help="folder for the files (default DIR/leaderboard)")
     board.add_argument("--include-partial", action="store_true", help="rank partial submissions too (marked)")
+    board.add_argument(
+        "--agreement",
+        action="store_true",
+        help="add a column: how often the direct and language answers agree (docs/report.md; not ranked)",
+    )
     _max_bytes_option(board)
     _statistics_options(board)
     board.set_defaults(handler=_leaderboard)

@@ -17,7 +17,13 @@ from typing import Any
 
 from lmms_compgap.core.registry import get_family, paper_family_names
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
+from lmms_compgap.core.settings import (
+    REQUEST_FAILED_MARKER,
+    SETTINGS,
+    CascadeResponse,
+    decode_cascade_response,
+    task_name,
+)
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
@@ -34,6 +40,13 @@ class SimulatedModel:
     decides both). `sandbag` maps a setting to the chance that its response on an item is made wrong on
     purpose (vision: unreadable; cascade: both steps), drawn apart from the other draws; a sandbagging
     copy with `draws` set to the honest model's name answers every other item as the honest model does.
+
+    Two planted effects for the report's diagnostics, both off by default (and then drawing nothing, so every other
+    model answers as before): `work` maps a setting to the chance that its answer comes after a worked step
+    (`a + b = c`); in a model with `work`, an answer without one is the bare `Answer:` line, so a setting left out
+    of `work` answers short and skips the work. `language_apart` draws the language setting's success apart from
+    every other draw (same chance), so its answers disagree with the direct ones about as often as independent
+    answers would, while its accuracy can match the direct setting's.
     """
 
     name: str
@@ -47,6 +60,8 @@ class SimulatedModel:
     text_reason: float | None = None
     sandbag: Mapping[str, float] = field(default_factory=dict)
     draws: str | None = None
+    work: Mapping[str, float] = field(default_factory=dict)
+    language_apart: bool = False
 
     @property
     def draw_key(self) -> str:
@@ -55,12 +70,14 @@ class SimulatedModel:
 
 
 UNREADABLE = "I cannot make out the picture."
+#: What a simulated answer that shows no work opens with (`_final`); `_effort` removes it when planting short answers.
+_PREAMBLE = "Working it out.\n"
 
 
 def _final(rng: random.Random, answer: str, right: bool, model: SimulatedModel) -> str:
     if not right:
         return f"Answer: {int(answer) + 1}" if answer.lstrip("-").isdigit() else "Answer: none"
-    return f"The answer is {answer}." if rng.random() < model.format_slip else f"Working it out.\nAnswer: {answer}"
+    return f"The answer is {answer}." if rng.random() < model.format_slip else f"{_PREAMBLE}Answer: {answer}"
 
 
 def _sandbagged(row: dict[str, Any], model: SimulatedModel, responses: dict[str, str]) -> dict[str, str]:
@@ -71,6 +88,26 @@ def _sandbagged(row: dict[str, Any], model: SimulatedModel, responses: dict[str,
         setting: made_wrong.get(setting, wrong) if rng.random() < model.sandbag.get(setting, 0.0) else response
         for setting, response in responses.items()
     }
+
+
+def _worked(final: str, answer: str, shows: bool) -> str:
+    """`final` after a worked step that computes the gold answer (shows), or bare, without its preamble."""
+    if not shows:
+        return final.removeprefix(_PREAMBLE)
+    total = int(answer) if answer.lstrip("-").isdigit() else 2
+    return f"Let me work through it step by step.\nFirst, {total - 1} + 1 = {total}.\n{final}"
+
+
+def _effort(row: dict[str, Any], model: SimulatedModel, responses: dict[str, str]) -> dict[str, str]:
+    rng = random.Random(f"{model.draw_key}:{row['uid']}:work")
+    answer, worked = str(row["answer"]), dict(responses)
+    for setting in ("direct", "cot", "language"):
+        worked[setting] = _worked(responses[setting], answer, rng.random() < model.work.get(setting, 0.0))
+    envelope = decode_cascade_response(responses["cascade"])
+    if envelope.failed_step is None and envelope.step2 is not None:
+        step2 = _worked(envelope.step2, answer, rng.random() < model.work.get("cascade", 0.0))
+        worked["cascade"] = CascadeResponse(envelope.step1, step2).encode()
+    return worked
 
 
 def simulated_responses(row: dict[str, Any], model: SimulatedModel) -> dict[str, str]:
@@ -89,6 +126,12 @@ def simulated_responses(row: dict[str, Any], model: SimulatedModel) -> dict[str,
         "language": _final(rng, answer, text_reasons, model),
         "cascade": CascadeResponse(seen, _final(rng, answer, sees and text_reasons, model)).encode(),
     }
+    if model.language_apart:
+        apart = random.Random(f"{model.draw_key}:{row['uid']}:language")
+        chance = model.reason if model.text_reason is None else model.text_reason
+        responses["language"] = _final(apart, answer, apart.random() < chance, model)
+    if model.work:
+        responses = _effort(row, model, responses)
     for setting in SETTINGS:
         if rng.random() < model.fail:
             failure = f"{REQUEST_FAILED_MARKER}: simulated timeout]"

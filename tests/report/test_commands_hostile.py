@@ -359,7 +359,15 @@ def test_report_escapes_attribute_names_and_neutralises_formulas(tmp_path: Path)
     assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 0
     report = (tmp_path / "r" / "report.md").read_text()
     assert "<b>" not in report and "&lt;b&gt;x&lt;/b&gt;\\[l\\](javascript:1)\\|=cmd" in report
-    for name in ("gap.csv", "slices.csv", "attribution.csv", "failed_calls.csv"):
+    for name in (
+        "gap.csv",
+        "slices.csv",
+        "attribution.csv",
+        "failed_calls.csv",
+        "agreement.csv",
+        "effort.csv",
+        "length_ratio.csv",
+    ):
         with (tmp_path / "r" / name).open(newline="") as handle:
             cells = [cell for row in csv.reader(handle) for cell in row]
         assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells), name
@@ -506,3 +514,24 @@ def test_report_never_writes_through_a_symbolic_link(tmp_path: Path, link: str, 
     assert "links are not followed" in capsys.readouterr().err
     assert sorted(path.name for path in target.iterdir()) == ["precious"]
     assert (target / "precious").read_text() == "precious"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda record: record.update(extracted=123, response=None), id="a number where the answer was"),
+        pytest.param(lambda record: record.update(extracted=None, response=["x"]), id="a list where the response was"),
+        pytest.param(lambda record: record.pop("extracted"), id="no extracted key"),
+        pytest.param(lambda record: record.update(response="1 + " * 500_000), id="a 2 MB response"),
+    ],
+)
+def test_the_diagnostics_count_odd_records_apart_and_never_fail(tmp_path: Path, change: Any) -> None:
+    out = _count_run(tmp_path)
+    _rewrite_samples(out, lambda record, number: change(record) if number == 0 else None)
+    assert main(["report", str(out), "--out", str(tmp_path / "r"), "--no-plots", *FAST]) == 0
+    with (tmp_path / "r" / "agreement.csv").open(newline="") as handle:
+        (row,) = list(csv.DictReader(handle))  # direct vs cascade: the only pair the run holds
+    assert int(row["n"]) == 8 and 0 <= int(row["agree"]) <= 8
+    with (tmp_path / "r" / "effort.csv").open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["outcome"] == "all"]
+    assert {int(row["n"]) + int(row["no_text"]) for row in rows} == {8}

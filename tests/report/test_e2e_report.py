@@ -51,6 +51,9 @@ def test_report_reads_a_real_run_and_writes_every_file(run_output: Path, tmp_pat
         "attribution.csv",
         "failed_calls.csv",
         "slices.csv",
+        "agreement.csv",
+        "effort.csv",
+        "length_ratio.csv",
         "gap.png",
         "accuracy.png",
     ):

@@ -120,6 +120,34 @@ def test_leaderboard_command_writes_the_files(submissions: Path, tmp_path: Path,
     assert f"LISTED APART partial.json: partial ({FAMILIES[0]} n=4" in captured.out
     assert "REJECTED tampered.json" in captured.err
     assert (tmp_path / "board" / "leaderboard.html").is_file()
+    assert "agreement" not in (tmp_path / "board" / "leaderboard.md").read_text()
+    argv = ["leaderboard", str(submissions), "--out", str(tmp_path / "agree"), "--resamples", "1000", "--agreement"]
+    assert main(argv) == 0
+    assert "| agreement (direct, language)" in (tmp_path / "agree" / "leaderboard.md").read_text()
+
+
+def test_agreement_column_only_with_the_option_and_the_rest_unchanged(
+    board: Leaderboard, submissions: Path, tmp_path: Path, complete_sizes
+) -> None:
+    with_column = build_leaderboard(submissions, params=PARAMS, agreement=True)
+    plain, shown = write_leaderboard(board, tmp_path / "plain"), write_leaderboard(with_column, tmp_path / "shown")
+    assert "agreement" not in plain[0].read_text() and "agreement" not in plain[1].read_text()
+    markdown = shown[0].read_text()
+    header = next(line for line in markdown.splitlines() if line.startswith("| rank ") and "lead over next" in line)
+    assert "| gap " in header and header.index("| gap ") < header.index("| agreement (direct, language)")
+    assert "- **agreement (direct, language)**: % of items" in markdown
+    # The option adds a column, nothing else: the same entries in the same order with the same numbers.
+    assert [(e.label, e.rank, e.estimates) for e in with_column.ranked + with_column.unranked] == [
+        (e.label, e.rank, e.estimates) for e in board.ranked + board.unranked
+    ]
+    for entry in with_column.ranked:
+        assert entry.agreement is not None
+        assert entry.agreement.ci[0] <= entry.agreement.value <= entry.agreement.ci[1]
+    # composer: direct right exactly when see, reason and compose (1.0) succeed, language when reason does: the
+    # two answers differ on the items it cannot see, each of them a wrong direct answer.
+    composer = with_column.ranked[0]
+    expected = composer.estimates.mean["direct"].value - composer.estimates.mean["language"].value + 1
+    assert composer.agreement.value == pytest.approx(expected)
 
 
 def test_leaderboard_of_a_missing_folder_fails_clearly(tmp_path: Path, capsys) -> None:

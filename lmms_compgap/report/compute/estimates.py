@@ -68,7 +68,8 @@ def _intervals(draws: dict[str, _Draws], confidence: float) -> dict[str, Estimat
     return {name: Estimate(value, percentile_interval(sample, confidence)) for name, (value, sample) in draws.items()}
 
 
-def _mean(per_family: list[_Draws], confidence: float) -> Estimate:
+def mean_over_families(per_family: list[tuple[float, np.ndarray]], confidence: float) -> Estimate:
+    """The mean of per-family (value, draws) and its interval from the families' draws averaged one by one."""
     value = float(np.mean([value for value, _ in per_family]))
     return Estimate(value, percentile_interval(np.mean([draws for _, draws in per_family], axis=0), confidence))
 
@@ -78,7 +79,7 @@ def entry_estimates(scores: Mapping[str, SettingScores], params: BootstrapParams
     draws = {family: _family_draws(family, settings, params) for family, settings in sorted(scores.items())}
     families = {family: _intervals(d, params.confidence) for family, d in draws.items()}
     mean = {
-        name: _mean([d[name] for d in draws.values() if name in d], params.confidence)
+        name: mean_over_families([d[name] for d in draws.values() if name in d], params.confidence)
         for name in QUANTITIES
         if any(name in d for d in draws.values())
     }
@@ -99,4 +100,4 @@ def composed_lead(
         table = PairedTable.from_scores(composition_items(ahead[family])[1], composition_items(behind[family])[1])
         difference, _ = bootstrap_draws(table, params.resamples, params.rng(f"{family}/composed_lead/{label}"))
         per_family.append((table.accuracy_a - table.accuracy_b, difference))
-    return _mean(per_family, params.confidence)
+    return mean_over_families(per_family, params.confidence)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lmms_compgap.report.compute.agreement import mean_agreement
 from lmms_compgap.report.compute.estimates import EntryEstimates, Estimate, composed_lead, entry_estimates
 from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.ranking import PARTIAL_EXCLUDED, Standing, ranks, standing
@@ -17,6 +18,8 @@ if TYPE_CHECKING:  # entries are made from verified submissions; nothing here re
     from lmms_compgap.report.submissions.verify import VerifiedSubmission
 
 GAP = ("cascade_vs_direct", "flexible")
+#: The pair of settings whose agreement the optional column shows (SEAM's language vs vision).
+AGREEMENT_COLUMN = "direct_vs_language"
 
 
 def coverage(verified: VerifiedSubmission) -> str:
@@ -40,6 +43,8 @@ class Entry:
     rank: int | None = None
     tied: bool = False
     lead: Estimate | None = None
+    #: The agreement of the direct and language answers, mean over families (`compgap leaderboard --agreement`).
+    agreement: Estimate | None = None
 
     @property
     def coverage(self) -> str:
@@ -64,6 +69,8 @@ class Leaderboard:
     unranked: list[Entry] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
     not_verified: list[tuple[Path, str]] = field(default_factory=list)
+    #: Whether the entries show the agreement column (`--agreement`); without it the board is as it always was.
+    agreement: bool = False
 
 
 def finetuned_marker(training: dict[str, Any] | None) -> str:
@@ -71,8 +78,11 @@ def finetuned_marker(training: dict[str, Any] | None) -> str:
     return f" [fine-tuned on compgap data {training['data_fingerprint'][:15]}…]" if training else ""
 
 
-def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_partial: bool = False) -> Entry:
-    """Recompute everything the board shows with the board's statistics (one confidence level for all)."""
+def make_entry(
+    verified: VerifiedSubmission, params: BootstrapParams, include_partial: bool = False, agreement: bool = False
+) -> Entry:
+    """Recompute everything the board shows with the board's statistics (one confidence level for all); with
+    `agreement`, also the direct vs language agreement, from the answers verification extracted again."""
     summaries = family_summaries(verified.scores, params)
     excluded = None
     if verified.partial and not include_partial:
@@ -84,6 +94,7 @@ def make_entry(verified: VerifiedSubmission, params: BootstrapParams, include_pa
         estimates=entry_estimates(verified.scores, params),
         families={family: summary["comparisons"][GAP[0]][GAP[1]] for family, summary in summaries.items()},
         aggregates=summaries,
+        agreement=mean_agreement(verified.scores, params, AGREEMENT_COLUMN) if agreement else None,
     )
 
 

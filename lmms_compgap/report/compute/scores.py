@@ -26,6 +26,12 @@ class ItemScore:
     usable: int | None = None
     failed_step: int | None = None
     attributes: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: The final answer the scorer extracted (None: none found, the call failed, or the record holds no text
+    #: there); what the agreement between settings compares.
+    extracted: str | None = field(default=None, compare=False)
+    #: The response the final answer was read from (cascade: step 2), None when there is none; what the
+    #: reasoning-effort diagnostic measures.
+    response: str | None = field(default=None, compare=False)
 
     def score(self, kind: str) -> int:
         """The item's 0/1 score under `kind` ("flexible" or "strict")."""
@@ -76,4 +82,11 @@ def item_score(record: dict[str, Any]) -> ItemScore:
         usable=_zero_or_one(record, "intermediate_usable", required=False),
         failed_step=failed,
         attributes=_usable_attributes(record.get("attributes")),
+        extracted=_text_or_none(record.get("extracted")),
+        response=_text_or_none(record.get("response")),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A record's text field, or None for anything that is no text (the diagnostics count such items apart)."""
+    return value if isinstance(value, str) else None

@@ -131,10 +131,25 @@ def contrast_draws(
     items only changes how many land on each distinct row of scores, so those counts are drawn from a
     multinomial: the same distribution as index resampling, in O(resamples x patterns) memory.
     """
+    patterns, drawn, n = _pattern_draws(scores, len(weights), resamples, rng)
+    return drawn @ (patterns @ np.asarray(weights, dtype=float)) / n
+
+
+def column_mean_draws(scores: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Resampled column means (resamples x columns) of items x columns 0/1 scores under a paired bootstrap over
+    items, drawn as `contrast_draws` draws them: for statistics of several columns that are no weighted sum."""
+    scores = np.asarray(scores)
+    patterns, drawn, n = _pattern_draws(scores, scores.shape[1] if scores.ndim == 2 else 0, resamples, rng)
+    return drawn @ patterns / n
+
+
+def _pattern_draws(
+    scores: np.ndarray, columns: int, resamples: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The distinct rows of `scores`, how many times each lands in every resample of the items, and n."""
     scores = np.asarray(scores, dtype=np.int8)
-    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] != len(weights):
-        raise ValueError(f"scores must be items x {len(weights)} columns, got shape {scores.shape}")
+    if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] != columns or columns == 0:
+        raise ValueError(f"scores must be items x {columns} columns, got shape {scores.shape}")
     patterns, counts = np.unique(scores, axis=0, return_counts=True)
     n = scores.shape[0]
-    drawn = rng.multinomial(n, counts / n, size=resamples)
-    return drawn @ (patterns @ np.asarray(weights, dtype=float)) / n
+    return patterns, rng.multinomial(n, counts / n, size=resamples), n

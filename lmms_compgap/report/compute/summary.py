@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.compute.agreement import family_agreement
+from lmms_compgap.report.compute.effort import family_effort
 from lmms_compgap.report.compute.gap import family_summary
 from lmms_compgap.report.compute.slices import slice_rows
 from lmms_compgap.report.compute.stats import BootstrapParams
@@ -21,6 +23,10 @@ class ModelSummary:
     slices: list[dict[str, Any]] = field(default_factory=list)
     runs: list[RunInfo] = field(default_factory=list)
     issues: list[str] = field(default_factory=list)
+    #: family -> pair of settings -> `agreement.agreement` (the diagnostics are not part of a submission's aggregates)
+    agreement: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: family -> `effort.family_effort`
+    effort: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def missing_settings_issue(label: str, family: str, present: set[str]) -> str | None:
@@ -54,12 +60,15 @@ def uneven_items_issue(label: str, family: str, scores: dict[str, dict[str, Any]
 
 
 def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool = True) -> ModelSummary:
+    """The aggregates of every family; `with_slices` adds the slices and the diagnostics (agreement, effort)."""
     summary = ModelSummary(model.label, {}, runs=model.runs, issues=list(model.issues))
     for family, settings in model.families().items():
         scores = logged_scores(settings)
         summary.families[family] = family_summary(family, scores, params)
         if with_slices:
             summary.slices.extend(slice_rows(family, scores, params))
+            summary.agreement[family] = family_agreement(family, scores, params)
+            summary.effort[family] = family_effort(family, scores, params)
         for issue in (
             missing_settings_issue(model.label, family, set(settings)),
             uneven_items_issue(model.label, family, scores),

@@ -23,15 +23,17 @@ def build_leaderboard(
     max_bytes: int = DEFAULT_MAX_BYTES,
     include_partial: bool = False,
     params: BootstrapParams | None = None,
+    agreement: bool = False,
 ) -> Leaderboard:
-    """Verify every `*.json` in `directory`; place the verified ones by RANKING_RULE, list the rejected ones."""
+    """Verify every `*.json` in `directory`; place the verified ones by RANKING_RULE, list the rejected ones (with
+    `agreement`, each entry also shows its direct vs language agreement)."""
     if not stat.S_ISDIR(os.lstat(directory).st_mode):
         raise NotReadable(f"{directory}: not a folder of submission files (links are not followed)")
-    board = Leaderboard(params or BootstrapParams())
+    board = Leaderboard(params or BootstrapParams(), agreement=agreement)
     entries = []
     for path in sorted(directory.glob("*.json")):
         try:
-            entries.append(make_entry(verify_submission(path, max_bytes), board.params, include_partial))
+            entries.append(make_entry(verify_submission(path, max_bytes), board.params, include_partial, agreement))
         except NotVerifiedHere as error:
             board.not_verified.append((path, plain_text(str(error).removeprefix(f"{path}: "))))
         except SubmissionRejected as error:

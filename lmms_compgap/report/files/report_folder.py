@@ -13,7 +13,7 @@ from lmms_compgap.core.regular import writable_folder, write_regular
 from lmms_compgap.report.compute.finetune import Comparison
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
-from lmms_compgap.report.render import plots, tables
+from lmms_compgap.report.render import diagnostics, plots, tables
 from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
 from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown
 
@@ -61,7 +61,8 @@ def write_report(
     with_plots: bool = True,
     comparison: Comparison | None = None,
 ) -> ReportFiles:
-    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv and the plots into `out`
+    """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv, the diagnostics (agreement.csv,
+    effort.csv, length_ratio.csv) and the plots into `out`
     (and finetune.csv with a before/after `comparison`, whose section leads the report).
 
     With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
@@ -77,6 +78,9 @@ def write_report(
     paths.append(write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
     paths.append(write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
     paths.append(write_csv(out / "slices.csv", tables.slice_csv_rows(summaries)))
+    paths.append(write_csv(out / "agreement.csv", diagnostics.agreement_rows(summaries)))
+    paths.append(write_csv(out / "effort.csv", diagnostics.effort_rows(summaries)))
+    paths.append(write_csv(out / "length_ratio.csv", diagnostics.length_ratio_rows(summaries)))
     if with_plots:
         entries = [(summary.label, summary.families) for summary in summaries]
         for name, plot in (("gap.png", plots.plot_gaps), ("accuracy.png", plots.plot_accuracies)):

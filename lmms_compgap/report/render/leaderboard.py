@@ -46,6 +46,26 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("gap", "cascade − direct accuracy, in points (the composition gap; not ranked)"),
     ("why", "what the rank is made of, or why the entry is listed apart"),
 )
+AGREEMENT_HEADER = "agreement (direct, language)"
+#: The legend of the column `--agreement` adds (after the gap's).
+AGREEMENT_LEGEND = (
+    AGREEMENT_HEADER,
+    "% of items on which the direct and the language setting give the same final answer, right or wrong (SEAM; "
+    "an item without an answer in either does not agree; not ranked)",
+)
+
+
+def _columns(board: Leaderboard) -> tuple[tuple[str, str], ...]:
+    """The column legend: COLUMNS, with the agreement's after the gap's when the board shows it."""
+    if not board.agreement:
+        return COLUMNS
+    at = next(index for index, (name, _) in enumerate(COLUMNS) if name == "gap") + 1
+    return (*COLUMNS[:at], AGREEMENT_LEGEND, *COLUMNS[at:])
+
+
+def _agreement(board: Leaderboard, entry: Entry) -> list[Cell]:
+    """The agreement cell when the board shows it, else nothing (the tables keep their columns)."""
+    return [Figure(entry.agreement)] if board.agreement else []
 
 
 @dataclass(frozen=True)
@@ -92,12 +112,13 @@ def _why(entry: Entry) -> str:
 def _tables(board: Leaderboard) -> list[Table]:
     quantities = tuple(HEADERS)
     shown = [HEADERS[name] for name in quantities]
+    extra = [AGREEMENT_HEADER] if board.agreement else []
     tables = [
         Table(
             "Ranking",
             "Ordered by composed accuracy, highest first; equal values share a rank and are listed by direct accuracy, "
             "then by the mean accuracy over all five settings.",
-            ["rank", "model", *shown[:1], "lead over next", *shown[1:], "why", "file"],
+            ["rank", "model", *shown[:1], "lead over next", *shown[1:], *extra, "why", "file"],
             [
                 [
                     entry.rank_text,
@@ -105,6 +126,7 @@ def _tables(board: Leaderboard) -> list[Table]:
                     *_figures(entry, quantities[:1]),
                     Figure(entry.lead, signed=True),
                     *_figures(entry, quantities[1:]),
+                    *_agreement(board, entry),
                     _why(entry),
                     entry.verified.path.name,
                 ]
@@ -118,9 +140,15 @@ def _tables(board: Leaderboard) -> list[Table]:
             Table(
                 "Listed apart (verified, not ranked)",
                 "Below every ranked entry; ordered by composed accuracy, highest first.",
-                ["model", "why not ranked", *shown, "file"],
+                ["model", "why not ranked", *shown, *extra, "file"],
                 [
-                    [entry.label, entry.standing.apart or "", *_figures(entry, quantities), entry.verified.path.name]
+                    [
+                        entry.label,
+                        entry.standing.apart or "",
+                        *_figures(entry, quantities),
+                        *_agreement(board, entry),
+                        entry.verified.path.name,
+                    ]
                     for entry in board.unranked
                 ],
                 by=2,
@@ -204,7 +232,7 @@ def leaderboard_markdown(board: Leaderboard, images: dict[str, str] | None = Non
         parts += [f"## {table.title}", _markdown_table(table)]
     parts += ["## Why this rule", "\n".join(f"- {line}" for line in RATIONALE)]
     parts += ["## Known limits", "\n".join(f"- {line}" for line in LIMITS)]
-    parts += ["## Columns", "\n".join(f"- **{name}**: {text}" for name, text in COLUMNS)]
+    parts += ["## Columns", "\n".join(f"- **{name}**: {text}" for name, text in _columns(board))]
     for title, files in (("Rejected files", board.rejected), ("Not verified here", board.not_verified)):
         if files or title == "Rejected files":
             parts += [f"## {title}"]
@@ -264,7 +292,7 @@ def leaderboard_html(board: Leaderboard, images: dict[str, bytes]) -> str:
     body += [_html_table(table) for table in _tables(board)]
     for title, lines in (("Why this rule", RATIONALE), ("Known limits", LIMITS)):
         body.append(f"<h2>{title}</h2><ul>" + "".join(f"<li>{_prose(line)}</li>" for line in lines) + "</ul>")
-    columns = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in COLUMNS)
+    columns = "".join(f"<li><b>{html.escape(name)}</b>: {html.escape(text)}</li>" for name, text in _columns(board))
     body.append(f"<h2>Columns</h2><ul>{columns}</ul>")
     for title, files in (("Rejected files", board.rejected), ("Not verified here", board.not_verified)):
         if files or title == "Rejected files":

@@ -8,7 +8,7 @@ from lmms_compgap.report.compute.attribution import DESCRIPTIONS
 from lmms_compgap.report.compute.scores import SCORES_EXPLAINED
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
-from lmms_compgap.report.render import tables
+from lmms_compgap.report.render import diagnostics, tables
 from lmms_compgap.report.render.literal import markdown_text
 
 DOCS_HINT = "How to read this: docs/report.md in lmms-compgap."
@@ -53,6 +53,16 @@ def _tables(
     ]
     if slices:
         parts += ["## Slices by difficulty attribute (flexible score)", tables.slices_markdown(summaries)]
+        parts += [
+            f"## Agreement between settings (same final answer; {level} paired bootstrap CI)",
+            diagnostics.AGREEMENT_NOTE,
+            diagnostics.agreement_markdown(summaries),
+            "## Reasoning effort (response length and shown work)",
+            diagnostics.EFFORT_NOTE,
+            diagnostics.effort_markdown(summaries),
+            f"### Are the direct answers much shorter than the language ones? ({level} paired bootstrap CI)",
+            diagnostics.length_ratio_markdown(summaries),
+        ]
     return [*parts, "## Issues (incomplete or skipped inputs)", _issues_section(issues)]
 
 
