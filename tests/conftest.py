@@ -17,6 +17,7 @@ import pytest
 
 from lmms_compgap.core.task_yaml import load_task_yaml as read_task_yaml
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from tests.fixtures.once import build_once
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
@@ -26,6 +27,15 @@ def pytest_configure(config: pytest.Config) -> None:
     # A fresh picture cache per test session (inherited by the lmms-eval subprocesses), so that a
     # cache left by another version of the code can never stand in for drawing.
     os.environ["COMPGAP_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="compgap-pictures-")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Long tests first: the files holding an end-to-end test run before the others (each file kept whole and in
+    # order, so its module fixtures are built once). pytest-xdist hands tests out in this order, so the minutes-long
+    # tests start early, the short ones fill in around them, and the run does not end on one long test on one worker
+    # while the others wait.
+    slow_files = {item.path for item in items if item.get_closest_marker("e2e")}
+    items.sort(key=lambda item: item.path not in slow_files)
 
 
 def offline_env(**extra: str) -> dict[str, str]:
@@ -55,11 +65,18 @@ def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:
     raise LookupError(attributes)
 
 
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
+    """The tiny random model of `kind` (a key of `tests/fixtures/tiny_models.BUILDERS`), built once for the whole
+    test run, every worker included. Read-only: a test that edits it copies it first."""
+    from tests.fixtures.tiny_models import BUILDERS
+
+    _, built = build_once(tmp_path_factory, f"tiny-{kind}", lambda folder: str(BUILDERS[kind](folder / kind)))
+    return Path(built)
+
+
 @pytest.fixture(scope="session")
 def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl
-
-    return build_tiny_qwen2_5_vl(tmp_path_factory.mktemp("models") / "tiny-qwen2.5-vl")
+    return tiny_model_dir(tmp_path_factory, "qwen2_5_vl")
 
 
 @dataclass
@@ -98,14 +115,18 @@ def run_lmms_eval(
 
 def collect_run(completed: subprocess.CompletedProcess, output_path: Path) -> LmmsEvalRun:
     """What a finished lmms-eval process printed and wrote under `output_path`."""
-    output = completed.stdout + completed.stderr
+    return read_run(completed.returncode, completed.stdout + completed.stderr, output_path)
+
+
+def read_run(returncode: int, output: str, output_path: Path) -> LmmsEvalRun:
+    """An lmms-eval run from its exit status, what it printed, and the files it wrote under `output_path`."""
     result_files = sorted(output_path.rglob("*_results.json"))
     results = json.loads(result_files[-1].read_text()) if result_files else None
     samples: dict[str, list[dict[str, Any]]] = {}
     for sample_file in sorted(output_path.rglob("*_samples_*.jsonl")):
         task = sample_file.stem.split("_samples_", 1)[1]
         samples[task] = [json.loads(line) for line in sample_file.read_text().splitlines() if line.strip()]
-    return LmmsEvalRun(completed.returncode, output, results, samples, output_path)
+    return LmmsEvalRun(returncode, output, results, samples, output_path)
 
 
 E2E_LIMIT = 4
@@ -124,20 +145,17 @@ E2E_COMMON_ARGS = [
 
 @pytest.fixture(scope="session")
 def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
-    """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests."""
-    out = tmp_path_factory.mktemp("cascade-run") / "out"
-    return run_lmms_eval(
-        [
-            "--model",
-            "compgap_cascade",
-            "--model_args",
-            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-            "--tasks",
-            "compgap",
-            *E2E_COMMON_ARGS,
-        ],
-        out,
-    )
+    """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests (and their workers: its
+    output folder is read-only, a test that edits it copies it)."""
+
+    def run(folder: Path) -> dict[str, Any]:
+        model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
+        args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap", *E2E_COMMON_ARGS]
+        done = run_lmms_eval(args, folder / "out")
+        return {"returncode": done.returncode, "output": done.output}
+
+    folder, printed = build_once(tmp_path_factory, "cascade-run", run)
+    return read_run(printed["returncode"], printed["output"], folder / "out")
 
 
 @contextlib.contextmanager
@@ -178,13 +196,17 @@ def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
     from lmms_compgap.report.simulate import LEADERBOARD_FIELD, SimulatedModel, simulate_submission
 
     params = BootstrapParams(resamples=1000)
-    folder = tmp_path_factory.mktemp("field") / "submissions"
-    folder.mkdir()
+
+    def simulate(folder: Path) -> None:
+        # The submissions are written once for every worker; each builds its board from them.
+        with complete_at(FIELD_LIMIT):
+            for stem, model in LEADERBOARD_FIELD.items():
+                simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
+            hostile = SimulatedModel(HOSTILE_NAME, seed=9)
+            simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
+
+    folder, _ = build_once(tmp_path_factory, "leaderboard-field", simulate)
     with complete_at(FIELD_LIMIT):
-        for stem, model in LEADERBOARD_FIELD.items():
-            simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
-        hostile = SimulatedModel(HOSTILE_NAME, seed=9)
-        simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
         return Field(folder, build_leaderboard(folder, params=params))
 
 
