@@ -30,12 +30,36 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Long tests first: the files holding an end-to-end test run before the others (each file kept whole and in
-    # order, so its module fixtures are built once). pytest-xdist hands tests out in this order, so the minutes-long
-    # tests start early, the short ones fill in around them, and the run does not end on one long test on one worker
-    # while the others wait.
-    slow_files = {item.path for item in items if item.get_closest_marker("e2e")}
-    items.sort(key=lambda item: item.path not in slow_files)
+    """Under pytest-xdist, every worker starts with long tests and ends with short ones.
+
+    `--dist worksteal` hands the collection out in one contiguous chunk per worker (the first len // workers items
+    to the first, ...); a worker that runs dry steals from the end of the longest queue. So each chunk here begins
+    with its share of the files holding an end-to-end test (dealt largest first, by their number of `e2e` tests,
+    the only cost known before running them) and is filled up with the others: the minutes-long tests start at
+    once on every worker, what is stolen at the end is short, and the run does not end on one long test while the
+    other workers wait. Each file stays whole and in order where it can, so its module fixtures are built once.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))  # set by pytest-xdist in its workers
+    if workers < 2:
+        return
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    slow = {path: sum(1 for item in tests if item.get_closest_marker("e2e")) for path, tests in files.items()}
+    chunks: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    weights = [0] * workers
+    for path in sorted((path for path in files if slow[path]), key=lambda path: -slow[path]):
+        lightest = weights.index(min(weights))
+        chunks[lightest].extend(files[path])
+        weights[lightest] += slow[path]
+    short = [item for path, tests in files.items() if not slow[path] for item in tests]
+    ordered: list[pytest.Item] = []
+    for index, chunk in enumerate(chunks):
+        size = (len(items) - len(ordered)) // (workers - index)  # what xdist sends this worker
+        filler = max(0, size - len(chunk)) if index < workers - 1 else len(short)
+        ordered += chunk + short[:filler]
+        del short[:filler]
+    items[:] = ordered
 
 
 def offline_env(**extra: str) -> dict[str, str]:
