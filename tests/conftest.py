@@ -7,10 +7,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from tests.fixtures.once import build_once
 from tests.helpers import (
     E2E_COMMON_ARGS,
     FIELD_LIMIT,
@@ -21,7 +23,9 @@ from tests.helpers import (
     Field,
     LmmsEvalRun,
     complete_at,
+    read_run,
     run_lmms_eval,
+    tiny_model_dir,
 )
 
 
@@ -31,29 +35,57 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["COMPGAP_IMAGE_CACHE"] = tempfile.mkdtemp(prefix="compgap-pictures-")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, every worker starts with long tests and ends with short ones.
+
+    `--dist worksteal` hands the collection out in one contiguous chunk per worker (the first len // workers items
+    to the first, ...); a worker that runs dry steals from the end of the longest queue. So each chunk here begins
+    with its share of the files holding an end-to-end test (dealt largest first, by their number of `e2e` tests,
+    the only cost known before running them) and is filled up with the others: the minutes-long tests start at
+    once on every worker, what is stolen at the end is short, and the run does not end on one long test while the
+    other workers wait. Each file stays whole and in order where it can, so its module fixtures are built once.
+    """
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))  # set by pytest-xdist in its workers
+    if workers < 2:
+        return
+    files: dict[Path, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.path, []).append(item)
+    slow = {path: sum(1 for item in tests if item.get_closest_marker("e2e")) for path, tests in files.items()}
+    chunks: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    weights = [0] * workers
+    for path in sorted((path for path in files if slow[path]), key=lambda path: -slow[path]):
+        lightest = weights.index(min(weights))
+        chunks[lightest].extend(files[path])
+        weights[lightest] += slow[path]
+    short = [item for path, tests in files.items() if not slow[path] for item in tests]
+    ordered: list[pytest.Item] = []
+    for index, chunk in enumerate(chunks):
+        size = (len(items) - len(ordered)) // (workers - index)  # what xdist sends this worker
+        filler = max(0, size - len(chunk)) if index < workers - 1 else len(short)
+        ordered += chunk + short[:filler]
+        del short[:filler]
+    items[:] = ordered
+
+
 @pytest.fixture(scope="session")
 def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from tests.fixtures.tiny_models import build_tiny_qwen2_5_vl
-
-    return build_tiny_qwen2_5_vl(tmp_path_factory.mktemp("models") / "tiny-qwen2.5-vl")
+    return tiny_model_dir(tmp_path_factory, "qwen2_5_vl")
 
 
 @pytest.fixture(scope="session")
 def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
-    """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests."""
-    out = tmp_path_factory.mktemp("cascade-run") / "out"
-    return run_lmms_eval(
-        [
-            "--model",
-            "compgap_cascade",
-            "--model_args",
-            f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-            "--tasks",
-            "compgap",
-            *E2E_COMMON_ARGS,
-        ],
-        out,
-    )
+    """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests (and their workers: its
+    output folder is read-only, a test that edits it copies it)."""
+
+    def run(folder: Path) -> dict[str, Any]:
+        model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
+        args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap", *E2E_COMMON_ARGS]
+        done = run_lmms_eval(args, folder / "out")
+        return {"returncode": done.returncode, "output": done.output}
+
+    folder, printed = build_once(tmp_path_factory, "cascade-run", run)
+    return read_run(printed["returncode"], printed["output"], folder / "out")
 
 
 @pytest.fixture(scope="session")
@@ -63,13 +95,17 @@ def leaderboard_field(tmp_path_factory: pytest.TempPathFactory) -> Field:
     from lmms_compgap.report.simulate import LEADERBOARD_FIELD, simulate_submission
 
     params = BootstrapParams(resamples=1000)
-    folder = tmp_path_factory.mktemp("field") / "submissions"
-    folder.mkdir()
+
+    def simulate(folder: Path) -> None:
+        # The submissions are written once for every worker; each builds its board from them.
+        with complete_at(FIELD_LIMIT):
+            for stem, model in LEADERBOARD_FIELD.items():
+                simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
+            hostile = SimulatedModel(HOSTILE_NAME, seed=9)
+            simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
+
+    folder, _ = build_once(tmp_path_factory, "leaderboard-field", simulate)
     with complete_at(FIELD_LIMIT):
-        for stem, model in LEADERBOARD_FIELD.items():
-            simulate_submission(folder / f"{stem}.json", model, params, limit=FIELD_LIMIT)
-        hostile = SimulatedModel(HOSTILE_NAME, seed=9)
-        simulate_submission(folder / "hostile.json", hostile, params, limit=4, allow_partial=True)
         return Field(folder, build_leaderboard(folder, params=params))
 
 

@@ -20,6 +20,7 @@ import pytest
 
 from lmms_compgap.report.simulate import SimulatedModel
 from lmms_compgap.tasks.reader import load_task_yaml as read_task_yaml
+from tests.fixtures.once import build_once
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_QWEN_ARGS = "device_map=cpu,max_pixels=50176,min_pixels=3136"
@@ -88,14 +89,27 @@ def run_lmms_eval(
 
 def collect_run(completed: subprocess.CompletedProcess, output_path: Path) -> LmmsEvalRun:
     """What a finished lmms-eval process printed and wrote under `output_path`."""
-    output = completed.stdout + completed.stderr
+    return read_run(completed.returncode, completed.stdout + completed.stderr, output_path)
+
+
+def read_run(returncode: int, output: str, output_path: Path) -> LmmsEvalRun:
+    """An lmms-eval run from its exit status, what it printed, and the files it wrote under `output_path`."""
     result_files = sorted(output_path.rglob("*_results.json"))
     results = json.loads(result_files[-1].read_text()) if result_files else None
     samples: dict[str, list[dict[str, Any]]] = {}
     for sample_file in sorted(output_path.rglob("*_samples_*.jsonl")):
         task = sample_file.stem.split("_samples_", 1)[1]
         samples[task] = [json.loads(line) for line in sample_file.read_text().splitlines() if line.strip()]
-    return LmmsEvalRun(completed.returncode, output, results, samples, output_path)
+    return LmmsEvalRun(returncode, output, results, samples, output_path)
+
+
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
+    """The tiny random model of `kind` (a key of `tests/fixtures/tiny_models.BUILDERS`), built once for the whole
+    test run, every worker included. Read-only: a test that edits it copies it first."""
+    from tests.fixtures.tiny_models import BUILDERS
+
+    _, built = build_once(tmp_path_factory, f"tiny-{kind}", lambda folder: str(BUILDERS[kind](folder / kind)))
+    return Path(built)
 
 
 E2E_LIMIT = 4

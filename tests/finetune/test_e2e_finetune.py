@@ -9,6 +9,7 @@ import csv
 import functools
 import json
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +20,8 @@ import yaml
 
 from lmms_compgap.core.settings import decode_cascade_response
 from lmms_compgap.finetune.export import read_manifest
-from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, offline_env, run_lmms_eval
+from tests.fixtures.once import build_once
+from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, offline_env, read_run, run_lmms_eval
 
 pytestmark = pytest.mark.e2e
 
@@ -90,63 +92,71 @@ def never_blank(model_dir: Path) -> None:
     config.save_pretrained(model_dir)
 
 
+# The exported data, the fine-tuned models and the base model's run are built once for the whole test run (every
+# worker reads them; the one test that edits a model copies it first).
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("finetune")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    def export(folder: Path) -> str:
+        result = compgap(
+            "data",
+            "export",
+            "--split",
+            "train",
+            "--task",
+            FAMILY,
+            "--size",
+            "32",
+            "--style",
+            "composition",
+            "--out",
+            str(folder / "train"),
+            cwd=folder,
+        )
+        assert result.returncode == 0, result.stderr
+        return str(folder / "train")
 
-
-@pytest.fixture(scope="module")
-def exported(workdir: Path) -> Path:
-    result = compgap(
-        "data",
-        "export",
-        "--split",
-        "train",
-        "--task",
-        FAMILY,
-        "--size",
-        "32",
-        "--style",
-        "composition",
-        "--out",
-        str(workdir / "train"),
-        cwd=workdir,
-    )
-    assert result.returncode == 0, result.stderr
-    return workdir / "train"
-
-
-@pytest.fixture(scope="module")
-def base_run(tiny_qwen_dir: Path, workdir: Path) -> LmmsEvalRun:
-    model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
-    return run_lmms_eval(["--model", "compgap_cascade", "--model_args", model_args, *EVAL_ARGS], workdir / "base")
+    return Path(build_once(tmp_path_factory, "finetune-export", export)[1])
 
 
 @pytest.fixture(scope="module")
-def finetuned(tiny_qwen_dir: Path, exported: Path, workdir: Path) -> dict[str, Path]:
-    saved = {}
-    for method, settings in METHODS.items():
-        recipe = {
-            "model": str(tiny_qwen_dir),
-            "train_data": str(exported),
-            "output_dir": str(workdir / method),
-            "method": method,
-            "max_steps": 8,
-            "effective_batch_size": 8,
-            "per_device_train_batch_size": 8,
-            "gradient_checkpointing": False,
-            "logging_steps": 1,
-            "save_strategy": "no",
-            "training_args": {"use_cpu": True, "dataloader_num_workers": 0},
-            **settings,
-        }
-        (workdir / f"{method}.yaml").write_text(yaml.safe_dump(recipe))
-        result = compgap("finetune", "--config", str(workdir / f"{method}.yaml"), cwd=workdir)
-        assert result.returncode == 0, result.stderr[-3000:]
-        assert f"Saved {workdir / method} ({method}," in result.stdout
-        assert "compgap finetune: precision: float32 (bf16: " in result.stderr
-        saved[method] = workdir / method
-    return saved
+def base_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
+    def run(folder: Path) -> dict[str, object]:
+        model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
+        done = run_lmms_eval(["--model", "compgap_cascade", "--model_args", model_args, *EVAL_ARGS], folder / "base")
+        return {"returncode": done.returncode, "output": done.output}
+
+    folder, printed = build_once(tmp_path_factory, "finetune-base-run", run)
+    return read_run(printed["returncode"], printed["output"], folder / "base")
+
+
+@pytest.fixture(scope="module")
+def finetuned(tiny_qwen_dir: Path, exported: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    def train(workdir: Path) -> dict[str, str]:
+        saved = {}
+        for method, settings in METHODS.items():
+            recipe = {
+                "model": str(tiny_qwen_dir),
+                "train_data": str(exported),
+                "output_dir": str(workdir / method),
+                "method": method,
+                "max_steps": 8,
+                "effective_batch_size": 8,
+                "per_device_train_batch_size": 8,
+                "gradient_checkpointing": False,
+                "logging_steps": 1,
+                "save_strategy": "no",
+                "training_args": {"use_cpu": True, "dataloader_num_workers": 0},
+                **settings,
+            }
+            (workdir / f"{method}.yaml").write_text(yaml.safe_dump(recipe))
+            result = compgap("finetune", "--config", str(workdir / f"{method}.yaml"), cwd=workdir)
+            assert result.returncode == 0, result.stderr[-3000:]
+            assert f"Saved {workdir / method} ({method}," in result.stdout
+            assert "compgap finetune: precision: float32 (bf16: " in result.stderr
+            saved[method] = str(workdir / method)
+        return saved
+
+    return {method: Path(path) for method, path in build_once(tmp_path_factory, "finetune-models", train)[1].items()}
 
 
 def test_export_holds_32_composition_examples(exported: Path) -> None:
@@ -197,10 +207,10 @@ def test_every_lora_folder_saved_on_the_way_is_evaluable_and_traceable(finetuned
 
 
 def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_the_base(
-    finetuned: dict[str, Path], base_run: LmmsEvalRun, workdir: Path
+    finetuned: dict[str, Path], base_run: LmmsEvalRun, exported: Path, tmp_path: Path
 ) -> None:
     assert base_run.returncode == 0 and base_run.results is not None, base_run.output[-3000:]
-    model = finetuned["full"]
+    model = Path(shutil.copytree(finetuned["full"], tmp_path / "full"))  # shared with other tests: edit a copy
     never_blank(model)
     run = run_lmms_eval(
         [
@@ -210,7 +220,7 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
             f"inner=qwen2_5_vl,pretrained={model},{TINY_QWEN_ARGS}",
             *EVAL_ARGS,
         ],
-        workdir / "after",
+        tmp_path / "after",
     )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     for sample in run.samples[f"compgap_{FAMILY}_cascade"]:
@@ -219,19 +229,19 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
 
     result = compgap(
         "report",
-        str(workdir / "after"),
+        str(tmp_path / "after"),
         "--base",
-        str(workdir / "base"),
+        str(base_run.output_path),
         "--out",
-        str(workdir / "report"),
+        str(tmp_path / "report"),
         "--resamples",
         "1000",
-        cwd=workdir,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert "## Before and after fine-tuning" in result.stdout and "gap closed?" in result.stdout
-    assert f"on compgap data {read_manifest(workdir / 'train')['data_fingerprint']}" in result.stdout
-    with (workdir / "report" / "finetune.csv").open(newline="") as handle:
+    assert f"on compgap data {read_manifest(exported)['data_fingerprint']}" in result.stdout
+    with (tmp_path / "report" / "finetune.csv").open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert {(row["setting"], row["score"]) for row in rows} == {
         (setting, score) for setting in ("direct", "cascade", "gap") for score in ("flexible", "strict")
@@ -239,13 +249,13 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
     assert all(row["n"] == "2" for row in rows)
     gap = next(row for row in rows if row["setting"] == "gap" and row["score"] == "flexible")
     assert gap["verdict"] == "n too small"  # two items: nothing can be concluded
-    assert (workdir / "report" / "gap.png").stat().st_size > 0
-    report = (workdir / "report" / "report.md").read_text()
+    assert (tmp_path / "report" / "gap.png").stat().st_size > 0
+    report = (tmp_path / "report" / "report.md").read_text()
     assert report.count("before: ") >= 2 and report.count("after: ") >= 2  # both runs in every table
 
 
 def test_a_lora_checkpoint_runs_in_lmms_eval_and_its_submission_records_the_training(
-    finetuned: dict[str, Path], workdir: Path
+    finetuned: dict[str, Path], exported: Path, tmp_path: Path
 ) -> None:
     checkpoint = finetuned["lora"] / "checkpoint-4"
     run = run_lmms_eval(
@@ -256,20 +266,20 @@ def test_a_lora_checkpoint_runs_in_lmms_eval_and_its_submission_records_the_trai
             f"inner=qwen2_5_vl,pretrained={checkpoint},{TINY_QWEN_ARGS}",
             *EVAL_ARGS,
         ],
-        workdir / "checkpoint-run",
+        tmp_path / "checkpoint-run",
     )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     result = compgap(
         "submit",
-        str(workdir / "checkpoint-run"),
+        str(tmp_path / "checkpoint-run"),
         "--out",
-        str(workdir / "checkpoint.json"),
+        str(tmp_path / "checkpoint.json"),
         "--partial",
         "--resamples",
         "200",
-        cwd=workdir,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    training = json.loads((workdir / "checkpoint.json").read_text())["training"]
+    training = json.loads((tmp_path / "checkpoint.json").read_text())["training"]
     assert training["method"] == "lora"
-    assert training["data_fingerprint"] == read_manifest(workdir / "train")["data_fingerprint"]
+    assert training["data_fingerprint"] == read_manifest(exported)["data_fingerprint"]

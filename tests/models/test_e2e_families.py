@@ -19,8 +19,7 @@ from transformers import AutoTokenizer
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES
 from tests.fixtures.families import E2E_RUNS, FamilyRun
-from tests.fixtures.tiny_models import BUILDERS
-from tests.helpers import REPO, collect_run, offline_env
+from tests.helpers import REPO, collect_run, offline_env, tiny_model_dir
 
 pytestmark = pytest.mark.e2e
 
@@ -36,22 +35,11 @@ IMAGE_PROMPTS = (
 )
 
 
-@pytest.fixture(scope="module")
-def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each tiny model, built once for the rows that share it."""
-    built: dict[str, Path] = {}
-    root = tmp_path_factory.mktemp("family-models")
-    for run in E2E_RUNS:
-        if run.tiny not in built:
-            built[run.tiny] = BUILDERS[run.tiny](root / run.tiny)
-    return built
-
-
 @pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
 def test_family_runs_every_setting_through_the_cascade(
-    run: FamilyRun, model_dirs: dict[str, Path], tmp_path: Path
+    run: FamilyRun, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    model_dir = model_dirs[run.tiny]
+    model_dir = tiny_model_dir(tmp_path_factory, run.tiny)  # built once for the rows that share it
     record = tmp_path / "inputs.jsonl"
     output_path = tmp_path / "out"
     command = [
