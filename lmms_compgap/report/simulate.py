@@ -34,6 +34,8 @@ class SimulatedModel:
     decides both). `sandbag` maps a setting to the chance that its response on an item is made wrong on
     purpose (vision: unreadable; cascade: both steps), drawn apart from the other draws; a sandbagging
     copy with `draws` set to the honest model's name answers every other item as the honest model does.
+    The same model at another setting is a copy with other rates and the same name (`dataclasses.replace`): it
+    shares the item draws, so with a lower `see` (a lower resolution) it loses a subset of the items it read.
     """
 
     name: str
@@ -108,10 +110,13 @@ def simulate_run(
     limit: int | None = None,
     date: str = "20260101_000000",
     responder: Callable[[dict[str, Any], SimulatedModel], dict[str, str]] = simulated_responses,
+    model_args: str = "",
 ) -> Path:
     """Write `<output_path>/<model>/<date>_results.json` and its samples files; return the results path.
 
-    `responder(row, model)` gives each setting's raw response (default: `simulated_responses`).
+    `responder(row, model)` gives each setting's raw response (default: `simulated_responses`). `model_args`
+    (`key=value,...`) are logged after the model's own, as a run at another setting of the model would be: a
+    sensitivity sweep is the same model run at each setting with other rates (see SimulatedModel).
     """
     folder = output_path / _sanitize(model.name)
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +149,7 @@ def simulate_run(
     results.update(
         config={
             "model": "compgap_cascade",
-            "model_args": f"inner=simulated,pretrained={model.name}",
+            "model_args": f"inner=simulated,pretrained={model.name}" + (f",{model_args}" if model_args else ""),
             "limit": float(limit) if limit else None,
             "gen_kwargs": {"max_new_tokens": 1024},
         },
