@@ -53,7 +53,7 @@ def generated_task_metadata(family: TaskFamily, fingerprint: str) -> dict[str, A
         "family": family.name,
         "data_version": family.data_version,
         "data_fingerprint": fingerprint,
-        **({"rendering_of": variant[0], "rendering": variant[1]} if variant else {}),
+        **({"rendering_of": variant[0], "rendering": variant[1]} if variant else {}),  # written out: what to expect
     }
 
 

@@ -23,6 +23,8 @@ from lmms_compgap.core.family import AnswerScore, GeneratedFamily, IntermediateS
 
 #: The group of every rendering variant and the families they vary: one command runs a sweep.
 RENDER_GROUP = "compgap_render"
+#: The task metadata keys naming the family a variant draws and its rendering.
+RENDERING_METADATA = ("rendering_of", "rendering")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,13 @@ def rendering_variant(base: GeneratedFamily, rendering: Rendering) -> RenderingV
     variant = type(f"{type(base).__name__}_{rendering.name}", (RenderingVariant,), declared)()
     variant.base, variant.rendering = base, rendering
     return variant
+
+
+def rendering_metadata(family: object) -> dict[str, str]:
+    """What a rendering variant's task metadata adds (`tasks.writer`): the family it draws and how; {} for any other
+    family. The report pairs a variant with its family by these (`report.compute.sensitivity`)."""
+    found = rendering_of(family)
+    return dict(zip(RENDERING_METADATA, found, strict=True)) if found else {}
 
 
 def rendering_of(family: object) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.registry import paper_family_names
+from lmms_compgap.core.rendering import RENDERING_METADATA
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, SETTINGS, CascadeResponse, task_name
 from lmms_compgap.report.compute.stats import BootstrapParams
@@ -23,6 +24,7 @@ from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
 from lmms_compgap.tasks.installed import installed_rows, installed_task_metadata
+from lmms_compgap.tasks.reader import task_config
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,11 @@ def simulate_run(
             (folder / f"{date}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             n = len(chosen)
             results["results"][task] = {"alias": task, "accuracy,none": correct / n, "strict_accuracy,none": strict / n}
-            results["configs"][task] = {"task": task, "metadata": installed_task_metadata(family, setting)}
+            metadata = installed_task_metadata(family, setting)
+            # lmms-eval logs the YAML's whole metadata: a rendering variant's names the family it draws, and how.
+            declared = task_config(family, setting).get("metadata") or {}
+            metadata.update({key: declared[key] for key in RENDERING_METADATA if key in declared})
+            results["configs"][task] = {"task": task, "metadata": metadata}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(
         config={

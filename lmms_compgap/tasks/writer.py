@@ -22,7 +22,7 @@ from lmms_compgap.core import settings
 from lmms_compgap.core.dataset_family import PUBLIC_GROUP, SOURCE_FILE, DatasetFamily, source_line
 from lmms_compgap.core.family import Metric, TaskFamily
 from lmms_compgap.core.hub_data import source_metadata
-from lmms_compgap.core.rendering import RENDER_GROUP, rendering_of
+from lmms_compgap.core.rendering import RENDER_GROUP, rendering_metadata, rendering_of
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
 from lmms_compgap.core.settings import SETTINGS
 
@@ -152,9 +152,8 @@ def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
             "dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}},
             "metadata": {**versions, "data_fingerprint": fingerprint},
         }
-        variant = rendering_of(family)
-        if variant:  # which family's items it draws, and how: the report pairs it with that family by item
-            data["metadata"].update(rendering_of=variant[0], rendering=variant[1])
+        # A rendering variant names the family whose items it draws, and how: the report pairs the two by item.
+        data["metadata"].update(rendering_metadata(family))
     config = {
         "include": f"../{SHARED_TEMPLATE}",
         **data,

@@ -15,7 +15,7 @@ from lmms_compgap.report.compute.sensitivity import Sweep, differing_keys, sensi
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import RunInfo
-from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+from lmms_compgap.report.simulate import SimulatedModel, simulate_run, simulated_responses
 
 PARAMS = BootstrapParams(resamples=2000)
 FAST = ["--resamples", "1000"]
@@ -111,7 +111,10 @@ def test_runs_that_differ_in_two_arguments_are_refused_naming_both(tmp_path: Pat
 
 def test_runs_with_the_same_arguments_leave_nothing_to_compare(tmp_path: Path) -> None:
     simulate_run(tmp_path, MODEL, ["count"], limit=30, model_args="max_pixels=1")
-    with pytest.raises(ReportError, match="no model has runs that differ in one argument"):
+    with pytest.raises(
+        ReportError,
+        match="no model has runs that differ in one argument .* nor a family run with its rendering variants",
+    ):
         sensitivity_sweeps(load_outputs([tmp_path]).tasks, PARAMS)
 
 
@@ -161,3 +164,23 @@ def test_sensitivity_options_that_do_not_fit_are_refused(
     assert main(["report", str(sweep_folder), *extra, *FAST, "--out", str(tmp_path / "r")]) == 1
     assert message in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def _small_pages_read_worse(row: dict[str, Any], model: SimulatedModel) -> dict[str, str]:
+    """The model on a rendering sweep: item i of a variant drawn from item i's draws, read less often when small."""
+    index = row["uid"].rpartition("-")[2]
+    small = row["family"] == "mathtextsmall"
+    return simulated_responses({**row, "uid": f"mathtext-{index}"}, LOW_RESOLUTION if small else MODEL)
+
+
+def test_a_rendering_sweep_pairs_each_variant_with_its_family_by_item(tmp_path: Path) -> None:
+    families = ["mathtext", "mathtextsmall", "mathtextserif"]
+    simulate_run(tmp_path, MODEL, families, limit=400, responder=_small_pages_read_worse)
+    (found,), _ = sensitivity_sweeps(load_outputs([tmp_path]).tasks, PARAMS)
+    assert (found.model, found.key, found.reference) == ("org/vlm", "mathtext rendering", "as drawn")
+    assert list(found.variants) == ["as drawn", "serif", "small"]
+    small = found.comparisons["small"].families["mathtext"]
+    assert small["settings"]["vision"]["flexible"]["n"] == 400
+    assert small["settings"]["vision"]["flexible"]["ci"][1] < 0 and small["gap"]["flexible"]["n"] == 400
+    serif = found.comparisons["serif"].families["mathtext"]
+    assert all(scores["flexible"]["gap"] == 0 for scores in serif["settings"].values())  # read as well: no move

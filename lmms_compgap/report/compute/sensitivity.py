@@ -7,18 +7,23 @@ model name) whose run arguments differ in one key: a model argument (`max_pixels
 variant is paired with the reference by item uid and compared exactly as a fine-tuned run is with its base
 (`finetune.compare_runs`: per setting the accuracy change, per family the gap at both and its change, from one
 joint bootstrap). Runs that differ in more than one key are refused: the move could not be told apart.
+
+The other sweep is of the task: a family run beside its rendering variants (`core.rendering`, the group
+`compgap_render`: the same items drawn in another colour, size or font) in one run setting. Each variant is paired
+with the family item by item (item i of a variant is item i of its family) and compared the same way.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from lmms_compgap.core.rendering import RENDERING_METADATA
 from lmms_compgap.errors import ReportError
 from lmms_compgap.report.compute.finetune import Comparison, compare_runs
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.logs import ModelLogs, RunInfo, TaskLog, group_by_model, model_arguments
+from lmms_compgap.report.logs import ModelLogs, RunInfo, Sample, TaskLog, group_by_model, model_arguments
 
 #: The keys a run is described by beyond its model arguments (which cannot use them: no `=` in lmms-eval's).
 MODEL_CLASS, GEN_KWARGS = "--model", "gen_kwargs"
@@ -85,13 +90,67 @@ def _reference(option: str | None, model: str, key: str, values: Sequence[str | 
     )
 
 
+#: The reference value of a rendering sweep: the family's own pictures.
+AS_DRAWN = "as drawn"
+
+
+def _item_keyed(log: TaskLog, family: str) -> TaskLog:
+    """A copy of a task log filed under `family`, each record's uid cut to the item's index: item i of a rendering
+    variant is item i of its family, drawn another way (`core.rendering`), under a uid naming the variant."""
+    samples = [
+        Sample(sample.doc_id, sample.response, {**sample.record, "uid": str(sample.record["uid"]).rpartition("-")[2]})
+        for sample in log.samples
+    ]
+    return replace(log, family=family, samples=samples)
+
+
+def _same_task_version(before: TaskLog, after: TaskLog) -> bool:
+    """A family and its rendering variant pair when their prompts and scoring (the task version) are the same."""
+    return before.metadata.get("version") == after.metadata.get("version")
+
+
+def rendering_sweeps(model: ModelLogs, params: BootstrapParams) -> list[Sweep]:
+    """Per family of `model` that was run with rendering variants of it (task metadata `rendering_of`), a sweep
+    comparing each variant with the family's own pictures, item by item."""
+    families = model.families()
+    renderings: dict[str, dict[str, dict[str, TaskLog]]] = {}
+    for family, settings in families.items():
+        metadata = next(iter(settings.values())).metadata
+        base, rendering = (metadata.get(key) for key in RENDERING_METADATA)
+        if isinstance(base, str) and isinstance(rendering, str) and base in families and base != family:
+            renderings.setdefault(base, {})[rendering] = settings
+    sweeps = []
+    for base, variants in sorted(renderings.items()):
+        sweep = Sweep(model.label, f"{base} rendering", AS_DRAWN)
+        sweep.variants[AS_DRAWN] = reference = ModelLogs(
+            sweep.label(AS_DRAWN),
+            model.model_name,
+            {log.task: _item_keyed(log, base) for log in families[base].values()},
+        )
+        for rendering, settings in sorted(variants.items()):
+            sweep.variants[rendering] = variant = ModelLogs(
+                sweep.label(rendering),
+                model.model_name,
+                {log.task: _item_keyed(log, base) for log in settings.values()},
+            )
+            comparison = compare_runs(reference, variant, params, pairable=_same_task_version)
+            if comparison.families:
+                sweep.comparisons[rendering] = comparison
+            sweep.issues += [f"{variant.label} vs {reference.label}: {issue}" for issue in comparison.issues]
+        sweeps.append(sweep)
+    return sweeps
+
+
 def sensitivity_sweeps(
     tasks: Iterable[TaskLog], params: BootstrapParams, reference: str | None = None
 ) -> tuple[list[Sweep], list[ModelLogs]]:
-    """The sweeps in the logged tasks, and one ModelLogs per variant (labelled `model [key=value]`) for the tables.
+    """The sweeps in the logged tasks, and the ModelLogs the tables show (one per run setting, labelled
+    `model [key=value]` when a model was run at several).
 
-    A model with a single setting of its arguments is reported as it is, with an issue saying there is nothing to
-    compare. ReportError when a model's runs differ in more than one key, or when no model has two settings."""
+    Two kinds of sweep: runs of one model that differ in one argument, and, within one run setting, a family run
+    with rendering variants of it (`compgap_render`). A model with neither is reported as it is, with an issue saying
+    there is nothing to compare. ReportError when a model's runs differ in more than one key, or when there is no
+    sweep at all."""
     by_model: dict[str, list[TaskLog]] = {}
     for log in tasks:
         by_model.setdefault(log.run.model_name, []).append(log)
@@ -112,9 +171,13 @@ def sensitivity_sweeps(
             )
         if not keys:
             (single,) = group_by_model(logs)
-            single.issues.append(
-                f"{model}: every run has the same arguments, so --sensitivity has nothing to compare for it"
-            )
+            found = rendering_sweeps(single, params)
+            if not found:
+                single.issues.append(
+                    f"{model}: every run has the same arguments and no rendering variant was run, so --sensitivity has "
+                    "nothing to compare for it"
+                )
+            sweeps += found
             models.append(single)
             continue
         (key,) = keys
@@ -142,10 +205,15 @@ def sensitivity_sweeps(
                 continue
             sweep.issues += [f"{variant.label} vs {base.label}: {issue}" for issue in sweep.comparisons[value].issues]
         sweeps.append(sweep)
+        for variant in sweep.variants.values():
+            sweeps += rendering_sweeps(variant, params)
         models.extend(sweep.variants.values())
+    if reference and not any(value_text(sweep.reference) == reference.partition("=")[2].strip() for sweep in sweeps):
+        raise ReportError(f"--reference {reference}: no model has runs that differ in {reference.partition('=')[0]}")
     if not sweeps:
         raise ReportError(
-            "--sensitivity: no model has runs that differ in one argument (e.g. max_pixels); give the output "
-            "folders of one model's runs at two or more settings of it"
+            "--sensitivity: no model has runs that differ in one argument (e.g. max_pixels), nor a family run with "
+            "its rendering variants (--tasks compgap_render); give the output folders of one model's runs at two or "
+            "more settings of an argument, or of a rendering sweep"
         )
     return sweeps, models

@@ -45,7 +45,9 @@ def _tables(
     level = f"{100 * params.confidence:.0f}%"
     parts = ["## Before and after fine-tuning", before_after] if before_after else []
     parts += (
-        ["## Sensitivity (one argument varied, each run against the reference)", sensitivity] if sensitivity else []
+        ["## Sensitivity (one argument or the rendering varied, each against its reference)", sensitivity]
+        if sensitivity
+        else []
     )
     parts += [
         f"## Composition gap (cascade − direct, points; {level} paired bootstrap CI, exact McNemar p)",

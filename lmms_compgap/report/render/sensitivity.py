@@ -128,7 +128,8 @@ def sensitivity_markdown(sweeps: Sequence[Sweep], params: BootstrapParams) -> st
     """The sensitivity section: per sweep the gap at each value against the reference, then each setting."""
     level = f"{100 * params.confidence:.0f}%"
     parts = [
-        f"Each run against the reference run of the same model, on the items both answered (paired by uid): points, "
+        f"Each setting against the reference of the same model (a run at another value of one argument, or a "
+        f"rendering variant against its family's own pictures), on the items both answered (paired by item): points, "
         f"flexible score (sensitivity.csv has the strict score too), {level} paired bootstrap intervals; p: exact "
         f"McNemar test. **moved**: the change's interval excludes zero. {TOO_SMALL_NOTE}"
     ]
