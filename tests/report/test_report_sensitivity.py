@@ -184,3 +184,15 @@ def test_a_rendering_sweep_pairs_each_variant_with_its_family_by_item(tmp_path: 
     assert small["settings"]["vision"]["flexible"]["ci"][1] < 0 and small["gap"]["flexible"]["n"] == 400
     serif = found.comparisons["serif"].families["mathtext"]
     assert all(scores["flexible"]["gap"] == 0 for scores in serif["settings"].values())  # read as well: no move
+
+
+def test_a_variant_of_another_task_version_is_named_not_compared(tmp_path: Path) -> None:
+    simulate_run(tmp_path, MODEL, ["mathtext", "mathtextred"], limit=30)
+    tasks = load_outputs([tmp_path]).tasks
+    for log in tasks:
+        if log.family == "mathtextred":
+            log.metadata = {**log.metadata, "version": 3}  # run with older prompts or scoring
+    (found,), _ = sensitivity_sweeps(tasks, PARAMS)
+    assert found.comparisons == {}
+    red, drawn = "org/vlm [mathtext rendering=red]", "org/vlm [mathtext rendering=as drawn]"
+    assert found.issues == [f"{red} and {drawn} differ in task version; not compared"]

@@ -133,9 +133,12 @@ def rendering_sweeps(model: ModelLogs, params: BootstrapParams) -> list[Sweep]:
                 model.model_name,
                 {log.task: _item_keyed(log, base) for log in settings.values()},
             )
-            comparison = compare_runs(reference, variant, params, pairable=_same_task_version)
-            if comparison.families:
-                sweep.comparisons[rendering] = comparison
+            try:
+                comparison = compare_runs(reference, variant, params, pairable=_same_task_version)
+            except ReportError:  # no setting of one task version in both
+                sweep.issues.append(f"{variant.label} and {reference.label} differ in task version; not compared")
+                continue
+            sweep.comparisons[rendering] = comparison
             sweep.issues += [f"{variant.label} vs {reference.label}: {issue}" for issue in comparison.issues]
         sweeps.append(sweep)
     return sweeps
