@@ -15,6 +15,7 @@ from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.registry import family_names, generated_family_names, get_family, paper_family_names
 from lmms_compgap.core.regular import open_regular
+from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
 from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
@@ -98,10 +99,11 @@ def _score(args: argparse.Namespace) -> int:
 PAPER_TASKS = "paper"
 
 
-def _families(selected: Sequence[str] | None) -> list[str]:
-    """The families `--task` names (repeatable; `paper` for the paper's), in order, each once; all when none is."""
+def _families(selected: Sequence[str] | None, variants: bool = True) -> list[str]:
+    """The families `--task` names (repeatable; `paper` for the paper's), in order, each once; all when none is
+    (without the rendering variants unless `variants`: training data needs each item once, not in five drawings)."""
     if not selected:
-        return list(generated_family_names())
+        return [name for name in generated_family_names() if variants or not rendering_of(get_family(name))]
     names: list[str] = []
     for name in selected:
         names.extend(paper_family_names() if name == PAPER_TASKS else (name,))
@@ -142,7 +144,7 @@ def _build_training_split(args: argparse.Namespace) -> int:
     if args.root is not None:
         raise SystemExit("compgap data build: --root is for the test split; use --out for train or validation")
     out = Path(args.out or "compgap-data")
-    for name in _families(args.task):
+    for name in _families(args.task, variants=False):
         try:
             split = build_split(get_family(name), args.split, args.size, args.seed)
         except ValueError as error:
@@ -170,7 +172,14 @@ def _data_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     try:
         result = export_split(
-            out, _families(args.task), args.split, style, args.size, args.seed, args.hf_format, args.workers
+            out,
+            _families(args.task, variants=False),
+            args.split,
+            style,
+            args.size,
+            args.seed,
+            args.hf_format,
+            args.workers,
         )
     except (ExportError, ValueError) as error:
         raise SystemExit(f"compgap data export: {error}") from None
@@ -193,7 +202,7 @@ def _data_overlap(args: argparse.Namespace) -> int:
     splits = [args.split] if args.split else list(TRAINING_SPLITS)
     print(f"split version {SPLIT_VERSION}; what each training split shares with the test split")
     print("family    split       items   test  share a test problem (test items covered)  share a test intermediate")
-    for name in _families(args.task):
+    for name in _families(args.task, variants=False):
         family = get_family(name)
         for split in splits:
             try:

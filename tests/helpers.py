@@ -18,6 +18,8 @@ from typing import Any, NamedTuple
 
 import pytest
 
+from lmms_compgap.core.family import TaskFamily
+from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.report.simulate import SimulatedModel
 from lmms_compgap.tasks.reader import load_task_yaml as read_task_yaml
 from tests.fixtures.once import build_once
@@ -42,6 +44,18 @@ def offline_env(**extra: str) -> dict[str, str]:
 def load_task_yaml(family: str | None, name: str) -> dict[str, Any]:
     """A task YAML of `task_yamls/<family>/` (or `task_yamls/`) with its includes merged, as lmms-eval merges them."""
     return read_task_yaml(REPO / "task_yamls" / (family or "") / name)
+
+
+def generated_task_metadata(family: TaskFamily, fingerprint: str) -> dict[str, Any]:
+    """The `metadata` a generated family's task YAMLs carry (a rendering variant also names its family and how)."""
+    variant = rendering_of(family)
+    return {
+        "version": family.task_version,
+        "family": family.name,
+        "data_version": family.data_version,
+        "data_fingerprint": fingerprint,
+        **({"rendering_of": variant[0], "rendering": variant[1]} if variant else {}),  # written out: what to expect
+    }
 
 
 def row_with(rows: list[dict[str, Any]], **attributes: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 A family is either a subpackage of `lmms_compgap.families` (the built-in ones) or an object another package
 registers under the entry-point group `lmms_compgap.families` (`<name> = "<module>:<object>"`). Either way the
-object is a `TaskFamily` subclass or instance; a subpackage exposes it as `FAMILY`. Everything else (hooks,
+object is a `TaskFamily` subclass or instance; a subpackage exposes it as `FAMILY`, and its rendering variants
+(`core.rendering`), if any, as `VARIANTS`. Everything else (hooks,
 scorer, commands, data checks, task YAML generation) asks this module, so adding a family edits no list.
 """
 
@@ -100,6 +101,14 @@ def _builtin() -> dict[str, TaskFamily]:
         if not hasattr(loaded, "FAMILY"):
             raise FamilyDeclarationError(f"{loaded.__name__} must define FAMILY (its TaskFamily)")
         found[module.name] = validate(_as_family(loaded.FAMILY, f"{loaded.__name__}.FAMILY"), module.name)
+        # Its rendering variants (`core.rendering`): the same items drawn other ways, families of their own.
+        for variant in getattr(loaded, "VARIANTS", ()):
+            variant = validate(_as_family(variant, f"{loaded.__name__}.VARIANTS"))
+            if not variant.name.startswith(module.name) or variant.name in found:
+                raise FamilyDeclarationError(
+                    f"{loaded.__name__}.VARIANTS: {variant.name!r} must be named after {module.name} and be new"
+                )
+            found[variant.name] = variant
     return found
 
 

@@ -34,9 +34,20 @@ def _report(args: argparse.Namespace) -> int:
     from lmms_compgap.report.files.report_folder import write_report
 
     params = _params(args)
+    if args.sensitivity and (args.base or args.by_run):
+        raise ReportError(
+            "--sensitivity compares a model's runs by their arguments; it takes neither --base nor --by-run"
+        )
+    if args.reference is not None and not args.sensitivity:
+        raise ReportError("--reference names the reference run of --sensitivity; add --sensitivity")
     loaded = load_outputs(args.output_paths)
-    comparison = None
-    if args.base:
+    comparison, sweeps = None, []
+    if args.sensitivity:
+        from lmms_compgap.report.compute.sensitivity import sensitivity_sweeps
+
+        sweeps, models = sensitivity_sweeps(loaded.tasks, params, args.reference)
+        loaded.issues += [issue for sweep in sweeps for issue in sweep.issues]
+    elif args.base:
         from lmms_compgap.report.compute.finetune import compare_runs
         from lmms_compgap.report.files.provenance import training_record
 
@@ -62,7 +73,7 @@ def _report(args: argparse.Namespace) -> int:
             print(f"compgap report: {plain_text(issue)}", file=sys.stderr)
         print(f"compgap report: no compgap results with samples found; nothing written to {args.out}", file=sys.stderr)
         return 1
-    files = write_report(summaries, issues, Path(args.out), params, not args.no_plots, comparison)
+    files = write_report(summaries, issues, Path(args.out), params, not args.no_plots, comparison, sweeps)
     print(files.markdown)
     print("Wrote " + ", ".join(str(path) for path in files.paths))
     return 0
@@ -202,6 +213,17 @@ def add_report_commands(commands: argparse._SubParsersAction) -> None:
         "--base",
         metavar="BASE_OUTPUT_PATH",
         help="the base model's run: compare it with the fine-tuned run in OUTPUT_PATH (gap before and after)",
+    )
+    report.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="compare the runs of one model that differ in exactly one argument (e.g. max_pixels), each against a "
+        "reference run; runs that differ in more than one are refused",
+    )
+    report.add_argument(
+        "--reference",
+        metavar="KEY=VALUE",
+        help="with --sensitivity: the reference run's setting (default: the key unset, else its smallest value)",
     )
     _statistics_options(report)
     report.set_defaults(handler=_report)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.registry import get_family, paper_family_names
+from lmms_compgap.core.rendering import RENDERING_METADATA
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
@@ -29,6 +30,7 @@ from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
 from lmms_compgap.tasks.installed import installed_task_metadata
+from lmms_compgap.tasks.reader import task_config
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class SimulatedModel:
     of `work` answers short and skips the work. `language_apart` draws the language setting's success apart from
     every other draw (same chance), so its answers disagree with the direct ones about as often as independent
     answers would, while its accuracy can match the direct setting's.
+
+    The same model at another setting is a copy with other rates and the same name (`dataclasses.replace`): it
+    shares the item draws, so with a lower `see` (a lower resolution) it loses a subset of the items it read.
     """
 
     name: str
@@ -151,10 +156,13 @@ def simulate_run(
     limit: int | None = None,
     date: str = "20260101_000000",
     responder: Callable[[dict[str, Any], SimulatedModel], dict[str, str]] = simulated_responses,
+    model_args: str = "",
 ) -> Path:
     """Write `<output_path>/<model>/<date>_results.json` and its samples files; return the results path.
 
-    `responder(row, model)` gives each setting's raw response (default: `simulated_responses`).
+    `responder(row, model)` gives each setting's raw response (default: `simulated_responses`). `model_args`
+    (`key=value,...`) are logged after the model's own, as a run at another setting of the model would be: a
+    sensitivity sweep is the same model run at each setting with other rates (see SimulatedModel).
     """
     folder = output_path / _sanitize(model.name)
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,12 +191,16 @@ def simulate_run(
             (folder / f"{date}_samples_{task}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
             n = len(chosen)
             results["results"][task] = {"alias": task, "accuracy,none": correct / n, "strict_accuracy,none": strict / n}
-            results["configs"][task] = {"task": task, "metadata": installed_task_metadata(installed_family, setting)}
+            metadata = installed_task_metadata(installed_family, setting)
+            # lmms-eval logs the YAML's whole metadata: a rendering variant's names the family it draws, and how.
+            declared = task_config(installed_family, setting).get("metadata") or {}
+            metadata.update({key: declared[key] for key in RENDERING_METADATA if key in declared})
+            results["configs"][task] = {"task": task, "metadata": metadata}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(
         config={
             "model": "compgap_cascade",
-            "model_args": f"inner=simulated,pretrained={model.name}",
+            "model_args": f"inner=simulated,pretrained={model.name}" + (f",{model_args}" if model_args else ""),
             "limit": float(limit) if limit else None,
             "gen_kwargs": {"max_new_tokens": 1024},
         },

@@ -4,7 +4,8 @@ that files on disk are the ones the declarations generate (`compgap tasks build 
 The tree, in the style of lm-evaluation-harness's generated MMLU configs: `_compgap_template_yaml` holds what
 every task shares; `<family>/_<family>_template_yaml` includes it and adds the family's data file, versions,
 fingerprint and prompts; one small YAML per setting includes that and adds only what makes the setting; the
-groups `compgap_<family>`, `compgap` (the paper's families) and `compgap_all` (every built-in family) list them.
+groups `compgap_<family>`, `compgap` (the paper's families), `compgap_all` (every built-in family but the rendering
+variants) and `compgap_render` (the rendering variants and the families they vary) list them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lmms_compgap.core import settings
 from lmms_compgap.core.dataset_family import PUBLIC_GROUP, SOURCE_FILE, DatasetFamily, source_line
 from lmms_compgap.core.family import Metric, TaskFamily
 from lmms_compgap.core.hub_data import source_metadata
+from lmms_compgap.core.rendering import RENDER_GROUP, rendering_metadata, rendering_of
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
 from lmms_compgap.core.settings import SETTINGS
 
@@ -150,6 +152,8 @@ def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
             "dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}},
             "metadata": {**versions, "data_fingerprint": fingerprint},
         }
+        # A rendering variant names the family whose items it draws, and how: the report pairs the two by item.
+        data["metadata"].update(rendering_metadata(family))
     config = {
         "include": f"../{SHARED_TEMPLATE}",
         **data,
@@ -197,7 +201,10 @@ def group_name(family: TaskFamily) -> str:
 
 def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
     """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
+    families = list(families)
     names = {PAPER_GROUP, ALL_GROUP} if groups else set()
+    if groups and any(rendering_of(family) for family in families):
+        names.add(RENDER_GROUP)
     for family in families:
         names |= {group_name(family), *(settings.task_name(family.name, setting) for setting in SETTINGS)}
     return names
@@ -228,13 +235,26 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
 
 def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
     """The top-level groups: `compgap` (the paper's families, so results stay comparable), `compgap_all` (every
-    generated family: runs anywhere, offline) and `compgap_public` (the families built from public datasets, which
-    need the datasets on the machine)."""
+    generated family but the rendering variants: runs anywhere, offline), `compgap_public` (the families built from
+    public datasets, which need the datasets on the machine) and `compgap_render` (the rendering variants and the
+    families they vary: a sweep in one command)."""
     families = list(families)
+    groups: dict[str, bytes] = {}
     generated = GENERATED.format(origin="the families' declarations")
     paper = [group_name(family) for family in families if family.in_paper_group]
     public = [group_name(family) for family in families if isinstance(family, DatasetFamily)]
-    groups = (
+    variants = {family.name: rendering_of(family) for family in families if rendering_of(family)}
+    varied = sorted({base for base, _ in variants.values()})
+    render = [f"compgap_{name}" for name in sorted([*varied, *variants])]
+    if render:
+        groups[f"{RENDER_GROUP}.yaml"] = group_config(
+            RENDER_GROUP,
+            render,
+            "A rendering sweep: the rendering variants (the same items drawn in other colours, sizes, fonts) and the\n"
+            "families they vary; `compgap report --sensitivity` compares each with its family. Run with\n"
+            "--model compgap_cascade.\n" + generated,
+        )
+    groups |= (
         {
             f"{PUBLIC_GROUP}.yaml": group_config(
                 PUBLIC_GROUP,
@@ -255,7 +275,11 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
         ),
         f"{ALL_GROUP}.yaml": group_config(
             ALL_GROUP,
-            [group_name(family) for family in families if not isinstance(family, DatasetFamily)],
+            [
+                group_name(family)
+                for family in families
+                if not isinstance(family, DatasetFamily) and not rendering_of(family)
+            ],
             "Every generated task family shipped with lmms-compgap: run with --model compgap_cascade.\n" + generated,
         ),
     }

@@ -48,7 +48,10 @@ def entry_points(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[importlib.met
     registry.registry.cache_clear()
 
 
-def test_the_built_in_families_are_the_subpackages_of_lmms_compgap_families() -> None:
+RENDERINGS = ("mathtextlarge", "mathtextlowcontrast", "mathtextred", "mathtextserif", "mathtextsmall")
+
+
+def test_the_built_in_families_are_the_subpackages_of_lmms_compgap_families_and_their_variants() -> None:
     assert registry.builtin_families().keys() == {
         "cards",
         "clock",
@@ -57,8 +60,9 @@ def test_the_built_in_families_are_the_subpackages_of_lmms_compgap_families() ->
         "gsm8k",
         "math500",
         "mathtext",
+        *RENDERINGS,  # mathtext's VARIANTS (core.rendering)
     }
-    assert registry.generated_family_names() == ("cards", "clock", "count", "mathtext")
+    assert registry.generated_family_names() == ("cards", "clock", "count", "mathtext", *RENDERINGS)
     assert all(type(family).__module__.startswith("lmms_compgap.families.") for family in registry.families().values())
 
 

@@ -23,6 +23,7 @@ from lmms_compgap.core.registry import family_names, generated_family_names, get
 from lmms_compgap.core.results import setting_metrics
 from lmms_compgap.core.settings import SETTINGS, CascadeResponse, decode_cascade_request
 from lmms_compgap.tasks import hooks, writer
+from tests.helpers import generated_task_metadata
 
 #: The generated families (the ones built from public datasets need the datasets: tests/families/test_public_datasets.py
 #: runs them over stand-ins in the datasets' formats).
@@ -164,12 +165,7 @@ def test_generated_task_yamls_register_with_lmms_eval(name: str, tmp_path: Path)
     fingerprint = data_files.fingerprint_bytes(data_files.data_path(name, tmp_path).read_bytes())
     for setting in SETTINGS:
         config = load_yaml_config(str(tmp_path / name / f"compgap_{name}_{setting}.yaml"))
-        assert config["metadata"] == {
-            "version": family.task_version,
-            "family": name,
-            "data_version": family.data_version,
-            "data_fingerprint": fingerprint,
-        }
+        assert config["metadata"] == generated_task_metadata(family, fingerprint)
         assert [m["metric"] for m in config["metric_list"]] == [m.name for m in setting_metrics(family, setting)]
         assert config["lmms_eval_specific_kwargs"]["default"] == family.prompts.as_kwargs()
 

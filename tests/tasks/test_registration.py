@@ -28,7 +28,7 @@ from tests.helpers import E2E_COMMON_ARGS, E2E_LIMIT, REPO, TINY_QWEN_ARGS, offl
 pytestmark = pytest.mark.e2e
 
 EXPECTED_TASKS = {f"compgap_{family}_{setting}" for family in builtin_families() for setting in SETTINGS}
-EXPECTED_GROUPS = {"compgap", "compgap_all", *(f"compgap_{family}" for family in builtin_families())}
+EXPECTED_GROUPS = {"compgap", "compgap_all", "compgap_render", *(f"compgap_{family}" for family in builtin_families())}
 
 LIST_TASKS = """
 import json, sys

@@ -13,14 +13,17 @@ import pytest
 from lmms_compgap.cli import main
 from lmms_compgap.core.data import data_path, fingerprint_bytes
 from lmms_compgap.core.registry import builtin_families, get_family, paper_family_names
+from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.tasks import writer
 from lmms_compgap.tasks.reader import parse_task_yaml
-from tests.helpers import REPO, load_task_yaml
+from tests.helpers import REPO, generated_task_metadata, load_task_yaml
 
 TREE = REPO / "task_yamls"
 BUILTIN = sorted(builtin_families())
 #: The built-in families whose rows are committed (the others are built from public datasets at run time).
 GENERATED = sorted(name for name, family in builtin_families().items() if family.has_data_file)
+#: The rendering variants among them (the same items drawn another way: group compgap_render only).
+VARIANTS = sorted(name for name in GENERATED if rendering_of(get_family(name)))
 
 
 def test_committed_task_tree_is_what_the_declarations_generate(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,12 +76,8 @@ def test_one_family_is_checked_and_built_alone(tree_copy: Path, capsys: pytest.C
 def test_data_file_is_intact_and_its_fingerprint_and_versions_are_in_the_template(name: str) -> None:
     family = get_family(name)
     template = load_task_yaml(name, f"_{name}_template_yaml")
-    assert template["metadata"] == {
-        "version": family.task_version,
-        "family": name,
-        "data_version": family.data_version,
-        "data_fingerprint": fingerprint_bytes(data_path(name, TREE).read_bytes()),
-    }
+    fingerprint = fingerprint_bytes(data_path(name, TREE).read_bytes())
+    assert template["metadata"] == generated_task_metadata(family, fingerprint)
 
 
 @pytest.mark.parametrize("name", BUILTIN)
@@ -88,13 +87,18 @@ def test_only_the_cascade_model_may_run_the_cascade_and_it_sees_the_same_prompts
     assert prompts["compgap_cascade"] == {**prompts["default"], "cascade_runner": True}
 
 
-def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_holds_every_generated_one() -> None:
+def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_every_generated_one_but_the_variants() -> None:
     # `compgap` must not grow with new families: results and the leaderboard stay comparable.
     paper = load_task_yaml(None, "compgap.yaml")
     assert paper["group"] == "compgap" and paper["task"] == ["compgap_cards", "compgap_count", "compgap_mathtext"]
     assert paper_family_names() == ("cards", "count", "mathtext")
     every = load_task_yaml(None, f"{writer.ALL_GROUP}.yaml")
-    assert every["group"] == "compgap_all" and every["task"] == [f"compgap_{name}" for name in GENERATED]
+    own = [name for name in GENERATED if name not in VARIANTS]
+    assert every["group"] == "compgap_all" and every["task"] == [f"compgap_{name}" for name in own]
+    # The rendering variants and the family they vary: one sweep, in neither of those.
+    render = load_task_yaml(None, "compgap_render.yaml")
+    assert render["task"] == [f"compgap_{name}" for name in ["mathtext", *VARIANTS]]
+    assert VARIANTS == ["mathtextlarge", "mathtextlowcontrast", "mathtextred", "mathtextserif", "mathtextsmall"]
     # The families built from public datasets need the datasets: a group of their own, in neither of those.
     public = load_task_yaml(None, "compgap_public.yaml")
     assert public["task"] == ["compgap_countbench", "compgap_gsm8k", "compgap_math500"]

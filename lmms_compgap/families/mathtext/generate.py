@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from lmms_compgap.core.family import Item
 from lmms_compgap.draw.fonts import wrap_text
@@ -203,6 +204,13 @@ def _plan(rng: random.Random, steps: int) -> tuple[int, list[_Step]] | None:
     return start, plan
 
 
+def layout_attributes(spec: dict[str, Any]) -> dict[str, Any]:
+    """The difficulty attributes a page's drawing spec sets: font, font size, characters and wrapped lines."""
+    font, size, width, margin = spec["font"], spec["size"], spec["width"], spec["margin"]
+    lines = len(wrap_text(spec["text"], font, size, width - 2 * margin))
+    return {"font": font, "font_size": size, "chars": len(spec["text"]), "lines": lines}
+
+
 def problem_item(rng: random.Random) -> Item:
     """One word problem: a plan of 1-4 operations told as a story, and how its text is laid out in the picture;
     `rng` is the only source of randomness."""
@@ -244,16 +252,7 @@ def problem_item(rng: random.Random) -> Item:
     text = " ".join([*sentences, question])
 
     spec = {"text": text, **sample_text_style(rng)}
-    font, size, width, margin = spec["font"], spec["size"], spec["width"], spec["margin"]
-    lines = len(wrap_text(text, font, size, width - 2 * margin))
-    attributes = {
-        "steps": steps,
-        "operations": "+".join(step.op for step in plan),
-        "font": font,
-        "font_size": size,
-        "chars": len(text),
-        "lines": lines,
-    }
+    attributes = {"steps": steps, "operations": "+".join(step.op for step in plan), **layout_attributes(spec)}
     return Item(
         question=question,
         answer=str(total),

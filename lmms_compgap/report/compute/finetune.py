@@ -9,7 +9,7 @@ items).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from lmms_compgap.errors import ReportError
 from lmms_compgap.report.compute.gap import paired_comparison
 from lmms_compgap.report.compute.scores import SCORES, ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams, contrast_draws, percentile_interval, too_wide
-from lmms_compgap.report.logs import ModelLogs, logged_scores
+from lmms_compgap.report.logs import ModelLogs, TaskLog, logged_scores
 
 #: (before cascade, before direct, after cascade, after direct) weights of the three quantities.
 GAP_WEIGHTS: dict[str, tuple[int, int, int, int]] = {
@@ -91,11 +91,20 @@ def gap_change(
     return result
 
 
+def same_versions(before: TaskLog, after: TaskLog) -> bool:
+    """Whether two runs of a task can be paired item by item: the same task and data versions and fingerprint."""
+    return before.versions() == after.versions()
+
+
 def compare_runs(
-    before: ModelLogs, after: ModelLogs, params: BootstrapParams, training: dict[str, Any] | None = None
+    before: ModelLogs,
+    after: ModelLogs,
+    params: BootstrapParams,
+    training: dict[str, Any] | None = None,
+    pairable: Callable[[TaskLog, TaskLog], bool] = same_versions,
 ) -> Comparison:
-    """Pair the two runs family by family; families whose task or data versions differ are left out.
-    `training` is the fine-tuned model's provenance record, when one was found."""
+    """Pair the two runs family by family; families whose task or data versions differ (not `pairable`) are left
+    out. `training` is the fine-tuned model's provenance record, when one was found."""
     comparison = Comparison(before.label, after.label, training=training)
     if comparison.training is not None:
         bases = {run.pretrained for run in before.runs} - {None}
@@ -111,7 +120,7 @@ def compare_runs(
             for setting in SETTINGS
             if setting in before_families[family] and setting in after_families[family]
         ]
-        mismatched = [setting for setting, b, a in pairs if b.versions() != a.versions()]
+        mismatched = [setting for setting, b, a in pairs if not pairable(b, a)]
         if mismatched:
             comparison.issues.append(
                 f"compgap_{family}: task/data versions differ between the runs ({', '.join(mismatched)}); "

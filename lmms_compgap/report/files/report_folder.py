@@ -11,11 +11,13 @@ from typing import Any
 
 from lmms_compgap.core.regular import writable_folder, write_regular
 from lmms_compgap.report.compute.finetune import Comparison
+from lmms_compgap.report.compute.sensitivity import Sweep
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
 from lmms_compgap.report.render import diagnostics, plots, tables
 from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
 from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown
+from lmms_compgap.report.render.sensitivity import sensitivity_markdown, sensitivity_rows
 
 
 @dataclass(frozen=True)
@@ -60,20 +62,24 @@ def write_report(
     params: BootstrapParams,
     with_plots: bool = True,
     comparison: Comparison | None = None,
+    sweeps: Sequence[Sweep] = (),
 ) -> ReportFiles:
     """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv, the diagnostics (agreement.csv,
-    effort.csv, length_ratio.csv) and the plots into `out`
-    (and finetune.csv with a before/after `comparison`, whose section leads the report).
+    effort.csv, length_ratio.csv) and the plots into `out` (and finetune.csv with a before/after `comparison`, whose
+    section leads the report; sensitivity.csv with sensitivity `sweeps`, likewise).
 
     With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
     if not summaries:
         return ReportFiles(terminal_markdown(summaries, issues, params), [])
     writable_folder(out)
     before_after = comparison_markdown(comparison, params) if comparison else None
+    sensitivity = sensitivity_markdown(sweeps, params) if sweeps else None
     paths = [out / "report.md"]
-    write_regular(paths[0], full_markdown(summaries, issues, params, before_after))
+    write_regular(paths[0], full_markdown(summaries, issues, params, before_after, sensitivity))
     if comparison:
         paths.append(write_csv(out / "finetune.csv", comparison_rows(comparison)))
+    if sweeps:
+        paths.append(write_csv(out / "sensitivity.csv", sensitivity_rows(sweeps)))
     paths.append(write_csv(out / "gap.csv", tables.gap_rows(summaries)))
     paths.append(write_csv(out / "attribution.csv", tables.attribution_rows(summaries)))
     paths.append(write_csv(out / "failed_calls.csv", tables.failed_rows(summaries)))
@@ -86,4 +92,4 @@ def write_report(
         for name, plot in (("gap.png", plots.plot_gaps), ("accuracy.png", plots.plot_accuracies)):
             paths.append(out / name)
             write_regular(paths[-1], plot(entries, params.confidence))
-    return ReportFiles(terminal_markdown(summaries, issues, params, before_after), paths)
+    return ReportFiles(terminal_markdown(summaries, issues, params, before_after, sensitivity), paths)

@@ -11,12 +11,14 @@ from lmms_compgap.report.render.literal import markdown_text
 from lmms_compgap.report.render.tables import TOO_SMALL_NOTE, markdown_table, p_text, points, too_small_mark
 
 
-def _signed(value: float) -> str:
+def signed_points(value: float) -> str:
+    """A change in points with its sign: +3.2, -0.5."""
     return f"{100 * value:+.1f}"
 
 
-def _with_ci(value: float, ci: Sequence[float], n: int) -> str:
-    return f"{_signed(value)} [{_signed(ci[0])}, {_signed(ci[1])}]{too_small_mark(ci, n)}"
+def with_ci(value: float, ci: Sequence[float], n: int) -> str:
+    """A change in points with its interval, marked when the sample is too small for it to mean anything."""
+    return f"{signed_points(value)} [{signed_points(ci[0])}, {signed_points(ci[1])}]{too_small_mark(ci, n)}"
 
 
 def comparison_rows(comparison: Comparison) -> list[dict[str, Any]]:
@@ -80,9 +82,9 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
                         family,
                         score,
                         n,
-                        _with_ci(gap["before"], gap["before_ci"], n),
-                        _with_ci(gap["after"], gap["after_ci"], n),
-                        _with_ci(gap["change"], gap["change_ci"], n),
+                        with_ci(gap["before"], gap["before_ci"], n),
+                        with_ci(gap["after"], gap["after_ci"], n),
+                        with_ci(gap["change"], gap["change_ci"], n),
                         gap["verdict"],
                     ]
                 )
@@ -106,7 +108,7 @@ def comparison_markdown(comparison: Comparison, params: BootstrapParams) -> str:
                             compared["n"],
                             f"{100 * accuracy['before']:.1f}",
                             f"{100 * accuracy['after']:.1f}",
-                            _with_ci(compared["gap"], compared["ci"], compared["n"]),
+                            with_ci(compared["gap"], compared["ci"], compared["n"]),
                             p_text(compared["mcnemar_p"]),
                         ]
                     )

@@ -40,9 +40,15 @@ def _tables(
     params: BootstrapParams,
     slices: bool,
     before_after: str | None = None,
+    sensitivity: str | None = None,
 ) -> list[str]:
     level = f"{100 * params.confidence:.0f}%"
     parts = ["## Before and after fine-tuning", before_after] if before_after else []
+    parts += (
+        ["## Sensitivity (one argument or the rendering varied, each against its reference)", sensitivity]
+        if sensitivity
+        else []
+    )
     parts += [
         f"## Composition gap (cascade − direct, points; {level} paired bootstrap CI, exact McNemar p)",
         tables.gap_markdown(summaries),
@@ -67,14 +73,22 @@ def _tables(
 
 
 def terminal_markdown(
-    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, before_after: str | None = None
+    summaries: Sequence[ModelSummary],
+    issues: Sequence[str],
+    params: BootstrapParams,
+    before_after: str | None = None,
+    sensitivity: str | None = None,
 ) -> str:
     """The gap, attribution and failed-call tables and the issues (the slices are in the file only)."""
-    return "\n\n".join(_tables(summaries, issues, params, slices=False, before_after=before_after)) + "\n"
+    return "\n\n".join(_tables(summaries, issues, params, False, before_after, sensitivity)) + "\n"
 
 
 def full_markdown(
-    summaries: Sequence[ModelSummary], issues: Sequence[str], params: BootstrapParams, before_after: str | None = None
+    summaries: Sequence[ModelSummary],
+    issues: Sequence[str],
+    params: BootstrapParams,
+    before_after: str | None = None,
+    sensitivity: str | None = None,
 ) -> str:
     level = f"{100 * params.confidence:.0f}%"
     categories = "\n".join(f"- **{name}**: {text}" for name, text in DESCRIPTIONS.items())
@@ -86,7 +100,7 @@ def full_markdown(
         f"Vision: exact intermediate (transcription, object or card list). {tables.TOO_SMALL_NOTE}",
         "## Runs",
         _runs_section(summaries),
-        *_tables(summaries, issues, params, slices=True, before_after=before_after),
+        *_tables(summaries, issues, params, True, before_after, sensitivity),
         "## Attribution categories (a partition of the items the direct setting gets wrong, tested in this order)",
         categories,
     ]
