@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lmms_compgap.core.family import Prompts, TaskFamily
+from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.tasks import writer
 
 CARD = "README.md"
@@ -34,7 +35,10 @@ class CardError(ValueError):
 
 def card_path(family: TaskFamily) -> Path | None:
     """Where a family keeps its task card: README.md in its declaration's package (where `compgap new-family`
-    writes it); None for a family declared outside any file."""
+    writes it); None for a family declared outside any file, and for a rendering variant (its base family's card
+    describes it: same items and prompts, and the base's package is the variant's too)."""
+    if rendering_of(family) is not None:
+        return None
     module_file = getattr(sys.modules.get(type(family).__module__), "__file__", None)
     return Path(module_file).resolve().parent / CARD if module_file else None
 

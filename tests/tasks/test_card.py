@@ -16,11 +16,13 @@ from markdown_it import MarkdownIt
 from lmms_compgap.cli import main
 from lmms_compgap.core.family import Prompts
 from lmms_compgap.core.registry import builtin_families, get_family
+from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.tasks import card
 from tests.helpers import REPO
 
 TREE = REPO / "task_yamls"
-BUILTIN = sorted(builtin_families())
+#: The built-in families with a card of their own (a rendering variant is described by its base family's card).
+BUILTIN = sorted(name for name, family in builtin_families().items() if rendering_of(family) is None)
 #: GitHub's Markdown: CommonMark with its tables.
 MARKDOWN = MarkdownIt("commonmark").enable("table")
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}
@@ -65,6 +67,13 @@ def test_every_task_card_holds_the_prompt_section_its_family_generates(name: str
     assert card.card_files([family]) == ({path: path.read_bytes()}, [])
 
 
+def test_a_rendering_variant_has_no_card_of_its_own_and_leaves_its_familys_alone() -> None:
+    variants = [family for family in builtin_families().values() if rendering_of(family) is not None]
+    assert variants and all(card.card_path(family) is None for family in variants)
+    base = get_family("mathtext")
+    assert card.card_files([*variants, base]) == card.card_files([base])
+
+
 @pytest.mark.parametrize("name", BUILTIN)
 def test_the_real_prompts_render_exactly_newlines_and_braces_included(name: str) -> None:
     family = get_family(name)
@@ -95,11 +104,11 @@ def test_a_models_own_prompts_get_a_table_of_their_own(monkeypatch: pytest.Monke
 def cards_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Every built-in card copied under tmp_path, and `compgap tasks build` pointed at the copies."""
     copies = {}
-    for name, family in builtin_families().items():
+    for name in BUILTIN:
         copies[name] = tmp_path / name / card.CARD
         copies[name].parent.mkdir()
-        shutil.copyfile(card.card_path(family), copies[name])
-    monkeypatch.setattr(card, "card_path", lambda family: copies[family.name])
+        shutil.copyfile(card.card_path(get_family(name)), copies[name])
+    monkeypatch.setattr(card, "card_path", lambda family: copies.get(family.name))
     return copies
 
 
