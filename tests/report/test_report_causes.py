@@ -102,8 +102,9 @@ def test_each_rows_sentence_is_generated_from_its_numbers(planted, model: str, c
     result = planted[1][model]["comparisons"][comparison]
     sentence = cause_sentence(comparison, result)
     assert phrase in sentence
-    if direction(result) != "none":
-        assert f"{abs(100 * result['gap']):.1f} points [{100 * result['ci'][0]:+.1f}, " in sentence
+    # A direction found gives the size, none found the signed difference; the interval always keeps its signs.
+    size = f"{abs(100 * result['gap']):.1f}" if direction(result) != "none" else f"{100 * result['gap']:+.1f}"
+    assert f"{size} points [{100 * result['ci'][0]:+.1f}, " in sentence
 
 
 def test_a_few_items_tell_nothing(tmp_path: Path) -> None:

@@ -88,8 +88,10 @@ def cause_sentence(name: str, result: dict[str, Any]) -> str:
     if shown == "unclear":
         return f"{_SENTENCES[name][0]}: too few items to tell ({_difference(result)})."
     low, high = (100 * bound for bound in result["ci"])
-    # The sentence names the direction, so it gives the size; the interval keeps its signs.
-    text = _SENTENCES[name][1][shown].format(d=f"{abs(100 * result['gap']):.1f}", ci=f"[{low:+.1f}, {high:+.1f}]")
+    # A sentence that names a direction gives the size; one that finds none gives the signed difference. The
+    # interval keeps its signs.
+    size = f"{100 * result['gap']:+.1f}" if shown == "none" else f"{abs(100 * result['gap']):.1f}"
+    text = _SENTENCES[name][1][shown].format(d=size, ci=f"[{low:+.1f}, {high:+.1f}]")
     return f"{_SENTENCES[name][0]}: {text}"
 
 
