@@ -17,7 +17,7 @@ from lmms_compgap.core.registry import family_names, generated_family_names, get
 from lmms_compgap.core.regular import open_regular
 from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import SETTINGS, parse_task_name, task_name
+from lmms_compgap.core.settings import ALL_SETTINGS, parse_task_name, task_name
 from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor.command import add_doctor_command
@@ -34,7 +34,7 @@ def _scored_task(task: str) -> tuple[TaskFamily, str]:
     """`compgap_<family>_<setting>` of an installed family -> (the family, setting), with a clear error otherwise."""
     parsed = parse_task_name(task)
     if parsed is None or parsed[0] not in family_names():
-        names = [task_name(family, setting) for family in family_names() for setting in SETTINGS]
+        names = [task_name(family, setting) for family in family_names() for setting in ALL_SETTINGS]
         raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
     return get_family(parsed[0]), parsed[1]
 

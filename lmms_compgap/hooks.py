@@ -3,6 +3,7 @@
 
 from lmms_compgap.tasks.hooks import (
     aggregate_sum,
+    cascade_image_text,
     cascade_text,
     cot_text,
     dataset_docs,
@@ -13,16 +14,20 @@ from lmms_compgap.tasks.hooks import (
     language_text,
     no_visual,
     process_cascade,
+    process_cascadeimage,
     process_cot,
     process_direct,
     process_language,
+    process_twoturn,
     process_vision,
+    two_turn_text,
     verified_docs,
     vision_text,
 )
 
 __all__ = [
     "aggregate_sum",
+    "cascade_image_text",
     "cascade_text",
     "cot_text",
     "dataset_docs",
@@ -33,10 +38,13 @@ __all__ = [
     "language_text",
     "no_visual",
     "process_cascade",
+    "process_cascadeimage",
     "process_cot",
     "process_direct",
     "process_language",
+    "process_twoturn",
     "process_vision",
+    "two_turn_text",
     "verified_docs",
     "vision_text",
 ]

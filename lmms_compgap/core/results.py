@@ -10,7 +10,7 @@ from typing import Any
 
 from lmms_compgap.core.family import Metric, TaskFamily, row_json
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.core.settings import SETTINGS, decode_cascade_response, failure_reason
+from lmms_compgap.core.settings import ALL_SETTINGS, STEP2_MODES, decode_cascade_response, failure_reason
 
 ACCURACY, STRICT_ACCURACY = Metric("accuracy"), Metric("strict_accuracy")
 #: Items whose model call raised, returned nothing or returned lmms-eval's request-failed marker (for the
@@ -25,6 +25,9 @@ SETTING_METRICS: dict[str, tuple[Metric, ...]] = {
     "cascade": (ACCURACY, STRICT_ACCURACY, Metric("step1_usable"), FAILED_CALLS),
     "vision": (Metric("exact_match"), Metric("usable"), FAILED_CALLS),
 }
+#: The two-step settings (`cascade` and the why settings) are scored alike: the answer, and step 1 against the gold
+#: intermediate.
+SETTING_METRICS.update({setting: SETTING_METRICS["cascade"] for setting in STEP2_MODES})
 
 
 def setting_metrics(family: TaskFamily, setting: str) -> tuple[Metric, ...]:
@@ -53,8 +56,8 @@ def _as_text(response: Any) -> str:
 
 def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str, Any]:
     """Score one raw response; returns lmms-eval metrics plus a `compgap` record of everything."""
-    if setting not in SETTINGS:
-        raise ValueError(f"unknown setting {setting!r}; settings: {SETTINGS}")
+    if setting not in ALL_SETTINGS:
+        raise ValueError(f"unknown setting {setting!r}; settings: {ALL_SETTINGS}")
     family = get_family(doc["family"])
     record: dict[str, Any] = {
         "uid": doc["uid"],
@@ -94,7 +97,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
         return {**metrics, "failed_calls": int(bool(record["error"])), "compgap": record}
 
     final: str | None
-    if setting == "cascade":
+    if setting in STEP2_MODES:
         envelope = decode_cascade_response(response)
         record.update(intermediate_response=envelope.step1, failed_step=envelope.failed_step, error=envelope.error)
         if envelope.step1 is not None and envelope.failed_step != 1:
@@ -118,7 +121,7 @@ def score_response(doc: dict[str, Any], setting: str, response: Any) -> dict[str
         record.update(extracted=answer.extracted, correct=answer.correct, strict=answer.strict)
 
     metrics: dict[str, Any] = {"accuracy": record["correct"], "strict_accuracy": record["strict"]}
-    if setting == "cascade":
+    if setting in STEP2_MODES:
         metrics["step1_usable"] = record["intermediate_usable"] or 0
     metrics["failed_calls"] = 1 if record["failed_step"] else 0
     return {**metrics, "compgap": record}

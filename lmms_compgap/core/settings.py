@@ -1,11 +1,12 @@
-"""The five settings, and the envelopes that carry a two-step cascade through lmms-eval.
+"""The settings, and the envelopes that carry a two-step cascade through lmms-eval.
 
 A cascade request is one lmms-eval request whose context is a JSON *request envelope* holding
 both steps' prompts; `compgap_cascade` unpacks it, runs step 1 (image + visual prompt) and step 2
-(text only: the textual prompt filled with step 1's output), and answers with a JSON *response
-envelope* holding both outputs. Because both travel inside lmms-eval's own request and response
-strings, they are logged with `--log_samples`, cached by `--use_cache`, and gathered across
-ranks like any other response.
+(the textual prompt filled with step 1's output: text only for `cascade`, with the image for
+`cascadeimage`, as the second turn of one conversation for `twoturn`; the envelope's `step2_mode`),
+and answers with a JSON *response envelope* holding both outputs. Because both travel inside
+lmms-eval's own request and response strings, they are logged with `--log_samples`, cached by
+`--use_cache`, and gathered across ranks like any other response.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ from typing import Any
 SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "vision", "language")
 #: The settings scored by their final answer (vision is scored by its intermediate).
 ANSWER_SETTINGS: tuple[str, ...] = ("direct", "cascade", "cot", "language")
+#: Two settings that tell why a gap exists (group `compgap_why`, outside `compgap` and `compgap_all`, so published
+#: results compare the same tasks): the cascade with the picture kept in view at step 2, and both steps as two turns
+#: of one conversation. Both run the cascade's own prompts; only what step 2 sees differs.
+WHY_SETTINGS: tuple[str, ...] = ("cascadeimage", "twoturn")
+#: Every setting a task can have.
+ALL_SETTINGS: tuple[str, ...] = (*SETTINGS, *WHY_SETTINGS)
+#: What step 2 of each two-step setting is sent besides its prompt: nothing (text), the item's picture (image), or
+#: the first turn and the model's own step-1 answer before it (turns).
+STEP2_MODES: dict[str, str] = {"cascade": "text", "cascadeimage": "image", "twoturn": "turns"}
 _TASK_NAME_RE = re.compile(r"compgap_([a-z0-9]+)_([a-z]+)")
 
 
@@ -29,28 +39,38 @@ def task_name(family: str, setting: str) -> str:
 def parse_task_name(task: str) -> tuple[str, str] | None:
     """`compgap_<family>_<setting>` -> (family, setting), for any family name; None for any other task name."""
     match = _TASK_NAME_RE.fullmatch(task)
-    if match is None or match.group(2) not in SETTINGS:
+    if match is None or match.group(2) not in ALL_SETTINGS:
         return None
     return match.group(1), match.group(2)
 
 
 REQUEST_TAG = "compgap_cascade_request"
 RESPONSE_TAG = "compgap_cascade_response"
-ENVELOPE_VERSION = 1
+#: Version 2 added `step2_mode`. A text-mode envelope (the `cascade` setting's) is still written as version 1, byte for
+#: byte as before, so the cascade tasks' requests (and lmms-eval's --use_cache keys for them) did not change.
+ENVELOPE_VERSION = 2
+#: The response envelope has not changed since version 1.
+RESPONSE_VERSION = 1
 #: What lmms-eval's API backends return instead of raising when a request failed.
 REQUEST_FAILED_MARKER = "[LMMS_EVAL_REQUEST_FAILED"
 
 
 @dataclass(frozen=True)
 class CascadeRequest:
-    """Step 1's prompt (sent with the image) and step 2's template (sent as text only)."""
+    """Step 1's prompt (sent with the image) and step 2's template, sent as `step2_mode` says (STEP2_MODES)."""
 
     step1_prompt: str
     step2_template: str
     values: dict[str, str]
+    step2_mode: str = "text"
 
     def encode(self) -> str:
-        payload = {"tag": REQUEST_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
+        if self.step2_mode not in STEP2_MODES.values():
+            raise ValueError(f"unknown step2_mode {self.step2_mode!r}; modes: {sorted(set(STEP2_MODES.values()))}")
+        fields = asdict(self)
+        if self.step2_mode == "text":
+            del fields["step2_mode"]
+        payload = {"tag": REQUEST_TAG, "version": 1 if self.step2_mode == "text" else ENVELOPE_VERSION, **fields}
         return json.dumps(payload, ensure_ascii=False)
 
 
@@ -65,7 +85,7 @@ class CascadeResponse:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def encode(self) -> str:
-        payload = {"tag": RESPONSE_TAG, "version": ENVELOPE_VERSION, **asdict(self)}
+        payload = {"tag": RESPONSE_TAG, "version": RESPONSE_VERSION, **asdict(self)}
         return json.dumps(payload, ensure_ascii=False)
 
 
@@ -79,6 +99,13 @@ def decode_cascade_request(context: Any) -> CascadeRequest | None:
         return None
     if not isinstance(payload, dict) or payload.get("tag") != REQUEST_TAG:
         return None
+    # Version 1 has no step2_mode (text); a version this code does not know, or a mode it cannot run, is no
+    # envelope: the request then fails visibly rather than run as another setting.
+    version, mode = payload.get("version", 1), payload.get("step2_mode", "text")
+    if type(version) is not int or version not in (1, ENVELOPE_VERSION) or (version == 1 and "step2_mode" in payload):
+        return None
+    if not isinstance(mode, str) or mode not in STEP2_MODES.values():
+        return None
     values = payload.get("values")
     if not (
         isinstance(payload.get("step1_prompt"), str)
@@ -87,7 +114,7 @@ def decode_cascade_request(context: Any) -> CascadeRequest | None:
         and all(isinstance(k, str) and isinstance(v, str) for k, v in values.items())
     ):
         return None
-    return CascadeRequest(payload["step1_prompt"], payload["step2_template"], values)
+    return CascadeRequest(payload["step1_prompt"], payload["step2_template"], values, mode)
 
 
 def decode_cascade_response(text: Any) -> CascadeResponse:

@@ -4,8 +4,13 @@
 
 Requests whose context is a cascade request envelope (see `lmms_compgap.core.settings`) are run
 in two rounds: round 1 sends every step 1 (image + visual prompt) together with every ordinary
-request of the run; round 2 sends every step 2 (text only: the textual prompt filled with step 1's
-output). Identical requests within a round (same item, prompt, generation settings and visual
+request of the run; round 2 sends every step 2 (the textual prompt filled with step 1's output):
+text only for the `cascade` setting; with the item's picture for `cascadeimage` (a chat wrapper gets the
+task's own messages with step 2's prompt in place of the envelope, a simple one the task's visuals); and
+for `twoturn` as the second turn of one conversation (the first turn as step 1 was sent, the model's own
+step-1 answer as the assistant's turn, then step 2's prompt), which only chat wrappers can carry: a
+simple wrapper or a chat wrapper that flattens conversations (`models/startup.py`) stops the run
+before any call. Identical requests within a round (same item, prompt, generation settings and visual
 source; e.g. a `vision` request and a cascade's step 1) are computed once. Each round reaches the
 inner model in chunks of one task's requests each, because several lmms-eval wrappers read the
 task of a batch from its first request. A call that raises, returns nothing or returns lmms-eval's
@@ -58,7 +63,13 @@ from lmms_compgap.models.adapters import drop_empty_media
 from lmms_compgap.models.call_cache import open_call_cache
 from lmms_compgap.models.checkpoint import LoadingReport, recording_loading_reports
 from lmms_compgap.models.own_requests import OwnRequests
-from lmms_compgap.models.startup import check_inner_model, check_model_class, refuse_text_blind, refuse_unbatchable
+from lmms_compgap.models.startup import (
+    check_inner_model,
+    check_model_class,
+    refuse_single_turn,
+    refuse_text_blind,
+    refuse_unbatchable,
+)
 from lmms_compgap.models.stop import FailureMonitor, RunStopped, failed_share_limit
 from lmms_compgap.tasks import hooks
 
@@ -79,6 +90,9 @@ class CascadeStats:
     round1_shared: int = 0
     step2_calls: int = 0
     step2_shared: int = 0
+    #: Step-2 requests sent with the picture (cascadeimage) and as a second turn (twoturn), before deduplication.
+    step2_with_image: int = 0
+    step2_turns: int = 0
     failed_step1: int = 0
     failed_step2: int = 0
     failed_passthrough: int = 0
@@ -95,24 +109,44 @@ class _Call:
     owner: str
 
 
+def _replace_envelope(
+    messages: list[dict[str, Any]], replacement: Callable[[CascadeRequest], str]
+) -> list[dict[str, Any]]:
+    """`messages` with the text of every request envelope in them replaced by `replacement(envelope)`."""
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str) and (envelope := decode_cascade_request(content)) is not None:
+            message["content"] = replacement(envelope)
+        elif isinstance(content, list):
+            for part in content:
+                if isinstance(part, dict) and part.get("type") == "text":
+                    envelope = decode_cascade_request(part.get("text"))
+                    if envelope is not None:
+                        part["text"] = replacement(envelope)
+    return messages
+
+
 def _step1_messages(doc_to_messages: Callable, doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The task's own messages (image included) with the request envelope replaced by step 1's prompt.
 
     A function of the doc alone (the envelope is in the task's own text), so it is right for every
     request of a batch even in wrappers that call the first request's function for all of them.
     """
-    messages = doc_to_messages(doc)
-    for message in messages:
-        content = message.get("content")
-        if isinstance(content, str) and (envelope := decode_cascade_request(content)) is not None:
-            message["content"] = envelope.step1_prompt
-        elif isinstance(content, list):
-            for part in content:
-                if isinstance(part, dict) and part.get("type") == "text":
-                    envelope = decode_cascade_request(part.get("text"))
-                    if envelope is not None:
-                        part["text"] = envelope.step1_prompt
-    return messages
+    return _replace_envelope(doc_to_messages(doc), lambda envelope: envelope.step1_prompt)
+
+
+def _step2_messages(doc_to_messages: Callable, doc: dict[str, Any], prompt: str) -> list[dict[str, Any]]:
+    """`cascadeimage`'s step 2: the task's own messages (image included) with the envelope replaced by `prompt`."""
+    return _replace_envelope(doc_to_messages(doc), lambda envelope: prompt)
+
+
+def _two_turn_messages(doc_to_messages: Callable, doc: dict[str, Any], step1: str, prompt: str) -> list[dict[str, Any]]:
+    """`twoturn`'s step 2: the first turn exactly as step 1 was sent, the model's own step-1 answer, then `prompt`."""
+    return [
+        *_step1_messages(doc_to_messages, doc),
+        {"role": "assistant", "content": [{"type": "text", "text": step1}]},
+        {"role": "user", "content": [{"type": "text", "text": prompt}]},
+    ]
 
 
 def _visual_source(function: Any) -> str:
@@ -263,6 +297,32 @@ class CompgapCascade(lmms):
             )
         return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=dict(request.metadata))
 
+    def _step2(
+        self, own: OwnRequests, request: Instance, envelope: CascadeRequest, step1: str, item: str, gen_kwargs: Any
+    ) -> tuple[str, Instance]:
+        """Step 2 of one two-step request, as its envelope's `step2_mode` says, and its dedup key (which names what
+        the call carries besides its prompt, so a text-only answer is never reused for a request with the picture)."""
+        prompt = fill_prompt(envelope.step2_template, {**envelope.values, "intermediate": step1})
+        if envelope.step2_mode == "text":
+            return self._key(item, prompt, gen_kwargs, "text-only"), own.request(prompt, gen_kwargs)
+        doc_id, task, split = request.args[-3:]
+        doc = self.task_dict[task][split][doc_id]
+        source = request.args[2] if self.is_simple else request.args[1]
+        visual = _visual_source(source)
+        if envelope.step2_mode == "image":
+            self.last_stats.step2_with_image += 1
+            key = self._key(item, prompt, gen_kwargs, f"with the picture: {visual}")
+            if self.is_simple:
+                return key, own.request(prompt, gen_kwargs, visuals=partial(source, doc), split="image")
+            messages = partial(_step2_messages, source, doc, prompt)
+            return key, own.request(prompt, gen_kwargs, messages=messages, split="image")
+        # "turns": chat wrappers only (generate_until refused any other before round 1).
+        self.last_stats.step2_turns += 1
+        conversation = json.dumps([envelope.step1_prompt, step1, prompt], ensure_ascii=False)
+        key = self._key(item, conversation, gen_kwargs, f"second turn: {visual}")
+        messages = partial(_two_turn_messages, source, doc, step1, prompt)
+        return key, own.request(prompt, gen_kwargs, messages=messages, split="turns")
+
     def _run_inner(self, instances: Sequence[Instance]) -> list[tuple[str | None, str | None]]:
         """(text, error) per instance; a failing batch is bisected so one bad request fails alone."""
         if not instances:
@@ -331,6 +391,8 @@ class CompgapCascade(lmms):
         stats = self.last_stats = CascadeStats(requests=len(requests))
         monitor = FailureMonitor(self.inner_name, self.max_failed_share)
         envelopes: list[CascadeRequest | None] = [decode_cascade_request(request.args[0]) for request in requests]
+        if any(envelope is not None and envelope.step2_mode == "turns" for envelope in envelopes):
+            refuse_single_turn(self.inner_name, self.is_simple)  # before any call, not after hours of round 1
         # The generation settings as the task built them: some wrappers edit the dict they are given.
         settings = [copy.deepcopy(self._gen_kwargs(request)) for request in requests]
 
@@ -369,10 +431,9 @@ class CompgapCascade(lmms):
                     stats.failed_step1 += 1
                     responses[position] = CascadeResponse(step1=text, step2=None, failed_step=1, error=error).encode()
                     continue
-                prompt = fill_prompt(envelope.step2_template, {**envelope.values, "intermediate": text})
                 gen_kwargs = copy.deepcopy(settings[position])
-                key2 = self._key(items[position], prompt, gen_kwargs, "text-only")
-                round2.append(_Call(key2, own.request(prompt, gen_kwargs), f"step 2 of {call.owner}"))
+                key2, instance = self._step2(own, requests[position], envelope, text, items[position], gen_kwargs)
+                round2.append(_Call(key2, instance, f"step 2 of {call.owner}"))
                 round2_owner[position] = key2
                 step1_texts[position] = text
             round2_outputs, stats.step2_shared = self._run_calls(round2, monitor)
@@ -389,7 +450,8 @@ class CompgapCascade(lmms):
         logger.info(
             f"compgap_cascade: {stats.requests} requests ({stats.cascade_items} cascade, {stats.passthrough} other); "
             f"round 1: {stats.round1_calls} calls ({stats.round1_shared} shared); "
-            f"step 2: {stats.step2_calls} calls ({stats.step2_shared} shared); "
+            f"step 2: {stats.step2_calls} calls ({stats.step2_shared} shared; "
+            f"{stats.step2_with_image} with the picture, {stats.step2_turns} as a second turn); "
             f"failed: step 1 {stats.failed_step1}, step 2 {stats.failed_step2}, other {stats.failed_passthrough}; "
             f"reused from cache: {stats.cache_hits}"
         )

@@ -6,7 +6,10 @@ Several wrappers take the task, the split or that function from the *first* requ
 for the whole batch (`qwen2_vl`, `llava_hf`, lmms-eval's generic `huggingface`). So every request
 made here belongs to one private task whose docs hold what to send, read by one shared function:
 a batch of them is right whichever request a wrapper looks at first. A text-only request has no
-visuals at all, which is what lmms-eval's own text-only tasks send.
+visuals at all, which is what lmms-eval's own text-only tasks send. A chat request may carry its whole
+conversation (`messages`: the cascade's two-turn step 2). Each kind of request has a split of its own,
+and the cascade chunks calls by task and split, so one batch never mixes text-only requests with
+requests that carry an image (a batched wrapper can hand a text-only row the other rows' pixels).
 """
 
 from __future__ import annotations
@@ -28,7 +31,11 @@ def own_visual(doc: dict[str, Any]) -> list[Any]:
 
 
 def own_messages(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The user turn of one of our requests, built as lmms-eval builds a task's (chat wrappers' `doc_to_messages`)."""
+    """The messages of one of our requests (chat wrappers' `doc_to_messages`): its own conversation when it carries
+    one, else one user turn built as lmms-eval builds a task's."""
+    messages = doc.get("messages")
+    if callable(messages):
+        return messages()
     return ConfigurableMessagesTask._build_user_turn(own_visual(doc), doc["text"])
 
 
@@ -38,23 +45,31 @@ class OwnRequests:
     def __init__(self, task_dict: MutableMapping[str, Any], is_simple: bool) -> None:
         self.task_dict = task_dict
         self.is_simple = is_simple
-        self.docs: list[dict[str, Any]] = []
+        #: split -> its docs; the dict lmms-eval's wrappers see as the private task while in the `with` block.
+        self.splits: dict[str, list[dict[str, Any]]] = {OWN_SPLIT: []}
 
     def request(
-        self, text: str, gen_kwargs: dict[str, Any], visuals: Callable[[], list[Any]] | None = None
+        self,
+        text: str,
+        gen_kwargs: dict[str, Any],
+        visuals: Callable[[], list[Any]] | None = None,
+        messages: Callable[[], list[dict[str, Any]]] | None = None,
+        split: str = OWN_SPLIT,
     ) -> Instance:
-        """A generate_until request for `text` (and the images `visuals()` returns, if given)."""
-        doc_id = len(self.docs)
-        self.docs.append({"text": text, "visuals": visuals})
+        """A generate_until request for `text` (and the images `visuals()` returns, if given; for a chat wrapper the
+        conversation `messages()` returns instead, if given), in the private task's `split`."""
+        docs = self.splits.setdefault(split, [])
+        doc_id = len(docs)
+        docs.append({"text": text, "visuals": visuals, "messages": messages})
         if self.is_simple:
-            arguments = (text, gen_kwargs, own_visual, doc_id, OWN_TASK, OWN_SPLIT)
+            arguments = (text, gen_kwargs, own_visual, doc_id, OWN_TASK, split)
         else:
-            arguments = (text, own_messages, gen_kwargs, doc_id, OWN_TASK, OWN_SPLIT)
-        metadata = {"task": OWN_TASK, "doc_id": doc_id, "repeats": 1, "split": OWN_SPLIT}
+            arguments = (text, own_messages, gen_kwargs, doc_id, OWN_TASK, split)
+        metadata = {"task": OWN_TASK, "doc_id": doc_id, "repeats": 1, "split": split}
         return Instance(request_type="generate_until", arguments=arguments, idx=0, metadata=metadata)
 
     def __enter__(self) -> OwnRequests:
-        self.task_dict[OWN_TASK] = {OWN_SPLIT: self.docs}
+        self.task_dict[OWN_TASK] = self.splits
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

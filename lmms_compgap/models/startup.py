@@ -44,6 +44,19 @@ TEXT_BLIND_WRAPPERS: dict[str, str] = {
     "lfm2_5_vl": "it leaves requests without an image out of its outputs, so outputs no longer line up with requests"
 }
 
+#: lmms-eval 0.7.3 chat wrappers that do not send a conversation as one (read in their source): the `twoturn`
+#: setting's step 2 would reach the model as something else, so they are refused for it. Simple (`is_simple`)
+#: wrappers take one prompt string and are refused too.
+SINGLE_TURN_CHAT_WRAPPERS: dict[str, str] = {
+    "minicpm_o": "it merges every message's content into one user turn",
+    "omnivinci": "it merges every message's content into one user turn",
+    "baichuan_omni": "it joins every message's text into one prompt, without roles",
+    "neo_ov": "it joins every message's text into one prompt, without roles",
+    "aero_realtime_vllm": "it sends only the first video and the user turns' text",
+    "bagel_lmms_engine": "it sends the request's context string and the first image, not the messages",
+    "fastvideo": "it sends the first image and the text, not the messages",
+}
+
 #: lmms-eval 0.7.3 wrappers that choose the model class from the checkpoint's name, not its config.
 CLASS_FROM_NAME_WRAPPERS: dict[str, str] = {
     "glm4v": 'it loads the MoE class unless the path contains "Flash"',
@@ -83,6 +96,18 @@ def refuse_text_blind(inner: str) -> None:
             f"compgap_cascade: lmms-eval's `{inner}` wrapper cannot run the cascade: {TEXT_BLIND_WRAPPERS[inner]}, and "
             "the cascade's step 2 and the `language` setting send only text. Run the same checkpoint with "
             f"lmms-compgap's own wrapper: --model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC})."
+        )
+
+
+def refuse_single_turn(inner: str, is_simple: bool) -> None:
+    """Stop, before any model call, a run of the `twoturn` setting on a wrapper that cannot send a conversation."""
+    why = "it is a simple wrapper: it sends one prompt string" if is_simple else SINGLE_TURN_CHAT_WRAPPERS.get(inner)
+    if why:
+        raise RunStopped(
+            f"compgap_cascade: the twoturn setting sends step 1 and step 2 as two turns of one conversation, which "
+            f"lmms-eval's `{inner}` wrapper cannot carry ({why}). Run the twoturn tasks with a chat wrapper: the "
+            "chat variant of this model if it has one (leave out inner_force_simple), or lmms-compgap's own "
+            f"--model_args inner=compgap_hf,pretrained=... (see {MODELS_DOC}); the other settings run as they are."
         )
 
 

@@ -21,6 +21,8 @@ from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
     SETTINGS,
+    STEP2_MODES,
+    WHY_SETTINGS,
     CascadeResponse,
     decode_cascade_response,
     task_name,
@@ -42,6 +44,13 @@ class SimulatedModel:
     decides both). `sandbag` maps a setting to the chance that its response on an item is made wrong on
     purpose (vision: unreadable; cascade: both steps), drawn apart from the other draws; a sandbagging
     copy with `draws` set to the honest model's name answers every other item as the honest model does.
+
+    The why settings follow from the same draws: `reason` is solving with the picture in view (the direct setting),
+    `text_reason` solving from text alone (the cascade's step 2), so `cascadeimage` (step 2 with the picture) succeeds
+    when the model sees and `reason` holds, and `twoturn` (the picture and the model's own step-1 answer in one
+    conversation) when, besides, it composes across the turns (`turn_compose`, drawn apart). A model that reasons worse
+    with the picture in view has `reason` below `text_reason`; one that composes in two turns but not in one has
+    `compose` low and `turn_compose` high.
 
     Two planted effects for the report's diagnostics, both off by default (and then drawing nothing, so every other
     model answers as before): `work` maps a setting to the chance that its answer comes after a worked step
@@ -67,6 +76,7 @@ class SimulatedModel:
     draws: str | None = None
     work: Mapping[str, float] = field(default_factory=dict)
     language_apart: bool = False
+    turn_compose: float = 1.0
 
     @property
     def draw_key(self) -> str:
@@ -88,7 +98,10 @@ def _final(rng: random.Random, answer: str, right: bool, model: SimulatedModel) 
 def _sandbagged(row: dict[str, Any], model: SimulatedModel, responses: dict[str, str]) -> dict[str, str]:
     rng = random.Random(f"{model.draw_key}:{row['uid']}:sandbag")
     wrong = _final(rng, str(row["answer"]), False, model)
-    made_wrong = {"vision": UNREADABLE, "cascade": CascadeResponse(UNREADABLE, wrong).encode()}
+    made_wrong = {
+        "vision": UNREADABLE,
+        **{setting: CascadeResponse(UNREADABLE, wrong).encode() for setting in STEP2_MODES},
+    }
     return {
         setting: made_wrong.get(setting, wrong) if rng.random() < model.sandbag.get(setting, 0.0) else response
         for setting, response in responses.items()
@@ -141,7 +154,24 @@ def simulated_responses(row: dict[str, Any], model: SimulatedModel) -> dict[str,
         if rng.random() < model.fail:
             failure = f"{REQUEST_FAILED_MARKER}: simulated timeout]"
             responses[setting] = CascadeResponse(None, None, 1, failure).encode() if setting == "cascade" else failure
+    responses |= _why_responses(row, model, seen, sees and reasons)
     return _sandbagged(row, model, responses) if model.sandbag else responses
+
+
+def _why_responses(row: dict[str, Any], model: SimulatedModel, seen: str, solves_in_view: bool) -> dict[str, str]:
+    """The why settings' responses, from the item's draws (seeing, reasoning) and draws of their own: the draws of
+    every other setting, and so every earlier simulation, stay as they were."""
+    rng = random.Random(f"{model.draw_key}:{row['uid']}:why")
+    answer = str(row["answer"])
+    composes = rng.random() < model.turn_compose
+    responses = {
+        "cascadeimage": CascadeResponse(seen, _final(rng, answer, solves_in_view, model)).encode(),
+        "twoturn": CascadeResponse(seen, _final(rng, answer, solves_in_view and composes, model)).encode(),
+    }
+    for setting in WHY_SETTINGS:
+        if rng.random() < model.fail:
+            responses[setting] = CascadeResponse(None, None, 1, f"{REQUEST_FAILED_MARKER}: simulated timeout]").encode()
+    return responses
 
 
 def _sanitize(name: str) -> str:

@@ -23,7 +23,8 @@ def add_tasks_command(commands: Any) -> None:
         help="write every built-in family's task YAMLs, data file and fingerprint, and the groups (or one family's)",
         description="Generate the task tree from the families' declarations (docs/adding_a_family.md): the shared "
         "template, each family's template (prompts, versions, data fingerprint), its five setting YAMLs, its group "
-        "and its data file, and the groups compgap (the paper's families) and compgap_all (every built-in family); "
+        "and its data file, its two why settings (cascadeimage, twoturn) and their group, and the groups compgap (the "
+        "paper's families), compgap_all (every built-in family) and compgap_why (their why settings); "
         "and the prompt section of each family's task card (README.md), between its markers.",
     )
     build.add_argument("--family", choices=family_names(), help="only this family's folder (and the shared template)")

@@ -22,7 +22,7 @@ from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import CascadeRequest
+from lmms_compgap.core.settings import STEP2_MODES, CascadeRequest
 from lmms_compgap.core.versions import installed_version
 from lmms_compgap.scoring.equivalence import MathVerifyUnavailable
 from lmms_compgap.tasks.shadowing import describe_shadowing, shadowed_task_yamls
@@ -199,11 +199,26 @@ def language_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any]
 
 
 def cascade_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None = None) -> str:
-    """A request envelope with both steps' prompts, for `compgap_cascade` to unpack.
+    """A request envelope with both steps' prompts, for `compgap_cascade` to unpack (step 2: text only).
 
     Fails at request-building time, before any model call, when the model is not
     `compgap_cascade` (its entry in the YAML's lmms_eval_specific_kwargs sets `cascade_runner`).
     """
+    return _envelope(doc, lmms_eval_specific_kwargs, STEP2_MODES["cascade"])
+
+
+def cascade_image_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None = None) -> str:
+    """The cascade's envelope whose step 2 is sent with the item's picture (`cascadeimage`)."""
+    return _envelope(doc, lmms_eval_specific_kwargs, STEP2_MODES["cascadeimage"])
+
+
+def two_turn_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None = None) -> str:
+    """The cascade's envelope whose step 2 is the second turn of one conversation (`twoturn`): the picture and step
+    1's prompt, the model's own step-1 answer, then step 2's prompt."""
+    return _envelope(doc, lmms_eval_specific_kwargs, STEP2_MODES["twoturn"])
+
+
+def _envelope(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None, mode: str) -> str:
     if not (lmms_eval_specific_kwargs or {}).get("cascade_runner"):
         raise CascadeModelRequired(
             "compgap cascade tasks need two model calls per item (see the image, then reason over text): run them "
@@ -214,7 +229,7 @@ def cascade_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] 
     values = _values(doc, lmms_eval_specific_kwargs)
     step1 = fill_prompt(_prompt(lmms_eval_specific_kwargs, "visual_prompt"), values)
     template = _prompt(lmms_eval_specific_kwargs, "textual_prompt")
-    return CascadeRequest(step1_prompt=step1, step2_template=template, values=values).encode()
+    return CascadeRequest(step1_prompt=step1, step2_template=template, values=values, step2_mode=mode).encode()
 
 
 # ---- scoring (`process_results`) ----------------------------------------------------------------
@@ -244,6 +259,14 @@ def process_vision(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
 
 def process_cascade(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
     return _scored(doc, "cascade", results[0])
+
+
+def process_cascadeimage(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
+    return _scored(doc, "cascadeimage", results[0])
+
+
+def process_twoturn(doc: dict[str, Any], results: list[Any]) -> dict[str, Any]:
+    return _scored(doc, "twoturn", results[0])
 
 
 def aggregate_sum(values: list[float]) -> float:

@@ -5,7 +5,9 @@ The tree, in the style of lm-evaluation-harness's generated MMLU configs: `_comp
 every task shares; `<family>/_<family>_template_yaml` includes it and adds the family's data file, versions,
 fingerprint and prompts; one small YAML per setting includes that and adds only what makes the setting; the
 groups `compgap_<family>`, `compgap` (the paper's families), `compgap_all` (every built-in family but the rendering
-variants) and `compgap_render` (the rendering variants and the families they vary) list them.
+variants) and `compgap_render` (the rendering variants and the families they vary) list them. Every family also gets
+the two why settings (`cascadeimage`, `twoturn`) in a group of their own, `compgap_<family>_why`, listed by
+`compgap_why` (the families `compgap_all` holds), so no published group changes.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from lmms_compgap.core.family import Metric, TaskFamily
 from lmms_compgap.core.hub_data import source_metadata
 from lmms_compgap.core.rendering import RENDER_GROUP, rendering_metadata, rendering_of
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.settings import SETTINGS, WHY_SETTINGS
 
 SHARED_TEMPLATE = "_compgap_template_yaml"
 PAPER_GROUP = "compgap"
 ALL_GROUP = "compgap_all"
+WHY_GROUP = "compgap_why"
 #: The groups' own `metadata.version` (what a group lists changes with its families' task versions, not here).
 GROUP_VERSION = 1
 HOOKS = "lmms_compgap.tasks.hooks"
@@ -52,6 +55,8 @@ SETTING_HOOKS: dict[str, dict[str, str]] = {
         "process_results": "process_vision",
     },
     "language": {"doc_to_visual": "no_visual", "doc_to_text": "language_text", "process_results": "process_language"},
+    "cascadeimage": {"doc_to_text": "cascade_image_text", "process_results": "process_cascadeimage"},
+    "twoturn": {"doc_to_text": "two_turn_text", "process_results": "process_twoturn"},
 }
 #: The settings whose metrics the shared template lists (the others list their own).
 DEFAULT_METRICS = SETTING_METRICS["direct"]
@@ -199,14 +204,20 @@ def group_name(family: TaskFamily) -> str:
     return f"compgap_{family.name}"
 
 
+def why_group_name(family: TaskFamily) -> str:
+    """The group of a family's why settings (not a task name: `why` is no setting)."""
+    return f"compgap_{family.name}_why"
+
+
 def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
     """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
     families = list(families)
-    names = {PAPER_GROUP, ALL_GROUP} if groups else set()
+    names = {PAPER_GROUP, ALL_GROUP, WHY_GROUP} if groups else set()
     if groups and any(rendering_of(family) for family in families):
         names.add(RENDER_GROUP)
     for family in families:
         names |= {group_name(family), *(settings.task_name(family.name, setting) for setting in SETTINGS)}
+        names |= {why_group_name(family), *(settings.task_name(family.name, setting) for setting in WHY_SETTINGS)}
     return names
 
 
@@ -224,11 +235,19 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
             f"{family.name}/{data_files.DATA_FILE}": data,
             f"{family.name}/{template_name(family)}": family_template(family, data_files.fingerprint_bytes(data)),
         }
-    for setting in SETTINGS:
+    for setting in (*SETTINGS, *WHY_SETTINGS):
         files[f"{family.name}/{settings.task_name(family.name, setting)}.yaml"] = setting_config(family, setting)
     header = f"{_summary(family)}: its five settings.\n" + GENERATED.format(origin=_origin(family))
     files[f"{family.name}/{group_name(family)}.yaml"] = group_config(
         group_name(family), [settings.task_name(family.name, setting) for setting in SETTINGS], header
+    )
+    why_header = (
+        f"{_summary(family)}\n"
+        "Its two settings that tell why its gap exists (the cascade with the picture; two turns of one\n"
+        "chat), apart from its five. Run with --model compgap_cascade.\n" + GENERATED.format(origin=_origin(family))
+    )
+    files[f"{family.name}/{why_group_name(family)}.yaml"] = group_config(
+        why_group_name(family), [settings.task_name(family.name, setting) for setting in WHY_SETTINGS], why_header
     )
     return files
 
@@ -241,6 +260,7 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
     families = list(families)
     groups: dict[str, bytes] = {}
     generated = GENERATED.format(origin="the families' declarations")
+    offline = [family for family in families if not isinstance(family, DatasetFamily) and not rendering_of(family)]
     paper = [group_name(family) for family in families if family.in_paper_group]
     public = [group_name(family) for family in families if isinstance(family, DatasetFamily)]
     variants = {family.name: rendering_of(family) for family in families if rendering_of(family)}
@@ -275,12 +295,15 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
         ),
         f"{ALL_GROUP}.yaml": group_config(
             ALL_GROUP,
-            [
-                group_name(family)
-                for family in families
-                if not isinstance(family, DatasetFamily) and not rendering_of(family)
-            ],
+            [group_name(family) for family in offline],
             "Every generated task family shipped with lmms-compgap: run with --model compgap_cascade.\n" + generated,
+        ),
+        f"{WHY_GROUP}.yaml": group_config(
+            WHY_GROUP,
+            [why_group_name(family) for family in offline],
+            "Why the gap exists: the cascade with the picture kept in view at step 2 (cascadeimage) and both steps\n"
+            "as two turns of one conversation (twoturn), for the families compgap_all holds; run it beside\n"
+            "compgap_all, with --model compgap_cascade (twoturn needs a chat wrapper: docs/models.md).\n" + generated,
         ),
     }
 

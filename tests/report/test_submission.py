@@ -11,6 +11,7 @@ import pytest
 
 from lmms_compgap.cli import main
 from lmms_compgap.core.registry import family_names, get_family, paper_family_names
+from lmms_compgap.core.settings import SETTINGS, WHY_SETTINGS
 from lmms_compgap.errors import ReportError, SubmissionRejected
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
@@ -101,6 +102,17 @@ def test_a_family_without_direct_and_cascade_is_left_out(run_output: Path, tmp_p
     document, notes = build_submission(model, PARAMS, allow_partial=True)
     assert {task["family"] for task in document["tasks"]} == {"mathtext"}
     assert any("compgap_count: no direct run" in note for note in notes)
+
+
+def test_a_shorter_run_of_the_why_settings_neither_enters_nor_shortens_a_submission(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    simulate_run(out, MODEL, families=["count"], limit=LIMIT, date="20260101_000000")
+    simulate_run(out, MODEL, families=["count"], settings=WHY_SETTINGS, limit=3, date="20260102_000000")
+    (model,) = group_by_model(load_outputs([out]).tasks)
+    document, notes = build_submission(model, PARAMS, allow_partial=True)
+    assert sorted(task["setting"] for task in document["tasks"]) == sorted(SETTINGS)
+    assert {task["n_items"] for task in document["tasks"]} == {LIMIT}
+    assert not any("different numbers of items" in note for note in notes)
 
 
 def test_logged_scores_the_installed_scorer_disagrees_with_are_refused(run_output: Path, tmp_path: Path) -> None:

@@ -22,13 +22,20 @@ from pathlib import Path
 import pytest
 
 from lmms_compgap.core.registry import builtin_families
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.settings import ALL_SETTINGS
 from tests.helpers import E2E_COMMON_ARGS, E2E_LIMIT, REPO, TINY_QWEN_ARGS, offline_env, run_lmms_eval
 
 pytestmark = pytest.mark.e2e
 
-EXPECTED_TASKS = {f"compgap_{family}_{setting}" for family in builtin_families() for setting in SETTINGS}
-EXPECTED_GROUPS = {"compgap", "compgap_all", "compgap_render", *(f"compgap_{family}" for family in builtin_families())}
+EXPECTED_TASKS = {f"compgap_{family}_{setting}" for family in builtin_families() for setting in ALL_SETTINGS}
+EXPECTED_GROUPS = {
+    "compgap",
+    "compgap_all",
+    "compgap_render",
+    "compgap_why",
+    *(f"compgap_{family}" for family in builtin_families()),
+    *(f"compgap_{family}_why" for family in builtin_families()),
+}
 
 LIST_TASKS = """
 import json, sys

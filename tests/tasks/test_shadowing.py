@@ -14,6 +14,7 @@ import pytest
 from loguru import logger
 
 from lmms_compgap.core.data import task_yamls_root
+from lmms_compgap.core.settings import ALL_SETTINGS
 from lmms_compgap.tasks import hooks
 from lmms_compgap.tasks.shadowing import describe_shadowing, shadowed_task_yamls
 from tests.helpers import offline_env
@@ -43,7 +44,9 @@ def test_a_copy_passed_with_include_path_is_found_shadowed(installed: Path, tmp_
     assert shadowed["compgap_count_direct"].differs and shadowed["compgap_count_cot"].differs
     assert not shadowed["compgap_mathtext_cot"].differs and not shadowed["compgap"].differs
     message = describe_shadowing(list(shadowed.values()))
-    assert f"--include_path ({copy})" in message and "5 of them differ" in message and "names of their own" in message
+    # Every count task differs: the five settings and the two why settings.
+    differ = f"{len(ALL_SETTINGS)} of them differ"
+    assert f"--include_path ({copy})" in message and differ in message and "names of their own" in message
 
 
 def test_renamed_copies_and_the_installed_folder_itself_are_not_shadowed(installed: Path, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from lmms_compgap.cli import main
 from lmms_compgap.core.data import data_path, fingerprint_bytes
 from lmms_compgap.core.registry import builtin_families, get_family, paper_family_names
 from lmms_compgap.core.rendering import rendering_of
+from lmms_compgap.core.settings import SETTINGS, WHY_SETTINGS
 from lmms_compgap.tasks import writer
 from lmms_compgap.tasks.reader import parse_task_yaml
 from tests.helpers import REPO, generated_task_metadata, load_task_yaml
@@ -102,6 +103,23 @@ def test_the_compgap_group_is_the_papers_three_families_and_compgap_all_every_ge
     # The families built from public datasets need the datasets: a group of their own, in neither of those.
     public = load_task_yaml(None, "compgap_public.yaml")
     assert public["task"] == ["compgap_countbench", "compgap_gsm8k", "compgap_math500"]
+
+
+def test_the_why_settings_are_in_a_group_of_their_own_and_no_published_group_holds_them() -> None:
+    why = load_task_yaml(None, f"{writer.WHY_GROUP}.yaml")
+    own = [name for name in GENERATED if name not in VARIANTS]
+    assert why["task"] == [f"compgap_{name}_why" for name in own]
+    for name in builtin_families():
+        assert load_task_yaml(name, f"compgap_{name}_why.yaml")["task"] == [
+            f"compgap_{name}_{setting}" for setting in WHY_SETTINGS
+        ]
+        assert load_task_yaml(name, f"compgap_{name}.yaml")["task"] == [f"compgap_{name}_{s}" for s in SETTINGS]
+        for setting in WHY_SETTINGS:  # scored as the cascade, by the cascade's own prompts (the family template's)
+            config = load_task_yaml(name, f"compgap_{name}_{setting}.yaml")
+            assert (
+                config["include"] == f"_{name}_template_yaml"
+                and config["metric_list"] == load_task_yaml(name, f"compgap_{name}_cascade.yaml")["metric_list"]
+            )
 
 
 def test_a_models_own_prompts_become_its_lmms_eval_specific_kwargs_entry(monkeypatch: pytest.MonkeyPatch) -> None:

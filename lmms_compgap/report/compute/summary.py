@@ -7,6 +7,7 @@ from typing import Any
 
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.report.compute.agreement import family_agreement
+from lmms_compgap.report.compute.causes import family_causes
 from lmms_compgap.report.compute.effort import family_effort
 from lmms_compgap.report.compute.gap import family_summary
 from lmms_compgap.report.compute.slices import slice_rows
@@ -27,6 +28,8 @@ class ModelSummary:
     agreement: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: family -> `effort.family_effort`
     effort: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: family -> `causes.family_causes`, for the families run in a why setting (cascadeimage, twoturn)
+    causes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def missing_settings_issue(label: str, family: str, present: set[str]) -> str | None:
@@ -69,6 +72,9 @@ def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool
             summary.slices.extend(slice_rows(family, scores, params))
             summary.agreement[family] = family_agreement(family, scores, params)
             summary.effort[family] = family_effort(family, scores, params)
+            causes = family_causes(family, scores, params)
+            if causes is not None:
+                summary.causes[family] = causes
         for issue in (
             missing_settings_issue(model.label, family, set(settings)),
             uneven_items_issue(model.label, family, scores),

@@ -8,7 +8,7 @@ from lmms_compgap.report.compute.attribution import DESCRIPTIONS
 from lmms_compgap.report.compute.scores import SCORES_EXPLAINED
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
-from lmms_compgap.report.render import diagnostics, tables
+from lmms_compgap.report.render import causes, diagnostics, tables
 from lmms_compgap.report.render.literal import markdown_text
 
 DOCS_HINT = "How to read this: docs/report.md in lmms-compgap."
@@ -54,9 +54,14 @@ def _tables(
         tables.gap_markdown(summaries),
         "## Why the direct setting failed (share of its wrong answers)",
         tables.attribution_markdown(summaries),
-        "## Failed model calls",
-        tables.failed_markdown(summaries),
     ]
+    if any(summary.causes for summary in summaries):
+        parts += [
+            f"## Where the gap comes from (why settings; {level} paired bootstrap CI, exact McNemar p)",
+            causes.CAUSES_NOTE,
+            causes.causes_markdown(summaries),
+        ]
+    parts += ["## Failed model calls", tables.failed_markdown(summaries)]
     if slices:
         parts += ["## Slices by difficulty attribute (flexible score)", tables.slices_markdown(summaries)]
         parts += [

@@ -161,6 +161,8 @@ def build_submission(
     runs: list[RunInfo] = []
     tasks, scores, n_items = [], {}, {}
     for family, (installed_family, settings) in chosen.items():
+        # A submission holds the five settings; the why settings (another run, maybe shorter) do not shorten it.
+        settings = {setting: log for setting, log in settings.items() if setting in SETTINGS}
         keep = min(len({sample.doc_id for sample in log.samples}) for log in settings.values())
         if any(len(log.samples) != keep for log in settings.values()):
             notes.append(f"compgap_{family}: settings ran on different numbers of items; kept the first {keep} of each")
