@@ -228,8 +228,8 @@ class CompgapCascade(lmms):
         self.chunk_size = chunk_size
         self.max_failed_share = failed_share_limit(max_failed_share)
         inner_args, step2_args = split_step2_arguments(inner_args)
-        framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
-        step2_framework = _step2_framework_args(step2_inner, step2_args, framework_args)
+        lmms_eval_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
+        step2_framework = _step2_framework_args(step2_inner, step2_args, lmms_eval_args)
         loading_reports: list[LoadingReport] = []
         if isinstance(inner, lmms):
             # Python API: wrap a model object the caller already built.
@@ -263,14 +263,14 @@ class CompgapCascade(lmms):
         # lmms-eval fills `lm.task_dict` in place; the inner model must see the same docs.
         self.task_dict = self.inner.task_dict
         self.last_stats = CascadeStats()
+        if startup_check:
+            # In a pipeline the inner model receives only requests with an image; checked before the step-2 model loads.
+            kinds = KINDS if step2_inner is None else ("image request",)
+            check_inner_model(self.inner, self.inner_name, self.is_simple, kinds=kinds)
         self.step1 = InnerModel(self.inner_name, self.inner, self.is_simple, self.call_cache)
         self.step2: InnerModel | None = None
         if step2_inner is not None:
             self.step2 = self._build_step2(step2_inner, step2_args, step2_framework, cache_dir, bool(startup_check))
-        if startup_check:
-            # In a pipeline the inner model receives only requests with an image.
-            kinds = KINDS if self.step2 is None else ("image request",)
-            check_inner_model(self.inner, self.inner_name, self.is_simple, kinds=kinds)
 
     def _build_step2(
         self,
