@@ -35,6 +35,14 @@ Own arguments (the rest of `--model_args` goes to the inner model):
 - `startup_check` (default true): run the start-up check;
 - `max_failed_share` (default 0.5): stop the run when more than this share of a task's calls
   failed (judged from 10 finished calls, or all of them if fewer); 1 never stops.
+
+A pipeline of two models: `step2_inner=<lmms-eval model name>` names a second model, and every argument
+prefixed `step2_` goes to it (prefix removed; `lmms_compgap.core.pipeline`). The step-2 model then answers
+every step 2 and every request of the `language` setting (known by the task's name); the inner model answers
+the rest (direct, cot, vision, step 1). Each model gets the start-up checks of the requests it receives (the
+step-2 model only text-only ones, so a text-only LLM can serve it), its own resume cache (`cache_dir/step2`,
+keyed on its own identity) and its own failure count; `step2_batch_size`, `step2_device` override lmms-eval's
+`--batch_size`/`--device` for it. The cascade's own arguments above apply to both models.
 """
 
 from __future__ import annotations
@@ -44,6 +52,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from lmms_eval.api.instance import Instance, unwrap_generation_output
@@ -51,6 +60,7 @@ from lmms_eval.api.model import lmms
 from lmms_eval.models import get_model
 from loguru import logger
 
+from lmms_compgap.core.pipeline import STEP2_INNER, STEP2_PREFIX, split_step2_arguments
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.settings import (
     REQUEST_FAILED_MARKER,
@@ -58,12 +68,14 @@ from lmms_compgap.core.settings import (
     CascadeResponse,
     decode_cascade_request,
     failure_reason,
+    parse_task_name,
 )
 from lmms_compgap.models.adapters import drop_empty_media
-from lmms_compgap.models.call_cache import open_call_cache
+from lmms_compgap.models.call_cache import CallCache, open_call_cache
 from lmms_compgap.models.checkpoint import LoadingReport, recording_loading_reports
 from lmms_compgap.models.own_requests import OwnRequests
 from lmms_compgap.models.startup import (
+    KINDS,
     check_inner_model,
     check_model_class,
     refuse_single_turn,
@@ -77,6 +89,10 @@ from lmms_compgap.tasks import hooks
 #: reading it is free. Any other task's item is identified by (task, split, doc_id), without
 #: touching its doc (which would decode its image a second time).
 _COMPGAP_VISUALS = f"{hooks.__name__}."
+#: The cascade's own arguments: they apply to both models of a pipeline, so a `step2_` copy is a mistake.
+_OWN_ARGUMENTS = ("cache_dir", "chunk_size", "startup_check", "max_failed_share")
+#: The settings whose requests the step-2 model of a pipeline answers (text only, like step 2).
+STEP2_SETTINGS = ("language",)
 
 
 @dataclass
@@ -100,13 +116,70 @@ class CascadeStats:
     inner_batches: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class InnerModel:
+    """One model the cascade calls: its name, the lmms-eval model, whether it is a simple wrapper, its resume cache."""
+
+    name: str
+    model: lmms
+    is_simple: bool
+    cache: CallCache | None
+
+
 @dataclass
 class _Call:
-    """One request to the inner model: its dedup key, the request, and the task it counts for."""
+    """One request to the inner model: its dedup key, the request, the task it counts for, and which model serves it."""
 
     key: str
     instance: Instance
     owner: str
+    on_step2: bool = False
+
+
+def _step2_framework_args(
+    step2_inner: str | lmms | None, step2_args: dict[str, Any], framework_args: dict[str, Any]
+) -> dict[str, Any]:
+    """Check a pipeline's `step2_` arguments before any model loads; lmms-eval's framework arguments for step 2.
+
+    `step2_batch_size`, `step2_max_batch_size` and `step2_device` are taken out of `step2_args` and override the
+    ones lmms-eval passed to the cascade.
+    """
+    named = ", ".join(f"{STEP2_PREFIX}{key}" for key in step2_args)
+    if step2_inner is None:
+        if step2_args:
+            raise RunStopped(
+                f"compgap_cascade: {named} given without {STEP2_INNER}=: name the step-2 model of the pipeline "
+                f"with {STEP2_INNER}=<lmms-eval model name> (e.g. {STEP2_INNER}=openai,step2_model_version=<model>,"
+                "step2_base_url=<url>), or leave out the step2_ arguments to run one model"
+            )
+        return {}
+    own = [f"{STEP2_PREFIX}{key}" for key in _OWN_ARGUMENTS if key in step2_args]
+    if own:
+        raise RunStopped(
+            f"compgap_cascade: {', '.join(own)}: the cascade's own arguments apply to both models of a pipeline; "
+            f"pass {', '.join(key[len(STEP2_PREFIX) :] + '=' for key in own)} once, without the step2_ prefix"
+        )
+    step2_framework = {key: step2_args.pop(key, value) for key, value in framework_args.items()}
+    if isinstance(step2_inner, lmms):
+        return step2_framework
+    if not isinstance(step2_inner, str) or not step2_inner:
+        raise RunStopped(f"compgap_cascade: {STEP2_INNER}= must name an lmms-eval model, not {step2_inner!r}")
+    if step2_inner == "compgap_cascade":
+        raise RunStopped(
+            f"compgap_cascade: {STEP2_INNER}=compgap_cascade would wrap the cascade in itself: name the step-2 "
+            f"model's own lmms-eval wrapper (e.g. {STEP2_INNER}=qwen2_5_vl or {STEP2_INNER}=openai)"
+        )
+    refuse_unbatchable(step2_inner, step2_framework["batch_size"])
+    refuse_text_blind(step2_inner)
+    try:  # an unknown name stops the run before the step-1 model spends minutes loading
+        get_model(step2_inner, force_simple=bool(step2_args.get("inner_force_simple", False)))
+    except Exception as error:  # noqa: BLE001 - lmms-eval raises several kinds for an unknown or broken model
+        raise RunStopped(
+            f"compgap_cascade: {STEP2_INNER}={step2_inner} is no model lmms-eval can load "
+            f"({type(error).__name__}: {error}).\nWhat to do: name an lmms-eval model (`lmms-eval --model` names; "
+            "docs/models.md lists the wrapper for each model family)."
+        ) from error
+    return step2_framework
 
 
 def _replace_envelope(
@@ -174,6 +247,7 @@ class CompgapCascade(lmms):
         batch_size: int | str | None = None,
         max_batch_size: int | None = None,
         device: str | None = None,
+        step2_inner: str | lmms | None = None,
         **inner_args: Any,
     ) -> None:
         super().__init__()
@@ -182,6 +256,9 @@ class CompgapCascade(lmms):
             raise RunStopped(f"compgap_cascade: chunk_size must be a whole number of calls, not {chunk_size!r}")
         self.chunk_size = chunk_size
         self.max_failed_share = failed_share_limit(max_failed_share)
+        inner_args, step2_args = split_step2_arguments(inner_args)
+        lmms_eval_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
+        step2_framework = _step2_framework_args(step2_inner, step2_args, lmms_eval_args)
         loading_reports: list[LoadingReport] = []
         if isinstance(inner, lmms):
             # Python API: wrap a model object the caller already built.
@@ -191,7 +268,13 @@ class CompgapCascade(lmms):
             self.inner_name = str(inner or "")
             with recording_loading_reports() as loading_reports:
                 self.inner = self._build_inner(
-                    inner, bool(inner_force_simple), batch_size, max_batch_size, device, inner_args
+                    inner,
+                    bool(inner_force_simple),
+                    batch_size,
+                    max_batch_size,
+                    device,
+                    inner_args,
+                    text_only=step2_inner is None,
                 )
         self.is_simple = bool(getattr(self.inner, "is_simple", True))
         if startup_check:  # before hashing checkpoint files for the cache: a wrong class stops the run at once
@@ -210,7 +293,62 @@ class CompgapCascade(lmms):
         self.task_dict = self.inner.task_dict
         self.last_stats = CascadeStats()
         if startup_check:
-            check_inner_model(self.inner, self.inner_name, self.is_simple)
+            # In a pipeline the inner model receives only requests with an image; checked before the step-2 model loads.
+            kinds = KINDS if step2_inner is None else ("image request",)
+            check_inner_model(self.inner, self.inner_name, self.is_simple, kinds=kinds)
+        self.step1 = InnerModel(self.inner_name, self.inner, self.is_simple, self.call_cache)
+        self.step2: InnerModel | None = None
+        if step2_inner is not None:
+            self.step2 = self._build_step2(step2_inner, step2_args, step2_framework, cache_dir, bool(startup_check))
+
+    def _build_step2(
+        self,
+        step2_inner: str | lmms,
+        step2_args: dict[str, Any],
+        framework_args: dict[str, Any],
+        cache_dir: str | None,
+        startup_check: bool,
+    ) -> InnerModel:
+        """The pipeline's step-2 model, built, checked for the text-only requests it receives, with its own cache."""
+        force_simple = bool(step2_args.pop("inner_force_simple", False))
+        loading_reports: list[LoadingReport] = []
+        if isinstance(step2_inner, lmms):
+            name, model = type(step2_inner).__name__, step2_inner
+        else:
+            name = str(step2_inner)
+            with recording_loading_reports() as loading_reports:
+                model = self._build_inner(
+                    name,
+                    force_simple,
+                    framework_args["batch_size"],
+                    framework_args["max_batch_size"],
+                    framework_args["device"],
+                    step2_args,
+                    role="step-2 model",
+                )
+        is_simple = bool(getattr(model, "is_simple", True))
+        if startup_check:
+            check_model_class(model, name, loading_reports)
+        patched = drop_empty_media(model)
+        if patched:
+            logger.info(f"compgap_cascade: step-2 model {name} processors {patched} drop empty media arguments")
+        identity_args = {
+            "batch_size": framework_args["batch_size"],
+            "device": framework_args["device"],
+            "inner_force_simple": force_simple,
+        }
+        # A directory of its own: the step-2 model's calls are never looked up under the inner model's identity.
+        cache = (
+            open_call_cache(Path(cache_dir) / "step2", name, step2_args, identity_args, model, rank=model.rank)
+            if cache_dir
+            else None
+        )
+        # Its requests (step 2, language) are the cascade's own, read from the task table lmms-eval fills.
+        model.task_dict = self.task_dict
+        if startup_check:
+            check_inner_model(model, name, is_simple, kinds=("text-only request",), role="step-2 model")
+        logger.info(f"compgap_cascade: a pipeline: `{self.inner_name}` for step 1, `{name}` for step 2 and language")
+        return InnerModel(name, model, is_simple, cache)
 
     @staticmethod
     def _build_inner(
@@ -220,6 +358,8 @@ class CompgapCascade(lmms):
         max_batch_size: Any,
         device: Any,
         inner_args: dict[str, Any],
+        text_only: bool = True,
+        role: str = "inner model",
     ) -> lmms:
         if not inner:
             raise RunStopped(
@@ -229,14 +369,16 @@ class CompgapCascade(lmms):
         if inner == "compgap_cascade":
             raise RunStopped("compgap_cascade cannot wrap itself: pass another model as inner=")
         refuse_unbatchable(inner, batch_size)
-        refuse_text_blind(inner)
+        if text_only:  # the model receives requests without an image
+            refuse_text_blind(inner)
         framework_args = {"batch_size": batch_size, "max_batch_size": max_batch_size, "device": device}
         try:
             inner_class = get_model(inner, force_simple=force_simple)
             return inner_class(**inner_args, **{k: v for k, v in framework_args.items() if v is not None})
         except Exception as error:  # noqa: BLE001 - lmms-eval would log it and exit 0; stop the run instead
+            shown = inner_args if role == "inner model" else {f"{STEP2_PREFIX}{k}": v for k, v in inner_args.items()}
             raise RunStopped(
-                f"compgap_cascade could not build the inner model `{inner}` with --model_args {inner_args}: "
+                f"compgap_cascade could not build the {role} `{inner}` with --model_args {shown}: "
                 f"{type(error).__name__}: {error}\nWhat to do: check the model name and its arguments "
                 "(docs/models.md lists the wrapper and arguments that work for each model family)."
             ) from error
@@ -323,19 +465,19 @@ class CompgapCascade(lmms):
         messages = partial(_two_turn_messages, source, doc, step1, prompt)
         return key, own.request(prompt, gen_kwargs, messages=messages, split="turns")
 
-    def _run_inner(self, instances: Sequence[Instance]) -> list[tuple[str | None, str | None]]:
+    def _run_inner(self, instances: Sequence[Instance], inner: InnerModel) -> list[tuple[str | None, str | None]]:
         """(text, error) per instance; a failing batch is bisected so one bad request fails alone."""
         if not instances:
             return []
         try:
-            outputs = self.inner.generate_until(list(instances))
+            outputs = inner.model.generate_until(list(instances))
             self.last_stats.inner_batches.append(len(instances))
         except Exception as error:  # noqa: BLE001 - any inner failure must be recorded, not crash the run
             if len(instances) == 1:
-                logger.warning(f"compgap_cascade: inner model {self.inner_name} failed on one request: {error!r}")
+                logger.warning(f"compgap_cascade: inner model {inner.name} failed on one request: {error!r}")
                 return [(None, f"inner model raised {type(error).__name__}: {error}"[:500])]
             middle = len(instances) // 2
-            return self._run_inner(instances[:middle]) + self._run_inner(instances[middle:])
+            return self._run_inner(instances[:middle], inner) + self._run_inner(instances[middle:], inner)
         if len(outputs) != len(instances):
             message = f"inner model returned {len(outputs)} outputs for {len(instances)} requests"
             return [(None, message)] * len(instances)
@@ -346,7 +488,7 @@ class CompgapCascade(lmms):
         return results
 
     def _run_calls(
-        self, calls: list[_Call], monitor: FailureMonitor
+        self, calls: list[_Call], monitor: FailureMonitor, inner: InnerModel
     ) -> tuple[dict[str, tuple[str | None, str | None]], int]:
         """Run each distinct call once (or take it from the cache), in chunks of one task's calls.
 
@@ -362,7 +504,7 @@ class CompgapCascade(lmms):
         outputs: dict[str, tuple[str | None, str | None]] = {}
         groups: dict[tuple[str, str], list[tuple[str, Instance]]] = {}
         for key, instance in unique.items():
-            cached = self.call_cache.get(key) if self.call_cache is not None else None
+            cached = inner.cache.get(key) if inner.cache is not None else None
             if cached is not None:
                 outputs[key] = (cached, failure_reason(cached))
                 self.last_stats.cache_hits += 1
@@ -373,13 +515,13 @@ class CompgapCascade(lmms):
         for pending in groups.values():
             for start in range(0, len(pending), self.chunk_size):
                 part = pending[start : start + self.chunk_size]
-                results = self._run_inner([instance for _, instance in part])
+                results = self._run_inner([instance for _, instance in part], inner)
                 for (key, _), (text, error) in zip(part, results, strict=True):
                     outputs[key] = (text, error)
                     for owner in owners[key]:
                         monitor.record(owner, error)
-                if self.call_cache is not None:
-                    self.call_cache.put_many(
+                if inner.cache is not None:
+                    inner.cache.put_many(
                         (key, text)
                         for (key, _), (text, error) in zip(part, results, strict=True)
                         if error is None and text is not None
@@ -390,8 +532,21 @@ class CompgapCascade(lmms):
     def generate_until(self, requests: list[Instance]) -> list[str]:
         stats = self.last_stats = CascadeStats(requests=len(requests))
         monitor = FailureMonitor(self.inner_name, self.max_failed_share)
+        # A pipeline's step-2 model: its failures are counted apart, so a stop names the model that failed.
+        step2 = self.step2 or self.step1
+        step2_monitor = FailureMonitor(step2.name, self.max_failed_share) if self.step2 else monitor
+        language = OwnRequests(self.task_dict, step2.is_simple)
         envelopes: list[CascadeRequest | None] = [decode_cascade_request(request.args[0]) for request in requests]
-        if any(envelope is not None and envelope.step2_mode == "turns" for envelope in envelopes):
+        modes = {envelope.step2_mode for envelope in envelopes if envelope is not None}
+        if self.step2 is not None and modes - {"text"}:
+            # The why settings ask how ONE model composes (its step 2 sees the picture, or its own first turn); in a
+            # pipeline that question has no answer, and a text-only step-2 model could not take either.
+            raise RunStopped(
+                f"compgap_cascade: a pipeline ({self.inner_name} -> {self.step2.name}) cannot run the why settings "
+                "(cascadeimage, twoturn): their step 2 is the step-1 model seeing the picture or its own first turn. "
+                "What to do: run compgap_why without step2_inner, or leave these tasks out of the pipeline's run."
+            )
+        if "turns" in modes:
             refuse_single_turn(self.inner_name, self.is_simple)  # before any call, not after hours of round 1
         # The generation settings as the task built them: some wrappers edit the dict they are given.
         settings = [copy.deepcopy(self._gen_kwargs(request)) for request in requests]
@@ -406,19 +561,32 @@ class CompgapCascade(lmms):
             items.append(item)
             if envelope is None:
                 stats.passthrough += 1
-                round1.append(_Call(self._key(item, request.args[0], gen_kwargs, visual), request, task))
+                key = self._key(item, request.args[0], gen_kwargs, visual)
+                if self.step2 is not None and _setting(task) in STEP2_SETTINGS:
+                    # The same text-only request as lmms-eval built (no visual), made for the step-2 model's wrapper.
+                    instance = language.request(request.args[0], copy.deepcopy(gen_kwargs))
+                    round1.append(_Call(key, instance, task, on_step2=True))
+                else:
+                    round1.append(_Call(key, request, task))
             else:
                 stats.cascade_items += 1
                 key = self._key(item, envelope.step1_prompt, gen_kwargs, visual)
                 round1.append(_Call(key, self._step1_instance(request, envelope, copy.deepcopy(gen_kwargs)), task))
-        round1_outputs, stats.round1_shared = self._run_calls(round1, monitor)
+        round1_outputs, stats.round1_shared = self._run_calls(
+            [call for call in round1 if not call.on_step2], monitor, self.step1
+        )
+        if self.step2 is not None:
+            with language:
+                outputs, shared = self._run_calls([call for call in round1 if call.on_step2], step2_monitor, step2)
+            round1_outputs.update(outputs)
+            stats.round1_shared += shared
         stats.round1_calls = len(round1) - stats.round1_shared
 
         # Round 2: every step 2 whose step 1 succeeded, text only, deduplicated.
         responses: list[str | None] = [None] * len(requests)
         round2_owner: dict[int, str] = {}
         step1_texts: dict[int, str] = {}
-        with OwnRequests(self.task_dict, self.is_simple) as own:
+        with OwnRequests(self.task_dict, step2.is_simple) as own:
             round2: list[_Call] = []
             for position, (call, envelope) in enumerate(zip(round1, envelopes, strict=True)):
                 text, error = round1_outputs[call.key]
@@ -436,7 +604,7 @@ class CompgapCascade(lmms):
                 round2.append(_Call(key2, instance, f"step 2 of {call.owner}"))
                 round2_owner[position] = key2
                 step1_texts[position] = text
-            round2_outputs, stats.step2_shared = self._run_calls(round2, monitor)
+            round2_outputs, stats.step2_shared = self._run_calls(round2, step2_monitor, step2)
         stats.step2_calls = len(round2) - stats.step2_shared
 
         for position, key2 in round2_owner.items():
@@ -456,6 +624,12 @@ class CompgapCascade(lmms):
             f"reused from cache: {stats.cache_hits}"
         )
         return [response if response is not None else _failed("no response") for response in responses]
+
+
+def _setting(task: str) -> str | None:
+    """The compgap setting a task runs (None for any other task)."""
+    parsed = parse_task_name(task)
+    return parsed[1] if parsed else None
 
 
 def _failed(error: str | None) -> str:

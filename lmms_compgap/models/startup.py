@@ -174,11 +174,17 @@ def _advice(failing: dict[str, str], batched_only: bool, inner: str) -> str:
     )
 
 
-def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
-    """Stop the run (RunStopped) unless the inner model answers image requests and text-only requests."""
+def check_inner_model(
+    inner: Any, inner_name: str, is_simple: bool, kinds: tuple[str, ...] = KINDS, role: str = "inner model"
+) -> None:
+    """Stop the run (RunStopped) unless the inner model answers the `kinds` of request it will receive.
+
+    By default both kinds; in a pipeline the step-1 model receives only image requests and the step-2 model
+    (`role`) only text-only ones.
+    """
     failing: dict[str, str] = {}
     batched: dict[str, str] = {}
-    for kind in KINDS:
+    for kind in kinds:
         reason = _outcome(inner, is_simple, kind, PROBE_COPIES)
         if reason:
             # Failed in a batch: ask once alone, to tell a batching failure from a kind that fails.
@@ -188,14 +194,15 @@ def check_inner_model(inner: Any, inner_name: str, is_simple: bool) -> None:
             else:
                 batched[kind] = reason
     if not failing and not batched:
-        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered image and text-only requests")
+        answered = " and ".join(kind.removesuffix(" request") for kind in kinds)
+        logger.info(f"compgap_cascade start-up check passed: `{inner_name}` answered {answered} requests")
         return
     batched_only = not failing
     shown = failing or batched
     lines = "\n".join(f"- {kind}: {reason}" for kind, reason in shown.items())
     what = f"{PROBE_COPIES} requests in one call" if batched_only else " and ".join(failing)
     raise RunStopped(
-        f"compgap_cascade stopped the run before evaluating: the inner model `{inner_name}` failed its start-up check "
+        f"compgap_cascade stopped the run before evaluating: the {role} `{inner_name}` failed its start-up check "
         f"({what}).\n{lines}\nWhat to do: {_advice(failing, batched_only, inner_name)}\n"
         "To skip this check, pass startup_check=false in --model_args (failing calls would then be scored as wrong "
         "answers until most of a task's calls fail, when the run stops)."

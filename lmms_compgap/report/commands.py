@@ -173,8 +173,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
         raise ReportError(f"{directory}: not a folder of submission files")
     board = build_leaderboard(directory, args.max_bytes, args.include_partial, _params(args), args.agreement)
     paths = write_leaderboard(board, Path(args.out) if args.out else directory / "leaderboard")
+    pipelines = f", {len(board.pipelines)} pipelines (listed apart)" if board.pipelines else ""
     print(
-        f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart, {len(board.rejected)} rejected, "
+        f"{len(board.ranked)} ranked, {len(board.unranked)} listed apart{pipelines}, {len(board.rejected)} rejected, "
         f"{len(board.not_verified)} not verified here"
     )
     for entry in board.unranked:

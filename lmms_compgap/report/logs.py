@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from lmms_compgap.core.pipeline import Pipeline, pipeline_of
 from lmms_compgap.report.compute.scores import ItemScore, item_score
 from lmms_compgap.tasks.reader import METADATA_KEYS
 
@@ -38,6 +39,11 @@ class RunInfo:
         """The `pretrained=` (or `model=`) value of the run's model_args (inner model arguments included)."""
         arguments = model_arguments(self.model_args)
         return arguments.get("pretrained") or arguments.get("model") or None
+
+    @property
+    def pipeline(self) -> Pipeline | None:
+        """The two models of a pipeline run (`step2_inner` in its model_args), None for a run of one model."""
+        return pipeline_of(model_arguments(self.model_args))
 
 
 def model_arguments(text: str) -> dict[str, str]:

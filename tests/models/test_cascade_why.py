@@ -103,3 +103,14 @@ def test_each_setting_asks_for_its_own_step2_mode() -> None:
         for hook in (hooks.cascade_text, hooks.cascade_image_text, hooks.two_turn_text)
     }
     assert modes == {"cascade_text": "text", "cascade_image_text": "image", "two_turn_text": "turns"}
+
+
+@pytest.mark.parametrize("task", ["compgap_mathtext_cascadeimage", "compgap_mathtext_twoturn"])
+def test_a_pipeline_refuses_the_why_settings_before_any_call(task: str) -> None:
+    step1, step2 = RecordingModel(is_simple=False), RecordingModel(is_simple=False, tag="two")
+    model = CompgapCascade(inner=step1, step2_inner=step2, startup_check=False)
+    model.task_dict[task] = {SPLIT: ROWS}
+    requests = [cascade_request(model, task, 0, TASKS[task])]
+    with pytest.raises(RunStopped, match=r"pipeline .* cannot run the why settings.*without step2_inner"):
+        model.generate_until(requests)
+    assert step1.calls == [] and step2.calls == []

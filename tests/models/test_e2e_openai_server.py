@@ -27,13 +27,19 @@ from typing import Any
 
 import pytest
 
+from lmms_compgap.core.pipeline import Pipeline
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.settings import REQUEST_FAILED_MARKER, decode_cascade_request, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES, PROBE_GEN_KWARGS
+from lmms_compgap.report.compute.stats import BootstrapParams
+from lmms_compgap.report.files.runs import load_outputs
+from lmms_compgap.report.logs import group_by_model
+from lmms_compgap.report.submissions.build import build_submission
+from lmms_compgap.report.submissions.verify import verify_submission
 from lmms_compgap.tasks.hooks import doc_to_visual
 from tests.fixtures.openai_server import pixels_sha256
-from tests.helpers import REPO, LmmsEvalRun, offline_env, run_lmms_eval
+from tests.helpers import REPO, TINY_QWEN_ARGS, LmmsEvalRun, offline_env, run_lmms_eval, tiny_model_dir
 
 pytestmark = pytest.mark.e2e
 
@@ -263,3 +269,94 @@ def test_refused_requests_are_failed_calls_when_the_stop_is_off(openai_server: S
         assert sample["filtered_resps"].startswith(REQUEST_FAILED_MARKER)
         assert sample["accuracy"] == 0 and sample["compgap"]["failed_step"] == 1
         assert sample["compgap"]["error"].startswith(REQUEST_FAILED_MARKER)
+
+
+# ---- a pipeline: a local VLM for step 1, the server for step 2 -----------------------------------------
+@dataclass
+class PipelineRun:
+    """One lmms-eval run of a pipeline, what the server saw during it, and the models on each side."""
+
+    run: LmmsEvalRun
+    requests: list[dict[str, Any]]
+    step1_dir: Path
+    cache_dir: Path
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(openai_server: Server, tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    """Tiny Qwen2-VL loaded here (lmms-eval's `qwen2_vl`) for step 1, and the server's tiny Qwen2.5-VL (another
+    model class, other weights) for step 2 and language, through lmms-eval's `openai`: one lmms-eval process."""
+    step1_dir = tiny_model_dir(tmp_path_factory, "qwen2_vl")
+    work = tmp_path_factory.mktemp("pipeline")
+    model_args = (
+        f"inner=qwen2_vl,pretrained={step1_dir},{TINY_QWEN_ARGS},cache_dir={work / 'cache'},"
+        f"step2_inner=openai,step2_model={openai_server.model},step2_base_url={openai_server.base_url},"
+        f"step2_api_key=EMPTY,step2_num_concurrent={CONCURRENCY},step2_max_retries=2,step2_retry_backoff_s=0"
+    )
+    args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap_mathtext"]
+    args += ["--limit", str(LIMIT), "--batch_size", "2", "--device", "cpu", "--gen_kwargs", "max_new_tokens=8"]
+    runs: list[LmmsEvalRun] = []
+    requests = openai_server.requests_during(
+        lambda: runs.append(
+            run_lmms_eval([*args, "--log_samples"], work / "out", timeout=300, env=offline_env(**NO_PROXY))
+        )
+    )
+    return PipelineRun(runs[0], requests, step1_dir, work / "cache")
+
+
+def test_a_pipeline_run_answers_every_setting_and_reaches_step_2_for_every_item(pipeline_run: PipelineRun) -> None:
+    run = pipeline_run.run
+    assert run.returncode == 0 and run.results is not None, run.output[-3000:]
+    for setting in SETTINGS:
+        task = f"compgap_mathtext_{setting}"
+        assert len(run.samples[task]) == LIMIT, task
+        assert run.task_results(task)["failed_calls,none"] == 0, task
+    for sample in run.samples["compgap_mathtext_cascade"]:
+        envelope = decode_cascade_response(sample["filtered_resps"])
+        assert envelope.failed_step is None and envelope.step1 and envelope.step2, envelope
+    # The results file records both models.
+    assert "step2_inner=openai" in run.results["config"]["model_args"]
+
+
+def test_the_server_answers_step_2_and_language_only_and_the_local_model_everything_with_an_image(
+    pipeline_run: PipelineRun,
+) -> None:
+    run, requests = pipeline_run.run, pipeline_run.requests
+    assert all(r["status"] == 200 for r in requests), [(r["status"], r.get("exception")) for r in requests]
+    # The start-up check asks the step-2 model only text-only requests; no image ever reaches the server.
+    probes = [r for r in requests if r["max_tokens"] == PROBE_GEN_KWARGS["max_new_tokens"]]
+    assert len(probes) == PROBE_COPIES and all(r["n_images"] == 0 for r in requests)
+    served = Counter(r["text"] for r in requests if r not in probes)
+    step2 = Counter(_step_prompts(sample)[1] for sample in run.samples["compgap_mathtext_cascade"])
+    language = Counter(sample["input"] for sample in run.samples["compgap_mathtext_language"])
+    # Exactly one call per step 2 (holding the local model's step-1 output) and per language item, nothing else:
+    # direct, CoT, vision and step 1 were answered by the local model.
+    assert served == step2 + language and sum(served.values()) == 2 * LIMIT
+
+
+def test_each_model_of_a_pipeline_keeps_its_own_resume_cache(pipeline_run: PipelineRun) -> None:
+    def identity_and_calls(path: Path) -> tuple[dict[str, Any], int]:
+        lines = [json.loads(line) for line in path.read_text().splitlines()]
+        (identity,) = [line["identity"] for line in lines if "identity" in line]
+        return identity, sum("key" in line for line in lines)
+
+    step1, step1_calls = identity_and_calls(pipeline_run.cache_dir / "calls.rank0.jsonl")
+    step2, step2_calls = identity_and_calls(pipeline_run.cache_dir / "step2" / "calls.rank0.jsonl")
+    assert step1["inner"] == "qwen2_vl" and step1["arguments"]["pretrained"] == str(pipeline_run.step1_dir)
+    assert not any(key.startswith("step2_") for key in step1["arguments"])
+    assert step2["inner"] == "openai" and step2["arguments"]["base_url"].startswith("http://127.0.0.1:")
+    # direct, step 1 (shared with vision), cot; then language and step 2.
+    assert (step1_calls, step2_calls) == (3 * LIMIT, 2 * LIMIT)
+
+
+def test_a_pipeline_run_is_reported_and_submitted_as_a_pipeline_of_both_models(
+    pipeline_run: PipelineRun, openai_server: Server, tmp_path: Path
+) -> None:
+    (model,) = group_by_model(load_outputs([pipeline_run.run.output_path]).tasks)
+    expected = Pipeline(str(pipeline_run.step1_dir), openai_server.model)
+    assert model.label == expected.label
+    document, _ = build_submission(model, BootstrapParams(resamples=200), allow_partial=True)
+    assert document["model"]["pipeline"] == {"step1": expected.step1, "step2": expected.step2}
+    path = tmp_path / "pipeline.json"
+    path.write_text(json.dumps(document))
+    assert verify_submission(path).pipeline == expected

@@ -60,13 +60,15 @@ class Entry:
 
 @dataclass
 class Leaderboard:
-    """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `rejected`:
-    files that failed verification, with the reason; `not_verified`: files this machine cannot check to the end
-    (a public dataset they need is not here), with the reason."""
+    """`ranked` in rank order; `unranked`: listed apart, below them (each entry's standing says why); `pipelines`:
+    entries of two models (step 1 and step 2), listed apart and never ranked among single models; `rejected`: files
+    that failed verification, with the reason; `not_verified`: files this machine cannot check to the end (a public
+    dataset they need is not here), with the reason."""
 
     params: BootstrapParams = field(default_factory=BootstrapParams)
     ranked: list[Entry] = field(default_factory=list)
     unranked: list[Entry] = field(default_factory=list)
+    pipelines: list[Entry] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
     not_verified: list[tuple[Path, str]] = field(default_factory=list)
     #: Whether the entries show the agreement column (`--agreement`); without it the board is as it always was.
@@ -99,13 +101,16 @@ def make_entry(
 
 
 def place_entries(board: Leaderboard, entries: list[Entry]) -> None:
-    """Rank the entries by the rule (ranking.py), list the others apart, and give each ranked entry its lead."""
-    for entry, rank in zip(entries, ranks([entry.standing for entry in entries]), strict=True):
+    """Rank the entries of single models by the rule (ranking.py), list the others apart, and give each ranked entry
+    its lead; pipelines are listed apart, in the same order, unranked (a pair of models is not one model's rank)."""
+    singles = [entry for entry in entries if entry.verified.pipeline is None]
+    for entry, rank in zip(singles, ranks([entry.standing for entry in singles]), strict=True):
         entry.rank = rank
     listed = sorted(entries, key=lambda entry: (entry.label, entry.verified.path.name))
     listed.sort(key=lambda entry: entry.standing.placement(), reverse=True)  # stable: names order only equals
+    board.pipelines = [entry for entry in listed if entry.verified.pipeline is not None]
     board.ranked = [entry for entry in listed if entry.rank is not None]
-    board.unranked = [entry for entry in listed if entry.rank is None]
+    board.unranked = [entry for entry in listed if entry.rank is None and entry.verified.pipeline is None]
     shared = Counter(entry.rank for entry in board.ranked)
     for entry in board.ranked:
         entry.tied = shared[entry.rank] > 1

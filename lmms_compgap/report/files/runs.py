@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
+from lmms_compgap.core.pipeline import pipeline_of
 from lmms_compgap.core.regular import NotReadable, is_regular, open_regular
 from lmms_compgap.core.settings import parse_task_name
 from lmms_compgap.errors import join_problems
 from lmms_compgap.report.compute.scores import item_score
-from lmms_compgap.report.logs import Loaded, RunInfo, Sample, TaskLog
+from lmms_compgap.report.logs import Loaded, RunInfo, Sample, TaskLog, model_arguments
 from lmms_compgap.report.render.literal import plain_text
 
 RESULTS_SUFFIX = "_results.json"
@@ -83,11 +84,18 @@ def _lmms_eval_version(results: dict[str, Any], records: Iterable[dict[str, Any]
 def _run_info(path: Path, results: dict[str, Any], version: tuple[str, str | None], issues: list[str]) -> RunInfo:
     config = results.get("config") if isinstance(results.get("config"), dict) else {}
     gen_kwargs = config.get("gen_kwargs")
+    # lmms-eval names a run by the first model argument that looks like a model (step 2's, in a pipeline, if it
+    # comes first): a pipeline is named by both its models, so it is never grouped with either model alone.
+    pipeline = pipeline_of(model_arguments(plain_text(config.get("model_args") or "")))
     return RunInfo(
         results_path=path,
         date=plain_text(results.get("date") or path.name[: -len(RESULTS_SUFFIX)]),
         model_name=plain_text(
-            results.get("model_name") or config.get("model_args") or config.get("model") or path.parent.name
+            (pipeline and pipeline.label)
+            or results.get("model_name")
+            or config.get("model_args")
+            or config.get("model")
+            or path.parent.name
         ),
         lmms_eval_model=plain_text(config.get("model") or ""),
         model_args=plain_text(config.get("model_args") or ""),

@@ -154,6 +154,29 @@ def _tables(board: Leaderboard) -> list[Table]:
                 by=2,
             )
         )
+    if board.pipelines:
+        tables.append(
+            Table(
+                "Pipelines (two models, not ranked)",
+                "A pipeline answers step 1 (and direct, CoT, vision) with one model and step 2 (and language) with "
+                "another: listed apart from the single models and never ranked among them; ordered by composed "
+                "accuracy, highest first.",
+                ["pipeline", "step 1 model", "step 2 model", *shown, *extra, "file"],
+                [
+                    [
+                        entry.label,
+                        entry.verified.pipeline.step1,
+                        entry.verified.pipeline.step2,
+                        *_figures(entry, quantities),
+                        *_agreement(board, entry),
+                        entry.verified.path.name,
+                    ]
+                    for entry in board.pipelines
+                    if entry.verified.pipeline is not None
+                ],
+                by=3,
+            )
+        )
     everyone = board.ranked + board.unranked
     by_direct = sorted(everyone, key=lambda entry: (entry.label, entry.verified.path.name))
     by_direct.sort(key=lambda entry: entry.standing.placement()[2:], reverse=True)  # direct, then overall

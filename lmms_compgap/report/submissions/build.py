@@ -11,6 +11,7 @@ import scipy
 
 from lmms_compgap import __version__
 from lmms_compgap.core.family import TaskFamily
+from lmms_compgap.core.pipeline import Pipeline
 from lmms_compgap.core.registry import families
 from lmms_compgap.core.settings import SETTINGS
 from lmms_compgap.core.versions import installed_version
@@ -111,14 +112,27 @@ def _run_entry(index: int, run: RunInfo) -> dict[str, Any]:
     return entry
 
 
-def model_entry(recorded: str, name: str | None) -> dict[str, str]:
+def model_entry(recorded: str, name: str | None, pipeline: Pipeline | None = None) -> dict[str, Any]:
     """The submission's `model`: the name to show (`name` when given), and what lmms-eval recorded as the model
-    (often the local folder it was loaded from) next to it."""
+    (often the local folder it was loaded from) next to it; for a pipeline, its two models."""
     if name is None:
-        return {"name": recorded}
-    if not name.strip() or len(name) > MAX_NAME:
+        entry: dict[str, Any] = {"name": recorded}
+    elif not name.strip() or len(name) > MAX_NAME:
         raise ReportError(f"--name must be 1 to {MAX_NAME} characters, not {len(name)}")
-    return {"name": name, "path": recorded}
+    else:
+        entry = {"name": name, "path": recorded}
+    if pipeline is not None:
+        entry["pipeline"] = {"step1": pipeline.step1, "step2": pipeline.step2}
+    return entry
+
+
+def _pipeline(label: str, runs: list[RunInfo]) -> Pipeline | None:
+    """The pipeline every run is (None when every run is one model); ReportError when the runs disagree."""
+    declared = {run.pipeline for run in runs}
+    if len(declared) > 1:
+        shown = ", ".join(sorted(pipeline.label if pipeline else "one model" for pipeline in declared))
+        raise ReportError(f"{label}: the runs are not of the same models ({shown}); submit each apart")
+    return declared.pop()
 
 
 def training_claim(provenance: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,7 +215,7 @@ def build_submission(
         "format_version": FORMAT_VERSION,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "partial": bool(missing),
-        "model": model_entry(model.model_name, name),
+        "model": model_entry(model.model_name, name, _pipeline(model.label, runs)),
         "software": software_versions(),
         "statistics": {"resamples": params.resamples, "seed": params.seed, "confidence": params.confidence},
         "runs": [_run_entry(index, run) for index, run in enumerate(runs)],

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from lmms_compgap.core import data as data_files
+from lmms_compgap.core.pipeline import split_step2_arguments
 from lmms_compgap.core.registry import get_family
 from lmms_compgap.core.regular import NotReadable, open_regular
 from lmms_compgap.errors import SubmissionRejected, join_problems
@@ -194,6 +195,14 @@ def why_not_rerunnable(run: Mapping[str, Any]) -> str | None:
                 f"its model_args ask for {key} (code from the model's repository would run here); re-run it by "
                 "hand in a sandbox if you trust it"
             )
+    step2 = split_step2_arguments(arguments)[1]
+    if step2:  # a pipeline: its step-2 model must be as safe to load here as the step-1 model
+        step2_args = ",".join(f"{key}={value}" for key, value in step2.items() if key != "inner")
+        why = why_not_rerunnable(
+            {"lmms_eval_model": step2.get("inner", ""), "model_args": step2_args, "gen_kwargs": run["gen_kwargs"]}
+        )
+        if why:
+            return f"its step-2 model (step2_ arguments): {why}"
     sampled = _sampled(gen_kwargs_argument(run["gen_kwargs"]))
     if sampled:
         return f"the run sampled ({sampled}): only greedy decoding can be reproduced"

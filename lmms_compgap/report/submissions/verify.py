@@ -18,6 +18,7 @@ from typing import Any
 from lmms_compgap.core.data import DataIntegrityError
 from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.hub_data import DatasetUnavailable
+from lmms_compgap.core.pipeline import Pipeline, pipeline_of
 from lmms_compgap.core.registry import families, family_names, generated_family_names, get_family
 from lmms_compgap.core.settings import task_name
 from lmms_compgap.errors import NotVerifiedHere, SubmissionRejected, join_problems
@@ -25,6 +26,7 @@ from lmms_compgap.report.compute.gap import family_summaries
 from lmms_compgap.report.compute.scores import ItemScore
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.safe_json import DEFAULT_MAX_BYTES, load_json_file
+from lmms_compgap.report.logs import model_arguments
 from lmms_compgap.report.render.literal import plain_text
 from lmms_compgap.report.submissions.document import (
     FORMAT_VERSION,
@@ -55,6 +57,8 @@ class VerifiedSubmission:
     scores: dict[str, dict[str, dict[str, ItemScore]]]
     n_items: dict[str, int]
     training: dict[str, Any] | None = None
+    #: The two models of a pipeline entry (listed apart on the leaderboard); None for one model.
+    pipeline: Pipeline | None = None
 
 
 def _reject(path: Path, problems: list[str]) -> None:
@@ -268,6 +272,30 @@ def _check_training(path: Path, training: dict[str, Any]) -> None:
     _reject(path, problems)
 
 
+def _check_pipeline(path: Path, document: dict[str, Any]) -> Pipeline | None:
+    """The pipeline the entry claims, which must be what every run's model_args declare (one model: none does).
+
+    A pipeline's runs named as one model would be ranked among single models; a claimed pipeline whose runs
+    declare other models (or none) would be listed under models that never answered."""
+    claim = document["model"].get("pipeline")
+    claimed = Pipeline(claim["step1"], claim["step2"]) if claim else None
+    problems = []
+    for index, run in enumerate(document["runs"]):
+        declared = pipeline_of(model_arguments(run["model_args"]))
+        if declared == claimed:
+            continue
+        if claimed is None:
+            problems.append(
+                f"run {index} is a pipeline of two models ({plain_text(declared.label)}: step2_inner in its "
+                "model_args), but `model` names one model and no `pipeline`"
+            )
+        else:
+            runs_as = plain_text(declared.label) if declared else "one model (no step2_inner in its model_args)"
+            problems.append(f"`model.pipeline` claims {plain_text(claimed.label)}, but run {index} is {runs_as}")
+    _reject(path, problems)
+    return Pipeline(plain_text(claimed.step1), plain_text(claimed.step2)) if claimed else None
+
+
 def verify_document(document: Any, path: Path) -> VerifiedSubmission:
     """Every check on an already-parsed document (see docs/submissions.md for the list)."""
     if is_lmms_eval_results(document):
@@ -282,6 +310,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         raise SubmissionRejected(
             f"{path}: format version {document['format_version']}, this verifier reads {FORMAT_VERSION}"
         )
+    pipeline = _check_pipeline(path, document)
     unavailable: dict[str, str] = {}
     checked = _check_tasks(path, document["tasks"], unavailable)
     by_name = sorted(checked, key=lambda pair: pair[0].name)
@@ -324,6 +353,7 @@ def verify_document(document: Any, path: Path) -> VerifiedSubmission:
         scores=scores,
         n_items={family.name: next(iter(settings.values()))["n_items"] for family, settings in checked},
         training=document.get("training"),
+        pipeline=pipeline,
     )
 
 
