@@ -34,6 +34,35 @@ def parse_task_name(task: str) -> tuple[str, str] | None:
     return match.group(1), match.group(2)
 
 
+#: The canonical wording's number: its tasks carry no suffix.
+CANONICAL_WORDING = 0
+#: Paraphrase k of a family's prompts (k >= 1): `compgap_<family>_<setting>_w<k>`, in the group `compgap_wording`.
+_WORDING_TASK_RE = re.compile(r"compgap_([a-z0-9]+)_([a-z]+)_w([1-9][0-9]{0,2})")
+
+
+def wording_task_name(family: str, setting: str, wording: int) -> str:
+    """The task of one family and setting under wording `wording`: the canonical task for 0, else
+    `compgap_<family>_<setting>_w<wording>` (the family's paraphrase `wording`, counted from 1)."""
+    if wording == CANONICAL_WORDING:
+        return task_name(family, setting)
+    if not 1 <= wording <= 999:
+        raise ValueError(f"a wording is numbered 1 to 999 (0: the canonical one), not {wording}")
+    return f"{task_name(family, setting)}_w{wording}"
+
+
+def parse_wording_task_name(task: str) -> tuple[str, str, int] | None:
+    """(family, setting, wording) of a compgap task, canonical (wording 0) or paraphrased (`..._w<k>`, wording k);
+    None for any other task name. `parse_task_name` reads canonical names only, so a paraphrase's result is never
+    taken for the canonical task's."""
+    canonical = parse_task_name(task)
+    if canonical is not None:
+        return (*canonical, CANONICAL_WORDING)
+    match = _WORDING_TASK_RE.fullmatch(task)
+    if match is None or match.group(2) not in SETTINGS:
+        return None
+    return match.group(1), match.group(2), int(match.group(3))
+
+
 REQUEST_TAG = "compgap_cascade_request"
 RESPONSE_TAG = "compgap_cascade_response"
 ENVELOPE_VERSION = 1
