@@ -27,16 +27,15 @@ from lmms_compgap.core.hub_data import source_metadata
 from lmms_compgap.core.rendering import RENDER_GROUP, rendering_metadata, rendering_of
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.tasks.reader import WORDING_KEY, WORDING_VERSION_KEY
 
 SHARED_TEMPLATE = "_compgap_template_yaml"
 PAPER_GROUP = "compgap"
 ALL_GROUP = "compgap_all"
 #: The paraphrase tasks' group (outside compgap, compgap_all and compgap_render), each family's in its folder's
-#: `wording/`, and the metadata keys naming a paraphrase task's wording and its prompt version.
+#: `wording/`.
 WORDING_GROUP = "compgap_wording"
 WORDING_FOLDER = "wording"
-WORDING_KEY = "wording"
-WORDING_VERSION_KEY = "wording_version"
 #: The groups' own `metadata.version` (what a group lists changes with its families' task versions, not here).
 GROUP_VERSION = 1
 HOOKS = "lmms_compgap.tasks.hooks"
