@@ -56,8 +56,8 @@ PARAPHRASES = (
             answer_format=PROMPTS.answer_format,
             direct_prompt="The image shows some coloured shapes. {question} {answer_format}",
             cot_prompt=(
-                f"{{question}} Work in two steps. Step 1: list the objects in the image, {_LINE_FORMAT} (colours: "
-                f"{_COLOUR_NAMES}; shapes: {_SHAPE_NAMES}). Step 2: count the listed objects the question is about. "
+                f"{{question}} Work in two steps. Step 1: list the objects in the image, {_LINE_FORMAT}; colours: "
+                f"{_COLOUR_NAMES}; shapes: {_SHAPE_NAMES}. Step 2: count the listed objects the question is about. "
                 "{answer_format}"
             ),
             visual_prompt=(
@@ -72,7 +72,7 @@ PARAPHRASES = (
         1,
         Prompts(
             answer_format=PROMPTS.answer_format,
-            direct_prompt="{question} Count the shapes in the picture. {answer_format}",
+            direct_prompt="{question} Look at the picture to answer. {answer_format}",
             cot_prompt=(
                 f"To answer, first go through the image and list each object, {_LINE_FORMAT}, naming colours from "
                 f"{_COLOUR_NAMES} and shapes from {_SHAPE_NAMES}; then count the objects on your list that the "
