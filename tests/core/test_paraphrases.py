@@ -66,7 +66,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("what", "change", "named"), BAD, ids=[case[0] for case in BAD])
-def test_a_paraphrase_that_changes_the_format_drops_a_field_or_copies_is_refused(what: str, change, named: str) -> None:
+def test_a_paraphrase_that_changes_the_format_drops_a_field_or_copies_is_refused(
+    what: str, change: Callable[[Prompts], Prompts], named: str
+) -> None:
     good = get_family("count").paraphrases
     bad = (Paraphrase(1, change(good[0].prompts)), *good[1:])
     with pytest.raises(ValueError, match=named):
