@@ -132,12 +132,19 @@ def _keep_consistent_versions(model: ModelLogs) -> None:
             newest = max(settings.values(), key=lambda log: log.run.order)
             against = reference or newest
             for setting, log in settings.items():
-                if log.versions() != against.versions() or log.wording_version != newest.wording_version:
+                if log.versions() != against.versions():
                     del model.tasks[log.task]
-                    mine, theirs = (*log.versions(), log.wording_version), (*against.versions(), newest.wording_version)
                     model.issues.append(
-                        f"{model.label}: {log.task} from {log.run.results_path} has task/data/wording versions "
-                        f"{mine}, the latest {family} runs have {theirs}; {setting} left out (re-run it)"
+                        f"{model.label}: {log.task} from {log.run.results_path} has task/data versions "
+                        f"{log.versions()}, the latest {family} run has {against.versions()}; {setting} left out "
+                        "(re-run it)"
+                    )
+                elif log.wording_version != newest.wording_version:
+                    del model.tasks[log.task]
+                    model.issues.append(
+                        f"{model.label}: {log.task} from {log.run.results_path} has paraphrase version "
+                        f"{log.wording_version}, the latest run of its wording has {newest.wording_version}; "
+                        f"{setting} left out (re-run it)"
                     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -158,14 +159,52 @@ def test_paraphrase_tasks_are_their_own_tasks_and_a_mislabelled_one_is_left_out_
     _, notes = build_submission(model, PARAMS, allow_partial=True)
     assert any("15 paraphrase task(s) of compgap_wording" in note for note in notes)
 
-    copy = tmp_path / "runs"
-    results = next((worded_runs / "org__vlm").glob("20260102_*_results.json"))
-    (copy / "org__vlm").mkdir(parents=True)
-    for path in results.parent.glob("20260102_*"):
-        (copy / "org__vlm" / path.name).write_bytes(path.read_bytes())
-    edited = json.loads(results.read_text())
-    edited["configs"]["compgap_clock_direct_w2"]["metadata"]["wording"] = 3
-    (copy / "org__vlm" / results.name).write_text(json.dumps(edited))
+
+def _edited_copy(runs: Path, out: Path, task: str, **metadata: object) -> Path:
+    """A copy of the runs with `task`'s logged metadata changed."""
+    shutil.copytree(runs, out)
+    for results in out.rglob("*_results.json"):
+        document = json.loads(results.read_text())
+        if task in document["configs"]:
+            document["configs"][task]["metadata"].update(metadata)
+            results.write_text(json.dumps(document))
+    return out
+
+
+def test_a_paraphrase_task_whose_metadata_names_another_wording_is_left_out_with_a_reason(
+    worded_runs: Path, tmp_path: Path
+) -> None:
+    copy = _edited_copy(worded_runs, tmp_path / "runs", "compgap_clock_direct_w2", wording=3)
     again = load_outputs([copy])
     assert "compgap_clock_direct_w2" not in {log.task for log in again.tasks}
     assert any("compgap_clock_direct_w2's metadata names wording 3, its name wording 2" in i for i in again.issues)
+
+
+def test_a_paraphrase_task_of_another_task_version_than_its_family_is_not_paired(
+    worded_runs: Path, tmp_path: Path
+) -> None:
+    copy = _edited_copy(worded_runs, tmp_path / "runs", "compgap_clock_cascade_w1", version=99)
+    (model,) = group_by_model(load_outputs([copy]).tasks)
+    assert "compgap_clock_cascade_w1" not in model.tasks and "compgap_clock_direct_w1" in model.tasks
+    assert any("compgap_clock_cascade_w1 from" in issue and "has task/data versions" in issue for issue in model.issues)
+
+
+def test_a_paraphrase_task_of_an_older_prompt_version_than_its_wordings_latest_run_is_not_paired(
+    worded_runs: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "runs"
+    shutil.copytree(worded_runs, copy)
+    # cascade under w1 only in an older run, at another prompt version of the paraphrase; direct in the latest.
+    (newer,) = (copy / "org__vlm").glob("20260101_*_results.json")
+    document = json.loads(newer.read_text())
+    for key in ("results", "configs", "n-samples"):
+        del document[key]["compgap_clock_cascade_w1"]
+    newer.write_text(json.dumps(document))
+    (copy / "org__vlm" / "20260101_000000_samples_compgap_clock_cascade_w1.jsonl").unlink()
+    older = simulate_run(copy, MODEL, ["clock"], ("cascade",), LIMIT, date="20251231_000000", wording=1)
+    document = json.loads(older.read_text())
+    document["configs"]["compgap_clock_cascade_w1"]["metadata"]["wording_version"] = 0
+    older.write_text(json.dumps(document))
+    (model,) = group_by_model(load_outputs([copy]).tasks)
+    assert "compgap_clock_cascade_w1" not in model.tasks and "compgap_clock_direct_w1" in model.tasks
+    assert any("has paraphrase version 0, the latest run of its wording has 1" in issue for issue in model.issues)

@@ -106,9 +106,9 @@ def test_cascade_model_runs_every_setting_in_one_run(cascade_run: LmmsEvalRun) -
 
 
 def test_paraphrase_tasks_send_their_own_prompts_and_reach_step_2(cascade_run: LmmsEvalRun) -> None:
-    """The shared run carries mathtext's direct and cascade under each paraphrase (E2E_WORDING_TASKS)."""
+    """The shared run carries mathtext's direct and cascade under its first paraphrase (E2E_WORDING_TASKS)."""
     paraphrases = get_family("mathtext").paraphrases
-    for wording, paraphrase in enumerate(paraphrases, start=1):
+    for wording, paraphrase in enumerate(paraphrases[:1], start=1):
         direct, cascade = (f"compgap_mathtext_{setting}_w{wording}" for setting in ("direct", "cascade"))
         assert cascade_run.task_results(direct)["failed_calls,none"] == 0
         assert len(cascade_run.samples[direct]) == len(cascade_run.samples[cascade]) == LIMIT

@@ -11,12 +11,14 @@ import numpy as np
 from lmms_compgap.core.settings import CANONICAL_WORDING
 from lmms_compgap.report.compute.gap import COMPARISONS, SettingScores, comparison_label, paired_comparison
 from lmms_compgap.report.compute.scores import SCORES
-from lmms_compgap.report.compute.stats import BootstrapParams, column_mean_draws, percentile_interval
+from lmms_compgap.report.compute.stats import MEANINGFUL_MIN_N, BootstrapParams, column_mean_draws, percentile_interval
 
 #: The gap compared across wordings: the report's composition gap, cascade - direct.
 GAP = "cascade_vs_direct"
-#: The verdicts on the gap's sign across wordings (`sign_verdict`).
+#: The verdicts on the gap's sign across wordings (`sign_verdict`), and the one for fewer items than any verdict needs
+#: (`stats.MEANINGFUL_MIN_N`: a --limit run).
 DEPENDS, STABLE, UNRESOLVED = "depends on the wording", "stable across wordings", "unresolved"
+TOO_FEW = "n too small"
 
 WordingScores = Mapping[int, SettingScores]
 """wording (0: canonical, k: paraphrase k) -> setting -> uid -> score, for one family."""
@@ -65,7 +67,9 @@ def sign_verdict(canonical: dict[str, Any] | None, wordings: Mapping[int, dict[s
     return STABLE if two_way_signed else UNRESOLVED
 
 
-def _wording_score(family: str, usable: Mapping[int, SettingScores], score: str, params: BootstrapParams) -> dict:
+def _wording_score(
+    family: str, usable: Mapping[int, SettingScores], score: str, params: BootstrapParams
+) -> dict[str, Any]:
     per_wording = {
         wording: paired_comparison(
             settings["cascade"],
@@ -98,7 +102,9 @@ def _wording_score(family: str, usable: Mapping[int, SettingScores], score: str,
         "max": float(on_common.max()),
         "item_ci": list(percentile_interval(item_only, params.confidence)),
         "two_way_ci": two_way,
-        "verdict": sign_verdict(gaps.get(CANONICAL_WORDING), gaps, two_way),
+        "verdict": TOO_FEW
+        if len(common) < MEANINGFUL_MIN_N
+        else sign_verdict(gaps.get(CANONICAL_WORDING), gaps, two_way),
     }
 
 
@@ -106,7 +112,7 @@ def family_wording(family: str, scores: WordingScores, params: BootstrapParams) 
     """One family's gap under each wording that ran both direct and cascade, per score: each wording's paired gap
     (`paired_comparison`), and over the items all of them answered: the wordings' mean gap, their SD (n - 1) and
     range, the mean's interval resampling items only (`item_ci`) and items and wordings (`two_way_ci`), and the sign
-    verdict. None without a paraphrase that ran both settings."""
+    verdict (TOO_FEW below MEANINGFUL_MIN_N shared items). None without a paraphrase that ran both settings."""
     a, b = COMPARISONS[GAP]
     usable = {wording: settings for wording, settings in sorted(scores.items()) if a in settings and b in settings}
     if not any(wording != CANONICAL_WORDING for wording in usable):

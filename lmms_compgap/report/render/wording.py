@@ -8,7 +8,7 @@ from typing import Any
 
 from lmms_compgap.core.settings import CANONICAL_WORDING
 from lmms_compgap.report.compute.summary import ModelSummary
-from lmms_compgap.report.compute.wording import DEPENDS, STABLE
+from lmms_compgap.report.compute.wording import DEPENDS, STABLE, TOO_FEW
 from lmms_compgap.report.render.finetune import signed_points, with_ci
 from lmms_compgap.report.render.literal import markdown_text
 from lmms_compgap.report.render.tables import markdown_table, points, too_small_mark
@@ -99,6 +99,11 @@ def sign_sentence(label: str, family: str, scored: dict[str, Any], level: str) -
                 else "the wordings disagree"
             )
         return f"{head}the gap's sign depends on the wording: {why} (gaps {listed} points)."
+    if scored["verdict"] == TOO_FEW:
+        return (
+            f"{head}only {scored['n_common']} items shared by every wording, too few to say whether the gap's sign "
+            f"depends on the wording (gaps {listed} points)."
+        )
     if scored["verdict"] == STABLE:
         sign = "negative" if scored["two_way_ci"][1] < 0 else "positive"
         return (
