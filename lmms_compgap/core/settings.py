@@ -37,7 +37,7 @@ def parse_task_name(task: str) -> tuple[str, str] | None:
 #: The canonical wording's number: its tasks carry no suffix.
 CANONICAL_WORDING = 0
 #: Paraphrase k of a family's prompts (k >= 1): `compgap_<family>_<setting>_w<k>`, in the group `compgap_wording`.
-_WORDING_TASK_RE = re.compile(r"compgap_([a-z0-9]+)_([a-z]+)_w([1-9][0-9]{0,2})")
+_WORDING_SUFFIX_RE = re.compile(r"(.+)_w([1-9][0-9]{0,2})")
 
 
 def wording_task_name(family: str, setting: str, wording: int) -> str:
@@ -57,10 +57,10 @@ def parse_wording_task_name(task: str) -> tuple[str, str, int] | None:
     canonical = parse_task_name(task)
     if canonical is not None:
         return (*canonical, CANONICAL_WORDING)
-    match = _WORDING_TASK_RE.fullmatch(task)
-    if match is None or match.group(2) not in SETTINGS:
-        return None
-    return match.group(1), match.group(2), int(match.group(3))
+    # A paraphrase task is a canonical task's name and a suffix: whatever `parse_task_name` reads, with `_w<k>`.
+    match = _WORDING_SUFFIX_RE.fullmatch(task)
+    parsed = parse_task_name(match.group(1)) if match else None
+    return None if parsed is None else (*parsed, int(match.group(2)))
 
 
 REQUEST_TAG = "compgap_cascade_request"

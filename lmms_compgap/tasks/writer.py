@@ -257,11 +257,12 @@ def wordings(family: TaskFamily) -> range:
 
 
 def wording_task_names(family: TaskFamily) -> list[str]:
-    """The family's paraphrase tasks, by wording then setting."""
+    """The family's paraphrase tasks, by wording then setting: every setting with hooks (SETTING_HOOKS), so a setting
+    added there gets its paraphrase tasks from the prompts it reads."""
     return [
         settings.wording_task_name(family.name, setting, wording)
         for wording in wordings(family)
-        for setting in SETTINGS
+        for setting in SETTING_HOOKS
     ]
 
 
@@ -313,7 +314,7 @@ def wording_files(family: TaskFamily, fingerprint: str | None) -> dict[str, byte
         files[f"{family.name}/{WORDING_FOLDER}/{wording_template_name(family, wording)}"] = wording_template(
             family, wording, fingerprint
         )
-        for setting in SETTINGS:
+        for setting in SETTING_HOOKS:
             task = settings.wording_task_name(family.name, setting, wording)
             files[f"{family.name}/{WORDING_FOLDER}/{task}.yaml"] = setting_config(family, setting, wording)
     if files:

@@ -15,7 +15,7 @@ from loguru import logger
 
 from lmms_compgap.core.data import task_yamls_root
 from lmms_compgap.core.registry import get_family
-from lmms_compgap.tasks import hooks
+from lmms_compgap.tasks import hooks, writer
 from lmms_compgap.tasks.shadowing import describe_shadowing, shadowed_task_yamls
 from tests.helpers import offline_env
 
@@ -43,9 +43,9 @@ def test_a_copy_passed_with_include_path_is_found_shadowed(installed: Path, tmp_
     # An edited template (included by every count task) makes every count task differ; mathtext is the same.
     assert shadowed["compgap_count_direct"].differs and shadowed["compgap_count_cot"].differs
     assert not shadowed["compgap_mathtext_cot"].differs and not shadowed["compgap"].differs
-    # Every count task includes the template: the five settings, and the five under each paraphrase (`wording/`).
+    # Every count task includes the template: its settings, and each under every paraphrase (`wording/`).
     assert shadowed["compgap_count_direct_w1"].differs and not shadowed["compgap_mathtext_cot_w1"].differs
-    differing = 5 * (1 + len(get_family("count").paraphrases))
+    differing = len(writer.SETTING_HOOKS) * (1 + len(get_family("count").paraphrases))
     assert sum(task.differs for task in shadowed.values()) == differing
     message = describe_shadowing(list(shadowed.values()))
     assert f"--include_path ({copy})" in message and f"{differing} of them differ" in message

@@ -142,7 +142,7 @@ def test_each_paraphrase_is_a_task_per_setting_that_sends_its_prompts_and_names_
     assert group["task"] == [
         f"compgap_{name}_{setting}_w{wording}"
         for wording in range(1, len(family.paraphrases) + 1)
-        for setting in SETTINGS
+        for setting in writer.SETTING_HOOKS
     ]
     canonical = {setting: load_task_yaml(name, f"compgap_{name}_{setting}.yaml") for setting in SETTINGS}
     for wording, paraphrase in enumerate(family.paraphrases, start=1):
@@ -177,4 +177,5 @@ def test_paraphrases_add_files_and_change_none_of_the_canonical_tasks(monkeypatc
     monkeypatch.setattr(type(family), "paraphrases", ())
     without = writer.family_files(family)
     assert {path: data for path, data in with_paraphrases.items() if "/wording/" not in path} == without
-    assert len(with_paraphrases) - len(without) == 3 + 3 * len(SETTINGS) + 1  # templates, settings, the group
+    # Per paraphrase a template and a task per setting, and the group.
+    assert len(with_paraphrases) - len(without) == 3 + 3 * len(writer.SETTING_HOOKS) + 1
