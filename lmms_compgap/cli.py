@@ -17,7 +17,7 @@ from lmms_compgap.core.registry import family_names, generated_family_names, get
 from lmms_compgap.core.regular import open_regular
 from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.results import score_response
-from lmms_compgap.core.settings import ALL_SETTINGS, parse_task_name, task_name
+from lmms_compgap.core.settings import ALL_SETTINGS, SETTINGS, parse_wording_task_name, task_name
 from lmms_compgap.core.splits import SPLITS, TRAINING_SPLITS
 from lmms_compgap.datacheck.command import add_check_command
 from lmms_compgap.doctor.command import add_doctor_command
@@ -31,11 +31,20 @@ from lmms_compgap.tasks.command import add_tasks_command
 
 
 def _scored_task(task: str) -> tuple[TaskFamily, str]:
-    """`compgap_<family>_<setting>` of an installed family -> (the family, setting), with a clear error otherwise."""
-    parsed = parse_task_name(task)
-    if parsed is None or parsed[0] not in family_names():
+    """`compgap_<family>_<setting>` of an installed family, or its paraphrase task `..._w<k>` (scored alike: a
+    paraphrase keeps the answer format) -> (the family, setting), with a clear error otherwise."""
+    parsed = parse_wording_task_name(task)
+    if (
+        parsed is None
+        or parsed[0] not in family_names()
+        or parsed[2] not in (0, *writer.wordings(get_family(parsed[0])))
+        or (parsed[2] and parsed[1] not in SETTINGS)  # paraphrase tasks exist for the five settings only
+    ):
         names = [task_name(family, setting) for family in family_names() for setting in ALL_SETTINGS]
-        raise SystemExit(f"compgap: unknown task {task!r}; tasks: {', '.join(names)}")
+        raise SystemExit(
+            f"compgap: unknown task {task!r}; tasks: {', '.join(names)}, and compgap_<family>_<setting>_w<k> for each "
+            "paraphrase k of a family and each of the five settings"
+        )
     return get_family(parsed[0]), parsed[1]
 
 

@@ -15,6 +15,7 @@ from lmms_compgap.report.simulate import SimulatedModel, simulate_run
 from tests.fixtures.once import build_once
 from tests.helpers import (
     E2E_COMMON_ARGS,
+    E2E_WORDING_TASKS,
     FIELD_LIMIT,
     HOSTILE_NAME,
     SUBMITTED_LIMIT,
@@ -76,11 +77,13 @@ def tiny_qwen_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def cascade_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
     """One `--tasks compgap` run through compgap_cascade, shared by the end-to-end tests (and their workers: its
-    output folder is read-only, a test that edits it copies it)."""
+    output folder is read-only, a test that edits it copies it). It also carries a few paraphrase tasks
+    (E2E_WORDING_TASKS): one more lmms-eval process would cost more than their calls."""
 
     def run(folder: Path) -> dict[str, Any]:
         model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
-        args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", "compgap", *E2E_COMMON_ARGS]
+        tasks = ",".join(["compgap", *E2E_WORDING_TASKS])
+        args = ["--model", "compgap_cascade", "--model_args", model_args, "--tasks", tasks, *E2E_COMMON_ARGS]
         done = run_lmms_eval(args, folder / "out")
         return {"returncode": done.returncode, "output": done.output}
 

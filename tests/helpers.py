@@ -20,6 +20,7 @@ import pytest
 
 from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.rendering import rendering_of
+from lmms_compgap.core.settings import parse_task_name
 from lmms_compgap.report.simulate import SimulatedModel
 from lmms_compgap.tasks.reader import load_task_yaml as read_task_yaml
 from tests.fixtures.once import build_once
@@ -81,6 +82,10 @@ class LmmsEvalRun:
         assert self.results is not None, self.output[-3000:]
         return self.results["results"][task]
 
+    def canonical_samples(self) -> dict[str, list[dict[str, Any]]]:
+        """The samples of the canonical compgap tasks (what `--tasks compgap` logs), without paraphrase tasks."""
+        return {task: samples for task, samples in self.samples.items() if parse_task_name(task) is not None}
+
 
 def run_lmms_eval(
     args: list[str],
@@ -127,6 +132,11 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, kind: str) -> Path:
 
 
 E2E_LIMIT = 4
+#: The paraphrase tasks the session's shared cascade run carries beside `compgap` (`tests/conftest.py`): the gap under
+#: mathtext's first paraphrase, for the report's wording section (the other paraphrase tasks' YAMLs are checked
+#: without a run: six paraphrase tasks here cost about 14 s more); a run of `--tasks compgap` compares with the rest
+#: (`canonical_samples`).
+E2E_WORDING_TASKS = ["compgap_mathtext_direct_w1", "compgap_mathtext_cascade_w1"]
 E2E_COMMON_ARGS = [
     "--device",
     "cpu",

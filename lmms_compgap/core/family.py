@@ -144,6 +144,58 @@ class Prompts:
 
 
 @dataclass(frozen=True)
+class Paraphrase:
+    """A rewording of a family's prompts: the same content in other words and order, for the `compgap_wording` tasks
+    (`compgap_<family>_<setting>_w<k>`, k counting from 1 in declaration order). `version` is the paraphrase's own
+    prompt version (bump it whenever its text changes); the canonical prompts and their task version are untouched.
+    `check_paraphrases` holds every paraphrase to its canonical prompts."""
+
+    version: int
+    prompts: Prompts
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.version, int) or isinstance(self.version, bool) or self.version < 1:
+            raise ValueError(f"a paraphrase's version must be an integer of at least 1, not {self.version!r}")
+        if not isinstance(self.prompts, Prompts):
+            raise ValueError(f"a paraphrase's prompts must be Prompts, not {type(self.prompts).__name__}")
+
+
+#: The fewest paraphrases a family declares when it declares any (the wording report needs a spread).
+MIN_PARAPHRASES = 3
+
+
+def check_paraphrases(canonical: Prompts, paraphrases: tuple[Paraphrase, ...]) -> None:
+    """ValueError unless every paraphrase keeps the canonical answer format exactly (the scorer reads it), uses the
+    same fields as the canonical prompt it rewords (so it asks the same with the same inputs), and differs from the
+    canonical prompt and from every other paraphrase in every prompt (a copy would measure nothing)."""
+    if not isinstance(paraphrases, tuple) or not all(isinstance(each, Paraphrase) for each in paraphrases):
+        raise ValueError("paraphrases must be a tuple of Paraphrase")
+    if paraphrases and len(paraphrases) < MIN_PARAPHRASES:
+        raise ValueError(f"declare at least {MIN_PARAPHRASES} paraphrases (or none), not {len(paraphrases)}")
+    seen: dict[str, dict[str, int]] = {key: {getattr(canonical, key): 0} for key in PROMPT_FIELDS}
+    for number, paraphrase in enumerate(paraphrases, start=1):
+        prompts = paraphrase.prompts
+        if prompts.answer_format != canonical.answer_format:
+            raise ValueError(f"paraphrase {number} changes answer_format; keep it exactly: the scorer depends on it")
+        for key in PROMPT_FIELDS:
+            if key == "answer_format":
+                continue
+            text, original = getattr(prompts, key), getattr(canonical, key)
+            if template_fields(text) != template_fields(original):
+                raise ValueError(
+                    f"paraphrase {number}'s {key} uses {sorted(template_fields(text))}; the canonical one uses "
+                    f"{sorted(template_fields(original))}: a paraphrase keeps every field"
+                )
+            if text in seen[key]:
+                other = seen[key][text]
+                raise ValueError(
+                    f"paraphrase {number}'s {key} is the same text as "
+                    + ("the canonical prompt" if other == 0 else f"paraphrase {other}'s")
+                )
+            seen[key][text] = number
+
+
+@dataclass(frozen=True)
 class Metric:
     """An lmms-eval metric of a setting: its name (a key `process_results` returns), how it is aggregated over
     items ("mean", or "sum" for counts) and which way is better."""
@@ -201,6 +253,9 @@ class TaskFamily(abc.ABC):
     #: Prompts for particular lmms-eval models, by `--model` name: lmms-eval sends that model these instead of
     #: `prompts` (its `lmms_eval_specific_kwargs` entry; a run through `compgap_cascade` uses `prompts`).
     model_prompts: ClassVar[Mapping[str, Prompts]] = MappingProxyType({})
+    #: Rewordings of `prompts` (`Paraphrase`), declared next to them: each is the family's `compgap_wording` tasks
+    #: `compgap_<name>_<setting>_w<k>` (k from 1). Empty: the family has no wording tasks.
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = ()
     #: The `vision` setting's graded score of the intermediate (beside `exact_match` and `usable`).
     intermediate_metric: ClassVar[Metric]
     #: Whether the family is one of the paper's, in the `compgap` group (every generated family is in

@@ -19,7 +19,7 @@ from typing import Any
 
 from loguru import logger
 
-from lmms_compgap.core.family import Metric, Prompts, TaskFamily
+from lmms_compgap.core.family import Metric, Prompts, TaskFamily, check_paraphrases
 
 ENTRY_POINT_GROUP = "lmms_compgap.families"
 #: Where the built-in families live (searched, never imported family by family by name).
@@ -76,6 +76,10 @@ def validate(family: TaskFamily, expected_name: str | None = None) -> TaskFamily
                 f"{kind}.model_prompts maps lmms-eval model names (not {sorted(RESERVED_KWARGS)}) to Prompts; "
                 f"{model!r} does not"
             )
+    try:
+        check_paraphrases(family.prompts, family.paraphrases)
+    except ValueError as error:
+        raise FamilyDeclarationError(f"{kind}.paraphrases: {error}") from None
     if family.task_version < 1 or family.data_version < 1 or family.canonical_size < 1:
         raise FamilyDeclarationError(f"{kind}: task_version, data_version and canonical_size must be at least 1")
     if not (type(family).__doc__ or "").strip():

@@ -88,6 +88,7 @@ def rendering_variant(base: GeneratedFamily, rendering: Rendering) -> RenderingV
         "data_version": rendering.version,
         "prompts": base.prompts,
         "model_prompts": base.model_prompts,
+        "paraphrases": base.paraphrases,
         "intermediate_metric": base.intermediate_metric,
         "in_paper_group": False,
         "data_check": base.data_check,

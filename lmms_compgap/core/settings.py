@@ -44,6 +44,35 @@ def parse_task_name(task: str) -> tuple[str, str] | None:
     return match.group(1), match.group(2)
 
 
+#: The canonical wording's number: its tasks carry no suffix.
+CANONICAL_WORDING = 0
+#: Paraphrase k of a family's prompts (k >= 1): `compgap_<family>_<setting>_w<k>`, in the group `compgap_wording`.
+_WORDING_SUFFIX_RE = re.compile(r"(.+)_w([1-9][0-9]{0,2})")
+
+
+def wording_task_name(family: str, setting: str, wording: int) -> str:
+    """The task of one family and setting under wording `wording`: the canonical task for 0, else
+    `compgap_<family>_<setting>_w<wording>` (the family's paraphrase `wording`, counted from 1)."""
+    if wording == CANONICAL_WORDING:
+        return task_name(family, setting)
+    if not 1 <= wording <= 999:
+        raise ValueError(f"a wording is numbered 1 to 999 (0: the canonical one), not {wording}")
+    return f"{task_name(family, setting)}_w{wording}"
+
+
+def parse_wording_task_name(task: str) -> tuple[str, str, int] | None:
+    """(family, setting, wording) of a compgap task, canonical (wording 0) or paraphrased (`..._w<k>`, wording k);
+    None for any other task name. `parse_task_name` reads canonical names only, so a paraphrase's result is never
+    taken for the canonical task's."""
+    canonical = parse_task_name(task)
+    if canonical is not None:
+        return (*canonical, CANONICAL_WORDING)
+    # A paraphrase task is a canonical task's name and a suffix: whatever `parse_task_name` reads, with `_w<k>`.
+    match = _WORDING_SUFFIX_RE.fullmatch(task)
+    parsed = parse_task_name(match.group(1)) if match else None
+    return None if parsed is None else (*parsed, int(match.group(2)))
+
+
 REQUEST_TAG = "compgap_cascade_request"
 RESPONSE_TAG = "compgap_cascade_response"
 #: Version 2 added `step2_mode`. A text-mode envelope (the `cascade` setting's) is still written as version 1, byte for

@@ -68,7 +68,7 @@ from lmms_compgap.core.settings import (
     CascadeResponse,
     decode_cascade_request,
     failure_reason,
-    parse_task_name,
+    parse_wording_task_name,
 )
 from lmms_compgap.models.adapters import drop_empty_media
 from lmms_compgap.models.call_cache import CallCache, open_call_cache
@@ -627,8 +627,9 @@ class CompgapCascade(lmms):
 
 
 def _setting(task: str) -> str | None:
-    """The compgap setting a task runs (None for any other task)."""
-    parsed = parse_task_name(task)
+    """The compgap setting a task runs, under any wording (`..._language_w2` is the language setting); None for any
+    other task."""
+    parsed = parse_wording_task_name(task)
     return parsed[1] if parsed else None
 
 

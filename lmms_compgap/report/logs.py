@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from lmms_compgap.core.pipeline import Pipeline, pipeline_of
+from lmms_compgap.core.settings import CANONICAL_WORDING
 from lmms_compgap.report.compute.scores import ItemScore, item_score
-from lmms_compgap.tasks.reader import METADATA_KEYS
+from lmms_compgap.tasks.reader import METADATA_KEYS, WORDING_VERSION_KEY
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,16 @@ class TaskLog:
     metadata: dict[str, Any]
     samples_path: Path
     samples: list[Sample]
+    #: 0 for the canonical task, k for paraphrase k (`compgap_<family>_<setting>_w<k>`, group compgap_wording).
+    wording: int = CANONICAL_WORDING
 
     def versions(self) -> tuple[Any, ...]:
         return tuple(self.metadata.get(key) for key in METADATA_KEYS)
+
+    @property
+    def wording_version(self) -> Any:
+        """The paraphrase's prompt version (None for the canonical task: its prompts' version is `version`)."""
+        return self.metadata.get(WORDING_VERSION_KEY) if self.wording != CANONICAL_WORDING else None
 
 
 @dataclass
@@ -104,24 +112,46 @@ class ModelLogs:
         return sorted({log.run for log in self.tasks.values()}, key=lambda run: run.order)
 
     def families(self) -> dict[str, dict[str, TaskLog]]:
-        """family -> setting -> task log."""
-        grouped: dict[str, dict[str, TaskLog]] = {}
+        """family -> setting -> task log, of the canonical tasks (the paraphrase tasks are in `wordings`)."""
+        return {
+            family: worded[CANONICAL_WORDING]
+            for family, worded in self.wordings().items()
+            if CANONICAL_WORDING in worded
+        }
+
+    def wordings(self) -> dict[str, dict[int, dict[str, TaskLog]]]:
+        """family -> wording (0: canonical, k: paraphrase k) -> setting -> task log."""
+        grouped: dict[str, dict[int, dict[str, TaskLog]]] = {}
         for log in self.tasks.values():
-            grouped.setdefault(log.family, {})[log.setting] = log
-        return {family: grouped[family] for family in sorted(grouped)}
+            grouped.setdefault(log.family, {}).setdefault(log.wording, {})[log.setting] = log
+        return {family: dict(sorted(grouped[family].items())) for family in sorted(grouped)}
 
 
 def _keep_consistent_versions(model: ModelLogs) -> None:
-    """Drop settings whose task or data version differs from the family's latest run: they cannot be paired."""
-    for family, settings in model.families().items():
-        newest = max(settings.values(), key=lambda log: log.run.order)
-        for setting, log in settings.items():
-            if log.versions() != newest.versions():
-                del model.tasks[log.task]
-                model.issues.append(
-                    f"{model.label}: {log.task} from {log.run.results_path} has task/data versions {log.versions()}, "
-                    f"the latest {family} run has {newest.versions()}; {setting} left out (re-run it)"
-                )
+    """Drop settings whose task or data version differs from the family's latest run: they cannot be paired. A
+    paraphrase task is held to the latest canonical run of its family (its items are paired with those), and to the
+    latest run of its own wording for the paraphrase's prompt version."""
+    for family, worded in model.wordings().items():
+        canonical = worded.get(CANONICAL_WORDING)
+        reference = max(canonical.values(), key=lambda log: log.run.order) if canonical else None
+        for settings in worded.values():
+            newest = max(settings.values(), key=lambda log: log.run.order)
+            against = reference or newest
+            for setting, log in settings.items():
+                if log.versions() != against.versions():
+                    del model.tasks[log.task]
+                    model.issues.append(
+                        f"{model.label}: {log.task} from {log.run.results_path} has task/data versions "
+                        f"{log.versions()}, the latest {family} run has {against.versions()}; {setting} left out "
+                        "(re-run it)"
+                    )
+                elif log.wording_version != newest.wording_version:
+                    del model.tasks[log.task]
+                    model.issues.append(
+                        f"{model.label}: {log.task} from {log.run.results_path} has paraphrase version "
+                        f"{log.wording_version}, the latest run of its wording has {newest.wording_version}; "
+                        f"{setting} left out (re-run it)"
+                    )
 
 
 def group_by_model(tasks: Iterable[TaskLog], by_run: bool = False) -> list[ModelLogs]:

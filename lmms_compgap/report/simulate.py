@@ -19,20 +19,21 @@ from lmms_compgap.core.registry import get_family, paper_family_names
 from lmms_compgap.core.rendering import RENDERING_METADATA
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.settings import (
+    CANONICAL_WORDING,
     REQUEST_FAILED_MARKER,
     SETTINGS,
     STEP2_MODES,
     WHY_SETTINGS,
     CascadeResponse,
     decode_cascade_response,
-    task_name,
+    wording_task_name,
 )
 from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.files.runs import load_outputs
 from lmms_compgap.report.logs import group_by_model
 from lmms_compgap.report.submissions.build import build_submission
 from lmms_compgap.tasks.installed import installed_task_metadata
-from lmms_compgap.tasks.reader import task_config
+from lmms_compgap.tasks.reader import WORDING_KEY, WORDING_VERSION_KEY, task_config
 
 
 @dataclass(frozen=True)
@@ -187,12 +188,15 @@ def simulate_run(
     date: str = "20260101_000000",
     responder: Callable[[dict[str, Any], SimulatedModel], dict[str, str]] = simulated_responses,
     model_args: str = "",
+    wording: int = CANONICAL_WORDING,
 ) -> Path:
     """Write `<output_path>/<model>/<date>_results.json` and its samples files; return the results path.
 
     `responder(row, model)` gives each setting's raw response (default: `simulated_responses`). `model_args`
     (`key=value,...`) are logged after the model's own, as a run at another setting of the model would be: a
-    sensitivity sweep is the same model run at each setting with other rates (see SimulatedModel).
+    sensitivity sweep is the same model run at each setting with other rates (see SimulatedModel). `wording` k runs
+    the paraphrase tasks `compgap_<family>_<setting>_w<k>` instead (a model that answers a paraphrase otherwise is a
+    copy with other rates and the same name, as for a sweep).
     """
     folder = output_path / _sanitize(model.name)
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,7 +207,7 @@ def simulate_run(
         chosen = rows[:limit] if limit else rows
         responses = [responder(row, model) for row in chosen]
         for setting in settings:
-            task = task_name(family, setting)
+            task = wording_task_name(family, setting, wording)
             lines, correct, strict = [], 0, 0
             for doc_id, (row, response) in enumerate(zip(chosen, responses, strict=True)):
                 scored = score_response(row, setting, response[setting])
@@ -225,6 +229,10 @@ def simulate_run(
             # lmms-eval logs the YAML's whole metadata: a rendering variant's names the family it draws, and how.
             declared = task_config(installed_family, setting).get("metadata") or {}
             metadata.update({key: declared[key] for key in RENDERING_METADATA if key in declared})
+            if wording != CANONICAL_WORDING:
+                metadata.update(
+                    {WORDING_KEY: wording, WORDING_VERSION_KEY: installed_family.paraphrases[wording - 1].version}
+                )
             results["configs"][task] = {"task": task, "metadata": metadata}
             results["n-samples"][task] = {"original": len(rows), "effective": n}
     results.update(

@@ -65,9 +65,9 @@ def _table(prompts: Prompts) -> list[str]:
 
 def prompt_section(family: TaskFamily) -> str:
     """The card's generated prompt section, markers included: the task version, the answer format, and a table
-    of the prompt each setting sends (then one per model with prompts of its own)."""
+    of the prompt each setting sends (then one per model with prompts of its own, and one per paraphrase)."""
     template = f"{family.name}/{writer.template_name(family)}"
-    every = [family.prompts, *family.model_prompts.values()]
+    every = [family.prompts, *family.model_prompts.values(), *(each.prompts for each in family.paraphrases)]
     backslash = any("\\" in text for prompts in every for text in prompts.as_kwargs().values())
     escapes = "`\\n` is a line break" + (", `\\\\` a backslash" if backslash else "")
     lines = [
@@ -86,6 +86,15 @@ def prompt_section(family: TaskFamily) -> str:
             "",
             *_table(prompts),
         ]
+    for wording, paraphrase in enumerate(family.paraphrases, start=1):
+        if wording == 1:
+            lines += [
+                "",
+                "Paraphrases: the same prompts in other words and order, the answer format kept, sent to every model",
+                f"by the group `compgap_{family.name}_wording` (in `compgap_wording`) as tasks "
+                f"`compgap_{family.name}_<setting>_w<k>`.",
+            ]
+        lines += ["", f"Paraphrase w{wording} (prompt version {paraphrase.version}):", "", *_table(paraphrase.prompts)]
     return "\n".join([*lines, "", END])
 
 

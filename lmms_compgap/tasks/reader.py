@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 #: The task metadata a result depends on (prompts and scorer: `version`; the items: the other two). Results are
 #: paired, compared or verified only when these agree.
 METADATA_KEYS: tuple[str, ...] = ("version", "data_version", "data_fingerprint")
+#: A paraphrase task's metadata beside those: its wording's number and the paraphrase's prompt version.
+WORDING_KEY = "wording"
+WORDING_VERSION_KEY = "wording_version"
 #: How many files an `include:` chain may hold (a loop of includes ends here).
 MAX_INCLUDES = 8
 

@@ -8,6 +8,9 @@ groups `compgap_<family>`, `compgap` (the paper's families), `compgap_all` (ever
 variants) and `compgap_render` (the rendering variants and the families they vary) list them. Every family also gets
 the two why settings (`cascadeimage`, `twoturn`) in a group of their own, `compgap_<family>_why`, listed by
 `compgap_why` (the families `compgap_all` holds), so no published group changes.
+A family's paraphrases (`paraphrases`) add `<family>/wording/`: per paraphrase a template including the family's,
+with its prompts, and the five settings' YAMLs `compgap_<family>_<setting>_w<k>`, in the groups
+`compgap_<family>_wording` and `compgap_wording`.
 """
 
 from __future__ import annotations
@@ -22,16 +25,21 @@ import yaml
 from lmms_compgap.core import data as data_files
 from lmms_compgap.core import settings
 from lmms_compgap.core.dataset_family import PUBLIC_GROUP, SOURCE_FILE, DatasetFamily, source_line
-from lmms_compgap.core.family import Metric, TaskFamily
+from lmms_compgap.core.family import Metric, Prompts, TaskFamily
 from lmms_compgap.core.hub_data import source_metadata
 from lmms_compgap.core.rendering import RENDER_GROUP, rendering_metadata, rendering_of
 from lmms_compgap.core.results import SETTING_METRICS, setting_metrics
 from lmms_compgap.core.settings import SETTINGS, WHY_SETTINGS
+from lmms_compgap.tasks.reader import WORDING_KEY, WORDING_VERSION_KEY
 
 SHARED_TEMPLATE = "_compgap_template_yaml"
 PAPER_GROUP = "compgap"
 ALL_GROUP = "compgap_all"
 WHY_GROUP = "compgap_why"
+#: The paraphrase tasks' group (outside compgap, compgap_all and compgap_render), each family's in its folder's
+#: `wording/`.
+WORDING_GROUP = "compgap_wording"
+WORDING_FOLDER = "wording"
 #: The groups' own `metadata.version` (what a group lists changes with its families' task versions, not here).
 GROUP_VERSION = 1
 HOOKS = "lmms_compgap.tasks.hooks"
@@ -141,33 +149,41 @@ def shared_template() -> bytes:
     return render(config, header)
 
 
+def _family_metadata(family: TaskFamily, fingerprint: str | None) -> dict[str, Any]:
+    """The family template's `metadata`: versions, and the data fingerprint or the dataset (pinned revision)."""
+    versions = {"version": family.task_version, "family": family.name, "data_version": family.data_version}
+    if isinstance(family, DatasetFamily):
+        return {**versions, **source_metadata(family.source)}
+    # A rendering variant names the family whose items it draws, and how: the report pairs the two by item.
+    return {**versions, "data_fingerprint": fingerprint, **rendering_metadata(family)}
+
+
+def _prompt_kwargs(prompts: Prompts, model_prompts: Mapping[str, Prompts]) -> dict[str, Any]:
+    """`lmms_eval_specific_kwargs`: the prompts for every model, for models with their own, and compgap_cascade's."""
+    default = prompts.as_kwargs()
+    return {
+        "default": default,
+        **{model: own.as_kwargs() for model, own in sorted(model_prompts.items())},
+        # Only compgap_cascade may run the cascade setting (hooks.cascade_text refuses other models).
+        "compgap_cascade": {**default, "cascade_runner": True},
+    }
+
+
 def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
     """A family's template: its data file (or, for a family built from a public dataset, the source file naming
     the dataset, which `hooks.dataset_docs` replaces by the rows), versions, fingerprint or dataset, prompts."""
-    prompts = family.prompts.as_kwargs()
-    versions = {"version": family.task_version, "family": family.name, "data_version": family.data_version}
     if isinstance(family, DatasetFamily):
         data: dict[str, Any] = {
             "dataset_kwargs": {"data_files": {"test": SOURCE_FILE}},
             "process_docs": hook("dataset_docs"),
-            "metadata": {**versions, **source_metadata(family.source)},
         }
     else:
-        data = {
-            "dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}},
-            "metadata": {**versions, "data_fingerprint": fingerprint},
-        }
-        # A rendering variant names the family whose items it draws, and how: the report pairs the two by item.
-        data["metadata"].update(rendering_metadata(family))
+        data = {"dataset_kwargs": {"data_files": {"test": data_files.DATA_FILE}}}
     config = {
         "include": f"../{SHARED_TEMPLATE}",
         **data,
-        "lmms_eval_specific_kwargs": {
-            "default": prompts,
-            **{model: own.as_kwargs() for model, own in sorted(family.model_prompts.items())},
-            # Only compgap_cascade may run the cascade setting (hooks.cascade_text refuses other models).
-            "compgap_cascade": {**prompts, "cascade_runner": True},
-        },
+        "metadata": _family_metadata(family, fingerprint),
+        "lmms_eval_specific_kwargs": _prompt_kwargs(family.prompts, family.model_prompts),
     }
     items = (
         "data_version and the dataset (pinned revision) the items'; the rows' fingerprint is added at run time"
@@ -183,13 +199,40 @@ def family_template(family: TaskFamily, fingerprint: str | None) -> bytes:
     return render(config, header)
 
 
-def setting_config(family: TaskFamily, setting: str) -> bytes:
-    config: dict[str, Any] = {"include": template_name(family), "task": settings.task_name(family.name, setting)}
+def setting_config(family: TaskFamily, setting: str, wording: int = settings.CANONICAL_WORDING) -> bytes:
+    """One setting's task YAML: the canonical one (it includes the family template), or under paraphrase `wording`
+    (it includes that paraphrase's template, `wording_template_name`)."""
+    template = (
+        template_name(family) if wording == settings.CANONICAL_WORDING else wording_template_name(family, wording)
+    )
+    config: dict[str, Any] = {"include": template, "task": settings.wording_task_name(family.name, setting, wording)}
     config.update({key: hook(name) for key, name in SETTING_HOOKS[setting].items()})
     metrics = setting_metrics(family, setting)
     if metrics != DEFAULT_METRICS:
         config["metric_list"] = _metric_list(metrics)
     return render(config, GENERATED.format(origin=_origin(family)))
+
+
+def wording_template(family: TaskFamily, wording: int, fingerprint: str | None) -> bytes:
+    """Paraphrase `wording`'s template: the family template with that paraphrase's prompts for every model (a model's
+    own `model_prompts` are canonical wordings, not paraphrased) and its number and prompt version in the metadata.
+    lmms-eval replaces a top-level key of an included file whole, so both keys are written out in full."""
+    paraphrase = family.paraphrases[wording - 1]
+    config = {
+        "include": f"../{template_name(family)}",
+        "metadata": {
+            **_family_metadata(family, fingerprint),
+            WORDING_KEY: wording,
+            WORDING_VERSION_KEY: paraphrase.version,
+        },
+        "lmms_eval_specific_kwargs": _prompt_kwargs(paraphrase.prompts, {}),
+    }
+    header = (
+        f"{_summary(family)}: paraphrase {wording} of its prompts (group {WORDING_GROUP}).\n"
+        f"metadata: {WORDING_KEY} is the paraphrase's number, {WORDING_VERSION_KEY} its prompt version; the rest is\n"
+        "the family template's.\n" + GENERATED.format(origin=_origin(family))
+    )
+    return render(config, header)
 
 
 def group_config(name: str, tasks: Iterable[str], header: str) -> bytes:
@@ -209,15 +252,45 @@ def why_group_name(family: TaskFamily) -> str:
     return f"compgap_{family.name}_why"
 
 
+def wording_template_name(family: TaskFamily, wording: int) -> str:
+    """Paraphrase `wording`'s template, in the family folder's `wording/` beside the setting YAMLs including it."""
+    return f"_{family.name}_w{wording}_template_yaml"
+
+
+def wording_group_name(family: TaskFamily) -> str:
+    return f"compgap_{family.name}_{WORDING_FOLDER}"
+
+
+def wordings(family: TaskFamily) -> range:
+    """The paraphrases' numbers (1, 2, ...) the family has tasks for: none for a rendering variant, whose prompts
+    are its base family's (the wording sweep is the base's; the cross product would add 15 tasks per variant)."""
+    return range(0) if rendering_of(family) else range(1, len(family.paraphrases) + 1)
+
+
+def wording_task_names(family: TaskFamily) -> list[str]:
+    """The family's paraphrase tasks, by wording then setting: the five settings the gap and its controls are read
+    from. The why settings have none: they run the cascade's prompts, and a paraphrased `twoturn` in
+    `compgap_wording` would stop every simple wrapper's run of the group (the wording sweep is of the gap)."""
+    return [
+        settings.wording_task_name(family.name, setting, wording)
+        for wording in wordings(family)
+        for setting in SETTINGS
+    ]
+
+
 def defined_names(families: Iterable[TaskFamily], *, groups: bool) -> set[str]:
     """The task and group names a tree of `families` defines (with the top-level groups when `groups`)."""
     families = list(families)
     names = {PAPER_GROUP, ALL_GROUP, WHY_GROUP} if groups else set()
     if groups and any(rendering_of(family) for family in families):
         names.add(RENDER_GROUP)
+    if groups and any(wordings(family) for family in families):
+        names.add(WORDING_GROUP)
     for family in families:
         names |= {group_name(family), *(settings.task_name(family.name, setting) for setting in SETTINGS)}
         names |= {why_group_name(family), *(settings.task_name(family.name, setting) for setting in WHY_SETTINGS)}
+        if wordings(family):
+            names |= {wording_group_name(family), *wording_task_names(family)}
     return names
 
 
@@ -225,15 +298,17 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
     """Every file of one family's folder (relative path -> bytes): data file (or source file), template, settings,
     group."""
     if isinstance(family, DatasetFamily):
+        fingerprint = None
         files = {
             f"{family.name}/{SOURCE_FILE}": data_files.serialize_rows([source_line(family)]),
             f"{family.name}/{template_name(family)}": family_template(family, None),
         }
     else:
         data = data_files.serialize_rows(family.canonical_rows())
+        fingerprint = data_files.fingerprint_bytes(data)
         files = {
             f"{family.name}/{data_files.DATA_FILE}": data,
-            f"{family.name}/{template_name(family)}": family_template(family, data_files.fingerprint_bytes(data)),
+            f"{family.name}/{template_name(family)}": family_template(family, fingerprint),
         }
     for setting in (*SETTINGS, *WHY_SETTINGS):
         files[f"{family.name}/{settings.task_name(family.name, setting)}.yaml"] = setting_config(family, setting)
@@ -249,6 +324,29 @@ def family_files(family: TaskFamily) -> dict[str, bytes]:
     files[f"{family.name}/{why_group_name(family)}.yaml"] = group_config(
         why_group_name(family), [settings.task_name(family.name, setting) for setting in WHY_SETTINGS], why_header
     )
+    return files | wording_files(family, fingerprint)
+
+
+def wording_files(family: TaskFamily, fingerprint: str | None) -> dict[str, bytes]:
+    """The family's paraphrase tasks, in `<family>/wording/`: per paraphrase a template and one YAML per setting, and
+    the group `compgap_<family>_wording` listing them (none when the family declares no paraphrases)."""
+    files: dict[str, bytes] = {}
+    for wording in wordings(family):
+        files[f"{family.name}/{WORDING_FOLDER}/{wording_template_name(family, wording)}"] = wording_template(
+            family, wording, fingerprint
+        )
+        for setting in SETTINGS:
+            task = settings.wording_task_name(family.name, setting, wording)
+            files[f"{family.name}/{WORDING_FOLDER}/{task}.yaml"] = setting_config(family, setting, wording)
+    if files:
+        header = (
+            f"{_summary(family)}: its settings under each paraphrase of its prompts (`compgap report`\n"
+            "compares the gap across wordings; run the canonical group too).\n"
+            + GENERATED.format(origin=_origin(family))
+        )
+        files[f"{family.name}/{WORDING_FOLDER}/{wording_group_name(family)}.yaml"] = group_config(
+            wording_group_name(family), wording_task_names(family), header
+        )
     return files
 
 
@@ -273,6 +371,18 @@ def group_files(families: Iterable[TaskFamily]) -> dict[str, bytes]:
             "A rendering sweep: the rendering variants (the same items drawn in other colours, sizes, fonts) and the\n"
             "families they vary; `compgap report --sensitivity` compares each with its family. Run with\n"
             "--model compgap_cascade.\n" + generated,
+        )
+    worded = [
+        wording_group_name(family) for family in families if wordings(family) and not isinstance(family, DatasetFamily)
+    ]
+    if worded:
+        groups[f"{WORDING_GROUP}.yaml"] = group_config(
+            WORDING_GROUP,
+            worded,
+            "Every setting of every generated family under each paraphrase of its prompts: with the canonical\n"
+            "tasks (compgap_all), `compgap report` gives the gap under each wording and an interval over items and\n"
+            "wordings.\n"
+            "Run with --model compgap_cascade.\n" + generated,
         )
     groups |= (
         {

@@ -17,6 +17,7 @@ import pytest
 
 from lmms_compgap.core.registry import paper_family_names
 from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.report.compute.wording import TOO_FEW
 from tests.helpers import E2E_LIMIT, LmmsEvalRun, offline_env
 
 pytestmark = pytest.mark.e2e
@@ -64,6 +65,19 @@ def test_report_reads_a_real_run_and_writes_every_file(run_output: Path, tmp_pat
     assert {(row["family"], row["score"]) for row in rows} == expected
     assert all(int(row["gap_n"]) == E2E_LIMIT for row in rows)
     assert "left out" not in result.stdout  # every setting had its samples
+
+
+def test_report_compares_the_gap_across_the_wordings_the_run_carried(run_output: Path, tmp_path: Path) -> None:
+    result = compgap("report", str(run_output), "--out", str(tmp_path / "report"), "--no-plots", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    section = result.stdout.split("## Robustness to wording", 1)[1].split("\n## ", 1)[0]
+    # Four items say nothing about the sign: the report says so rather than giving a verdict.
+    assert f"only {E2E_LIMIT} items shared by every wording, too few" in section
+    with (tmp_path / "report" / "wording.csv").open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["score"] == "flexible"]
+    assert [row["wording"] for row in rows] == ["canonical", "w1", "all"]
+    assert {row["family"] for row in rows} == {"mathtext"} and all(row["n"] == str(E2E_LIMIT) for row in rows)
+    assert rows[-1]["sign"] == TOO_FEW
 
 
 def test_submit_refuses_a_limited_run_without_the_partial_flag(run_output: Path, tmp_path: Path) -> None:

@@ -68,3 +68,19 @@ def test_unknown_task_names_list_the_real_ones(capsys) -> None:
         assert "compgap_mathtext_direct" in str(exit_.code)
     else:  # pragma: no cover
         raise AssertionError("an unknown task must be refused")
+
+
+def test_a_paraphrase_task_is_scored_as_its_setting_and_one_that_does_not_exist_is_refused(
+    tmp_path: Path, capsys
+) -> None:
+    path = _write(tmp_path / "responses.jsonl", [json.dumps({"doc_id": 0, "response": f"Answer: {ROWS[0]['answer']}"})])
+    assert main(["score", "compgap_mathtext_direct_w2", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["correct"] == 1 and "compgap_mathtext_direct_w2: n=1" in captured.err
+    for task in ("compgap_mathtext_direct_w9", "compgap_mathtextred_direct_w1"):  # no such paraphrase task
+        try:
+            main(["score", task, str(path)])
+        except SystemExit as exit_:
+            assert "compgap_<family>_<setting>_w<k>" in str(exit_.code)
+        else:  # pragma: no cover
+            raise AssertionError(f"{task} must be refused")

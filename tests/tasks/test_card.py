@@ -49,6 +49,12 @@ def _rendered(section: str) -> tuple[list[list[str]], list[str]]:
     return rows, [span for paragraph in paragraphs for span in re.findall(r"<code>(.*?)</code>", paragraph, re.S)]
 
 
+def _paraphrases(section: str) -> tuple[str, list[str]]:
+    """The section before its paraphrase tables, and each paraphrase's part (its heading and table)."""
+    before, _, after = section.partition("\nParaphrases:")
+    return before, re.split(r"\nParaphrase w[0-9]+ ", after)[1:]
+
+
 def _assert_renders_exactly(section: str, prompts: Prompts) -> None:
     rows, spans = _rendered(section)
     assert [row[:2] for row in rows] == [[settings, "yes" if image else "no"] for settings, _, image in card.ROWS]
@@ -77,7 +83,14 @@ def test_a_rendering_variant_has_no_card_of_its_own_and_leaves_its_familys_alone
 @pytest.mark.parametrize("name", BUILTIN)
 def test_the_real_prompts_render_exactly_newlines_and_braces_included(name: str) -> None:
     family = get_family(name)
-    _assert_renders_exactly(card.prompt_section(family), family.prompts)
+    canonical, paraphrases = _paraphrases(card.prompt_section(family))
+    _assert_renders_exactly(canonical, family.prompts)
+    assert len(paraphrases) == len(family.paraphrases)
+    for part, paraphrase in zip(paraphrases, family.paraphrases, strict=True):
+        assert part.startswith(f"(prompt version {paraphrase.version}):")
+        rows, _ = _rendered(part)
+        for row, (_, key, _) in zip(rows, card.ROWS, strict=True):
+            assert _read_back(row[2].removeprefix("<code>").removesuffix("</code>")) == getattr(paraphrase.prompts, key)
 
 
 def test_a_prompt_with_pipes_newlines_backticks_and_placeholders_renders_exactly(
@@ -85,6 +98,7 @@ def test_a_prompt_with_pipes_newlines_backticks_and_placeholders_renders_exactly
 ) -> None:
     family = get_family("count")
     monkeypatch.setattr(type(family), "prompts", HOSTILE)
+    monkeypatch.setattr(type(family), "paraphrases", ())
     section = card.prompt_section(family)
     assert "`\\\\` a backslash" in section  # the escapes a reader needs are named
     _assert_renders_exactly(section, HOSTILE)
@@ -95,7 +109,7 @@ def test_a_models_own_prompts_get_a_table_of_their_own(monkeypatch: pytest.Monke
     terse = dataclasses.replace(family.prompts, direct_prompt="{question} Reply with a number only.")
     monkeypatch.setattr(type(family), "model_prompts", {"llava_hf": terse})
     section = card.prompt_section(family)
-    default, own = section.split("For `--model llava_hf`")
+    default, own = _paraphrases(section)[0].split("For `--model llava_hf`")
     _assert_renders_exactly(default, family.prompts)
     _assert_renders_exactly(own, terse)
 

@@ -103,3 +103,21 @@ def test_cascade_model_runs_every_setting_in_one_run(cascade_run: LmmsEvalRun) -
             assert record["intermediate_score"] is not None
             request = json.loads(sample["input"])
             assert request["tag"] == "compgap_cascade_request"
+
+
+def test_paraphrase_tasks_send_their_own_prompts_and_reach_step_2(cascade_run: LmmsEvalRun) -> None:
+    """The shared run carries mathtext's direct and cascade under its first paraphrase (E2E_WORDING_TASKS)."""
+    paraphrases = get_family("mathtext").paraphrases
+    for wording, paraphrase in enumerate(paraphrases[:1], start=1):
+        direct, cascade = (f"compgap_mathtext_{setting}_w{wording}" for setting in ("direct", "cascade"))
+        assert cascade_run.task_results(direct)["failed_calls,none"] == 0
+        assert len(cascade_run.samples[direct]) == len(cascade_run.samples[cascade]) == LIMIT
+        opening = paraphrase.prompts.direct_prompt.split("{", 1)[0]
+        assert all(sample["input"].startswith(opening) for sample in cascade_run.samples[direct])
+        for sample in cascade_run.samples[cascade]:
+            request = json.loads(sample["input"])
+            assert request["step1_prompt"] == paraphrase.prompts.visual_prompt
+            assert request["step2_template"] == paraphrase.prompts.textual_prompt
+            envelope = decode_cascade_response(sample["filtered_resps"])
+            assert envelope.failed_step is None and envelope.step2.strip(), envelope.error
+            assert sample["compgap"]["setting"] == "cascade" and sample["compgap"]["family"] == "mathtext"

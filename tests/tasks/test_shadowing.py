@@ -14,7 +14,8 @@ import pytest
 from loguru import logger
 
 from lmms_compgap.core.data import task_yamls_root
-from lmms_compgap.core.settings import ALL_SETTINGS
+from lmms_compgap.core.registry import get_family
+from lmms_compgap.core.settings import ALL_SETTINGS, SETTINGS
 from lmms_compgap.tasks import hooks
 from lmms_compgap.tasks.shadowing import describe_shadowing, shadowed_task_yamls
 from tests.helpers import offline_env
@@ -43,10 +44,13 @@ def test_a_copy_passed_with_include_path_is_found_shadowed(installed: Path, tmp_
     # An edited template (included by every count task) makes every count task differ; mathtext is the same.
     assert shadowed["compgap_count_direct"].differs and shadowed["compgap_count_cot"].differs
     assert not shadowed["compgap_mathtext_cot"].differs and not shadowed["compgap"].differs
+    # Every count task includes the template: its seven settings, and the five under every paraphrase (`wording/`).
+    assert shadowed["compgap_count_direct_w1"].differs and not shadowed["compgap_mathtext_cot_w1"].differs
+    differing = len(ALL_SETTINGS) + len(SETTINGS) * len(get_family("count").paraphrases)
+    assert sum(task.differs for task in shadowed.values()) == differing
     message = describe_shadowing(list(shadowed.values()))
-    # Every count task differs: the five settings and the two why settings.
-    differ = f"{len(ALL_SETTINGS)} of them differ"
-    assert f"--include_path ({copy})" in message and differ in message and "names of their own" in message
+    assert f"--include_path ({copy})" in message and f"{differing} of them differ" in message
+    assert "names of their own" in message
 
 
 def test_renamed_copies_and_the_installed_folder_itself_are_not_shadowed(installed: Path, tmp_path: Path) -> None:

@@ -145,3 +145,54 @@ def test_every_hook_the_yamls_name_is_also_found_at_its_first_path() -> None:
         named |= set(re.findall(r"!function lmms_compgap\.tasks\.hooks\.(\w+)", path.read_text(encoding="utf-8")))
     assert len(named) >= 15
     assert {name for name in named if getattr(first_path, name, None) is not getattr(hooks, name)} == set()
+
+
+#: The families with paraphrase tasks (`compgap_wording`): every generated family but the rendering variants.
+WORDED = sorted(name for name in GENERATED if name not in VARIANTS)
+
+
+@pytest.mark.parametrize("name", WORDED)
+def test_each_paraphrase_is_a_task_per_setting_that_sends_its_prompts_and_names_its_wording(name: str) -> None:
+    family = get_family(name)
+    assert len(family.paraphrases) >= 3
+    group = load_task_yaml(name, f"wording/compgap_{name}_wording.yaml")
+    assert group["task"] == [
+        f"compgap_{name}_{setting}_w{wording}"
+        for wording in range(1, len(family.paraphrases) + 1)
+        for setting in SETTINGS
+    ]
+    canonical = {setting: load_task_yaml(name, f"compgap_{name}_{setting}.yaml") for setting in SETTINGS}
+    for wording, paraphrase in enumerate(family.paraphrases, start=1):
+        for setting in SETTINGS:
+            task = load_task_yaml(name, f"wording/compgap_{name}_{setting}_w{wording}.yaml")
+            assert task["task"] == f"compgap_{name}_{setting}_w{wording}"
+            # Everything but the task name, prompts and metadata is the canonical task's: the same hooks, metrics, data.
+            differ = {"task", "lmms_eval_specific_kwargs", "metadata", "include"}
+            assert {k: v for k, v in task.items() if k not in differ} == {
+                k: v for k, v in canonical[setting].items() if k not in differ
+            }
+            assert task["metadata"] == {**canonical[setting]["metadata"], "wording": wording, "wording_version": 1}
+            kwargs = task["lmms_eval_specific_kwargs"]
+            assert kwargs["default"] == paraphrase.prompts.as_kwargs()
+            assert kwargs["compgap_cascade"] == {**paraphrase.prompts.as_kwargs(), "cascade_runner": True}
+
+
+def test_the_wording_group_holds_every_generated_familys_paraphrases_and_no_other_group_does() -> None:
+    wording = load_task_yaml(None, f"{writer.WORDING_GROUP}.yaml")
+    assert wording["task"] == [f"compgap_{name}_wording" for name in WORDED]
+    for group in ("compgap.yaml", "compgap_all.yaml", "compgap_render.yaml", "compgap_public.yaml"):
+        assert not any("wording" in task for task in load_task_yaml(None, group)["task"])
+    assert not any((TREE / name / "wording").exists() for name in [*VARIANTS, "gsm8k", "math500", "countbench"])
+    names = writer.defined_names(builtin_families().values(), groups=True)
+    assert {"compgap_wording", "compgap_clock_wording", "compgap_clock_cot_w3"} <= names
+    assert "compgap_mathtextred_cot_w1" not in names
+
+
+def test_paraphrases_add_files_and_change_none_of_the_canonical_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    family = get_family("clock")
+    with_paraphrases = writer.family_files(family)
+    monkeypatch.setattr(type(family), "paraphrases", ())
+    without = writer.family_files(family)
+    assert {path: data for path, data in with_paraphrases.items() if "/wording/" not in path} == without
+    # Per paraphrase a template and a task per setting, and the group.
+    assert len(with_paraphrases) - len(without) == 3 + 3 * len(SETTINGS) + 1

@@ -15,6 +15,7 @@ from lmms_compgap.core.family import (
     IntermediateScore,
     Item,
     Metric,
+    Paraphrase,
     Prompts,
     canonical_json,
     row_json,
@@ -24,7 +25,7 @@ from lmms_compgap.families.cards.drawing import draw_cards
 from lmms_compgap.families.cards.generate import table_item
 from lmms_compgap.families.cards.make24 import score_make24
 from lmms_compgap.families.cards.parse import format_cards, parse_cards
-from lmms_compgap.families.cards.prompts import PROMPTS
+from lmms_compgap.families.cards.prompts import PARAPHRASES, PROMPTS
 
 
 class Cards(GeneratedFamily):
@@ -34,6 +35,7 @@ class Cards(GeneratedFamily):
     task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     intermediate_metric: ClassVar[Metric] = Metric("f1")
     in_paper_group: ClassVar[bool] = True
     data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_cards", tools=("tesseract", "opencv"), threshold=99.0)

@@ -15,11 +15,12 @@ from lmms_compgap.core.family import (
     IntermediateScore,
     Item,
     Metric,
+    Paraphrase,
     Prompts,
     canonical_json,
 )
 from lmms_compgap.families.clock import dial as dials
-from lmms_compgap.families.clock.prompts import PROMPTS
+from lmms_compgap.families.clock.prompts import PARAPHRASES, PROMPTS
 from lmms_compgap.families.clock.questions import (
     TIME_ANSWERS,
     answer_text,
@@ -67,6 +68,7 @@ class Clock(GeneratedFamily):
     task_version: ClassVar[int] = 2
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     #: Minutes of error round the dial (360, the most a reading can be off, when no time is read).
     intermediate_metric: ClassVar[Metric] = Metric("minutes_off", higher_is_better=False)
     in_paper_group: ClassVar[bool] = False

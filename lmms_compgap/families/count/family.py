@@ -15,6 +15,7 @@ from lmms_compgap.core.family import (
     IntermediateScore,
     Item,
     Metric,
+    Paraphrase,
     Prompts,
     canonical_json,
     row_json,
@@ -23,7 +24,7 @@ from lmms_compgap.families.count.drawing import draw_scene
 from lmms_compgap.families.count.generate import scene_item
 from lmms_compgap.families.count.objects import matches
 from lmms_compgap.families.count.parse import parse_objects
-from lmms_compgap.families.count.prompts import PROMPTS
+from lmms_compgap.families.count.prompts import PARAPHRASES, PROMPTS
 
 
 class Count(GeneratedFamily):
@@ -33,6 +34,7 @@ class Count(GeneratedFamily):
     task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     intermediate_metric: ClassVar[Metric] = Metric("f1")
     in_paper_group: ClassVar[bool] = True
     data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_count", tools=("opencv",), threshold=99.0)

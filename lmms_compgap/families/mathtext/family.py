@@ -13,13 +13,14 @@ from lmms_compgap.core.family import (
     IntermediateScore,
     Item,
     Metric,
+    Paraphrase,
     Prompts,
     canonical_json,
 )
 from lmms_compgap.core.transcription import score_transcription
 from lmms_compgap.families.mathtext.drawing import draw_page
 from lmms_compgap.families.mathtext.generate import problem_item, solution_plan
-from lmms_compgap.families.mathtext.prompts import PROMPTS
+from lmms_compgap.families.mathtext.prompts import PARAPHRASES, PROMPTS
 
 
 class MathText(GeneratedFamily):
@@ -29,6 +30,7 @@ class MathText(GeneratedFamily):
     task_version: ClassVar[int] = 4
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)
     in_paper_group: ClassVar[bool] = True
     data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_mathtext", tools=("tesseract",), threshold=99.0)

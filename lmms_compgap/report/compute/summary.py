@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.settings import CANONICAL_WORDING, SETTINGS
 from lmms_compgap.report.compute.agreement import family_agreement
 from lmms_compgap.report.compute.causes import family_causes
 from lmms_compgap.report.compute.effort import family_effort
 from lmms_compgap.report.compute.gap import family_summary
 from lmms_compgap.report.compute.slices import slice_rows
 from lmms_compgap.report.compute.stats import BootstrapParams
-from lmms_compgap.report.logs import ModelLogs, RunInfo, logged_scores
+from lmms_compgap.report.compute.wording import family_wording
+from lmms_compgap.report.logs import ModelLogs, RunInfo, TaskLog, logged_scores
 
 
 @dataclass
@@ -30,6 +31,8 @@ class ModelSummary:
     effort: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: family -> `causes.family_causes`, for the families run in a why setting (cascadeimage, twoturn)
     causes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: family -> `wording.family_wording` (families run under paraphrases of their prompts: compgap_wording)
+    wording: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def missing_settings_issue(label: str, family: str, present: set[str]) -> str | None:
@@ -81,4 +84,23 @@ def summarize_model(model: ModelLogs, params: BootstrapParams, with_slices: bool
         ):
             if issue:
                 summary.issues.append(issue)
+    for family, worded in model.wordings().items():
+        if any(wording != CANONICAL_WORDING for wording in worded):
+            _summarize_wordings(summary, family, worded, params)
     return summary
+
+
+def _summarize_wordings(
+    summary: ModelSummary, family: str, worded: dict[int, dict[str, TaskLog]], params: BootstrapParams
+) -> None:
+    """The family's gap across wordings, and an issue for each wording that cannot give a gap."""
+    for wording, settings in worded.items():
+        lacking = [setting for setting in ("direct", "cascade") if setting not in settings]
+        if lacking:
+            name = f"compgap_{family}" + (f" wording w{wording}" if wording != CANONICAL_WORDING else "")
+            summary.issues.append(
+                f"{summary.label}: {name} lacks {' and '.join(lacking)}: left out of the gap across wordings"
+            )
+    result = family_wording(family, {wording: logged_scores(settings) for wording, settings in worded.items()}, params)
+    if result is not None:
+        summary.wording[family] = result

@@ -18,6 +18,7 @@ from lmms_compgap.report.render import causes, diagnostics, plots, tables
 from lmms_compgap.report.render.finetune import comparison_markdown, comparison_rows
 from lmms_compgap.report.render.report_markdown import full_markdown, terminal_markdown
 from lmms_compgap.report.render.sensitivity import sensitivity_markdown, sensitivity_rows
+from lmms_compgap.report.render.wording import wording_rows
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ def write_report(
     sweeps: Sequence[Sweep] = (),
 ) -> ReportFiles:
     """Write report.md, gap.csv, attribution.csv, failed_calls.csv, slices.csv, the diagnostics (agreement.csv,
-    effort.csv, length_ratio.csv), causes.csv (where the gap comes from, when a model ran a why setting) and the plots
-    into `out` (and finetune.csv with a before/after `comparison`, whose
-    section leads the report; sensitivity.csv with sensitivity `sweeps`, likewise).
+    effort.csv, length_ratio.csv), causes.csv (where the gap comes from, when a model ran a why setting), wording.csv
+    when a family ran under paraphrases, and the plots into `out` (and finetune.csv with a before/after `comparison`,
+    whose section leads the report; sensitivity.csv with sensitivity `sweeps`, likewise).
 
     With nothing to report (no summaries) nothing is written, so an earlier report in `out` stays whole."""
     if not summaries:
@@ -90,6 +91,8 @@ def write_report(
     paths.append(write_csv(out / "length_ratio.csv", diagnostics.length_ratio_rows(summaries)))
     if any(summary.causes for summary in summaries):
         paths.append(write_csv(out / "causes.csv", causes.causes_rows(summaries)))
+    if any(summary.wording for summary in summaries):
+        paths.append(write_csv(out / "wording.csv", wording_rows(summaries)))
     if with_plots:
         entries = [(summary.label, summary.families) for summary in summaries]
         for name, plot in (("gap.png", plots.plot_gaps), ("accuracy.png", plots.plot_accuracies)):

@@ -17,11 +17,12 @@ from typing import Any
 from lmms_compgap.core.json_lines import lines_within, read_json_lines
 from lmms_compgap.core.pipeline import pipeline_of
 from lmms_compgap.core.regular import NotReadable, is_regular, open_regular
-from lmms_compgap.core.settings import parse_task_name
+from lmms_compgap.core.settings import CANONICAL_WORDING, parse_wording_task_name
 from lmms_compgap.errors import join_problems
 from lmms_compgap.report.compute.scores import item_score
 from lmms_compgap.report.logs import Loaded, RunInfo, Sample, TaskLog, model_arguments
 from lmms_compgap.report.render.literal import plain_text
+from lmms_compgap.tasks.reader import WORDING_KEY
 
 RESULTS_SUFFIX = "_results.json"
 SAMPLES_INFIX = "_samples_"
@@ -175,12 +176,12 @@ def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
     prefix = path.name[: -len(RESULTS_SUFFIX)]
     configs = results.get("configs") if isinstance(results.get("configs"), dict) else {}
     counts = results.get("n-samples") if isinstance(results.get("n-samples"), dict) else {}
-    found: list[tuple[str, str, str, dict[str, Any], Path, list[Sample]]] = []
+    found: list[tuple[str, str, str, dict[str, Any], Path, list[Sample], int]] = []
     for task in sorted(results["results"]):
-        parsed = parse_task_name(task)
+        parsed = parse_wording_task_name(task)
         if parsed is None:
             continue
-        family, setting = parsed
+        family, setting, wording = parsed
         samples_path = path.parent / f"{prefix}{SAMPLES_INFIX}{task}.jsonl"
         if not samples_path.exists():
             issues.append(
@@ -197,11 +198,19 @@ def _load_run(path: Path, issues: list[str]) -> list[TaskLog]:
             continue
         config = configs.get(task) if isinstance(configs.get(task), dict) else {}
         metadata = config.get("metadata") if isinstance(config.get("metadata"), dict) else {}
-        found.append((task, family, setting, metadata, samples_path, samples))
-    records = (sample.record for *_, samples in found for sample in samples[:1])
+        if metadata.get(WORDING_KEY, CANONICAL_WORDING) != wording:
+            # A paraphrase task's metadata names its wording (a canonical task's names none): a name and metadata that
+            # disagree are a hand-edited YAML, whose prompts nobody knows.
+            issues.append(
+                f"{path}: {task}'s metadata names wording {plain_text(metadata.get(WORDING_KEY))[:20]}, its name "
+                f"wording {wording}; left out"
+            )
+            continue
+        found.append((task, family, setting, metadata, samples_path, samples, wording))
+    records = (sample.record for *_, samples, _ in found for sample in samples[:1])
     run = _run_info(path, results, _lmms_eval_version(results, records), issues)
     tasks = [TaskLog(run, *task) for task in found]
-    if not tasks and not any(parse_task_name(task) for task in results["results"]):
+    if not tasks and not any(parse_wording_task_name(task) for task in results["results"]):
         issues.append(f"{path}: no compgap tasks in this run; skipped")
     return tasks
 

@@ -10,6 +10,7 @@ from lmms_compgap.report.compute.stats import BootstrapParams
 from lmms_compgap.report.compute.summary import ModelSummary
 from lmms_compgap.report.render import causes, diagnostics, tables
 from lmms_compgap.report.render.literal import markdown_text
+from lmms_compgap.report.render.wording import wording_markdown
 
 DOCS_HINT = "How to read this: docs/report.md in lmms-compgap."
 
@@ -60,6 +61,11 @@ def _tables(
             f"## Where the gap comes from (why settings; {level} paired bootstrap CI, exact McNemar p)",
             causes.CAUSES_NOTE,
             causes.causes_markdown(summaries),
+        ]
+    if any(summary.wording for summary in summaries):
+        parts += [
+            f"## Robustness to wording (cascade − direct under each phrasing of the prompts; {level} CIs)",
+            wording_markdown(summaries, level),
         ]
     parts += ["## Failed model calls", tables.failed_markdown(summaries)]
     if slices:

@@ -13,7 +13,7 @@ from lmms_compgap import __version__
 from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.pipeline import Pipeline
 from lmms_compgap.core.registry import families
-from lmms_compgap.core.settings import SETTINGS
+from lmms_compgap.core.settings import CANONICAL_WORDING, SETTINGS
 from lmms_compgap.core.versions import installed_version
 from lmms_compgap.errors import ReportError, join_problems
 from lmms_compgap.report.compute.gap import family_summaries
@@ -170,6 +170,12 @@ def build_submission(
             notes.append(f"compgap_{family}: no {' or '.join(lacking)} run, so no gap; left out")
         else:
             chosen[family] = (installed_families[family], settings)
+    paraphrased = sorted(log.task for log in model.tasks.values() if log.wording != CANONICAL_WORDING)
+    if paraphrased:
+        notes.append(
+            f"{len(paraphrased)} paraphrase task(s) of compgap_wording ({paraphrased[0]}, ...) left out: a submission "
+            "holds the canonical tasks, which the leaderboard compares (`compgap report` shows the wordings)"
+        )
     if not chosen:
         raise ReportError(f"{model.label}: no task family with both a direct and a cascade run: nothing to submit")
     runs: list[RunInfo] = []
