@@ -12,7 +12,17 @@ from lmms_compgap.core.pipeline import Pipeline, pipeline_of, split_step2_argume
 from lmms_compgap.core.settings import decode_cascade_response
 from lmms_compgap.models.cascade import CompgapCascade
 from lmms_compgap.models.stop import RunStopped
-from tests.fixtures.recording_model import N, RecordingModel, rebuild_requests, setup_cascade
+from lmms_compgap.tasks import hooks
+from tests.fixtures.recording_model import (
+    ROWS,
+    SPLIT,
+    FakeTask,
+    N,
+    RecordingModel,
+    cascade_request,
+    rebuild_requests,
+    setup_cascade,
+)
 
 
 class TextOnlyModel(RecordingModel):
@@ -187,3 +197,16 @@ def test_step2_arguments_are_split_off_and_a_run_names_both_models() -> None:
     assert pipeline_of({"inner": "qwen2_5_vl", "pretrained": "/m/vlm"}) is None
     # A step-2 model named by its wrapper alone, and a step-1 served model.
     assert pipeline_of({"inner": "openai", "model": "gpt", "step2_inner": "instant"}) == Pipeline("gpt", "instant")
+
+
+@pytest.mark.parametrize("task", ["compgap_mathtext_language_w1", "compgap_mathtext_language_w3"])
+def test_a_paraphrased_language_task_goes_to_the_step_2_model_too(task: str) -> None:
+    step1, step2 = RecordingModel(tag="one"), RecordingModel(tag="two")
+    model = CompgapCascade(inner=step1, step2_inner=step2, startup_check=False)
+    model.task_dict[task] = {SPLIT: ROWS}
+    requests = [
+        cascade_request(model, task, doc_id, FakeTask(hooks.language_text, hooks.no_visual)) for doc_id in range(N)
+    ]
+    responses = model.generate_until(requests)
+    assert step1.calls == [] and [len(call) for call in step2.calls] == [N]
+    assert all(response.startswith("two(") for response in responses)
