@@ -1,12 +1,15 @@
-"""`compgap_hf`: any transformers image-text-to-text checkpoint as a batched lmms-eval chat model.
+"""`compgap_hf`: any transformers image-text-to-text (or audio-text-to-text) checkpoint as a batched lmms-eval
+chat model.
 
 `--model compgap_hf --model_args pretrained=<model id or directory>[,<argument>=<value>...]`, or
 inside the cascade: `--model compgap_cascade --model_args inner=compgap_hf,pretrained=...`.
 
-It is what transformers itself documents for these models: `AutoModelForImageTextToText`,
-`AutoProcessor`, the checkpoint's chat template (`processor.apply_chat_template`, which collects
-each conversation's images), left padding, `generate`. lmms-eval's messages are passed as they
-are, so a request without an image has no image part, no image placeholder and no image argument.
+It is what transformers itself documents for these models: `AutoModelForImageTextToText` (or, for a checkpoint
+it does not map, such as Qwen2-Audio, `AutoModelForMultimodalLM`), `AutoProcessor`, the checkpoint's chat template
+(`processor.apply_chat_template`, which collects each conversation's images and clips), left padding, `generate`.
+lmms-eval's messages are passed as they are, so a request without an image has no image part, no image placeholder
+and no image argument. An audio part holding lmms-eval's audio dict (`{"array", "sampling_rate"}`, as compgap's
+spoken tasks send) is handed to the processor as its samples, which must be at the processor's sampling rate.
 A batch holds requests with the same generation settings and either all with media or all text
 only (some processors cannot mix the two in one batch).
 
@@ -28,7 +31,8 @@ from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 from lmms_eval.utils import Collator
 from tqdm import tqdm
-from transformers import AutoModelForImageTextToText, AutoProcessor
+from transformers import AutoConfig, AutoModelForImageTextToText, AutoModelForMultimodalLM, AutoProcessor
+from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
 
 _MEDIA_TYPES = {"image", "video", "audio"}
 
@@ -40,6 +44,27 @@ def _has_media(messages: list[dict[str, Any]]) -> bool:
         if isinstance(message.get("content"), list)
         for part in message["content"]
     )
+
+
+def _with_audio_samples(messages: list[dict[str, Any]], rate: int | None) -> list[dict[str, Any]]:
+    """The messages with each audio part that holds an audio dict (lmms-eval's `{"type": "audio", "url": {...}}`)
+    given as its samples, which `apply_chat_template` passes to the processor unchanged."""
+    converted = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = []
+            for part in content:
+                clip = part.get("url") if isinstance(part, dict) and part.get("type") == "audio" else None
+                if isinstance(clip, dict) and "array" in clip:
+                    if rate is not None and clip.get("sampling_rate") != rate:
+                        got = clip.get("sampling_rate")
+                        raise ValueError(f"compgap_hf: an audio clip at {got} Hz, but the processor takes {rate} Hz")
+                    part = {"type": "audio", "audio": clip["array"]}
+                parts.append(part)
+            message = {**message, "content": parts}
+        converted.append(message)
+    return converted
 
 
 def _cut_at_stop_strings(text: str, until: Any) -> str:
@@ -92,7 +117,13 @@ class CompgapHF(lmms):
             placement = {}
         loading = {"revision": revision, "trust_remote_code": bool(trust_remote_code)}
         loading = {key: value for key, value in loading.items() if value is not None}
-        self.model = AutoModelForImageTextToText.from_pretrained(
+        model_type = AutoConfig.from_pretrained(pretrained, **loading).model_type
+        auto_class = (
+            AutoModelForImageTextToText
+            if model_type in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+            else AutoModelForMultimodalLM
+        )
+        self.model = auto_class.from_pretrained(
             pretrained, dtype=dtype, attn_implementation=attn_implementation, **placement, **loading
         ).eval()
         if not device_map:
@@ -105,6 +136,7 @@ class CompgapHF(lmms):
         if not getattr(self.processor, "chat_template", None):
             raise ValueError(f"compgap_hf: {pretrained} has no chat template; pass chat_template=<Jinja template>")
         tokenizer = self.processor.tokenizer
+        self.audio_rate = getattr(getattr(self.processor, "feature_extractor", None), "sampling_rate", None)
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
     @property
@@ -132,7 +164,7 @@ class CompgapHF(lmms):
         prepared = []
         for request in requests:
             context, doc_to_messages, gen_kwargs, doc_id, task, split = request.args
-            messages = doc_to_messages(self.task_dict[task][split][doc_id])
+            messages = _with_audio_samples(doc_to_messages(self.task_dict[task][split][doc_id]), self.audio_rate)
             group = {"media": _has_media(messages), "settings": json.dumps(gen_kwargs, sort_keys=True, default=repr)}
             prepared.append((messages, gen_kwargs, group, len(str(context))))
         # Longest first within a group of equal settings, so a batch pads little.
