@@ -23,7 +23,10 @@ ONES = (
     *("eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"),
 )
 TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_NUMBER_WORDS = frozenset(ONES) | frozenset(TENS[2:]) | {"hundred"}
+_NUMBER_WORDS = (*ONES, *TENS[2:], "hundred")
+#: A number's words in the grammar are dictionary copies under this prefix ("n_two" sounds as "two"), so that the
+#: hypothesis tells a number's "two" from a "two" of the text ("becomes two times larger").
+NUMBER_PREFIX = "n_"
 _TOKEN = re.compile(r"[0-9]+|[A-Za-z]+(?:'[A-Za-z]+)?")
 #: Dither (a least-significant-bit noise, seeded: the same clip always decodes the same): eSpeak NG's pauses are
 #: digital silence, whose log energy is minus infinity, and PocketSphinx's features need some signal.
@@ -54,7 +57,10 @@ def decoder() -> Any:
         raise SphinxError(
             "the spoken family's data check hears clips with PocketSphinx: pip install pocketsphinx"
         ) from error
-    return Decoder(**DECODER_OPTIONS)
+    decode = Decoder(**DECODER_OPTIONS)
+    for index, word in enumerate(_NUMBER_WORDS, start=1):  # the search is updated once, with the last word
+        decode.add_word(NUMBER_PREFIX + word, decode.lookup_word(word), index == len(_NUMBER_WORDS))
+    return decode
 
 
 def sphinx_version() -> str:
@@ -89,21 +95,23 @@ def _pronounced(token: str, known: dict[str, str], decode: Any) -> str:
 def grammar(text: str, known: dict[str, str], decode: Any) -> tuple[str, list[str]]:
     """The JSGF grammar of `text` (its words in order, every number a choice among all numbers) and its parts."""
     parts = ["<number>" if token.isdigit() else _pronounced(token, known, decode) for token in _TOKEN.findall(text)]
-    numbers = " | ".join(number_words(number) for number in range(MAX_NUMBER + 1))
+    numbers = " | ".join(
+        " ".join(NUMBER_PREFIX + word for word in number_words(number).split()) for number in range(MAX_NUMBER + 1)
+    )
     jsgf = f"#JSGF V1.0;\ngrammar problem;\n<number> = {numbers};\npublic <problem> = {' '.join(parts)};\n"
     return jsgf, parts
 
 
 def numbers_heard(hypothesis: str, parts: list[str]) -> list[str]:
-    """The number words the hypothesis holds at each number's place of the grammar (linear in its length)."""
+    """The number words the hypothesis holds at each number's place of the grammar, prefix removed (linear in its
+    length)."""
     tokens, position, heard = hypothesis.split(), 0, []
-    for index, part in enumerate(parts):
+    for part in parts:
         if part == "<number>":
-            following = parts[index + 1] if index + 1 < len(parts) else None
             start = position
-            while position < len(tokens) and tokens[position] in _NUMBER_WORDS and tokens[position] != following:
+            while position < len(tokens) and tokens[position].startswith(NUMBER_PREFIX):
                 position += 1
-            heard.append(" ".join(tokens[start:position]))
+            heard.append(" ".join(token.removeprefix(NUMBER_PREFIX) for token in tokens[start:position]))
         elif position < len(tokens) and tokens[position] == part:
             position += 1
     return heard

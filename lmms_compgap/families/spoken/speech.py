@@ -28,7 +28,8 @@ _RATE, _PITCH = 1, 3
 
 #: Run by `python -I -S` (no site-packages, no user paths): the library and data paths come as arguments, the text
 #: on stdin; 16-bit samples go to stdout. AUDIO_OUTPUT_SYNCHRONOUS (2): the callback receives every sample before
-#: espeak_Synth returns. espeakCHARS_UTF8 (1).
+#: espeak_Synth returns. espeakCHARS_UTF8 (1). The random seed is fixed: voices with "breath" (the f2, f3 and f5
+#: variants) add noise drawn from it, seeded from the clock otherwise (measured: other samples in every process).
 _SPEAK_ONCE = r"""
 import ctypes, sys
 library, data, voice, rate, pitch = sys.argv[1:6]
@@ -42,6 +43,7 @@ def collect(wav, count, events):
 if lib.espeak_Initialize(2, 0, data.encode(), 0) != 22050:
     sys.exit("espeak_Initialize failed")
 lib.espeak_SetSynthCallback(collect)
+lib.espeak_ng_SetRandSeed(ctypes.c_long(1))
 if lib.espeak_SetVoiceByName(voice.encode()) != 0:
     sys.exit("unknown voice " + voice)
 lib.espeak_SetParameter(1, int(rate), 0)
