@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-#: 32 ms windows every 10 ms at 16 kHz; frequencies up to 8 kHz, loudest 80 dB shown.
-WINDOW, HOP, DYNAMIC_RANGE_DB = 512, 160, 80.0
+#: 32 ms windows every 10 ms at 16 kHz; frequencies up to 8 kHz, the loudest 60 dB shown.
+WINDOW, HOP, DYNAMIC_RANGE_DB = 512, 160, 60.0
 
 
 def spectrogram(samples: np.ndarray, height: int = 256) -> Image.Image:
