@@ -1,8 +1,8 @@
 """The spoken tasks end to end: one real `lmms-eval` process per audio model family (a tiny random model of the
-real transformers class, through `compgap_cascade` and `compgap_hf`), all five spoken tasks, `--limit 2`; every
-test asserts on that one run: the exit status, the results and sample files, step 2 of every cascade item, and
-what each model call received (recorded at `GenerationMixin.generate`): a clip for direct, cot and hearing
-(`vision`, and the cascade's step 1), no audio at all for language and the cascade's step 2."""
+real transformers class, through `compgap_cascade`: AUDIO_RUNS of `tests/fixtures/families.py`), all five spoken
+tasks, `--limit 2`; every test asserts on that one run: the exit status, the results and sample files, step 2 of
+every cascade item, and what each model call received (recorded at `GenerationMixin.generate`): a clip for direct,
+cot and hearing (`vision`, and the cascade's step 1), no audio at all for language and the cascade's step 2."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
+from tests.fixtures.families import AUDIO_RUNS, FamilyRun
 from tests.fixtures.once import build_once
 from tests.helpers import REPO, LmmsEvalRun, collect_run, offline_env, tiny_model_dir
 
@@ -23,8 +24,6 @@ pytestmark = pytest.mark.e2e
 
 LIMIT = 2
 RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
-#: Audio models (tests/fixtures/tiny_models.py builders), each run through `compgap_hf`.
-AUDIO_MODELS = ("qwen2_audio", "gemma4_audio")
 #: How the spoken prompts begin (task_yamls/spoken/_spoken_template_yaml): text only, or with the clip.
 TEXT_ONLY_PROMPT = "Solve the following math word problem."
 AUDIO_PROMPTS = (
@@ -34,7 +33,7 @@ AUDIO_PROMPTS = (
 )
 
 
-def _run(kind: str, model_dir: Path, folder: Path) -> dict[str, Any]:
+def _run(run: FamilyRun, model_dir: Path, folder: Path) -> dict[str, Any]:
     record, output_path = folder / "inputs.jsonl", folder / "out"
     command = [
         sys.executable,
@@ -42,13 +41,13 @@ def _run(kind: str, model_dir: Path, folder: Path) -> dict[str, Any]:
         "--model",
         "compgap_cascade",
         "--model_args",
-        f"inner=compgap_hf,pretrained={model_dir}",
+        f"inner={run.inner},pretrained={model_dir},{run.model_args}",
         "--tasks",
         "compgap_spoken",
         "--device",
         "cpu",
         "--batch_size",
-        "2",
+        str(run.batch_size),
         "--limit",
         str(LIMIT),
         "--gen_kwargs",
@@ -63,11 +62,12 @@ def _run(kind: str, model_dir: Path, folder: Path) -> dict[str, Any]:
     return {"returncode": completed.returncode, "record": str(record), "output_path": str(output_path)}
 
 
-@pytest.fixture(scope="session", params=AUDIO_MODELS)
+@pytest.fixture(scope="session", params=AUDIO_RUNS, ids=[run.id for run in AUDIO_RUNS])
 def spoken_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Any]:
     """(the tiny model, the run's files, what lmms-eval wrote), one lmms-eval process per model for all tests."""
-    model_dir = tiny_model_dir(tmp_path_factory, request.param)
-    folder, built = build_once(tmp_path_factory, f"spoken-{request.param}", lambda f: _run(request.param, model_dir, f))
+    run: FamilyRun = request.param
+    model_dir = tiny_model_dir(tmp_path_factory, run.tiny)
+    folder, built = build_once(tmp_path_factory, f"spoken-{run.id}", lambda f: _run(run, model_dir, f))
     output = (folder / "output.txt").read_text()
     completed = subprocess.CompletedProcess([], built["returncode"], output, "")
     return model_dir, built, collect_run(completed, Path(built["output_path"]))
