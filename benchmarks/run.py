@@ -101,8 +101,9 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
                 spent = {}
                 spent["data"] = _timed(lambda index=index, dataset=dataset: dataset[index])
                 row = dataset[index]
-                spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # first use: drawn, then cached
-                spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # every later use
+                # First use: drawn (an audio family's clip: spoken), then cached; every later use reads the cache.
+                spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))
+                spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))
                 spent["prompt"] = (
                     _timed(
                         lambda row=row: [

@@ -27,8 +27,8 @@ from .prompts import PROMPTS
 from .spectrogram import spectrogram
 from .speech import SAMPLE_RATE, speak
 
-#: eSpeak NG voices (language, and a variant after "+"): American English voices, the ones the data check's
-#: recogniser, trained on American English, hears best (docs/data_check.md).
+#: eSpeak NG voices (language, and a variant after "+"): American English with the four variants the data check's
+#: recogniser, trained on American speech, heard best in a trial (the task card).
 VOICES: tuple[str, ...] = ("en-us+f1", "en-us+f2", "en-us+f3", "en-us+f5")
 #: Speaking rate in words per minute (eSpeak NG's default is 175) and pitch (0-100, default 50).
 RATES, PITCHES = (130, 175), (35, 65)
@@ -43,7 +43,9 @@ class Spoken(GeneratedFamily):
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)
     in_paper_group: ClassVar[bool] = False
-    data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_spoken", tools=("pocketsphinx",), threshold=90.0)
+    #: PocketSphinx, trained on human speech, hears every number of 81.6% of these synthetic clips right, and of 0.2%
+    #: when each number of the labels is off by one (docs/data_check.md): the threshold lies between the two.
+    data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_spoken", tools=("pocketsphinx",), threshold=65.0)
     medium: ClassVar[str] = "audio"
     sample_rate: ClassVar[int] = SAMPLE_RATE
 
