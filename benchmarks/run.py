@@ -101,8 +101,9 @@ def per_item_overhead(items: int) -> dict[str, dict[str, tuple[float, float]]]:
                 spent = {}
                 spent["data"] = _timed(lambda index=index, dataset=dataset: dataset[index])
                 row = dataset[index]
-                spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # first use: drawn, then cached
-                spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))  # every later use
+                # First use: drawn (an audio family's clip: spoken), then cached; every later use reads the cache.
+                spent["draw"] = _timed(lambda row=row: hooks.doc_to_visual(row))
+                spent["picture"] = _timed(lambda row=row: hooks.doc_to_visual(row))
                 spent["prompt"] = (
                     _timed(
                         lambda row=row: [
@@ -439,16 +440,16 @@ def throughput(items: int) -> dict[str, dict[str, float]]:
 
 def export_throughput(items: int, workers: list[int], workdir: Path) -> list[dict[str, Any]]:
     """`compgap data export` of `items` per family (composition style): items/s, end to end, and where time goes."""
-    from lmms_compgap.core.registry import generated_family_names
+    from lmms_compgap.core.registry import picture_family_names
     from lmms_compgap.finetune.export import export_split
 
     figures = []
     for count in workers:
         out = workdir / f"export-{count}"
         started = time.perf_counter()
-        result = export_split(out, generated_family_names(), "train", {"composition": 1.0}, size=items, workers=count)
+        result = export_split(out, picture_family_names(), "train", {"composition": 1.0}, size=items, workers=count)
         wall = time.perf_counter() - started
-        total = items * len(generated_family_names())
+        total = items * len(picture_family_names())
         size = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
         figures.append(
             {

@@ -180,16 +180,11 @@ def _data_export(args: argparse.Namespace) -> int:
         raise SystemExit(f"compgap data export: {error}") from None
     out = Path(args.out)
     try:
-        result = export_split(
-            out,
-            _families(args.task, variants=False),
-            args.split,
-            style,
-            args.size,
-            args.seed,
-            args.hf_format,
-            args.workers,
-        )
+        # By default every family that shows pictures (the export writes image-text data; audio families are left out).
+        chosen = [
+            name for name in _families(args.task, variants=False) if args.task or get_family(name).medium == "image"
+        ]
+        result = export_split(out, chosen, args.split, style, args.size, args.seed, args.hf_format, args.workers)
     except (ExportError, ValueError) as error:
         raise SystemExit(f"compgap data export: {error}") from None
     except BaseException:

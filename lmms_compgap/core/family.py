@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 from PIL import Image
 
 from lmms_compgap import scoring
@@ -270,6 +271,11 @@ class TaskFamily(abc.ABC):
     has_data_file: ClassVar[bool] = True
     #: Whether pictures are cached on disk once drawn (photos read from a dataset are not: they are on disk).
     cache_pictures: ClassVar[bool] = True
+    #: What a request carries to the model: "image" (the item's picture, `draw_row`) or "audio" (its clip,
+    #: `speak_row`, cached by `core.clips`; `draw_row` then gives a picture of the clip for people to look at).
+    medium: ClassVar[str] = "image"
+    #: The rate of an audio family's clips, in samples per second.
+    sample_rate: ClassVar[int] = 16000
 
     # ---- items --------------------------------------------------------------------------------
     @abc.abstractmethod
@@ -405,6 +411,10 @@ class TaskFamily(abc.ABC):
     @abc.abstractmethod
     def draw_row(self, row: dict[str, Any]) -> Image.Image:
         """The item's picture, from its row alone (same row, same pixels)."""
+
+    def speak_row(self, row: dict[str, Any]) -> np.ndarray:
+        """An audio family's clip of the item, from its row alone: 16-bit mono samples at `sample_rate`."""
+        raise TypeError(f"the {self.name} family shows pictures: its items have no clips")
 
     # ---- scoring ------------------------------------------------------------------------------
     def score_answer(self, response: str, row: dict[str, Any]) -> AnswerScore:

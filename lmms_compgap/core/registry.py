@@ -153,6 +153,12 @@ def generated_family_names() -> tuple[str, ...]:
     return tuple(name for name, family in registry().families.items() if family.has_data_file)
 
 
+def picture_family_names() -> tuple[str, ...]:
+    """The generated families whose items are pictures (`medium` "image"), sorted: what the fine-tuning export
+    writes (image-text data; an audio family's items are clips)."""
+    return tuple(name for name in generated_family_names() if registry().families[name].medium == "image")
+
+
 def paper_family_names() -> tuple[str, ...]:
     """The families of the paper's `compgap` group (`in_paper_group`), sorted: what `--tasks compgap` runs."""
     return tuple(name for name, family in registry().families.items() if family.in_paper_group)

@@ -26,9 +26,11 @@ def add_check_command(data_commands: Any) -> None:
     """Register `check` under the `compgap data` subcommands (OpenCV and the checkers load only when it runs)."""
     check = data_commands.add_parser(
         "check",
-        help="check every item's image against its label with tools not written here (Tesseract OCR, OpenCV)",
-        description="Read every item's image with the tools each family's data check declares (Tesseract OCR, "
-        "OpenCV) and report the share of items whose image agrees with its label (docs/data_check.md).",
+        help="check every item's image or clip against its label with tools not written here (Tesseract OCR, "
+        "OpenCV, PocketSphinx)",
+        description="Read every item's image (hear every clip) with the tools each family's data check declares "
+        "(Tesseract OCR, OpenCV, PocketSphinx) and report the share of items that agree with their labels "
+        "(docs/data_check.md).",
     )
     check.add_argument("--task", choices=family_names(), help="one task family (default: all)")
     check.add_argument("--limit", type=int, metavar="N", help="check only the first N items of each family")
@@ -49,8 +51,18 @@ def _tesseract_version() -> str:
     return tesseract.tesseract_version()
 
 
+def _pocketsphinx_version() -> str:
+    from lmms_compgap.datacheck import sphinx
+
+    return sphinx.sphinx_version()
+
+
 #: How to name the version of each tool a family's `DataCheck.tools` may list.
-TOOL_VERSIONS: dict[str, Callable[[], str]] = {"tesseract": _tesseract_version, "opencv": _opencv_version}
+TOOL_VERSIONS: dict[str, Callable[[], str]] = {
+    "tesseract": _tesseract_version,
+    "opencv": _opencv_version,
+    "pocketsphinx": _pocketsphinx_version,
+}
 
 
 def tool_versions(families: list[str]) -> dict[str, str]:
@@ -72,7 +84,7 @@ def _out_problem(out: Path) -> str | None:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check the families, print the summary, write --out; 0 if all pass, 1 if one fails, 2 if one cannot run."""
-    from lmms_compgap.datacheck import tesseract
+    from lmms_compgap.datacheck import sphinx, tesseract
     from lmms_compgap.datacheck.runner import check_family
 
     families = [args.task] if args.task else [name for name in family_names() if get_family(name).data_check]
@@ -92,7 +104,7 @@ def run_check(args: argparse.Namespace) -> int:
         for name in families:
             rows = get_family(name).generate()[: args.limit]
             checks.append(check_family(name, rows, workers=args.workers, progress=True))
-    except tesseract.TesseractError as error:
+    except (tesseract.TesseractError, sphinx.SphinxError) as error:
         print(f"compgap data check: {error}", file=sys.stderr)
         return 2
     print(summary(checks, versions))

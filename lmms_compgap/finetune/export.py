@@ -175,6 +175,9 @@ def export_split(
     if out.exists() and any(out.iterdir()):
         raise ExportError(f"{out}: not empty; export into a new folder (nothing was written)")
     chosen = [get_family(name) for name in families]
+    heard = [family.name for family in chosen if family.medium != "image"]
+    if heard:  # the export writes pictures and image-text conversations; a clip is not a picture
+        raise ExportError(f"{', '.join(heard)}: an audio family; the export writes image-text data only")
     splits: list[SplitData] = [build_split(family, split, size, seed) for family in chosen]
     examples: list[Example] = []
     summary: dict[str, Any] = {}

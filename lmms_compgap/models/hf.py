@@ -1,12 +1,16 @@
-"""`compgap_hf`: any transformers image-text-to-text checkpoint as a batched lmms-eval chat model.
+"""`compgap_hf`: any transformers image-text-to-text (or audio-text-to-text) checkpoint as a batched lmms-eval
+chat model.
 
 `--model compgap_hf --model_args pretrained=<model id or directory>[,<argument>=<value>...]`, or
 inside the cascade: `--model compgap_cascade --model_args inner=compgap_hf,pretrained=...`.
 
-It is what transformers itself documents for these models: `AutoModelForImageTextToText`,
-`AutoProcessor`, the checkpoint's chat template (`processor.apply_chat_template`, which collects
-each conversation's images), left padding, `generate`. lmms-eval's messages are passed as they
-are, so a request without an image has no image part, no image placeholder and no image argument.
+It is what transformers itself documents for these models: `AutoModelForImageTextToText` (or, for a checkpoint
+it does not map, such as Qwen2-Audio, `AutoModelForMultimodalLM`), `AutoProcessor`, the checkpoint's chat template
+(`processor.apply_chat_template`, which collects each conversation's images and clips), left padding, `generate`.
+lmms-eval's messages are passed as they are, so a request without an image has no image part, no image placeholder
+and no image argument. An audio part holding lmms-eval's audio dict (`{"array", "sampling_rate"}`, as compgap's
+spoken tasks send) is handed to the processor as its samples, which must be at the processor's sampling rate; a
+processor without a feature extractor takes no audio, and its clips are left out with a warning.
 A batch holds requests with the same generation settings and either all with media or all text
 only (some processors cannot mix the two in one batch).
 
@@ -27,8 +31,10 @@ from accelerate import Accelerator
 from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 from lmms_eval.utils import Collator
+from loguru import logger
 from tqdm import tqdm
-from transformers import AutoModelForImageTextToText, AutoProcessor
+from transformers import AutoConfig, AutoModelForImageTextToText, AutoModelForMultimodalLM, AutoProcessor
+from transformers.models.auto.modeling_auto import MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
 
 _MEDIA_TYPES = {"image", "video", "audio"}
 
@@ -40,6 +46,32 @@ def _has_media(messages: list[dict[str, Any]]) -> bool:
         if isinstance(message.get("content"), list)
         for part in message["content"]
     )
+
+
+def _with_audio_samples(messages: list[dict[str, Any]], rate: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The messages with each audio part that holds an audio dict (lmms-eval's `{"type": "audio", "url": {...}}`)
+    given as its samples, which `apply_chat_template` passes to the processor unchanged; and how many audio parts
+    were left out because the processor takes no audio (`rate` None: no feature extractor), as an image-only
+    model's processor would drop them anyway."""
+    converted, left_out = [], 0
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            parts = []
+            for part in content:
+                clip = part.get("url") if isinstance(part, dict) and part.get("type") == "audio" else None
+                if isinstance(clip, dict) and "array" in clip:
+                    if rate is None:
+                        left_out += 1
+                        continue
+                    if clip.get("sampling_rate") != rate:
+                        got = clip.get("sampling_rate")
+                        raise ValueError(f"compgap_hf: an audio clip at {got} Hz, but the processor takes {rate} Hz")
+                    part = {"type": "audio", "audio": clip["array"]}
+                parts.append(part)
+            message = {**message, "content": parts}
+        converted.append(message)
+    return converted, left_out
 
 
 def _cut_at_stop_strings(text: str, until: Any) -> str:
@@ -92,7 +124,13 @@ class CompgapHF(lmms):
             placement = {}
         loading = {"revision": revision, "trust_remote_code": bool(trust_remote_code)}
         loading = {key: value for key, value in loading.items() if value is not None}
-        self.model = AutoModelForImageTextToText.from_pretrained(
+        model_type = AutoConfig.from_pretrained(pretrained, **loading).model_type
+        auto_class = (
+            AutoModelForImageTextToText
+            if model_type in MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES
+            else AutoModelForMultimodalLM
+        )
+        self.model = auto_class.from_pretrained(
             pretrained, dtype=dtype, attn_implementation=attn_implementation, **placement, **loading
         ).eval()
         if not device_map:
@@ -105,6 +143,8 @@ class CompgapHF(lmms):
         if not getattr(self.processor, "chat_template", None):
             raise ValueError(f"compgap_hf: {pretrained} has no chat template; pass chat_template=<Jinja template>")
         tokenizer = self.processor.tokenizer
+        self.audio_rate = getattr(getattr(self.processor, "feature_extractor", None), "sampling_rate", None)
+        self.name_or_path, self.warned_deaf = pretrained, False
         self.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
 
     @property
@@ -132,7 +172,15 @@ class CompgapHF(lmms):
         prepared = []
         for request in requests:
             context, doc_to_messages, gen_kwargs, doc_id, task, split = request.args
-            messages = doc_to_messages(self.task_dict[task][split][doc_id])
+            messages, left_out = _with_audio_samples(
+                doc_to_messages(self.task_dict[task][split][doc_id]), self.audio_rate
+            )
+            if left_out and not self.warned_deaf:
+                self.warned_deaf = True
+                logger.warning(
+                    f"compgap_hf: {self.name_or_path}'s processor takes no audio; its requests' clips are left out, so "
+                    "audio tasks (compgap_spoken) are answered without hearing them"
+                )
             group = {"media": _has_media(messages), "settings": json.dumps(gen_kwargs, sort_keys=True, default=repr)}
             prepared.append((messages, gen_kwargs, group, len(str(context))))
         # Longest first within a group of equal settings, so a batch pads little.

@@ -15,8 +15,8 @@ from typing import Any
 from loguru import logger
 from PIL import Image
 
+from lmms_compgap.core import clips, pictures
 from lmms_compgap.core import data as data_files
-from lmms_compgap.core import pictures
 from lmms_compgap.core.dataset_family import named_by_source
 from lmms_compgap.core.hub_data import DatasetUnavailable
 from lmms_compgap.core.prompts import fill_prompt
@@ -149,9 +149,13 @@ def dataset_docs(dataset: Any) -> Any:
 
 
 # ---- visuals ------------------------------------------------------------------------------------
-def doc_to_visual(doc: dict[str, Any]) -> list[Image.Image]:
-    """The item's picture, drawn from its spec on first use and cached on disk (never all held at once)."""
-    return [pictures.picture(get_family(doc["family"]), doc)]
+def doc_to_visual(doc: dict[str, Any]) -> list[Image.Image] | list[dict[str, Any]]:
+    """The item's picture, drawn from its spec on first use and cached on disk (never all held at once); for an
+    audio family its clip, spoken on first use and cached, as the audio dict lmms-eval's audio wrappers read."""
+    family = get_family(doc["family"])
+    if family.medium == "audio":
+        return [clips.audio(family, doc)]
+    return [pictures.picture(family, doc)]
 
 
 def no_visual(doc: dict[str, Any]) -> list[Image.Image]:

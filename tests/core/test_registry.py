@@ -61,8 +61,10 @@ def test_the_built_in_families_are_the_subpackages_of_lmms_compgap_families_and_
         "math500",
         "mathtext",
         *RENDERINGS,  # mathtext's VARIANTS (core.rendering)
+        "spoken",
     }
-    assert registry.generated_family_names() == ("cards", "clock", "count", "mathtext", *RENDERINGS)
+    assert registry.generated_family_names() == ("cards", "clock", "count", "mathtext", *RENDERINGS, "spoken")
+    assert registry.picture_family_names() == ("cards", "clock", "count", "mathtext", *RENDERINGS)
     assert all(type(family).__module__.startswith("lmms_compgap.families.") for family in registry.families().values())
 
 
@@ -82,7 +84,7 @@ def test_an_entry_point_adds_a_family_a_broken_or_clashing_one_is_left_out_with_
         _entry_point("other", f"{__name__}:Renamed"),
     ]
     assert isinstance(get_family("renamed"), Renamed) and "renamed" not in registry.builtin_families()
-    assert registry.family_names() == (*sorted(registry.builtin_families()), "renamed")
+    assert registry.family_names() == tuple(sorted((*registry.builtin_families(), "renamed")))
     with pytest.raises(KeyError, match=r"'missing' \(entry point missing = 'no_such_package_here:FAMILY' failed"):
         get_family("missing")
     with pytest.raises(KeyError, match=r"'other' \(entry point other = .*registered as 'other'"):

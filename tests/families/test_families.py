@@ -35,6 +35,7 @@ ROW_COLUMNS = {"uid", "family", "index", "question", "answer", "intermediate", "
 TOOL_PRESENT = {
     "tesseract": lambda: shutil.which("tesseract") is not None,
     "opencv": lambda: importlib.util.find_spec("cv2") is not None,
+    "pocketsphinx": lambda: importlib.util.find_spec("pocketsphinx") is not None,
 }
 
 
@@ -91,7 +92,12 @@ def test_pictures_are_drawn_from_the_row_alone(name: str) -> None:
         first, again = family.draw_row(row), family.draw_row(json.loads(json.dumps(row)))
         assert first.mode == "RGB" and first.size == again.size and first.tobytes() == again.tobytes()
         (visual,) = hooks.doc_to_visual(row)
-        assert visual.tobytes() == first.tobytes()
+        if family.medium == "audio":  # requests carry the clip (the picture is of it, for people)
+            clip = family.speak_row(json.loads(json.dumps(row)))
+            assert visual["sampling_rate"] == family.sample_rate and visual["type"] == "audio"
+            assert (visual["array"] * 32768).astype("<i2").tobytes() == clip.tobytes()
+        else:
+            assert visual.tobytes() == first.tobytes()
         assert hooks.no_visual(row) == []
 
 
@@ -194,7 +200,9 @@ def test_data_check_agrees_with_the_pictures_and_catches_swapped_labels(name: st
     rows = list(family.canonical_rows()[:SAMPLE])
     checks = family.check_items(rows)
     assert [check.uid for check in checks] == [row["uid"] for row in rows]
-    assert all(check.agrees for check in checks), [check.note for check in checks if not check.agrees]
+    # At least the share the family passes with (every item, for a family whose tools read all of its data right).
+    agreement = 100 * sum(check.agrees for check in checks) / len(checks)
+    assert agreement >= family.data_check.threshold, [check.note for check in checks if not check.agrees]
     swapped = [
         {**row, "intermediate": other["intermediate"], "answer": other["answer"]}
         for row, other in zip(rows, rows[1:] + rows[:1], strict=True)

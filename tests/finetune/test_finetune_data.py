@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from lmms_compgap import cli
 from lmms_compgap.core.data import DataIntegrityError, fingerprint_rows
-from lmms_compgap.core.registry import families, generated_family_names, get_family
+from lmms_compgap.core.registry import families, generated_family_names, get_family, picture_family_names
 from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.results import score_response
 from lmms_compgap.core.splits import (
@@ -208,7 +208,7 @@ def test_style_mixes_have_exact_proportions_and_clear_errors() -> None:
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export") / "train"
-    export_split(out, generated_family_names(), "train", parse_style_mix("composition=2,direct=1,skills=1"), size=8)
+    export_split(out, picture_family_names(), "train", parse_style_mix("composition=2,direct=1,skills=1"), size=8)
     return out
 
 
@@ -218,7 +218,7 @@ def test_export_writes_each_picture_once_and_records_in_both_formats(exported: P
     hf = datasets.load_from_disk(str(exported / "hf"))
     assert len(llava) == len(hf) == manifest["examples"]
     pictures = sorted(path.relative_to(exported).as_posix() for path in exported.rglob("*.png"))
-    assert len(pictures) == manifest["images"] == len(generated_family_names()) * 8  # one per item
+    assert len(pictures) == manifest["images"] == len(picture_family_names()) * 8  # one per item
     assert sorted({path for record in llava for path in record["images"]}) == pictures
     for record, row in zip(llava, hf, strict=True):
         human, gpt = record["conversations"]
@@ -242,7 +242,7 @@ def test_export_writes_each_picture_once_and_records_in_both_formats(exported: P
 
 def test_the_manifest_records_seeds_and_fingerprints_that_regenerate(exported: Path) -> None:
     manifest = read_manifest(exported)
-    assert manifest["split"] == "train" and set(manifest["families"]) == set(generated_family_names())
+    assert manifest["split"] == "train" and set(manifest["families"]) == set(picture_family_names())
     prints = {}
     for family, summary in manifest["families"].items():
         split = build_split(get_family(family), "train", summary["size"], summary["seed"])

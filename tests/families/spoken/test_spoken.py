@@ -1,0 +1,173 @@
+"""The spoken family: mathtext's problems spoken deterministically, clips cached like pictures, the hearing step
+scored as a transcription, and the PocketSphinx check's grammar and verdicts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lmms_compgap.core import clips, pictures
+from lmms_compgap.core.results import score_response
+from lmms_compgap.datacheck import sphinx
+from lmms_compgap.families.mathtext import FAMILY as MATHTEXT
+from lmms_compgap.families.spoken import FAMILY
+from lmms_compgap.families.spoken.datacheck import compare
+from lmms_compgap.families.spoken.family import PITCHES, RATES, VOICES
+from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak
+from lmms_compgap.tasks import hooks
+
+#: The WAV bytes of the canonical split's first clip (eSpeak NG of espeakng-loader 0.2.4): a change of the
+#: synthesiser or the resampling that changes the samples must bump the family's data_version.
+FIRST_CLIP_SHA256 = "4791e9a5229b6e41d05fce4a76714ed223b0eaa0abdd4e72d797c7a2c082a943"
+SHORT = {"text": "Maya has 17 apples.", "voice": "en-us+f2", "rate": 150, "pitch": 50}
+
+
+def _speak_in_a_fresh_process(specs: list[dict]) -> list[str]:
+    code = (
+        "import hashlib, json, sys\nfrom lmms_compgap.families.spoken.speech import speak\n"
+        "print(json.dumps([hashlib.sha256(speak(s).tobytes()).hexdigest() for s in json.loads(sys.argv[1])]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(specs)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_clip_depends_on_its_spec_alone_whatever_was_spoken_before_and_in_any_process() -> None:
+    other = {**SHORT, "voice": "en-us+f5", "rate": 130, "pitch": 65}
+    here = [hashlib.sha256(speak(spec).tobytes()).hexdigest() for spec in (SHORT, other, SHORT)]
+    assert here[0] == here[2] != here[1]  # eSpeak NG's library alone drifts after another voice has spoken
+    assert _speak_in_a_fresh_process([other, SHORT]) == [here[1], here[0]]
+
+
+def test_the_canonical_first_clip_keeps_its_bytes() -> None:
+    row = FAMILY.canonical_rows()[0]
+    assert hashlib.sha256(clips.wav_bytes(FAMILY.speak_row(row), SAMPLE_RATE)).hexdigest() == FIRST_CLIP_SHA256
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 4001])
+def test_empty_or_runaway_text_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="1-4000 characters"):
+        speak({**SHORT, "text": text})
+
+
+def test_items_are_mathtexts_problems_told_in_recorded_voices_rates_and_pitches() -> None:
+    rows = FAMILY.canonical_rows()
+    assert len(rows) == 1000 and len({row["intermediate"] for row in rows}) == 1000
+    attributes = [json.loads(row["attributes"]) for row in rows]
+    specs = [json.loads(row["spec"]) for row in rows]
+    assert all(spec["text"] == row["intermediate"] for spec, row in zip(specs, rows, strict=True))
+    assert Counter(a["voice"] for a in attributes).keys() == set(VOICES)
+    assert all(RATES[0] <= a["rate"] <= RATES[1] and PITCHES[0] <= a["pitch"] <= PITCHES[1] for a in attributes)
+    assert all(
+        {key: a[key] for key in ("voice", "rate", "pitch")} == {k: s[k] for k in a if k in s}
+        for a, s in zip(attributes, specs, strict=True)
+    )
+    # Its own seed: not mathtext's items in another voice.
+    assert rows[0]["intermediate"] != MATHTEXT.canonical_rows()[0]["intermediate"]
+
+
+def test_a_request_carries_the_clip_as_lmms_evals_audio_dict() -> None:
+    row = FAMILY.canonical_rows()[1]
+    (audio,) = hooks.doc_to_visual(row)
+    assert set(audio) == {"array", "sampling_rate", "type"} and audio["type"] == "audio"
+    assert audio["sampling_rate"] == SAMPLE_RATE and audio["array"].dtype == np.float32
+    assert np.abs(audio["array"]).max() <= 1.0 and len(audio["array"]) > SAMPLE_RATE  # seconds of speech
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv(pictures.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_a_cached_clip_is_read_back_without_speaking_and_a_damaged_one_is_spoken_again(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = FAMILY.canonical_rows()[2]
+    spoken = FAMILY.speak_row(row)
+    assert clips.samples(FAMILY, row).tobytes() == spoken.tobytes()
+    path = clips.cache_path(FAMILY, row, cache)
+    assert path.read_bytes() == clips.wav_bytes(spoken, SAMPLE_RATE)
+    monkeypatch.setattr(FAMILY, "speak_row", lambda _row: pytest.fail("the cached clip must be read, not spoken"))
+    assert clips.samples(FAMILY, row).tobytes() == spoken.tobytes()
+    monkeypatch.undo()
+    monkeypatch.setenv(pictures.CACHE_ENV, str(cache))
+    for damaged in (path.read_bytes()[:1000], b"not a wav", clips.wav_bytes(spoken, 22050)):
+        path.write_bytes(damaged)
+        assert clips.samples(FAMILY, row).tobytes() == spoken.tobytes()
+        assert path.read_bytes() == clips.wav_bytes(spoken, SAMPLE_RATE)
+
+
+def test_a_changed_spec_never_reads_a_stale_clip_and_the_cache_can_be_off(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    row = FAMILY.canonical_rows()[2]
+    clips.samples(FAMILY, row)
+    changed = {**row, "spec": json.dumps({**json.loads(row["spec"]), "rate": 131})}
+    assert clips.cache_path(FAMILY, changed, cache) != clips.cache_path(FAMILY, row, cache)
+    assert clips.samples(FAMILY, changed).tobytes() == FAMILY.speak_row(changed).tobytes()
+    monkeypatch.setenv(pictures.CACHE_ENV, "off")
+    assert clips.samples(FAMILY, row).tobytes() == FAMILY.speak_row(row).tobytes()
+
+
+def test_the_hearing_step_is_scored_as_a_transcription() -> None:
+    row = FAMILY.canonical_rows()[0]
+    gold = score_response(row, "vision", row["intermediate"])
+    assert (gold["exact_match"], gold["usable"], gold["cer"]) == (1, 1, 0.0)
+    misheard = score_response(row, "vision", row["intermediate"].replace("33", "30", 1))
+    assert misheard["exact_match"] == 0 and misheard["usable"] == 0 and 0 < misheard["cer"] < 0.01  # a number wrong
+
+
+@pytest.mark.parametrize(
+    ("number", "words"),
+    [
+        (0, "zero"),
+        (7, "seven"),
+        (13, "thirteen"),
+        (40, "forty"),
+        (42, "forty two"),
+        (100, "one hundred"),
+        (305, "three hundred five"),
+        (999, "nine hundred ninety nine"),
+    ],
+)
+def test_numbers_are_spelled_as_the_recogniser_dictionary_spells_them(number: int, words: str) -> None:
+    assert sphinx.number_words(number) == words
+
+
+@pytest.mark.parametrize(
+    ("hypothesis", "heard"),
+    [
+        ("she has n_forty n_two two apples and buys n_three more", ["forty two", "three"]),
+        ("she has n_forty two apples and buys n_twenty n_three more", ["forty", "twenty three"]),
+        # The text's own "two" after a number is not part of the number.
+        ("she has n_sixty n_two two apples and buys n_one more", ["sixty two", "one"]),
+        ("she has", ["", ""]),
+    ],
+)
+def test_the_numbers_heard_are_read_at_their_places_in_the_grammar(hypothesis: str, heard: list[str]) -> None:
+    parts = ["she", "has", "<number>", "two", "apples", "and", "buys", "<number>", "more"]
+    assert sphinx.numbers_heard(hypothesis, parts) == heard
+
+
+def test_the_check_agrees_only_when_every_number_is_heard_right() -> None:
+    row = {"uid": "u", "intermediate": "Ana has 42 pens. She buys 3 more."}
+    assert compare(row, sphinx.Heard("ana has forty two pens she buys three more", ["forty two", "three"])).agrees
+    wrong = compare(row, sphinx.Heard("ana has forty pens she buys three more", ["forty", "three"]))
+    assert not wrong.agrees and "'forty' for 'forty two'" in wrong.note
+    nothing = compare(row, sphinx.Heard("", []))
+    assert not nothing.agrees and "no hypothesis" in nothing.note
+
+
+@pytest.mark.skipif(
+    __import__("importlib").util.find_spec("pocketsphinx") is None, reason="pocketsphinx is not installed"
+)
+def test_a_word_without_pronunciation_is_named() -> None:
+    with pytest.raises(sphinx.SphinxError, match="Zyxwv"):
+        sphinx.grammar("Zyxwv has 3 pens.", {}, sphinx.decoder())
