@@ -94,7 +94,12 @@ def prompt_section(family: TaskFamily) -> str:
                 f"by the group `compgap_{family.name}_wording` (in `compgap_wording`) as tasks "
                 f"`compgap_{family.name}_<setting>_w<k>`.",
             ]
-        lines += ["", f"Paraphrase w{wording} (prompt version {paraphrase.version}):", "", *_table(paraphrase.prompts, family.medium)]
+        lines += [
+            "",
+            f"Paraphrase w{wording} (prompt version {paraphrase.version}):",
+            "",
+            *_table(paraphrase.prompts, family.medium),
+        ]
     return "\n".join([*lines, "", END])
 
 
