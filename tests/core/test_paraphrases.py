@@ -17,7 +17,7 @@ from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.settings import SETTINGS, parse_task_name, parse_wording_task_name, task_name, wording_task_name
 
 #: The families that declare paraphrases: every generated one (its rendering variants inherit them).
-DECLARING = ["cards", "clock", "count", "mathtext"]
+DECLARING = ["cards", "clock", "count", "mathtext", "spoken"]
 PROMPT_KEYS = [key for key in PROMPT_FIELDS if key != "answer_format"]
 
 

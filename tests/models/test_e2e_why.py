@@ -26,6 +26,9 @@ LIMIT = 2
 RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
 #: The families `compgap_why` holds: those of `compgap_all` (generated, not a rendering variant).
 FAMILIES = [name for name in generated_family_names() if not rendering_of(get_family(name))]
+#: Those whose items are pictures: lmms-eval's qwen2_5_vl drops a spoken item's clip (an image model), so only these
+#: show the item's medium in the prompt.
+PICTURES = [name for name in FAMILIES if get_family(name).medium == "image"]
 #: Where the Qwen chat template opens the assistant's turn (the prompt ends with one: the turn to generate).
 ASSISTANT = "<|im_start|>assistant\n"
 
@@ -93,7 +96,8 @@ def test_cascadeimage_step2_carried_the_picture_in_a_single_turn(why_run) -> Non
         for sample in result.samples[f"compgap_{family}_cascadeimage"]:
             _, _, step2 = _step2_prompt(sample)
             sent = [prompt for prompt in prompts if step2 in prompt["text"] and prompt["text"].count(ASSISTANT) == 1]
-            assert sent and all(prompt["images"] > 0 for prompt in sent), (family, step2[:200])
+            assert sent, (family, step2[:200])
+            assert all(prompt["images"] > 0 for prompt in sent) == (family in PICTURES), (family, step2[:200])
 
 
 def test_twoturn_step2_carried_the_first_turn_and_the_models_own_answer(why_run) -> None:
@@ -105,6 +109,6 @@ def test_twoturn_step2_carried_the_first_turn_and_the_models_own_answer(why_run)
             assert sent, (family, step2[:200])
             for prompt in sent:
                 first_turn, answer_and_question = prompt["text"].split(ASSISTANT, 1)
-                assert prompt["images"] > 0 and step1_prompt in first_turn
+                assert (prompt["images"] > 0) == (family in PICTURES) and step1_prompt in first_turn
                 assert answer_and_question.startswith(step1), (step1, answer_and_question[:200])
                 assert answer_and_question.index(step2) > len(step1)

@@ -17,13 +17,14 @@ from lmms_compgap.core.family import (
     IntermediateScore,
     Item,
     Metric,
+    Paraphrase,
     Prompts,
     canonical_json,
 )
 from lmms_compgap.core.transcription import score_transcription
 from lmms_compgap.families.mathtext.generate import problem_item, solution_plan
 
-from .prompts import PROMPTS
+from .prompts import PARAPHRASES, PROMPTS
 from .spectrogram import spectrogram
 from .speech import SAMPLE_RATE, speak
 
@@ -41,6 +42,7 @@ class Spoken(GeneratedFamily):
     task_version: ClassVar[int] = 1
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
+    paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)
     in_paper_group: ClassVar[bool] = False
     #: PocketSphinx, trained on human speech, hears every number of 81.6% of these synthetic clips right, and of 0.2%
