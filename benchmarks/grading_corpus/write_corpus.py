@@ -34,7 +34,7 @@ from lmms_compgap.core.settings import ANSWER_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "tests" / "data" / "grading_corpus"
-FAMILIES = ("mathtext", "count", "cards", "clock")  # the generated families (`generated_family_names()`)
+FAMILIES = ("mathtext", "count", "cards", "clock", "spoken")  # the generated families (`generated_family_names()`)
 PER_SETTING = 82
 SEED = 20261206
 
@@ -717,7 +717,8 @@ class Clock:
         return f"The clock shows {shown}.\nAnswer: {shown}", "gives the time shown, not the time asked"
 
 
-ADAPTERS: dict[str, Any] = {"mathtext": Mathtext, "count": Count, "cards": Cards, "clock": Clock}
+#: The spoken family's items are mathtext's problems (its generator, its own seed): they are written alike.
+ADAPTERS: dict[str, Any] = {"mathtext": Mathtext, "count": Count, "cards": Cards, "clock": Clock, "spoken": Mathtext}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -2116,7 +2117,7 @@ HAND: dict[str, list[tuple[str, str, str, int, int, str]]] = {
 def hand_entries(family: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     by_uid = {row["uid"]: row for row in rows}
     out = []
-    for uid, setting, response, flexible, strict, reason in HAND[family]:
+    for uid, setting, response, flexible, strict, reason in HAND.get(family, []):
         row = by_uid[uid]
         out.append(
             {
@@ -2157,7 +2158,7 @@ def build(family: str) -> list[dict[str, Any]]:
             index = rng.randrange(len(rows))
             row = rows[index]
             case = Case(
-                family,
+                adapter.name,  # the kind of item (spoken's are mathtext's); the line names the family
                 setting,
                 row,
                 items[index].solution,

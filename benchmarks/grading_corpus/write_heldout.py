@@ -340,6 +340,7 @@ ITEMS: dict[str, Callable[[dict[str, Any], int], Item]] = {
     "count": count_item,
     "cards": cards_item,
     "clock": clock_item,
+    "spoken": mathtext_item,  # the spoken family's items are mathtext's problems (its generator, its own seed)
 }
 
 
