@@ -11,27 +11,21 @@ and no failed call in any setting.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from transformers import AutoTokenizer
 
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES
 from tests.fixtures.families import E2E_RUNS, FamilyRun
 from tests.fixtures.once import build_once
-from tests.fixtures.recording_lmms_eval import RECORD_NAME, run_output
-from tests.helpers import REPO, LmmsEvalRun, offline_env, read_run, tiny_model_dir
+from tests.fixtures.recording_lmms_eval import RECORD_NAME
+from tests.helpers import LmmsEvalRun, offline_env, read_runs, run_lmms_eval_list, tiny_model_dir
 
 pytestmark = pytest.mark.e2e
 
 LIMIT = 2
-RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
 # How mathtext's prompts begin (task_yamls/mathtext/_mathtext_template_yaml): the textual step's is
 # text only (language, cascade step 2, and the start-up check's text-only request); the others show the image.
 TEXT_ONLY_PROMPT = "Solve the following math word problem."
@@ -42,54 +36,36 @@ IMAGE_PROMPTS = (
 )
 
 
-@dataclass
-class FamilyRuns:
-    """The one lmms-eval process of every row: its exit status, what it printed, and each row's folder."""
-
-    returncode: int
-    output: str
-    folder: Path
-
-    def of(self, run: FamilyRun) -> LmmsEvalRun:
-        """The row's run: the process's exit status, what the row's run printed, the row's files."""
-        out = self.folder / run.id
-        return read_run(self.returncode, run_output(self.output, out), out)
-
-
 @pytest.fixture(scope="module")
-def family_runs(tmp_path_factory: pytest.TempPathFactory) -> FamilyRuns:
-    def run_all(folder: Path) -> dict[str, Any]:
-        configs = []
-        for run in E2E_RUNS:
-            model_dir = tiny_model_dir(tmp_path_factory, run.tiny)  # built once for the rows that share it
-            configs.append(
-                {
-                    "model": "compgap_cascade",
-                    "model_args": f"inner={run.inner},pretrained={model_dir},{run.model_args}",
-                    "tasks": "compgap_mathtext",
-                    "device": "cpu",
-                    "batch_size": run.batch_size,
-                    "limit": LIMIT,
-                    "gen_kwargs": "max_new_tokens=8",
-                    "log_samples": True,
-                    "output_path": str(folder / run.id),
-                }
-            )
-        (folder / "runs.yaml").write_text(yaml.safe_dump(configs))
-        command = [sys.executable, str(RECORDER), "--config", str(folder / "runs.yaml")]
-        env = offline_env(OMP_NUM_THREADS="1")
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=1800, env=env, cwd=folder)
-        return {"returncode": completed.returncode, "output": completed.stdout + completed.stderr}
+def family_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LmmsEvalRun]:
+    """Every row's run, all in one lmms-eval process (built once for every worker)."""
 
-    folder, printed = build_once(tmp_path_factory, "family-runs", run_all)
-    return FamilyRuns(printed["returncode"], printed["output"], folder)
+    def run_all(folder: Path) -> None:
+        models = {run.id: tiny_model_dir(tmp_path_factory, run.tiny) for run in E2E_RUNS}  # built once per class
+        configs = {
+            run.id: {
+                "model": "compgap_cascade",
+                "model_args": f"inner={run.inner},pretrained={models[run.id]},{run.model_args}",
+                "tasks": "compgap_mathtext",
+                "device": "cpu",
+                "batch_size": run.batch_size,
+                "limit": LIMIT,
+                "gen_kwargs": "max_new_tokens=8",
+                "log_samples": True,
+            }
+            for run in E2E_RUNS
+        }
+        run_lmms_eval_list(configs, folder, env=offline_env(OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1"))
+
+    folder, _ = build_once(tmp_path_factory, "family-runs", run_all)
+    return read_runs(folder, [run.id for run in E2E_RUNS])
 
 
 @pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
 def test_family_runs_every_setting_through_the_cascade(
-    run: FamilyRun, family_runs: FamilyRuns, tmp_path_factory: pytest.TempPathFactory
+    run: FamilyRun, family_runs: dict[str, LmmsEvalRun], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    result = family_runs.of(run)
+    result = family_runs[run.id]
     record = result.output_path / RECORD_NAME
     assert result.returncode == 0, result.output[-3000:]
     assert result.results is not None, result.output[-3000:]
