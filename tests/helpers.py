@@ -11,12 +11,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+import yaml
 
 from lmms_compgap.core.family import TaskFamily
 from lmms_compgap.core.rendering import rendering_of
@@ -137,17 +138,58 @@ E2E_LIMIT = 4
 #: without a run: six paraphrase tasks here cost about 14 s more); a run of `--tasks compgap` compares with the rest
 #: (`canonical_samples`).
 E2E_WORDING_TASKS = ["compgap_mathtext_direct_w1", "compgap_mathtext_cascade_w1"]
-E2E_COMMON_ARGS = [
-    "--device",
-    "cpu",
-    "--batch_size",
-    "2",
-    "--limit",
-    str(E2E_LIMIT),
-    "--gen_kwargs",
-    "max_new_tokens=8",
-    "--log_samples",
-]
+#: What every end-to-end run passes, as an lmms-eval `--config` entry and as command-line arguments.
+E2E_COMMON_CONFIG: dict[str, Any] = {
+    "device": "cpu",
+    "batch_size": 2,
+    "limit": E2E_LIMIT,
+    "gen_kwargs": "max_new_tokens=8",
+    "log_samples": True,
+}
+
+
+def command_line(config: dict[str, Any]) -> list[str]:
+    """An lmms-eval `--config` entry as command-line arguments (`True`: a flag)."""
+    return [
+        part for key, value in config.items() for part in ([f"--{key}"] if value is True else [f"--{key}", str(value)])
+    ]
+
+
+E2E_COMMON_ARGS = command_line(E2E_COMMON_CONFIG)
+RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
+
+
+def run_lmms_eval_list(
+    configs: dict[str, dict[str, Any]], folder: Path, timeout: float = 1800, env: dict[str, str] | None = None
+) -> None:
+    """Several lmms-eval runs in ONE process, one after the other (a `--config` list, through
+    tests/fixtures/recording_lmms_eval.py: the runs share the start-up and the task index, a stop ends only its
+    own run): run `name` writes to `folder/name`; `read_runs(folder, names)` reads them. Each run costs its model's
+    load and work, not the 8 s of CPU of a process's start-up."""
+    entries = [{**config, "output_path": str(folder / name)} for name, config in configs.items()]
+    (folder / "runs.yaml").write_text(yaml.safe_dump(entries), encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, str(RECORDER), "--config", str(folder / "runs.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream, in order, so that each run's part can be cut out
+        text=True,
+        timeout=timeout,
+        env=env or offline_env(PYTHONUNBUFFERED="1"),
+        cwd=folder,
+    )
+    printed = {"returncode": completed.returncode, "output": completed.stdout}
+    (folder / "runs.json").write_text(json.dumps(printed), encoding="utf-8")
+
+
+def read_runs(folder: Path, names: Iterable[str]) -> dict[str, LmmsEvalRun]:
+    """The runs of `run_lmms_eval_list` in `folder`: the process's exit status, what each run printed, its files."""
+    from tests.fixtures.recording_lmms_eval import run_output
+
+    printed = json.loads((folder / "runs.json").read_text(encoding="utf-8"))
+    return {
+        name: read_run(printed["returncode"], run_output(printed["output"], folder / name), folder / name)
+        for name in names
+    }
 
 
 @contextlib.contextmanager

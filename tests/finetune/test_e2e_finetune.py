@@ -21,25 +21,21 @@ import yaml
 from lmms_compgap.core.settings import decode_cascade_response
 from lmms_compgap.finetune.export import read_manifest
 from tests.fixtures.once import build_once
-from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, offline_env, read_run, run_lmms_eval
+from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, offline_env, read_runs, run_lmms_eval_list
 
 pytestmark = pytest.mark.e2e
 
 FAMILY = "count"
 TASKS = f"compgap_{FAMILY}_direct,compgap_{FAMILY}_cascade"
-EVAL_ARGS = [
-    "--tasks",
-    TASKS,
-    "--device",
-    "cpu",
-    "--batch_size",
-    "2",
-    "--limit",
-    "2",
-    "--gen_kwargs",
-    "max_new_tokens=8",
-    "--log_samples",
-]
+EVAL_CONFIG = {
+    "model": "compgap_cascade",
+    "tasks": TASKS,
+    "device": "cpu",
+    "batch_size": 2,
+    "limit": 2,
+    "gen_kwargs": "max_new_tokens=8",
+    "log_samples": True,
+}
 #: Per method: a learning rate that moves a tiny random model in a few CPU steps (the recipe's default, 1e-5,
 #: is the paper's for billions of parameters).
 METHODS = {
@@ -119,17 +115,6 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def base_run(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> LmmsEvalRun:
-    def run(folder: Path) -> dict[str, object]:
-        model_args = f"inner=qwen2_5_vl,pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"
-        done = run_lmms_eval(["--model", "compgap_cascade", "--model_args", model_args, *EVAL_ARGS], folder / "base")
-        return {"returncode": done.returncode, "output": done.output}
-
-    folder, printed = build_once(tmp_path_factory, "finetune-base-run", run)
-    return read_run(printed["returncode"], printed["output"], folder / "base")
-
-
-@pytest.fixture(scope="module")
 def finetuned(tiny_qwen_dir: Path, exported: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     def train(workdir: Path) -> dict[str, str]:
         saved = {}
@@ -157,6 +142,26 @@ def finetuned(tiny_qwen_dir: Path, exported: Path, tmp_path_factory: pytest.Temp
         return saved
 
     return {method: Path(path) for method, path in build_once(tmp_path_factory, "finetune-models", train)[1].items()}
+
+
+@pytest.fixture(scope="module")
+def evaluated(
+    tiny_qwen_dir: Path, finetuned: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, LmmsEvalRun]:
+    """The base model, the fully fine-tuned one and LoRA's first checkpoint, evaluated in one lmms-eval process."""
+
+    def evaluate(folder: Path) -> None:
+        full = Path(shutil.copytree(finetuned["full"], folder / "full-model"))  # shared with other tests: a copy
+        never_blank(full)
+        models = {"base": tiny_qwen_dir, "after": full, "checkpoint-run": finetuned["lora"] / "checkpoint-4"}
+        configs = {
+            name: {**EVAL_CONFIG, "model_args": f"inner=qwen2_5_vl,pretrained={model},{TINY_QWEN_ARGS}"}
+            for name, model in models.items()
+        }
+        run_lmms_eval_list(configs, folder)
+
+    folder, _ = build_once(tmp_path_factory, "finetune-runs", evaluate)
+    return read_runs(folder, ["base", "after", "checkpoint-run"])
 
 
 def test_export_holds_32_composition_examples(exported: Path) -> None:
@@ -207,21 +212,10 @@ def test_every_lora_folder_saved_on_the_way_is_evaluable_and_traceable(finetuned
 
 
 def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_the_base(
-    finetuned: dict[str, Path], base_run: LmmsEvalRun, exported: Path, tmp_path: Path
+    evaluated: dict[str, LmmsEvalRun], exported: Path, tmp_path: Path
 ) -> None:
+    base_run, run = evaluated["base"], evaluated["after"]
     assert base_run.returncode == 0 and base_run.results is not None, base_run.output[-3000:]
-    model = Path(shutil.copytree(finetuned["full"], tmp_path / "full"))  # shared with other tests: edit a copy
-    never_blank(model)
-    run = run_lmms_eval(
-        [
-            "--model",
-            "compgap_cascade",
-            "--model_args",
-            f"inner=qwen2_5_vl,pretrained={model},{TINY_QWEN_ARGS}",
-            *EVAL_ARGS,
-        ],
-        tmp_path / "after",
-    )
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     for sample in run.samples[f"compgap_{FAMILY}_cascade"]:
         envelope = decode_cascade_response(sample["filtered_resps"])
@@ -229,7 +223,7 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
 
     result = compgap(
         "report",
-        str(tmp_path / "after"),
+        str(run.output_path),
         "--base",
         str(base_run.output_path),
         "--out",
@@ -255,23 +249,13 @@ def test_finetuned_checkpoint_runs_in_lmms_eval_and_the_report_compares_it_with_
 
 
 def test_a_lora_checkpoint_runs_in_lmms_eval_and_its_submission_records_the_training(
-    finetuned: dict[str, Path], exported: Path, tmp_path: Path
+    evaluated: dict[str, LmmsEvalRun], exported: Path, tmp_path: Path
 ) -> None:
-    checkpoint = finetuned["lora"] / "checkpoint-4"
-    run = run_lmms_eval(
-        [
-            "--model",
-            "compgap_cascade",
-            "--model_args",
-            f"inner=qwen2_5_vl,pretrained={checkpoint},{TINY_QWEN_ARGS}",
-            *EVAL_ARGS,
-        ],
-        tmp_path / "checkpoint-run",
-    )
+    run = evaluated["checkpoint-run"]
     assert run.returncode == 0 and run.results is not None, run.output[-3000:]
     result = compgap(
         "submit",
-        str(tmp_path / "checkpoint-run"),
+        str(run.output_path),
         "--out",
         str(tmp_path / "checkpoint.json"),
         "--partial",

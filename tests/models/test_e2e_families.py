@@ -1,16 +1,16 @@
 """Every model family of docs/models.md runs all five settings through compgap_cascade, end to end.
 
-One real `lmms-eval` process per row of `tests/fixtures/families.py`, with a tiny random model of
-the row's transformers class, `--tasks compgap_mathtext --limit 2`: the exit status, the results
-file, step 2 of every cascade item, what each model call received (recorded at
-`GenerationMixin.generate`), and no failed call in any setting.
+Every row of `tests/fixtures/families.py` runs with a tiny random model of the row's transformers
+class, `--tasks compgap_mathtext --limit 2`, all rows in ONE real `lmms-eval` process (a `--config`
+list, run one after the other; each run records into its own folder and a stop ends only its own
+run), which spares each row the interpreter's and lmms-eval's start-up. Per row: the results file,
+step 2 of every cascade item, what each model call received (recorded at `GenerationMixin.generate`),
+and no failed call in any setting.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,12 +19,13 @@ from transformers import AutoTokenizer
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
 from lmms_compgap.models.startup import PROBE_COPIES
 from tests.fixtures.families import E2E_RUNS, FamilyRun
-from tests.helpers import REPO, collect_run, offline_env, tiny_model_dir
+from tests.fixtures.once import build_once
+from tests.fixtures.recording_lmms_eval import RECORD_NAME
+from tests.helpers import LmmsEvalRun, offline_env, read_runs, run_lmms_eval_list, tiny_model_dir
 
 pytestmark = pytest.mark.e2e
 
 LIMIT = 2
-RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
 # How mathtext's prompts begin (task_yamls/mathtext/_mathtext_template_yaml): the textual step's is
 # text only (language, cascade step 2, and the start-up check's text-only request); the others show the image.
 TEXT_ONLY_PROMPT = "Solve the following math word problem."
@@ -35,38 +36,37 @@ IMAGE_PROMPTS = (
 )
 
 
+@pytest.fixture(scope="module")
+def family_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LmmsEvalRun]:
+    """Every row's run, all in one lmms-eval process (built once for every worker)."""
+
+    def run_all(folder: Path) -> None:
+        models = {run.id: tiny_model_dir(tmp_path_factory, run.tiny) for run in E2E_RUNS}  # built once per class
+        configs = {
+            run.id: {
+                "model": "compgap_cascade",
+                "model_args": f"inner={run.inner},pretrained={models[run.id]},{run.model_args}",
+                "tasks": "compgap_mathtext",
+                "device": "cpu",
+                "batch_size": run.batch_size,
+                "limit": LIMIT,
+                "gen_kwargs": "max_new_tokens=8",
+                "log_samples": True,
+            }
+            for run in E2E_RUNS
+        }
+        run_lmms_eval_list(configs, folder, env=offline_env(OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1"))
+
+    folder, _ = build_once(tmp_path_factory, "family-runs", run_all)
+    return read_runs(folder, [run.id for run in E2E_RUNS])
+
+
 @pytest.mark.parametrize("run", E2E_RUNS, ids=[run.id for run in E2E_RUNS])
 def test_family_runs_every_setting_through_the_cascade(
-    run: FamilyRun, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
+    run: FamilyRun, family_runs: dict[str, LmmsEvalRun], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    model_dir = tiny_model_dir(tmp_path_factory, run.tiny)  # built once for the rows that share it
-    record = tmp_path / "inputs.jsonl"
-    output_path = tmp_path / "out"
-    command = [
-        sys.executable,
-        str(RECORDER),
-        "--model",
-        "compgap_cascade",
-        "--model_args",
-        f"inner={run.inner},pretrained={model_dir},{run.model_args}",
-        "--tasks",
-        "compgap_mathtext",
-        "--device",
-        "cpu",
-        "--batch_size",
-        str(run.batch_size),
-        "--limit",
-        str(LIMIT),
-        "--gen_kwargs",
-        "max_new_tokens=8",
-        "--log_samples",
-        "--output_path",
-        str(output_path),
-    ]
-    env = offline_env(COMPGAP_RECORD_INPUTS=str(record), OMP_NUM_THREADS="1")
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
-    result = collect_run(completed, output_path)
-
+    result = family_runs[run.id]
+    record = result.output_path / RECORD_NAME
     assert result.returncode == 0, result.output[-3000:]
     assert result.results is not None, result.output[-3000:]
     for setting in SETTINGS:
@@ -78,7 +78,7 @@ def test_family_runs_every_setting_through_the_cascade(
         assert envelope.failed_step is None and envelope.step2, envelope  # step 2 ran and answered
 
     # What the model itself received, call by call.
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_model_dir(tmp_path_factory, run.tiny))
     calls = [json.loads(line) for line in record.read_text().splitlines()]
     rows = [(call, row, tokenizer.decode(row["input_ids"])) for call in calls for row in call["rows"]]
     text_only = [(call, row) for call, row, prompt in rows if TEXT_ONLY_PROMPT in prompt]

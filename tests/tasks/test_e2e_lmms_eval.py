@@ -13,9 +13,10 @@ import pytest
 
 from lmms_compgap.core.registry import get_family, paper_family_names
 from lmms_compgap.core.settings import SETTINGS, decode_cascade_response
-from tests.helpers import E2E_COMMON_ARGS as COMMON
+from tests.fixtures.once import build_once
+from tests.helpers import E2E_COMMON_CONFIG as COMMON
 from tests.helpers import E2E_LIMIT as LIMIT
-from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, run_lmms_eval
+from tests.helpers import TINY_QWEN_ARGS, LmmsEvalRun, read_runs, run_lmms_eval_list
 
 pytestmark = pytest.mark.e2e
 
@@ -25,22 +26,27 @@ def _assert_answer_metrics(task_results: dict) -> None:
         assert 0.0 <= task_results[metric] <= 1.0
 
 
-def test_plain_model_runs_direct_cot_and_language(tiny_qwen_dir: Path, tmp_path: Path) -> None:
-    tasks = [
-        f"compgap_{family}_{setting}" for family in paper_family_names() for setting in ("direct", "cot", "language")
-    ]
-    run = run_lmms_eval(
-        [
-            "--model",
-            "qwen2_5_vl",
-            "--model_args",
-            f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-            "--tasks",
-            ",".join(tasks),
-            *COMMON,
-        ],
-        tmp_path / "out",
-    )
+PLAIN_TASKS = [
+    f"compgap_{family}_{setting}" for family in paper_family_names() for setting in ("direct", "cot", "language")
+]
+
+
+@pytest.fixture(scope="module")
+def plain_model_runs(tiny_qwen_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, LmmsEvalRun]:
+    """A plain (not cascade) model's two runs, in one lmms-eval process: the settings of one call per item, and a
+    cascade task."""
+    plain = {**COMMON, "model": "qwen2_5_vl", "model_args": f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}"}
+    configs = {
+        "one-call": {**plain, "tasks": ",".join(PLAIN_TASKS)},
+        "cascade": {**plain, "tasks": "compgap_mathtext_cascade"},
+    }
+    folder, _ = build_once(tmp_path_factory, "plain-model-runs", lambda folder: run_lmms_eval_list(configs, folder))
+    return read_runs(folder, configs)
+
+
+def test_plain_model_runs_direct_cot_and_language(plain_model_runs: dict[str, LmmsEvalRun]) -> None:
+    tasks = PLAIN_TASKS
+    run = plain_model_runs["one-call"]
     assert run.returncode == 0, run.output[-3000:]
     assert run.results is not None, run.output[-3000:]
     for task in tasks:
@@ -57,19 +63,10 @@ def test_plain_model_runs_direct_cot_and_language(tiny_qwen_dir: Path, tmp_path:
         assert metadata["data_fingerprint"].startswith("sha256:") and "data_version" in metadata
 
 
-def test_cascade_task_with_a_plain_model_fails_at_once_with_instructions(tiny_qwen_dir: Path, tmp_path: Path) -> None:
-    run = run_lmms_eval(
-        [
-            "--model",
-            "qwen2_5_vl",
-            "--model_args",
-            f"pretrained={tiny_qwen_dir},{TINY_QWEN_ARGS}",
-            "--tasks",
-            "compgap_mathtext_cascade",
-            *COMMON,
-        ],
-        tmp_path / "out",
-    )
+def test_cascade_task_with_a_plain_model_fails_at_once_with_instructions(
+    plain_model_runs: dict[str, LmmsEvalRun],
+) -> None:
+    run = plain_model_runs["cascade"]
     assert run.results is None, "a cascade task must not be scored with a plain model"
     assert "--model compgap_cascade" in run.output
     assert "Model Responding" not in run.output, "no model call may happen before the error"
