@@ -1,8 +1,8 @@
-"""Model output is untrusted: every parser and scorer survives 10,000 hostile inputs, quickly.
+"""Model output is untrusted: every parser and scorer survives thousands of hostile inputs, quickly.
 
-Each property runs 10,000 generated cases in CI (arbitrary unicode, control characters, huge
-numbers, deeply nested and enormous expressions, envelope look-alikes) and asserts no crash other
-than the documented error types, and a bounded time per call. CI sets CI=true; elsewhere the
+Each property runs 3,000 generated cases in CI (10,000 with COMPGAP_FUZZ_CASES=10000): arbitrary unicode,
+control characters, huge numbers, deeply nested and enormous expressions, envelope look-alikes; it asserts no
+crash other than the documented error types, and a bounded time per call. CI sets CI=true; elsewhere the
 default is 500 cases (about 5 s) so that the test suite stays quick; COMPGAP_FUZZ_CASES=N overrides.
 """
 

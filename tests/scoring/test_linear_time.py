@@ -50,8 +50,8 @@ REFERENCE_SECONDS = 0.01
 START_CHARS = 4_000
 MAX_CHARS = 32_000  # the larger input is GROWTH times this at most
 SCREEN_CHARS = 4_000
-CANDIDATES = int(os.environ.get("COMPGAP_LINEAR_CANDIDATES") or (300 if os.environ.get("CI") else 20))
-WORST = 3 if os.environ.get("CI") else 1
+CANDIDATES = int(os.environ.get("COMPGAP_LINEAR_CANDIDATES") or (150 if os.environ.get("CI") else 20))
+WORST = 2 if os.environ.get("CI") else 1
 
 ROWS = {name: family.generate(size=3) for name, family in families().items() if family.has_data_file}
 
