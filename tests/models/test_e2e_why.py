@@ -1,6 +1,7 @@
-"""The why settings end to end: one real `lmms-eval --tasks compgap_why` run of a tiny Qwen2.5-VL (lmms-eval's chat
-wrapper, batch 2) through compgap_cascade, with what the model itself received written down
-(`tests/fixtures/recording_lmms_eval.py`); every test reads that one run."""
+"""Issue 21's tasks end to end: one real `lmms-eval --tasks compgap_why,compgap_wording` run of a tiny Qwen2.5-VL
+(lmms-eval's chat wrapper, batch 2) through compgap_cascade, with what the model itself received written down
+(`tests/fixtures/recording_lmms_eval.py`); every test reads that one run: the why settings, and every paraphrase
+task of every family (the shared cascade run checks mathtext's first paraphrase against its report section)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,13 @@ from transformers import AutoTokenizer
 from lmms_compgap.core.prompts import fill_prompt
 from lmms_compgap.core.registry import generated_family_names, get_family
 from lmms_compgap.core.rendering import rendering_of
-from lmms_compgap.core.settings import WHY_SETTINGS, decode_cascade_request, decode_cascade_response
+from lmms_compgap.core.settings import (
+    SETTINGS,
+    WHY_SETTINGS,
+    decode_cascade_request,
+    decode_cascade_response,
+    wording_task_name,
+)
 from tests.fixtures.once import build_once
 from tests.helpers import REPO, TINY_QWEN_ARGS, LmmsEvalRun, offline_env, read_run, tiny_model_dir
 
@@ -41,7 +48,16 @@ def why_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[LmmsEvalRun, list
     def run(folder: Path) -> dict[str, Any]:
         command = [sys.executable, str(RECORDER), "--model", "compgap_cascade"]
         command += ["--model_args", f"inner=qwen2_5_vl,pretrained={model_dir},{TINY_QWEN_ARGS}"]
-        command += ["--tasks", "compgap_why", "--device", "cpu", "--batch_size", "2", "--limit", str(LIMIT)]
+        command += [
+            "--tasks",
+            "compgap_why,compgap_wording",
+            "--device",
+            "cpu",
+            "--batch_size",
+            "2",
+            "--limit",
+            str(LIMIT),
+        ]
         command += ["--gen_kwargs", "max_new_tokens=8", "--log_samples", "--output_path", str(folder / "out")]
         env = offline_env(COMPGAP_RECORD_INPUTS=str(folder / "inputs.jsonl"), OMP_NUM_THREADS="1")
         completed = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env, cwd=folder)
@@ -78,6 +94,24 @@ def test_the_run_ends_well_with_every_task_of_compgap_why(why_run) -> None:
         assert len(result.samples[task]) == LIMIT, task
         assert result.task_results(task)["failed_calls,none"] == 0, (task, result.output[-3000:])
         assert "step1_usable,none" in result.task_results(task)
+
+
+def test_every_paraphrase_task_ran_every_item_without_a_failed_call(why_run) -> None:
+    result, _ = why_run
+    tasks = [
+        wording_task_name(family, setting, wording)
+        for family in FAMILIES
+        for wording in range(1, len(get_family(family).paraphrases) + 1)
+        for setting in SETTINGS
+    ]
+    assert all(len(get_family(family).paraphrases) >= 3 for family in FAMILIES)
+    for task in tasks:
+        assert len(result.samples[task]) == LIMIT, task
+        assert result.task_results(task)["failed_calls,none"] == 0, (task, result.output[-3000:])
+        if task.endswith(tuple(f"_cascade_w{k}" for k in range(1, 4))):
+            for sample in result.samples[task]:
+                envelope = decode_cascade_response(sample["filtered_resps"])
+                assert envelope.failed_step is None and envelope.step1 and envelope.step2, (task, envelope)
 
 
 @pytest.mark.parametrize("setting", WHY_SETTINGS)
