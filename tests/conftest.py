@@ -9,9 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import pytest
+# One compute thread per process unless told otherwise: the suite runs one pytest worker per core and each starts
+# lmms-eval processes, so torch's default (a thread per core, spinning while it waits) only oversubscribes the cores.
+# Set before torch is imported here or in any subprocess (they inherit the environment). A test may still ask for more.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from lmms_compgap.report.simulate import SimulatedModel, simulate_run
+import pytest  # noqa: E402
+
+from lmms_compgap.report.simulate import SimulatedModel, simulate_run  # noqa: E402
 from tests.fixtures.once import build_once
 from tests.helpers import (
     E2E_COMMON_ARGS,
