@@ -19,7 +19,15 @@ from lmms_compgap.datacheck import sphinx
 from lmms_compgap.families.mathtext import FAMILY as MATHTEXT
 from lmms_compgap.families.spoken import FAMILY
 from lmms_compgap.families.spoken.datacheck import compare
-from lmms_compgap.families.spoken.family import PITCHES, RATES, VOICES
+from lmms_compgap.families.spoken.family import (
+    MAX_ATTEMPTS,
+    PITCHES,
+    RATES,
+    VOICES,
+    Spoken,
+    respoken_voice,
+    text_key,
+)
 from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak
 from lmms_compgap.tasks import hooks
 
@@ -70,6 +78,29 @@ def test_items_are_mathtexts_problems_told_in_recorded_voices_rates_and_pitches(
     )
     # Its own seed: not mathtext's items in another voice.
     assert rows[0]["intermediate"] != MATHTEXT.canonical_rows()[0]["intermediate"]
+
+
+def test_a_respoken_problem_keeps_its_text_and_takes_its_attempts_voice_and_no_other_item_changes() -> None:
+    rows, first_clips = FAMILY.canonical_rows(), Spoken()
+    first_clips.respoken = {}
+    drawn = first_clips.generate()
+    attempts = [json.loads(row["attributes"])["attempt"] for row in rows]
+    assert FAMILY.respoken and all(0 <= attempt <= MAX_ATTEMPTS for attempt in attempts)
+    assert sum(attempt > 0 for attempt in attempts) == len(FAMILY.respoken)
+    for row, first, attempt in zip(rows, drawn, attempts, strict=True):
+        assert (row["uid"], row["question"], row["intermediate"]) == (first["uid"], first["question"], first["intermediate"])
+        if attempt == 0:
+            assert row == first
+        else:
+            assert FAMILY.respoken[text_key(row["intermediate"])] == attempt
+            spec = json.loads(row["spec"])
+            assert {key: spec[key] for key in ("voice", "rate", "pitch")} == respoken_voice(row["intermediate"], attempt)
+
+
+@pytest.mark.parametrize("attempt", [0, MAX_ATTEMPTS + 1])
+def test_an_attempt_outside_the_range_is_refused(attempt: int) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        respoken_voice("Ana has 3 pens.", attempt)
 
 
 def test_a_request_carries_the_clip_as_lmms_evals_audio_dict() -> None:
