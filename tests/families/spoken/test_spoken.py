@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -149,7 +150,10 @@ def test_the_hearing_step_is_scored_as_a_transcription() -> None:
     row = FAMILY.canonical_rows()[0]
     gold = score_response(row, "vision", row["intermediate"])
     assert (gold["exact_match"], gold["usable"], gold["cer"]) == (1, 1, 0.0)
-    misheard = score_response(row, "vision", row["intermediate"].replace("33", "30", 1))
+    first = re.search(r"[0-9]+", row["intermediate"])
+    assert first is not None
+    misheard_text = row["intermediate"].replace(first.group(0), str(int(first.group(0)) + 1), 1)
+    misheard = score_response(row, "vision", misheard_text)
     assert misheard["exact_match"] == 0 and misheard["usable"] == 0 and 0 < misheard["cer"] < 0.01  # a number wrong
 
 
