@@ -37,8 +37,11 @@ from .speech import SAMPLE_RATE, speak
 VOICES: tuple[str, ...] = ("en-us+f1", "en-us+f2", "en-us+f3", "en-us+f5")
 #: Speaking rate in words per minute (eSpeak NG's default is 175) and pitch (0-100, default 50).
 RATES, PITCHES = (130, 175), (35, 65)
-#: How many times a problem may be spoken again (`RESPOKEN`) before its generation is called failed.
-MAX_ATTEMPTS = 8
+#: How many times a problem may be spoken again (`RESPOKEN`): attempts 1 to `PLAIN_ATTEMPTS` draw another voice, rate
+#: and pitch; the later ones also speak every number from 13 to 19 at `TEEN_RATE` percent of the rate (the data
+#: check's recogniser hears eSpeak NG's "-teen" as "-ty" most of all).
+PLAIN_ATTEMPTS, MAX_ATTEMPTS = 8, 16
+TEEN_RATE = 60
 
 
 def text_key(text: str) -> str:
@@ -47,8 +50,8 @@ def text_key(text: str) -> str:
 
 
 def draw_voice(rng: random.Random) -> dict[str, Any]:
-    """A voice, a rate and a pitch drawn from `rng`."""
-    return {"voice": rng.choice(VOICES), "rate": rng.randint(*RATES), "pitch": rng.randint(*PITCHES)}
+    """A voice, a rate and a pitch drawn from `rng`, numbers at the rate of the rest (`teen_rate` 100)."""
+    return {"voice": rng.choice(VOICES), "rate": rng.randint(*RATES), "pitch": rng.randint(*PITCHES), "teen_rate": 100}
 
 
 def respoken_voice(text: str, attempt: int) -> dict[str, Any]:
@@ -56,7 +59,8 @@ def respoken_voice(text: str, attempt: int) -> dict[str, Any]:
     the attempt alone, so the item's other draws, and every other item, stay as they were."""
     if not 1 <= attempt <= MAX_ATTEMPTS:
         raise ValueError(f"attempt {attempt} is outside 1-{MAX_ATTEMPTS}")
-    return draw_voice(random.Random(f"compgap:spoken:respoken:{text}:{attempt}"))
+    voice = draw_voice(random.Random(f"compgap:spoken:respoken:{text}:{attempt}"))
+    return {**voice, "teen_rate": TEEN_RATE if attempt > PLAIN_ATTEMPTS else 100}
 
 
 class Spoken(GeneratedFamily):

@@ -30,12 +30,12 @@ def respoken_row(row: dict[str, Any], attempt: int) -> dict[str, Any]:
     return {**row, "spec": canonical_json({"text": text, **respoken_voice(text, attempt)})}
 
 
-def find_attempts(rows: list[dict[str, Any]], workers: int) -> tuple[dict[str, int], list[str]]:
+def find_attempts(rows: list[dict[str, Any]], workers: int, first: int = 0) -> tuple[dict[str, int], list[str]]:
     """The attempt whose clip the check follows, for every row whose first clip it does not; and the uids of the
-    rows no attempt passed."""
+    rows no attempt passed. From attempt `first` on (0: the clip drawn with the problem)."""
     attempts: dict[str, int] = {}
     pending = rows
-    for attempt in range(MAX_ATTEMPTS + 1):
+    for attempt in range(first, MAX_ATTEMPTS + 1):
         if attempt:
             pending = [respoken_row(row, attempt) for row in pending]
         checked = check_family(Spoken.name, pending, workers=workers, progress=False)
@@ -53,10 +53,22 @@ def find_attempts(rows: list[dict[str, Any]], workers: int) -> tuple[dict[str, i
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--uids",
+        help="comma-separated: only these items, from --from-attempt on, added to the table as it is (for problems "
+        "a run with fewer attempts left unfollowed; the same table as a whole run, whose verdicts are per clip)",
+    )
+    parser.add_argument("--from-attempt", type=int, default=1)
     args = parser.parse_args(argv)
     family = Spoken()
     family.respoken = {}  # every problem's first clip, as drawn with it
-    attempts, unfollowed = find_attempts(family.generate(), args.workers)
+    if args.uids:
+        wanted = set(args.uids.split(","))
+        rows = [row for row in family.generate() if row["uid"] in wanted]
+        found, unfollowed = find_attempts(rows, args.workers, first=args.from_attempt)
+        attempts = {**Spoken.respoken, **found}
+    else:
+        attempts, unfollowed = find_attempts(family.generate(), args.workers)
     lines = "".join(f"    {json.dumps(key)}: {attempt},\n" for key, attempt in sorted(attempts.items()))
     body = "{\n" + lines + "}" if lines else "{}"
     TABLE.write_text(_HEADER + "RESPOKEN: dict[str, int] = " + body + "\n", encoding="utf-8")

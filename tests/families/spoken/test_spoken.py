@@ -20,8 +20,18 @@ from lmms_compgap.datacheck import sphinx
 from lmms_compgap.families.mathtext import FAMILY as MATHTEXT
 from lmms_compgap.families.spoken import FAMILY
 from lmms_compgap.families.spoken.datacheck import compare
-from lmms_compgap.families.spoken.family import MAX_ATTEMPTS, PITCHES, RATES, VOICES, Spoken, respoken_voice, text_key
-from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak
+from lmms_compgap.families.spoken.family import (
+    MAX_ATTEMPTS,
+    PITCHES,
+    PLAIN_ATTEMPTS,
+    RATES,
+    TEEN_RATE,
+    VOICES,
+    Spoken,
+    respoken_voice,
+    text_key,
+)
+from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak, spoken_text
 from lmms_compgap.tasks import hooks
 
 #: The WAV bytes of the canonical split's first clip (eSpeak NG of espeakng-loader 0.2.4): a change of the
@@ -66,7 +76,7 @@ def test_items_are_mathtexts_problems_told_in_recorded_voices_rates_and_pitches(
     assert Counter(a["voice"] for a in attributes).keys() == set(VOICES)
     assert all(RATES[0] <= a["rate"] <= RATES[1] and PITCHES[0] <= a["pitch"] <= PITCHES[1] for a in attributes)
     assert all(
-        {key: a[key] for key in ("voice", "rate", "pitch")} == {k: s[k] for k in a if k in s}
+        {key: a[key] for key in ("voice", "rate", "pitch", "teen_rate")} == {k: s[k] for k in a if k in s}
         for a, s in zip(attributes, specs, strict=True)
     )
     # Its own seed: not mathtext's items in another voice.
@@ -91,9 +101,43 @@ def test_a_respoken_problem_keeps_its_text_and_takes_its_attempts_voice_and_no_o
         else:
             assert FAMILY.respoken[text_key(row["intermediate"])] == attempt
             spec = json.loads(row["spec"])
-            assert {key: spec[key] for key in ("voice", "rate", "pitch")} == respoken_voice(
+            assert {key: spec[key] for key in ("voice", "rate", "pitch", "teen_rate")} == respoken_voice(
                 row["intermediate"], attempt
             )
+
+
+def test_later_attempts_slow_the_teens_and_earlier_ones_only_draw_another_voice() -> None:
+    text = "Ana has 17 pens."
+    assert [respoken_voice(text, attempt)["teen_rate"] for attempt in (1, PLAIN_ATTEMPTS, PLAIN_ATTEMPTS + 1)] == [
+        100,
+        100,
+        TEEN_RATE,
+    ]
+    assert respoken_voice(text, 2) == respoken_voice(text, 2) != respoken_voice(text, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "teen_rate", "spoken", "flags"),
+    [
+        ("Ana has 17 pens & 130 caps.", 100, "Ana has 17 pens & 130 caps.", 1),
+        (
+            "Ana has 17 pens & 130 caps, 19 <b>.",
+            60,
+            '<speak>Ana has <prosody rate="60%">17</prosody> pens &amp; 130 caps, <prosody rate="60%">19</prosody> '
+            "&lt;b&gt;.</speak>",
+            0x11,
+        ),
+    ],
+)
+def test_slowed_teens_are_ssml_around_13_to_19_alone_with_the_text_escaped(
+    text: str, teen_rate: int, spoken: str, flags: int
+) -> None:
+    assert spoken_text({"text": text, "teen_rate": teen_rate}) == (spoken, flags)
+
+
+def test_a_slowed_teen_is_spoken_longer() -> None:
+    plain = {**SHORT, "teen_rate": 100}
+    assert len(speak({**plain, "teen_rate": TEEN_RATE})) > len(speak(plain)) == len(speak(SHORT))
 
 
 @pytest.mark.parametrize("attempt", [0, MAX_ATTEMPTS + 1])
