@@ -73,10 +73,10 @@ class Spoken(GeneratedFamily):
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)
     in_paper_group: ClassVar[bool] = False
-    #: PocketSphinx, trained on human speech, hears every number of 97.4% of these clips right (re-spoken ones
-    #: included) and of none when each number of the labels is off by one (docs/data_check.md): the threshold is what
-    #: is proven, so one more clip it does not follow fails the check.
-    data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_spoken", tools=("pocketsphinx",), threshold=97.0)
+    #: PocketSphinx, trained on human speech, hears every number of 98.9% of these clips right (re-spoken ones
+    #: included) and of none when each number of the labels is off by one (docs/data_check.md): the threshold is
+    #: what is proven, less four slips.
+    data_check: ClassVar[DataCheck] = DataCheck(".datacheck:check_spoken", tools=("pocketsphinx",), threshold=98.5)
     #: The problems spoken again, and in which attempt (`respoken.py`, made by `respeak.py`).
     respoken: ClassVar[Mapping[str, int]] = MappingProxyType(RESPOKEN)
     medium: ClassVar[str] = "audio"
