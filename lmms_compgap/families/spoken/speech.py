@@ -9,9 +9,11 @@ used as a separately installed program, never linked into or shipped with this p
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 from scipy.signal import resample_poly
@@ -25,14 +27,32 @@ _UP, _DOWN = 320, 441
 MAX_TEXT = 4000
 #: espeak_PARAMETER: rate (words per minute) and pitch (0-100).
 _RATE, _PITCH = 1, 3
+#: espeak_Synth's flags: the text is UTF-8; it is SSML.
+_UTF8, _SSML = 1, 0x10
+#: The numbers a spec's `teen_rate` slows down: those whose "-teen" a recogniser hears as "-ty" (13-19).
+_TEEN = re.compile(r"(?<![0-9])1[3-9](?![0-9])")
+
+
+def spoken_text(spec: dict[str, Any]) -> tuple[str, int]:
+    """What eSpeak NG is given for `spec`, and its flags: the text itself, or, when the spec's `teen_rate` (percent
+    of the rate, 100 by default) is below 100, SSML that speaks every number from 13 to 19 at that rate."""
+    text, teen_rate = str(spec["text"]), int(spec.get("teen_rate", 100))
+    if teen_rate == 100:
+        return text, _UTF8
+    if not 10 <= teen_rate < 100:
+        raise ValueError(f"teen_rate {teen_rate} is outside 10-100")
+    slowed = _TEEN.sub(lambda number: f'<prosody rate="{teen_rate}%">{number.group(0)}</prosody>', escape(text))
+    return f"<speak>{slowed}</speak>", _UTF8 | _SSML
+
 
 #: Run by `python -I -S` (no site-packages, no user paths): the library and data paths come as arguments, the text
 #: on stdin; 16-bit samples go to stdout. AUDIO_OUTPUT_SYNCHRONOUS (2): the callback receives every sample before
-#: espeak_Synth returns. espeakCHARS_UTF8 (1). The random seed is fixed: voices with "breath" (the f2, f3 and f5
-#: variants) add noise drawn from it, seeded from the clock otherwise (measured: other samples in every process).
+#: espeak_Synth returns. The flags (`spoken_text`) come as an argument too. The random seed is fixed: voices with
+#: "breath" (the f2, f3 and f5 variants) add noise drawn from it, seeded from the clock otherwise (measured: other
+#: samples in every process).
 _SPEAK_ONCE = r"""
 import ctypes, sys
-library, data, voice, rate, pitch = sys.argv[1:6]
+library, data, voice, rate, pitch, flags = sys.argv[1:7]
 lib = ctypes.CDLL(library)
 samples = []
 @ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
@@ -49,7 +69,7 @@ if lib.espeak_SetVoiceByName(voice.encode()) != 0:
 lib.espeak_SetParameter(1, int(rate), 0)
 lib.espeak_SetParameter(3, int(pitch), 0)
 text = sys.stdin.buffer.read()
-if lib.espeak_Synth(text, len(text) + 1, 0, 0, 0, 1, None, None) != 0 or lib.espeak_Synchronize() != 0:
+if lib.espeak_Synth(text, len(text) + 1, 0, 0, 0, int(flags), None, None) != 0 or lib.espeak_Synchronize() != 0:
     sys.exit("espeak_Synth failed")
 sys.stdout.buffer.write(b"".join(samples))
 """
@@ -76,8 +96,9 @@ def speak(spec: dict[str, Any]) -> np.ndarray:
     text = str(spec["text"])
     if not text.strip() or len(text) > MAX_TEXT:
         raise ValueError(f"a clip's text must be 1-{MAX_TEXT} characters")
+    text, flags = spoken_text(spec)
     library, data = espeak_paths()
-    arguments = [str(spec["voice"]), str(int(spec["rate"])), str(int(spec["pitch"]))]
+    arguments = [str(spec["voice"]), str(int(spec["rate"])), str(int(spec["pitch"])), str(flags)]
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-S", "-c", _SPEAK_ONCE, library, data, *arguments],

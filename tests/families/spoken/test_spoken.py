@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -19,13 +20,23 @@ from lmms_compgap.datacheck import sphinx
 from lmms_compgap.families.mathtext import FAMILY as MATHTEXT
 from lmms_compgap.families.spoken import FAMILY
 from lmms_compgap.families.spoken.datacheck import compare
-from lmms_compgap.families.spoken.family import PITCHES, RATES, VOICES
-from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak
+from lmms_compgap.families.spoken.family import (
+    MAX_ATTEMPTS,
+    PITCHES,
+    PLAIN_ATTEMPTS,
+    RATES,
+    TEEN_RATE,
+    VOICES,
+    Spoken,
+    respoken_voice,
+    text_key,
+)
+from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak, spoken_text
 from lmms_compgap.tasks import hooks
 
 #: The WAV bytes of the canonical split's first clip (eSpeak NG of espeakng-loader 0.2.4): a change of the
 #: synthesiser or the resampling that changes the samples must bump the family's data_version.
-FIRST_CLIP_SHA256 = "4791e9a5229b6e41d05fce4a76714ed223b0eaa0abdd4e72d797c7a2c082a943"
+FIRST_CLIP_SHA256 = "cb0e800c09fdcd5dc39364921b8623bb41ac0910f9db26d1791927b3aa884d24"
 SHORT = {"text": "Maya has 17 apples.", "voice": "en-us+f2", "rate": 150, "pitch": 50}
 
 
@@ -65,11 +76,74 @@ def test_items_are_mathtexts_problems_told_in_recorded_voices_rates_and_pitches(
     assert Counter(a["voice"] for a in attributes).keys() == set(VOICES)
     assert all(RATES[0] <= a["rate"] <= RATES[1] and PITCHES[0] <= a["pitch"] <= PITCHES[1] for a in attributes)
     assert all(
-        {key: a[key] for key in ("voice", "rate", "pitch")} == {k: s[k] for k in a if k in s}
+        {key: a[key] for key in ("voice", "rate", "pitch", "teen_rate")} == {k: s[k] for k in a if k in s}
         for a, s in zip(attributes, specs, strict=True)
     )
     # Its own seed: not mathtext's items in another voice.
     assert rows[0]["intermediate"] != MATHTEXT.canonical_rows()[0]["intermediate"]
+
+
+def test_a_respoken_problem_keeps_its_text_and_takes_its_attempts_voice_and_no_other_item_changes() -> None:
+    rows, first_clips = FAMILY.canonical_rows(), Spoken()
+    first_clips.respoken = {}
+    drawn = first_clips.generate()
+    attempts = [json.loads(row["attributes"])["attempt"] for row in rows]
+    assert FAMILY.respoken and all(0 <= attempt <= MAX_ATTEMPTS for attempt in attempts)
+    assert sum(attempt > 0 for attempt in attempts) == len(FAMILY.respoken)
+    for row, first, attempt in zip(rows, drawn, attempts, strict=True):
+        assert (row["uid"], row["question"], row["intermediate"]) == (
+            first["uid"],
+            first["question"],
+            first["intermediate"],
+        )
+        if attempt == 0:
+            assert row == first
+        else:
+            assert FAMILY.respoken[text_key(row["intermediate"])] == attempt
+            spec = json.loads(row["spec"])
+            assert {key: spec[key] for key in ("voice", "rate", "pitch", "teen_rate")} == respoken_voice(
+                row["intermediate"], attempt
+            )
+
+
+def test_later_attempts_slow_the_teens_and_earlier_ones_only_draw_another_voice() -> None:
+    text = "Ana has 17 pens."
+    assert [respoken_voice(text, attempt)["teen_rate"] for attempt in (1, PLAIN_ATTEMPTS, PLAIN_ATTEMPTS + 1)] == [
+        100,
+        100,
+        TEEN_RATE,
+    ]
+    assert respoken_voice(text, 2) == respoken_voice(text, 2) != respoken_voice(text, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "teen_rate", "spoken", "flags"),
+    [
+        ("Ana has 17 pens & 130 caps.", 100, "Ana has 17 pens & 130 caps.", 1),
+        (
+            "Ana has 17 pens & 130 caps, 19 <b>.",
+            60,
+            '<speak>Ana has <prosody rate="60%">17</prosody> pens &amp; 130 caps, <prosody rate="60%">19</prosody> '
+            "&lt;b&gt;.</speak>",
+            0x11,
+        ),
+    ],
+)
+def test_slowed_teens_are_ssml_around_13_to_19_alone_with_the_text_escaped(
+    text: str, teen_rate: int, spoken: str, flags: int
+) -> None:
+    assert spoken_text({"text": text, "teen_rate": teen_rate}) == (spoken, flags)
+
+
+def test_a_slowed_teen_is_spoken_longer() -> None:
+    plain = {**SHORT, "teen_rate": 100}
+    assert len(speak({**plain, "teen_rate": TEEN_RATE})) > len(speak(plain)) == len(speak(SHORT))
+
+
+@pytest.mark.parametrize("attempt", [0, MAX_ATTEMPTS + 1])
+def test_an_attempt_outside_the_range_is_refused(attempt: int) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        respoken_voice("Ana has 3 pens.", attempt)
 
 
 def test_a_request_carries_the_clip_as_lmms_evals_audio_dict() -> None:
@@ -120,7 +194,10 @@ def test_the_hearing_step_is_scored_as_a_transcription() -> None:
     row = FAMILY.canonical_rows()[0]
     gold = score_response(row, "vision", row["intermediate"])
     assert (gold["exact_match"], gold["usable"], gold["cer"]) == (1, 1, 0.0)
-    misheard = score_response(row, "vision", row["intermediate"].replace("33", "30", 1))
+    first = re.search(r"[0-9]+", row["intermediate"])
+    assert first is not None
+    misheard_text = row["intermediate"].replace(first.group(0), str(int(first.group(0)) + 1), 1)
+    misheard = score_response(row, "vision", misheard_text)
     assert misheard["exact_match"] == 0 and misheard["usable"] == 0 and 0 < misheard["cer"] < 0.01  # a number wrong
 
 
