@@ -29,20 +29,31 @@ MAX_TEXT = 4000
 _RATE, _PITCH = 1, 3
 #: espeak_Synth's flags: the text is UTF-8; it is SSML.
 _UTF8, _SSML = 1, 0x10
-#: The numbers a spec's `teen_rate` slows down: those whose "-teen" a recogniser hears as "-ty" (13-19).
+#: The numbers a spec's `teen_rate` slows down and its `teen_pause` follows: those whose "-teen" a recogniser hears
+#: as "-ty" (13-19).
 _TEEN = re.compile(r"(?<![0-9])1[3-9](?![0-9])")
+#: The longest pause after a teen a spec may ask for (milliseconds).
+MAX_TEEN_PAUSE = 2000
 
 
 def spoken_text(spec: dict[str, Any]) -> tuple[str, int]:
-    """What eSpeak NG is given for `spec`, and its flags: the text itself, or, when the spec's `teen_rate` (percent
-    of the rate, 100 by default) is below 100, SSML that speaks every number from 13 to 19 at that rate."""
-    text, teen_rate = str(spec["text"]), int(spec.get("teen_rate", 100))
-    if teen_rate == 100:
-        return text, _UTF8
-    if not 10 <= teen_rate < 100:
+    """What eSpeak NG is given for `spec`, and its flags: the text itself; or, when the spec's `teen_rate` (percent
+    of the rate, 100 by default) is below 100 or its `teen_pause` (milliseconds, 0 by default) above 0, SSML that
+    speaks every number from 13 to 19 at that rate and pauses that long after it. eSpeak NG speaks no slower than
+    80 words a minute, so a rate below that is spoken at 80."""
+    text, teen_rate, teen_pause = str(spec["text"]), int(spec.get("teen_rate", 100)), int(spec.get("teen_pause", 0))
+    if not 10 <= teen_rate <= 100:
         raise ValueError(f"teen_rate {teen_rate} is outside 10-100")
-    slowed = _TEEN.sub(lambda number: f'<prosody rate="{teen_rate}%">{number.group(0)}</prosody>', escape(text))
-    return f"<speak>{slowed}</speak>", _UTF8 | _SSML
+    if not 0 <= teen_pause <= MAX_TEEN_PAUSE:
+        raise ValueError(f"teen_pause {teen_pause} is outside 0-{MAX_TEEN_PAUSE} ms")
+    if teen_rate == 100 and teen_pause == 0:
+        return text, _UTF8
+
+    def marked(number: re.Match[str]) -> str:
+        spoken = number.group(0) if teen_rate == 100 else f'<prosody rate="{teen_rate}%">{number.group(0)}</prosody>'
+        return spoken + (f'<break time="{teen_pause}ms"/>' if teen_pause else "")
+
+    return f"<speak>{_TEEN.sub(marked, escape(text))}</speak>", _UTF8 | _SSML
 
 
 #: Run by `python -I -S` (no site-packages, no user paths): the library and data paths come as arguments, the text

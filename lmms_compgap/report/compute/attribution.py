@@ -12,7 +12,7 @@ CATEGORIES: tuple[str, ...] = ("unresolved", "perception", "composition", "reaso
 
 DESCRIPTIONS: dict[str, str] = {
     "unresolved": "a needed record is missing or its model call failed (direct, cascade, or language when needed)",
-    "perception": "the cascade's visual step (step 1) produced an unusable intermediate",
+    "perception": "the cascade's perception step (step 1: seeing; hearing, for spoken) gave an unusable intermediate",
     "composition": "step 1 usable and the cascade right: the model has both skills but did not compose them",
     "reasoning": "step 1 usable, cascade wrong, and wrong even given the gold intermediate (language setting)",
     "residual": "step 1 usable, cascade wrong, but right given the gold intermediate",

@@ -108,7 +108,8 @@ def full_markdown(
         f"{DOCS_HINT} Accuracies in %, gaps in points. Gap = cascade − direct on the items both settings answered; "
         f"relative = gap / direct accuracy. CIs: {level} percentile paired bootstrap over items "
         f"({params.resamples} resamples, seed {params.seed}); p: two-sided exact McNemar test. {SCORES_EXPLAINED} "
-        f"Vision: exact intermediate (transcription, object or card list). {tables.TOO_SMALL_NOTE}",
+        f"Vision: exact intermediate (transcription, object or card list); for a family that is heard, such as spoken, "
+        f"the same column is hearing (the clip's transcription). {tables.TOO_SMALL_NOTE}",
         "## Runs",
         _runs_section(summaries),
         *_tables(summaries, issues, params, True, before_after, sensitivity),

@@ -21,22 +21,26 @@ from lmms_compgap.families.mathtext import FAMILY as MATHTEXT
 from lmms_compgap.families.spoken import FAMILY
 from lmms_compgap.families.spoken.datacheck import compare
 from lmms_compgap.families.spoken.family import (
+    CLEAR_TEEN_RATE,
+    CLEAR_VOICES,
     MAX_ATTEMPTS,
     PITCHES,
     PLAIN_ATTEMPTS,
     RATES,
+    SLOW_ATTEMPTS,
+    TEEN_PAUSE,
     TEEN_RATE,
     VOICES,
     Spoken,
     respoken_voice,
     text_key,
 )
-from lmms_compgap.families.spoken.speech import SAMPLE_RATE, speak, spoken_text
+from lmms_compgap.families.spoken.speech import MAX_TEEN_PAUSE, SAMPLE_RATE, speak, spoken_text
 from lmms_compgap.tasks import hooks
 
 #: The WAV bytes of the canonical split's first clip (eSpeak NG of espeakng-loader 0.2.4): a change of the
 #: synthesiser or the resampling that changes the samples must bump the family's data_version.
-FIRST_CLIP_SHA256 = "cb0e800c09fdcd5dc39364921b8623bb41ac0910f9db26d1791927b3aa884d24"
+FIRST_CLIP_SHA256 = "7b0595d675f68db1086b0af38136231df08e803998da906e66d06c8107e856a0"
 SHORT = {"text": "Maya has 17 apples.", "voice": "en-us+f2", "rate": 150, "pitch": 50}
 
 
@@ -73,10 +77,10 @@ def test_items_are_mathtexts_problems_told_in_recorded_voices_rates_and_pitches(
     attributes = [json.loads(row["attributes"]) for row in rows]
     specs = [json.loads(row["spec"]) for row in rows]
     assert all(spec["text"] == row["intermediate"] for spec, row in zip(specs, rows, strict=True))
-    assert Counter(a["voice"] for a in attributes).keys() == set(VOICES)
+    assert set(VOICES) <= Counter(a["voice"] for a in attributes).keys() <= set(VOICES) | set(CLEAR_VOICES)
     assert all(RATES[0] <= a["rate"] <= RATES[1] and PITCHES[0] <= a["pitch"] <= PITCHES[1] for a in attributes)
     assert all(
-        {key: a[key] for key in ("voice", "rate", "pitch", "teen_rate")} == {k: s[k] for k in a if k in s}
+        {key: a[key] for key in ("voice", "rate", "pitch", "teen_rate", "teen_pause")} == {k: s[k] for k in a if k in s}
         for a, s in zip(attributes, specs, strict=True)
     )
     # Its own seed: not mathtext's items in another voice.
@@ -101,43 +105,64 @@ def test_a_respoken_problem_keeps_its_text_and_takes_its_attempts_voice_and_no_o
         else:
             assert FAMILY.respoken[text_key(row["intermediate"])] == attempt
             spec = json.loads(row["spec"])
-            assert {key: spec[key] for key in ("voice", "rate", "pitch", "teen_rate")} == respoken_voice(
+            assert {key: spec[key] for key in ("voice", "rate", "pitch", "teen_rate", "teen_pause")} == respoken_voice(
                 row["intermediate"], attempt
             )
 
 
-def test_later_attempts_slow_the_teens_and_earlier_ones_only_draw_another_voice() -> None:
+def test_later_attempts_slow_the_teens_then_pause_after_them_and_earlier_ones_only_draw_another_voice() -> None:
     text = "Ana has 17 pens."
-    assert [respoken_voice(text, attempt)["teen_rate"] for attempt in (1, PLAIN_ATTEMPTS, PLAIN_ATTEMPTS + 1)] == [
-        100,
-        100,
-        TEEN_RATE,
-    ]
+    attempts = (1, PLAIN_ATTEMPTS, PLAIN_ATTEMPTS + 1, SLOW_ATTEMPTS, SLOW_ATTEMPTS + 1, MAX_ATTEMPTS)
+    kinds = [(respoken_voice(text, a)["teen_rate"], respoken_voice(text, a)["teen_pause"]) for a in attempts]
+    clear = (CLEAR_TEEN_RATE, TEEN_PAUSE)
+    assert kinds == [(100, 0), (100, 0), (TEEN_RATE, 0), (TEEN_RATE, 0), clear, clear]
+    assert {respoken_voice(text, attempt)["voice"] for attempt in range(SLOW_ATTEMPTS + 1, MAX_ATTEMPTS + 1)} <= set(
+        CLEAR_VOICES
+    )
     assert respoken_voice(text, 2) == respoken_voice(text, 2) != respoken_voice(text, 3)
 
 
 @pytest.mark.parametrize(
-    ("text", "teen_rate", "spoken", "flags"),
+    ("text", "teen_rate", "teen_pause", "spoken", "flags"),
     [
-        ("Ana has 17 pens & 130 caps.", 100, "Ana has 17 pens & 130 caps.", 1),
+        ("Ana has 17 pens & 130 caps.", 100, 0, "Ana has 17 pens & 130 caps.", 1),
         (
             "Ana has 17 pens & 130 caps, 19 <b>.",
             60,
+            0,
             '<speak>Ana has <prosody rate="60%">17</prosody> pens &amp; 130 caps, <prosody rate="60%">19</prosody> '
             "&lt;b&gt;.</speak>",
             0x11,
         ),
+        (
+            "Ana has 17 pens, 12 cups and 119 caps.",
+            40,
+            300,
+            '<speak>Ana has <prosody rate="40%">17</prosody><break time="300ms"/> pens, 12 cups and 119 caps.</speak>',
+            0x11,
+        ),
+        ("Ana has 13 pens.", 100, 250, '<speak>Ana has 13<break time="250ms"/> pens.</speak>', 0x11),
     ],
 )
 def test_slowed_teens_are_ssml_around_13_to_19_alone_with_the_text_escaped(
-    text: str, teen_rate: int, spoken: str, flags: int
+    text: str, teen_rate: int, teen_pause: int, spoken: str, flags: int
 ) -> None:
-    assert spoken_text({"text": text, "teen_rate": teen_rate}) == (spoken, flags)
+    assert spoken_text({"text": text, "teen_rate": teen_rate, "teen_pause": teen_pause}) == (spoken, flags)
 
 
-def test_a_slowed_teen_is_spoken_longer() -> None:
-    plain = {**SHORT, "teen_rate": 100}
-    assert len(speak({**plain, "teen_rate": TEEN_RATE})) > len(speak(plain)) == len(speak(SHORT))
+def test_a_slowed_teen_is_spoken_longer_and_a_pause_lengthens_it_again() -> None:
+    plain = {**SHORT, "teen_rate": 100, "teen_pause": 0}
+    slowed = {**plain, "teen_rate": TEEN_RATE}
+    paused = {**plain, "teen_rate": CLEAR_TEEN_RATE, "teen_pause": TEEN_PAUSE}
+    assert len(speak(paused)) > len(speak(slowed)) > len(speak(plain)) == len(speak(SHORT))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("teen_rate", 9), ("teen_rate", 101), ("teen_pause", -1), ("teen_pause", MAX_TEEN_PAUSE + 1)]
+)
+def test_a_teen_rate_or_pause_out_of_range_is_refused(field: str, value: int) -> None:
+    with pytest.raises(ValueError, match=f"{field} .* outside"):
+        spoken_text({**SHORT, field: value})
 
 
 @pytest.mark.parametrize("attempt", [0, MAX_ATTEMPTS + 1])
