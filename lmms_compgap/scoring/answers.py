@@ -430,7 +430,45 @@ def read_answer(response: str, kind: AnswerType | None = None, question: str | N
         return AnswerReading(None, None, None, "empty response")
     completed = completed_part(text)
     if completed is not None:
-        reading = _read(completed, kind)
+        reading = _read_answering(completed, kind, question)
+        if reading.rule is not None:
+            return reading
+    return _read_answering(text, kind, question)
+
+
+# A response that restates the problem before it answers (the transcription the chain-of-thought prompts ask for,
+# or a copy of the problem) states the problem's givens there, in answer phrases too ("There are 6 candles in Sam's
+# box."): they are not its answer. When it repeats the question word for word, what follows is read first; unless
+# an answer was marked before the repetition (an "Answer:" line, a box, "####"): then the question is repeated after
+# the answer, and the whole response is read as before.
+_MAX_QUESTION = 300
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def after_restated_question(text: str, question: str | None) -> str | None:
+    """What follows the last word-for-word repetition of `question` in `text` (its words in order, in any case,
+    with any spaces and punctuation between them), or None when the text does not repeat it or marks an answer
+    before the repetition. A question over `_MAX_QUESTION` characters is not looked for: the search is linear."""
+    words = _WORD_RE.findall(prepare_for_reading(question)) if question else []
+    if not words or len(question or "") > _MAX_QUESTION:
+        return None
+    repeated = _last_match(re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b\W*", re.IGNORECASE), text)
+    if repeated is None:
+        return None
+    return None if _marks_an_answer(text[: repeated.start()]) else text[repeated.end() :]
+
+
+def _marks_an_answer(text: str) -> bool:
+    """Whether `text` holds an "Answer:" marker, a box or a GSM8K "####" line."""
+    return bool(_ANSWER_MARKER_RE.search(text) or "\\boxed" in text or "\\fbox" in text or _GSM8K_RE.search(text))
+
+
+def _read_answering(text: str, kind: AnswerType, question: str | None) -> AnswerReading:
+    """`_read` on what follows the last repetition of the question (`after_restated_question`) when that states an
+    answer, else on the whole text."""
+    after = after_restated_question(text, question)
+    if after is not None:
+        reading = _read(after, kind)
         if reading.rule is not None:
             return reading
     return _read(text, kind)
@@ -485,7 +523,7 @@ def completed_part(text: str) -> str | None:
     if cue is None:
         return None
     tail = text[cue.start() :]
-    if _ANSWER_MARKER_RE.search(tail) or "\\boxed" in tail or "\\fbox" in tail or _GSM8K_RE.search(tail):
+    if _marks_an_answer(tail):
         return None
     boundaries = list(_SENTENCE_START_RE.finditer(text, max(0, cue.start() - _MAX_STATEMENT), cue.start()))
     return text[: boundaries[-1].end() if boundaries else cue.start()]

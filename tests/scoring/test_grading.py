@@ -972,3 +972,75 @@ def test_checks_breakdowns_ranges_conclusions_cuts_and_languages_get_a_graders_v
         reading = scoring.read_answer(case.response, question=question)
         assert reading.value is None and case.reason in (reading.reason or ""), reading
     assert verdict["strict"] <= verdict["correct"]
+
+
+# ---- a response that restates the problem (a transcription, a copy) before it answers ---------------------------
+MARBLES = "How many marbles does Keiko have now?"
+MARBLES_PROBLEM = f"There are 40 marbles in Keiko's jar. She gives 12 marbles to Omar. {MARBLES}"
+
+RESTATED = [
+    Asked(
+        MARBLES,
+        f"{MARBLES_PROBLEM}\n\nKeiko has 28 marbles now.",
+        "28",
+        1,
+        0,
+        "the transcription's 'There are 40 marbles' is a given; the statement after the repeated question answers",
+    ),
+    Asked(
+        MARBLES,
+        f"**Transcription:**\n{MARBLES_PROBLEM}\n\nKeiko now has twenty-eight marbles.",
+        "28",
+        1,
+        0,
+        "a number word after the repeated question, over the transcription's digits",
+    ),
+    Asked(MARBLES, f"{MARBLES_PROBLEM}\n\n40 - 12 = 28\n\nAnswer: 28", "28", 1, 1, "working and an Answer line"),
+    Asked(MARBLES, f"{MARBLES_PROBLEM}\n\nKeiko has 27 marbles now.", "28", 0, 0, "a wrong value after it is wrong"),
+    Asked(
+        MARBLES,
+        f"{MARBLES_PROBLEM.replace(MARBLES, 'how many MARBLES does keiko  have now')}\nShe keeps 28.",
+        "28",
+        1,
+        0,
+        "the question repeated in another case and spacing, without its question mark",
+    ),
+    Asked(
+        MARBLES,
+        f"{MARBLES_PROBLEM}\n\nKeiko has 28 marbles now. Let me verify: 40 - ",
+        "28",
+        1,
+        0,
+        "cut off while checking, after the repeated question",
+    ),
+    Asked(
+        MARBLES,
+        f"Answer: 28\n\n{MARBLES} She had 40 and gave away 12.",
+        "28",
+        1,
+        1,
+        "near miss: the question repeated after a marked answer leaves the answer standing",
+    ),
+    Asked(
+        MARBLES,
+        f"Keiko has 28 marbles. ({MARBLES})",
+        "28",
+        1,
+        0,
+        "near miss: nothing stated after the repeated question: the whole response is read",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", [pytest.param(case, id=case.why) for case in RESTATED])
+def test_a_restated_problem_is_no_answer_and_what_follows_its_question_is_read(case: Asked) -> None:
+    verdict = scoring.score_number(case.response, case.target, question=case.question)
+    assert (verdict["correct"], verdict["strict"]) == (case.correct, case.strict), verdict
+
+
+def test_a_restated_problem_is_read_for_its_givens_without_the_question() -> None:
+    """Without the question nothing is repeated, and the transcription's answer phrase is read (the reason the
+    question travels with every scorer)."""
+    response = f"{MARBLES_PROBLEM}\n\nKeiko has 28 marbles now."
+    assert scoring.read_answer(response).value == "40"
+    assert scoring.read_answer(response, question=MARBLES).value == "28"

@@ -92,7 +92,7 @@ def test_the_gsm8k_flexible_extract_reimplementation_takes_the_last_number() -> 
     assert study().gsm8k_correct("45 loaves, 12 more than before.", "45") == 0
 
 
-@pytest.mark.parametrize("family", ["mathtext", "count", "cards", "clock"])
+@pytest.mark.parametrize("family", ["mathtext", "count", "cards", "clock", "spoken"])
 @pytest.mark.parametrize("name", CORPORA)
 def test_our_scores_agree_with_the_grader_in_every_setting(name: str, family: str) -> None:
     lines = [line for line in corpus(name) if line["family"] == family]

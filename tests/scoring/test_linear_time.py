@@ -42,6 +42,7 @@ from lmms_compgap.families.count.parse import parse_objects
 from lmms_compgap.families.countbench.family import listed_objects
 from lmms_compgap.families.math500.family import latex_key
 from lmms_compgap.scoring import arith
+from lmms_compgap.scoring.answers import after_restated_question
 from lmms_compgap.scoring.latex_answers import read_latex_answer
 
 GROWTH = 8
@@ -60,6 +61,8 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     # Read against a question (issue 18): the asked noun, relations to the givens, a difference of zero.
     "read_answer_count_question": lambda text: scoring.read_answer(text, question="How many red circles are there?"),
     "read_answer_difference_question": lambda text: scoring.read_answer(text, question="What is the difference?"),
+    # A restated problem: what follows the question's last repetition is read first (read_answer_count_question).
+    "after_restated_question": lambda text: after_restated_question(text, "How many red circles are there?"),
     "asked_quantity": scoring.asked_quantity,
     "score_response_count_direct": lambda text: score_response(ROWS["count"][0], "direct", text),
     "score_response_cards_cot": lambda text: score_response(ROWS["cards"][0], "cot", text),
@@ -313,6 +316,8 @@ KNOWN_WORST: list[Candidate] = [
     ("", "1 in total ", ""),
     ("", "wait ", ""),
     ("", "not ", "1"),
+    ("", "how many red circles are ", "there?"),
+    ("", "How many red circles are there? 3 ", "x"),
     ("", "(", "1"),
     ("", "\\boxed{", "1"),
     ("", "1 = ", ""),

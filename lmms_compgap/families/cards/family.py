@@ -32,7 +32,7 @@ class Cards(GeneratedFamily):
     """Card playing: recognise the playing cards in an image, then do the arithmetic the question asks."""
 
     name: ClassVar[str] = "cards"
-    task_version: ClassVar[int] = 4
+    task_version: ClassVar[int] = 5
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES

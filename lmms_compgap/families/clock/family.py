@@ -65,7 +65,7 @@ class Clock(GeneratedFamily):
     """An analogue clock face: read the time, then answer a question of time arithmetic about it."""
 
     name: ClassVar[str] = "clock"
-    task_version: ClassVar[int] = 2
+    task_version: ClassVar[int] = 3
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES

@@ -31,7 +31,7 @@ class Count(GeneratedFamily):
     """Object counting: list the objects in a drawn scene, then count the ones the question asks about."""
 
     name: ClassVar[str] = "count"
-    task_version: ClassVar[int] = 4
+    task_version: ClassVar[int] = 5
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES

@@ -49,7 +49,7 @@ class CountBench(DatasetFamily):
     """CountBenchQA: list the objects a question asks about in a real photo, then count the list."""
 
     name: ClassVar[str] = "countbench"
-    task_version: ClassVar[int] = 2
+    task_version: ClassVar[int] = 3
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("abs_error", higher_is_better=False)

@@ -41,7 +41,7 @@ class Gsm8k(DatasetFamily):
     """Rendered GSM8K: read a grade-school word problem of openai/gsm8k drawn as an image, then solve it."""
 
     name: ClassVar[str] = "gsm8k"
-    task_version: ClassVar[int] = 2
+    task_version: ClassVar[int] = 3
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     intermediate_metric: ClassVar[Metric] = Metric("cer", higher_is_better=False)

@@ -27,7 +27,7 @@ class MathText(GeneratedFamily):
     """Reasoning over rendered text: read a word problem in an image, then solve it."""
 
     name: ClassVar[str] = "mathtext"
-    task_version: ClassVar[int] = 4
+    task_version: ClassVar[int] = 5
     data_version: ClassVar[int] = 1
     prompts: ClassVar[Prompts] = PROMPTS
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES

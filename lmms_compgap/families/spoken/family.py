@@ -82,7 +82,7 @@ class Spoken(GeneratedFamily):
     """Reasoning over speech: hear a word problem, then solve it."""
 
     name: ClassVar[str] = "spoken"
-    task_version: ClassVar[int] = 1
+    task_version: ClassVar[int] = 2
     data_version: ClassVar[int] = 3
     prompts: ClassVar[Prompts] = PROMPTS
     paraphrases: ClassVar[tuple[Paraphrase, ...]] = PARAPHRASES
