@@ -15,7 +15,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from lmms_compgap.core.prompts import fill_prompt
-from lmms_compgap.core.registry import generated_family_names, get_family
+from lmms_compgap.core.registry import generated_family_names, get_family, picture_family_names
 from lmms_compgap.core.rendering import rendering_of
 from lmms_compgap.core.settings import (
     SETTINGS,
@@ -35,7 +35,7 @@ RECORDER = REPO / "tests" / "fixtures" / "recording_lmms_eval.py"
 FAMILIES = [name for name in generated_family_names() if not rendering_of(get_family(name))]
 #: Those whose items are pictures: lmms-eval's qwen2_5_vl drops a spoken item's clip (an image model), so only these
 #: show the item's medium in the prompt.
-PICTURES = [name for name in FAMILIES if get_family(name).medium == "image"]
+PICTURES = picture_family_names()
 #: Where the Qwen chat template opens the assistant's turn (the prompt ends with one: the turn to generate).
 ASSISTANT = "<|im_start|>assistant\n"
 
